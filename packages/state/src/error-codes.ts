@@ -1,0 +1,111 @@
+/**
+ * The wire `reason` strings of the Execution API and Core REST API error body
+ * `{"detail": {"reason": …, "message": …}}` (reference: the Execution API error payloads of AIP-103).
+ */
+export type StateStoreErrorReason =
+  | "not_found"
+  | "conflict"
+  | "invalid"
+  | "too_large"
+  | "forbidden"
+  | "unauthorized"
+  | "not_supported"
+  | "unavailable"
+  | "config_error";
+
+/** One row of {@link STATE_STORE_ERROR_CODES}: the HTTP status and wire reason of an error code. */
+export interface StateStoreErrorCodeInfo {
+  /** HTTP status code the servers answer with for this error. */
+  readonly httpStatus: number;
+  /** Wire `reason` in the error body. */
+  readonly reason: StateStoreErrorReason;
+}
+
+/**
+ * Every error code a Tidemark component raises, with its HTTP status and wire reason.
+ *
+ * One const table so that the servers (code → status), the HTTP clients (status/reason → code) and
+ * provider authors agree. Codes are stable API: new codes may be added, none is renamed.
+ */
+export const STATE_STORE_ERROR_CODES = {
+  /** A key (or a stored object a reference points to) does not exist. */
+  NOT_FOUND: { httpStatus: 404, reason: "not_found" },
+  /** A task scope names a dag run that the metastore does not know. */
+  DAG_RUN_NOT_FOUND: { httpStatus: 404, reason: "not_found" },
+  /** A task instance id or (dag_id, run_id, task_id, map_index) that does not exist. */
+  TASK_INSTANCE_NOT_FOUND: { httpStatus: 404, reason: "not_found" },
+  /** An asset that does not exist or is not active. */
+  ASSET_NOT_FOUND: { httpStatus: 404, reason: "not_found" },
+  /** A key outside the key rules (1 to 512 characters, no control characters). */
+  INVALID_KEY: { httpStatus: 422, reason: "invalid" },
+  /** A value that is not a JSON value Tidemark stores (null at the top level, NaN, a Date, …). */
+  INVALID_VALUE: { httpStatus: 422, reason: "invalid" },
+  /** A value whose JSON text exceeds `state_store.max_value_storage_bytes`. */
+  VALUE_TOO_LARGE: { httpStatus: 413, reason: "too_large" },
+  /** A malformed scope (empty ids, a map index below -1, an asset scope without identifiers). */
+  INVALID_SCOPE: { httpStatus: 422, reason: "invalid" },
+  /** A compare-and-set (`ifVersion` / `ifAbsent`) whose condition did not hold. */
+  CONFLICT: { httpStatus: 409, reason: "conflict" },
+  /** Missing, malformed, tampered or expired credentials. */
+  UNAUTHORIZED: { httpStatus: 401, reason: "unauthorized" },
+  /** Valid credentials that do not grant access to this task instance or asset. */
+  FORBIDDEN: { httpStatus: 403, reason: "forbidden" },
+  /** The backend does not implement an optional operation (see `capabilities`). */
+  NOT_SUPPORTED: { httpStatus: 501, reason: "not_supported" },
+  /** The database, object store or API server could not be reached or failed. */
+  BACKEND_UNAVAILABLE: { httpStatus: 503, reason: "unavailable" },
+  /** Configuration that is missing or invalid; the message names the option. */
+  CONFIG_ERROR: { httpStatus: 500, reason: "config_error" },
+} as const satisfies Record<string, StateStoreErrorCodeInfo>;
+
+/** The name of an error code: a key of {@link STATE_STORE_ERROR_CODES}. */
+export type StateStoreErrorCode = keyof typeof STATE_STORE_ERROR_CODES;
+
+/**
+ * Tells whether `code` is one of the {@link STATE_STORE_ERROR_CODES}.
+ *
+ * @param code - any value, for example a `code` read from an HTTP error body.
+ * @returns true for a known code.
+ */
+export function isStateStoreErrorCode(code: unknown): code is StateStoreErrorCode {
+  return typeof code === "string" && Object.hasOwn(STATE_STORE_ERROR_CODES, code);
+}
+
+/**
+ * The HTTP status of an error code (for example 404 for `NOT_FOUND`, 413 for `VALUE_TOO_LARGE`).
+ *
+ * @param code - an error code.
+ * @returns the HTTP status code.
+ */
+export function httpStatusOf(code: StateStoreErrorCode): number {
+  return STATE_STORE_ERROR_CODES[code].httpStatus;
+}
+
+/**
+ * The error code a client should raise for an HTTP error answer that carried no code of its own.
+ *
+ * @param status - the HTTP status code of the answer.
+ * @returns `NOT_FOUND` for 404, `CONFLICT` for 409, `VALUE_TOO_LARGE` for 413, `INVALID_VALUE` for 400
+ *   and 422, `UNAUTHORIZED` for 401, `FORBIDDEN` for 403, `NOT_SUPPORTED` for 501, else `BACKEND_UNAVAILABLE`.
+ */
+export function errorCodeForHttpStatus(status: number): StateStoreErrorCode {
+  switch (status) {
+    case 400:
+    case 422:
+      return "INVALID_VALUE";
+    case 401:
+      return "UNAUTHORIZED";
+    case 403:
+      return "FORBIDDEN";
+    case 404:
+      return "NOT_FOUND";
+    case 409:
+      return "CONFLICT";
+    case 413:
+      return "VALUE_TOO_LARGE";
+    case 501:
+      return "NOT_SUPPORTED";
+    default:
+      return "BACKEND_UNAVAILABLE";
+  }
+}

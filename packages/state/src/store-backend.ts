@@ -1,0 +1,279 @@
+import { decodeValue } from "./encode-value.js";
+import type { JsonValue } from "./json-value.js";
+import type { AssetScope, StoreScope, TaskScope } from "./scope.js";
+import { StateStoreError } from "./state-store-error.js";
+import type { AssetStateStoreWriter } from "./writer-kind.js";
+
+/**
+ * What a backend can do beyond get/set/delete/clear. Callers (the servers, the task SDK, the
+ * conformance suite) consult it instead of catching failures.
+ */
+export interface StoreBackendCapabilities {
+  /** Honours `expiresAt`: expired keys read as null before any cleanup, and `cleanup()` removes them. */
+  readonly expiry: boolean;
+  /** Honours `ifVersion` / `ifAbsent` atomically and reports versions in `getEntry`. */
+  readonly compareAndSet: boolean;
+  /** Implements `list()`. */
+  readonly listKeys: boolean;
+  /** Records the asset state writer (`SetOptions.writer`) and returns it in entries. Default false. */
+  readonly writerTracking?: boolean;
+}
+
+/** Options of {@link BaseStoreBackend.set}. */
+export interface SetOptions {
+  /**
+   * Absolute UTC instant after which the key is expired: it reads as missing and garbage collection may
+   * delete it. null or absent: never expires (the reference: stored as NULL, skipped by garbage collection).
+   * Asset state has no expiry; backends ignore it for an AssetScope.
+   */
+  expiresAt?: Date | null;
+  /** Compare-and-set: write only if the stored version equals this; else `CONFLICT`. */
+  ifVersion?: number;
+  /** Compare-and-set: write only if no live (unexpired) value exists; else `CONFLICT`. */
+  ifAbsent?: boolean;
+  /** For an AssetScope: who writes (recorded by backends with `capabilities.writerTracking`). */
+  writer?: AssetStateStoreWriter;
+}
+
+/** Options of {@link BaseStoreBackend.clear}. */
+export interface ClearOptions {
+  /**
+   * For a TaskScope: clear every map index of the task in that dag run, not just the scope's. For external
+   * callers (UI, CLI) only, not from within a running task. No effect for an AssetScope.
+   */
+  allMapIndices?: boolean;
+}
+
+/** Options of {@link BaseStoreBackend.list}. */
+export interface ListOptions {
+  /** Only keys starting with this text, matched literally (`%` and `_` are not wildcards). */
+  prefix?: string;
+  /** Most entries to return (default 100). */
+  limit?: number;
+  /** Entries to skip, in key order (default 0). */
+  offset?: number;
+}
+
+/** One stored key with its metadata. */
+export interface StoreEntry {
+  readonly key: string;
+  /** The stored JSON text (for an offloaded value: the reference envelope). */
+  readonly value: string;
+  /** Incremented by every write, starting at 1; null where the backend keeps no versions. */
+  readonly version: number | null;
+  /** When the key was last written (UTC); null where unknown. */
+  readonly updatedAt: Date | null;
+  /** When the key expires (UTC); null for never. */
+  readonly expiresAt: Date | null;
+  /** For asset state on backends with `writerTracking`: the last writer, or null. */
+  readonly lastUpdatedBy?: AssetStateStoreWriter | null;
+}
+
+/** A page of {@link StoreEntry} in key order, with the number of live keys matching in all. */
+export interface ListResult {
+  readonly entries: StoreEntry[];
+  readonly total: number;
+}
+
+/** Progress of a running cleanup, for progress bars. */
+export interface CleanupProgress {
+  /** What is being swept, for example `task_state_store`. */
+  readonly phase: string;
+  /** Rows or objects deleted (or found, in a dry run) so far in this phase. */
+  readonly done: number;
+  /** Total to delete in this phase, when known. */
+  readonly total: number | null;
+}
+
+/** Options of {@link BaseStoreBackend.cleanup}. */
+export interface CleanupOptions {
+  /** Report what would be deleted without deleting. */
+  dryRun?: boolean;
+  /** Called after each batch. */
+  onProgress?: (progress: CleanupProgress) => void;
+}
+
+/** What a cleanup deleted (or would delete, in a dry run). */
+export interface CleanupReport {
+  readonly dryRun: boolean;
+  /** Count per table or category, for example `{task_state_store: 12, asset_state_store: 3}`. */
+  readonly deleted: Readonly<Record<string, number>>;
+  /** Wall-clock duration in milliseconds. */
+  readonly durationMs: number;
+}
+
+/** Arguments of the serialize-to-ref hooks. */
+export interface SerializeToRefArgs<S extends StoreScope> {
+  /** The value task code stores. */
+  readonly value: JsonValue;
+  /** The same value already encoded as JSON text (what would be stored inline). */
+  readonly text: string;
+  readonly key: string;
+  readonly scope: S;
+}
+
+/** The loaded configuration, by section and option, snake_case as in `tidemark.toml`. */
+export type ConfigSections = Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+
+/** What a backend receives when it is built from configuration (`module#Export`). */
+export interface StoreBackendContext {
+  /** Every configuration section; a provider reads its own, for example `common_io`. */
+  readonly config: ConfigSections;
+}
+
+/**
+ * The extension point of the state store: where task state and asset state are kept.
+ *
+ * Reference: `BaseStoreBackend` of AIP-103 (`airflow.sdk._shared.state`). Python's sync/async pairs
+ * collapse into one Promise-returning API. Values cross this interface as JSON text: `set` stores it
+ * verbatim and `get` returns it unchanged.
+ *
+ * Two roles:
+ * - a **server backend** (`state_store.backend`) implements get/set/delete/clear (and optionally list,
+ *   getEntry, cleanup) and is called by the API servers;
+ * - a **worker backend** (`workers.state_store_backend`) overrides the serialize/deserialize-to-ref hooks so
+ *   that values are offloaded (for example to object storage) and only a reference reaches the database,
+ *   and implements delete/clear so the objects go when the keys go.
+ *
+ * Optional hooks have defaults here, so adding a hook later breaks no provider. A provider exports its
+ * class and a `createX(options)` factory, and declares {@link capabilities} honestly; the conformance
+ * suite in `@tidemark/testkit` checks the contract.
+ */
+export abstract class BaseStoreBackend {
+  /** What this backend can do beyond the four core operations. */
+  abstract readonly capabilities: StoreBackendCapabilities;
+
+  /** A name for messages and logs; the class name by default. */
+  get name(): string {
+    return this.constructor.name;
+  }
+
+  /**
+   * Reads a key.
+   *
+   * @param scope - the task or asset scope.
+   * @param key - a valid key.
+   * @returns the stored JSON text, or null when the key is missing or expired.
+   * @throws StateStoreError `BACKEND_UNAVAILABLE` when the store cannot be reached.
+   */
+  abstract get(scope: StoreScope, key: string): Promise<string | null>;
+
+  /**
+   * Writes or overwrites a key.
+   *
+   * @param scope - the task or asset scope.
+   * @param key - a valid key.
+   * @param value - JSON text, stored verbatim.
+   * @param options - `expiresAt` (UTC; null = never), compare-and-set conditions, the asset writer.
+   * @throws StateStoreError `CONFLICT` when a compare-and-set condition fails; `DAG_RUN_NOT_FOUND` /
+   *   `ASSET_NOT_FOUND` when the scope does not exist (metastore); `NOT_SUPPORTED` for compare-and-set on a
+   *   backend without `capabilities.compareAndSet`; `BACKEND_UNAVAILABLE` when the store fails.
+   */
+  abstract set(scope: StoreScope, key: string, value: string, options?: SetOptions): Promise<void>;
+
+  /**
+   * Deletes one key; a no-op when it does not exist.
+   *
+   * @throws StateStoreError `BACKEND_UNAVAILABLE` when the store fails.
+   */
+  abstract delete(scope: StoreScope, key: string): Promise<void>;
+
+  /**
+   * Deletes every key of a scope. For a TaskScope only the scope's exact map index unless
+   * `allMapIndices`; for an AssetScope the flag has no effect.
+   *
+   * @throws StateStoreError `BACKEND_UNAVAILABLE` when the store fails.
+   */
+  abstract clear(scope: StoreScope, options?: ClearOptions): Promise<void>;
+
+  /**
+   * Reads a key with its metadata. Default: built on {@link get}, with no version or timestamps.
+   *
+   * @returns the entry, or null when missing or expired.
+   */
+  async getEntry(scope: StoreScope, key: string): Promise<StoreEntry | null> {
+    const value = await this.get(scope, key);
+    return value === null ? null : { key, value, version: null, updatedAt: null, expiresAt: null };
+  }
+
+  /**
+   * Lists live keys of a scope in key order. Default: not supported.
+   *
+   * @throws StateStoreError `NOT_SUPPORTED` unless the backend declares `capabilities.listKeys`.
+   */
+  async list(scope: StoreScope, _options?: ListOptions): Promise<ListResult> {
+    void scope;
+    throw this.unsupported("list");
+  }
+
+  /**
+   * Garbage collection: deletes expired keys (and whatever else the backend owns that is no longer
+   * referenced). Default: nothing to do.
+   *
+   * @param options - `dryRun` to only count; `onProgress` for progress reports.
+   * @returns counts per table or category.
+   */
+  async cleanup(options: CleanupOptions = {}): Promise<CleanupReport> {
+    return { dryRun: options.dryRun ?? false, deleted: {}, durationMs: 0 };
+  }
+
+  /** Releases connections and handles. Default: nothing to release. */
+  async close(): Promise<void> {}
+
+  /**
+   * Worker hook: offload a task state value and return its reference, or null to keep the value inline
+   * (the default). The reference must be deterministic for (scope, key), never timestamps or random ids,
+   * so delete and clear can find the object again. Return the raw reference: the framework wraps it in
+   * `{"__airflow_state_ref__": ref}`.
+   *
+   * @returns the reference, or null to store the value inline.
+   */
+  async serializeTaskStateStoreToRef(_args: SerializeToRefArgs<TaskScope>): Promise<string | null> {
+    return null;
+  }
+
+  /**
+   * Worker hook: resolve a reference written by {@link serializeTaskStateStoreToRef} back to the value.
+   * Default: decode `stored` as JSON.
+   *
+   * @param stored - the reference (already unwrapped from the envelope).
+   * @throws StateStoreError `NOT_FOUND` when the referenced object is missing; `INVALID_VALUE` for a
+   *   reference this backend does not own.
+   */
+  async deserializeTaskStateStoreFromRef(stored: string): Promise<JsonValue> {
+    return decodeValue(stored);
+  }
+
+  /** Worker hook: as {@link serializeTaskStateStoreToRef}, for asset state. Default: keep inline (null). */
+  async serializeAssetStateStoreToRef(_args: SerializeToRefArgs<AssetScope>): Promise<string | null> {
+    return null;
+  }
+
+  /** Worker hook: as {@link deserializeTaskStateStoreFromRef}, for asset state. Default: decode JSON. */
+  async deserializeAssetStateStoreFromRef(stored: string): Promise<JsonValue> {
+    return decodeValue(stored);
+  }
+
+  /**
+   * Builds the `NOT_SUPPORTED` error for an optional operation this backend does not implement.
+   *
+   * @param operation - the operation, for example `list`.
+   */
+  protected unsupported(operation: string): StateStoreError {
+    return new StateStoreError(
+      "NOT_SUPPORTED",
+      `${this.name} does not support ${operation}; check the backend's capabilities before calling it, or configure a backend that supports it (state_store.backend)`,
+      { details: { operation, backend: this.name } },
+    );
+  }
+
+  /**
+   * Throws `NOT_SUPPORTED` when `options` asks for compare-and-set and the backend cannot do it.
+   * Backends without compare-and-set call it first in `set`, so a condition is never silently ignored.
+   */
+  protected assertSetOptionsSupported(options: SetOptions | undefined): void {
+    if (!this.capabilities.compareAndSet && (options?.ifVersion !== undefined || options?.ifAbsent)) {
+      throw this.unsupported("compare-and-set (ifVersion / ifAbsent)");
+    }
+  }
+}

@@ -1,0 +1,183 @@
+import {
+  type AssetStateStoreWriter,
+  BaseStoreBackend,
+  type CleanupOptions,
+  type CleanupReport,
+  type ClearOptions,
+  describeScope,
+  type ListOptions,
+  type ListResult,
+  type SetOptions,
+  StateStoreError,
+  type StoreBackendCapabilities,
+  type StoreEntry,
+  type StoreScope,
+} from "@tidemark/state";
+
+interface Row {
+  value: string;
+  version: number;
+  updatedAt: Date;
+  expiresAt: Date | null;
+  lastUpdatedBy: AssetStateStoreWriter | null;
+}
+
+/** Options of {@link InMemoryStoreBackend}. */
+export interface InMemoryStoreBackendOptions {
+  /** The clock, for tests of expiry. Default `() => new Date()`. */
+  now?: () => Date;
+}
+
+function namespaceOf(scope: StoreScope): string {
+  if (scope.kind === "task")
+    return JSON.stringify(["task", scope.dagId, scope.runId, scope.taskId, scope.mapIndex]);
+  if (scope.assetId !== undefined) return JSON.stringify(["asset-id", scope.assetId]);
+  if (scope.name !== undefined) return JSON.stringify(["asset-name", scope.name]);
+  return JSON.stringify(["asset-uri", scope.uri]);
+}
+
+function taskPrefix(scope: StoreScope): string | undefined {
+  if (scope.kind !== "task") return undefined;
+  const full = JSON.stringify(["task", scope.dagId, scope.runId, scope.taskId, 0]);
+  return full.slice(0, full.lastIndexOf(",") + 1);
+}
+
+/**
+ * A reference implementation of {@link BaseStoreBackend} that keeps state in process memory. It passes
+ * the whole conformance suite, with every capability, and is the first thing a provider author should
+ * read: each method is the contract with nothing else in the way. Handy for unit tests of task code.
+ *
+ * Asset scopes are addressed by the first identifier they carry: `assetId`, else `name`, else `uri`.
+ * Nothing survives the process; `close()` drops everything.
+ */
+export class InMemoryStoreBackend extends BaseStoreBackend {
+  override readonly capabilities: StoreBackendCapabilities = Object.freeze({
+    expiry: true,
+    compareAndSet: true,
+    listKeys: true,
+    writerTracking: true,
+  });
+
+  readonly #data = new Map<string, Map<string, Row>>();
+  readonly #now: () => Date;
+
+  /** @param options - `now`: the clock (default: the system clock). */
+  constructor(options: InMemoryStoreBackendOptions = {}) {
+    super();
+    this.#now = options.now ?? (() => new Date());
+  }
+
+  #live(scope: StoreScope, key: string): Row | undefined {
+    const row = this.#data.get(namespaceOf(scope))?.get(key);
+    if (row === undefined) return undefined;
+    if (scope.kind === "task" && row.expiresAt !== null && row.expiresAt.getTime() <= this.#now().getTime()) {
+      return undefined;
+    }
+    return row;
+  }
+
+  /** {@inheritDoc BaseStoreBackend.get} */
+  override async get(scope: StoreScope, key: string): Promise<string | null> {
+    return this.#live(scope, key)?.value ?? null;
+  }
+
+  /** {@inheritDoc BaseStoreBackend.getEntry} */
+  override async getEntry(scope: StoreScope, key: string): Promise<StoreEntry | null> {
+    const row = this.#live(scope, key);
+    return row === undefined ? null : { key, ...row };
+  }
+
+  /** {@inheritDoc BaseStoreBackend.set} */
+  override async set(scope: StoreScope, key: string, value: string, options: SetOptions = {}): Promise<void> {
+    const current = this.#live(scope, key);
+    if (options.ifAbsent && current !== undefined) {
+      throw new StateStoreError(
+        "CONFLICT",
+        `key ${JSON.stringify(key)} already exists in ${describeScope(scope)} (ifAbsent)`,
+      );
+    }
+    if (options.ifVersion !== undefined && current?.version !== options.ifVersion) {
+      throw new StateStoreError(
+        "CONFLICT",
+        `key ${JSON.stringify(key)} in ${describeScope(scope)} is at version ${current?.version ?? "none (missing)"}, not ${options.ifVersion}; read it again and retry`,
+      );
+    }
+    const ns = namespaceOf(scope);
+    let rows = this.#data.get(ns);
+    if (rows === undefined) {
+      rows = new Map();
+      this.#data.set(ns, rows);
+    }
+    rows.set(key, {
+      value,
+      version: (current?.version ?? 0) + 1,
+      updatedAt: this.#now(),
+      expiresAt: scope.kind === "task" ? (options.expiresAt ?? null) : null,
+      lastUpdatedBy: scope.kind === "asset" ? (options.writer ?? null) : null,
+    });
+  }
+
+  /** {@inheritDoc BaseStoreBackend.delete} */
+  override async delete(scope: StoreScope, key: string): Promise<void> {
+    this.#data.get(namespaceOf(scope))?.delete(key);
+  }
+
+  /** {@inheritDoc BaseStoreBackend.clear} */
+  override async clear(scope: StoreScope, options: ClearOptions = {}): Promise<void> {
+    const prefix = options.allMapIndices ? taskPrefix(scope) : undefined;
+    if (prefix === undefined) {
+      this.#data.delete(namespaceOf(scope));
+      return;
+    }
+    for (const ns of [...this.#data.keys()]) if (ns.startsWith(prefix)) this.#data.delete(ns);
+  }
+
+  /** {@inheritDoc BaseStoreBackend.list} */
+  override async list(scope: StoreScope, options: ListOptions = {}): Promise<ListResult> {
+    const rows = this.#data.get(namespaceOf(scope));
+    const prefix = options.prefix ?? "";
+    const keys = [...(rows?.keys() ?? [])]
+      .filter((k) => k.startsWith(prefix) && this.#live(scope, k) !== undefined)
+      .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    const offset = options.offset ?? 0;
+    const limit = options.limit ?? 100;
+    const entries = keys.slice(offset, offset + limit).map((k) => ({ key: k, ...(rows?.get(k) as Row) }));
+    return { entries, total: keys.length };
+  }
+
+  /** {@inheritDoc BaseStoreBackend.cleanup} */
+  override async cleanup(options: CleanupOptions = {}): Promise<CleanupReport> {
+    const started = Date.now();
+    const now = this.#now().getTime();
+    let expired = 0;
+    for (const rows of this.#data.values()) {
+      for (const [key, row] of rows) {
+        if (row.expiresAt !== null && row.expiresAt.getTime() <= now) {
+          expired++;
+          if (!options.dryRun) rows.delete(key);
+        }
+      }
+    }
+    options.onProgress?.({ phase: "task_state_store", done: expired, total: expired });
+    return {
+      dryRun: options.dryRun ?? false,
+      deleted: { task_state_store: expired },
+      durationMs: Date.now() - started,
+    };
+  }
+
+  /** Drops all state. */
+  override async close(): Promise<void> {
+    this.#data.clear();
+  }
+}
+
+/**
+ * Factory of {@link InMemoryStoreBackend}, the provider convention's `createX(options)`.
+ *
+ * @param options - `now`: the clock.
+ * @returns a new, empty backend.
+ */
+export function createInMemoryStoreBackend(options: InMemoryStoreBackendOptions = {}): InMemoryStoreBackend {
+  return new InMemoryStoreBackend(options);
+}
