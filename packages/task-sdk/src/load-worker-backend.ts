@@ -1,0 +1,42 @@
+import type { TidemarkConfig } from "@tidemark/config";
+import { type BaseStoreBackend, loadStoreBackend } from "@tidemark/state";
+
+/** The option a worker backend is configured with, named in errors. */
+export const WORKER_BACKEND_OPTION = "workers.state_store_backend";
+
+const loaded = new Map<string, Promise<BaseStoreBackend>>();
+
+/** Options of {@link loadWorkerBackend}. */
+export interface LoadWorkerBackendOptions {
+  /** Directory module paths resolve from. Default `process.cwd()`. */
+  readonly cwd?: string;
+}
+
+/**
+ * Loads the worker backend named by `workers.state_store_backend` (`module#Export`), once per process and
+ * specification (reference: `_get_worker_state_backend`, cached). The backend receives the whole
+ * configuration, so a provider reads its own section (for example `common_io`).
+ *
+ * @param config - the loaded configuration.
+ * @param options - where relative module paths resolve from.
+ * @returns the backend, or null when the option is empty (values stay inline).
+ * @throws StateStoreError `CONFIG_ERROR` naming `workers.state_store_backend` when the module cannot be
+ *   imported, the export is missing or it is not a backend. A failed load is not cached, so fixing the
+ *   environment and calling again works.
+ */
+export async function loadWorkerBackend(
+  config: TidemarkConfig,
+  options: LoadWorkerBackendOptions = {},
+): Promise<BaseStoreBackend | null> {
+  const spec = config.workers.state_store_backend;
+  if (spec === "") return null;
+  const cwd = options.cwd ?? process.cwd();
+  const cacheKey = JSON.stringify([spec, cwd]);
+  let pending = loaded.get(cacheKey);
+  if (pending === undefined) {
+    pending = loadStoreBackend(spec, { option: WORKER_BACKEND_OPTION, context: { config }, cwd });
+    loaded.set(cacheKey, pending);
+    pending.catch(() => loaded.delete(cacheKey));
+  }
+  return pending;
+}
