@@ -36,6 +36,11 @@ export const STATE_STORE_ERROR_CODES = {
   TASK_INSTANCE_NOT_FOUND: { httpStatus: 404, reason: "not_found" },
   /** An asset that does not exist or is not active. */
   ASSET_NOT_FOUND: { httpStatus: 404, reason: "not_found" },
+  /**
+   * An HTTP route that does not exist (a wrong base URL or API version). Distinct from `NOT_FOUND`, so
+   * clients never mistake a misconfigured URL for a missing key.
+   */
+  ROUTE_NOT_FOUND: { httpStatus: 404, reason: "not_found" },
   /** A key outside the key rules (1 to 512 characters, no control characters). */
   INVALID_KEY: { httpStatus: 422, reason: "invalid" },
   /** A value that is not a JSON value Tidemark stores (null at the top level, NaN, a Date, …). */
