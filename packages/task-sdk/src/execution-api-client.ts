@@ -117,7 +117,10 @@ function assetQuery(asset: AssetAddress, key?: string): { route: "by-name" | "by
  *
  * Failures:
  * - a 4xx answer is not retried and throws a `StateStoreError` with the server's `code` and `message`
- *   (falling back to `errorCodeForHttpStatus(status)` when the body carries no code);
+ *   (falling back to `errorCodeForHttpStatus(status)` when the body carries no code, except that a 404
+ *   without a Tidemark body is `CONFIG_ERROR`: a wrong base URL must never read as a missing key);
+ * - the task state keys "." and ".." throw `INVALID_KEY` before sending: URL parsing removes such path
+ *   segments (asset keys travel in the query and are not affected);
  * - connection errors, timeouts and 5xx answers (except 501) are retried with capped exponential backoff
  *   ({@link RetryOptions}); conditional writes (`ifVersion` / `ifAbsent`) only when the connection was
  *   refused, since a lost answer would turn a retry into a spurious `CONFLICT`;
@@ -302,6 +305,12 @@ export class ExecutionApiClient {
   }
 
   #taskKeyPath(tiId: string, key: string): string {
+    if (key === "." || key === "..") {
+      throw new StateStoreError(
+        "INVALID_KEY",
+        `task state key ${JSON.stringify(key)} cannot travel in a URL path (URL parsers remove "." and ".." segments); choose another key`,
+      );
+    }
     return `/store/ti/${encodeURIComponent(tiId)}/${encodeURIComponent(key)}`;
   }
 
@@ -377,9 +386,19 @@ function errorFromResponse(status: number, text: string, what: string, attempts:
   } catch {
     detail = undefined;
   }
+  // A 404 without a Tidemark code is not "key missing": it is a wrong URL (a proxy, another server).
   const code: StateStoreErrorCode = isStateStoreErrorCode(detail?.code)
     ? detail.code
-    : errorCodeForHttpStatus(status);
+    : status === 404
+      ? "CONFIG_ERROR"
+      : errorCodeForHttpStatus(status);
+  if (code === "CONFIG_ERROR" && status === 404 && !isStateStoreErrorCode(detail?.code)) {
+    return new StateStoreError(
+      code,
+      `${what} answered 404 without a Tidemark error body; check that workers.execution_api_url points at the Execution API (for example http://127.0.0.1:8080/execution)`,
+      { details: { status, option: "workers.execution_api_url" } },
+    );
+  }
   const serverMessage =
     typeof detail?.message === "string" && detail.message !== "" ? detail.message : undefined;
   const message =

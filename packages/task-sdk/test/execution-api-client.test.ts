@@ -104,6 +104,23 @@ describe("ExecutionApiClient against a recording HTTP server", () => {
     expect(auth.message).toBe("Unauthorized");
   });
 
+  it("treats a 404 without a Tidemark body as a wrong URL, not as a missing key", async () => {
+    server.script.push({ status: 404, body: "<html>Not Found</html>" });
+    const error = await client.getTaskState("t", "k").catch((e) => e);
+    expect(isStateStoreError(error, "CONFIG_ERROR")).toBe(true);
+    expect(error.message).toMatch(/workers\.execution_api_url/);
+  });
+
+  it('refuses the task state keys "." and ".." that URL parsing would remove', async () => {
+    for (const key of [".", ".."]) {
+      expect(isStateStoreError(await client.getTaskState("t", key).catch((e) => e), "INVALID_KEY")).toBe(
+        true,
+      );
+    }
+    await client.setTaskState("t", "...", 1, { expiresAt: null });
+    expect(server.requests.map((r) => r.url)).toEqual(["/execution/store/ti/t/..."]);
+  });
+
   it("retries 5xx answers of idempotent calls and succeeds", async () => {
     server.script.push({ status: 503 }, { status: 502 }, { status: 200, body: { value: "ok", version: 4 } });
     expect(await client.getTaskState("t", "k")).toEqual({ value: "ok", version: 4 });
