@@ -1,1 +1,11 @@
-export {};
+export { MAX_KEY_BYTES as OBJECT_STORAGE_MAX_KEY_BYTES } from "./object-layout.js";
+export {
+  OBJECT_STORAGE_COMPRESSIONS,
+  type ObjectStorageCompression,
+  type StateStoreObjectStorageOptions,
+} from "./object-storage-options.js";
+export { connectionVariable } from "./s3-connection.js";
+export {
+  createStateStoreObjectStorageBackend,
+  StateStoreObjectStorageBackend,
+} from "./state-store-object-storage-backend.js";

@@ -1,0 +1,142 @@
+import type { S3ClientConfig } from "@aws-sdk/client-s3";
+import { StateStoreError, type StoreBackendContext } from "@tidemark/state";
+import { type ObjectStoragePath, parseObjectStoragePath } from "./object-storage-path.js";
+
+/** The compression codecs of `common_io.state_store_objectstorage_compression`: none ("") or gzip. */
+export const OBJECT_STORAGE_COMPRESSIONS = Object.freeze(["", "gzip"] as const);
+
+/** A supported compression codec: "" (none) or "gzip". */
+export type ObjectStorageCompression = (typeof OBJECT_STORAGE_COMPRESSIONS)[number];
+
+/**
+ * Explicit options of {@link StateStoreObjectStorageBackend}; the same settings as the `common_io`
+ * configuration section.
+ */
+export interface StateStoreObjectStorageOptions {
+  /**
+   * The base (`common_io.state_store_objectstorage_path`): `file:///absolute/dir/` or
+   * `s3://conn_id@bucket/prefix/` (conn_id and prefix optional). Required.
+   */
+  path: string;
+  /** `common_io.state_store_objectstorage_compression`: "" (default, none) or "gzip". */
+  compression?: string;
+  /**
+   * `common_io.state_store_objectstorage_threshold`, in UTF-8 bytes of JSON text: the worker hooks keep a
+   * value whose text is strictly smaller inline and offload the rest. 0 (default) offloads every value.
+   */
+  threshold?: number;
+  /** Where `TIDEMARK_CONN_<CONN_ID>` is read from. Default `process.env`. */
+  env?: Readonly<Record<string, string | undefined>>;
+  /**
+   * Extra settings merged last into the S3 client configuration (for example `maxAttempts`,
+   * `requestHandler`). Type-only import: the SDK itself is loaded on first S3 use.
+   */
+  s3ClientConfig?: Partial<S3ClientConfig>;
+  /** The clock used for expiry, UTC. Default `() => new Date()`. */
+  now?: () => Date;
+  /** Most object requests (HEAD/GET) in flight at once during list and cleanup. Default 16. */
+  concurrency?: number;
+}
+
+/** Options after validation. */
+export interface ResolvedObjectStorageOptions {
+  readonly path: ObjectStoragePath;
+  readonly compression: ObjectStorageCompression;
+  readonly threshold: number;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly s3ClientConfig: Partial<S3ClientConfig>;
+  readonly now: () => Date;
+  readonly concurrency: number;
+}
+
+const SECTION = "common_io";
+const PATH_OPTION = `${SECTION}.state_store_objectstorage_path`;
+const COMPRESSION_OPTION = `${SECTION}.state_store_objectstorage_compression`;
+const THRESHOLD_OPTION = `${SECTION}.state_store_objectstorage_threshold`;
+
+function isContext(input: unknown): input is StoreBackendContext {
+  return (
+    typeof input === "object" &&
+    input !== null &&
+    "config" in input &&
+    !("path" in input) &&
+    typeof (input as { config: unknown }).config === "object"
+  );
+}
+
+function resolveCompression(value: unknown, option: string): ObjectStorageCompression {
+  const text = value === undefined || value === null ? "" : value;
+  if (typeof text === "string" && (OBJECT_STORAGE_COMPRESSIONS as readonly string[]).includes(text)) {
+    return text as ObjectStorageCompression;
+  }
+  throw new StateStoreError(
+    "CONFIG_ERROR",
+    `${option} = ${JSON.stringify(text)} is not a supported compression; supported codecs: "" (none), "gzip"`,
+    { details: { option, supported: [...OBJECT_STORAGE_COMPRESSIONS] } },
+  );
+}
+
+function resolveThreshold(value: unknown, option: string): number {
+  if (value === undefined || value === null || value === "") return 0;
+  const number = typeof value === "string" && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
+  if (typeof number !== "number" || !Number.isSafeInteger(number) || number < 0) {
+    throw new StateStoreError(
+      "CONFIG_ERROR",
+      `${option} = ${JSON.stringify(value)} is not a byte count: use an integer >= 0 (values whose JSON text is smaller stay inline; 0 offloads every value)`,
+      { details: { option } },
+    );
+  }
+  return number;
+}
+
+/**
+ * Validates the options of the backend, given either explicitly or as the loader's context (the
+ * `common_io` section of the configuration, as `loadStoreBackend` passes it).
+ *
+ * @param input - {@link StateStoreObjectStorageOptions} or `{ config }`.
+ * @returns the resolved options.
+ * @throws StateStoreError `CONFIG_ERROR` naming the option: a missing or malformed path, a compression
+ *   other than "" or "gzip" (the message lists the supported codecs), a negative or non-integer threshold.
+ */
+export function resolveObjectStorageOptions(
+  input: StateStoreObjectStorageOptions | StoreBackendContext,
+): ResolvedObjectStorageOptions {
+  if (typeof input !== "object" || input === null) {
+    throw new StateStoreError(
+      "CONFIG_ERROR",
+      `StateStoreObjectStorageBackend needs options ({ path, compression?, threshold? }) or the configuration ({ config }); ${PATH_OPTION} is not set`,
+      { details: { option: PATH_OPTION } },
+    );
+  }
+  if (isContext(input)) {
+    const section = input.config[SECTION] ?? {};
+    return {
+      path: parseObjectStoragePath(section.state_store_objectstorage_path, PATH_OPTION),
+      compression: resolveCompression(section.state_store_objectstorage_compression, COMPRESSION_OPTION),
+      threshold: resolveThreshold(section.state_store_objectstorage_threshold, THRESHOLD_OPTION),
+      env: process.env,
+      s3ClientConfig: {},
+      now: () => new Date(),
+      concurrency: 16,
+    };
+  }
+  const concurrency = input.concurrency ?? 16;
+  if (!Number.isSafeInteger(concurrency) || concurrency < 1) {
+    throw new StateStoreError(
+      "CONFIG_ERROR",
+      `options.concurrency = ${String(concurrency)} must be an integer >= 1`,
+      {
+        details: { option: "concurrency" },
+      },
+    );
+  }
+  return {
+    path: parseObjectStoragePath(input.path, `options.path (${PATH_OPTION})`),
+    compression: resolveCompression(input.compression, `options.compression (${COMPRESSION_OPTION})`),
+    threshold: resolveThreshold(input.threshold, `options.threshold (${THRESHOLD_OPTION})`),
+    env: input.env ?? process.env,
+    s3ClientConfig: input.s3ClientConfig ?? {},
+    now: input.now ?? (() => new Date()),
+    concurrency,
+  };
+}

@@ -1,0 +1,436 @@
+import {
+  type AssetScope,
+  BaseStoreBackend,
+  type CleanupOptions,
+  type CleanupReport,
+  type ClearOptions,
+  decodeValue,
+  encodeValue,
+  type JsonValue,
+  type ListOptions,
+  type ListResult,
+  type SerializeToRefArgs,
+  type SetOptions,
+  StateStoreError,
+  type StoreBackendCapabilities,
+  type StoreBackendContext,
+  type StoreEntry,
+  type StoreScope,
+  type TaskScope,
+  utf8ByteLength,
+} from "@tidemark/state";
+import { FileObjectStore } from "./file-object-store.js";
+import { mapLimit } from "./map-limit.js";
+import { encodeBody, readBody } from "./object-body.js";
+import {
+  decodeSegment,
+  encodeKey,
+  GZIP_SUFFIX,
+  isHashedSegment,
+  objectKeyOf,
+  parseObjectKey,
+  parseObjectName,
+  scopePrefix,
+  TASKS_ROOT,
+} from "./object-layout.js";
+import {
+  EXPIRES_AT_METADATA,
+  encodeKeyMetadata,
+  expiresAtOf,
+  isExpired,
+  keyFromMetadata,
+  STATE_KEY_METADATA,
+} from "./object-metadata.js";
+import {
+  type ObjectStorageCompression,
+  resolveObjectStorageOptions,
+  type StateStoreObjectStorageOptions,
+} from "./object-storage-options.js";
+import type { ObjectHead, ObjectStore, StoredObject } from "./object-store.js";
+import { resolveS3Connection } from "./s3-connection.js";
+import { S3ObjectStore, s3ClientConfigOf } from "./s3-object-store.js";
+
+const CONTENT_TYPE = "application/json";
+
+function shortRef(ref: string): string {
+  return JSON.stringify(ref.length > 300 ? `${ref.slice(0, 300)}…` : ref);
+}
+
+/** An object found while listing a scope, before its value is read. */
+interface ListedKey {
+  readonly key: string;
+  readonly objectKey: string;
+  readonly gzip: boolean;
+}
+
+/**
+ * The object-storage state store backend for local files (`file://`) and S3 (`s3://`), with optional
+ * gzip compression and an inline threshold. Reference: `StateStoreObjectStorageBackend` of Airflow's
+ * common.io provider (config section `[common.io]`, here `common_io`).
+ *
+ * Two roles, as every {@link BaseStoreBackend}:
+ * - **worker backend** (`workers.state_store_backend =
+ *   "@tidemark/provider-common-io#StateStoreObjectStorageBackend"`): the serialize hooks write values whose
+ *   JSON text is at least `threshold` bytes to an object and return its reference (the full `file://` or
+ *   `s3://` URL, deterministic for scope and key); smaller values stay inline. The deserialize hooks read
+ *   the object back. `delete` and `clear` remove the objects.
+ * - **server backend** (`state_store.backend`): `get`/`set`/`delete`/`clear`/`list`/`getEntry`/`cleanup`
+ *   work directly on the objects; `expiresAt` is kept as object metadata.
+ *
+ * Object layout under the base: `tasks/<dag_id>/<run_id>/<task_id>/<map_index>/<key>` and
+ * `assets/<name or uri>/<key>` (`asset-ids/<asset_id>/<key>` for a scope with only an id), plus `.gz`
+ * when compressed; each segment percent-encoded (only `A-Za-z0-9_-` kept), long segments shortened with
+ * a SHA-256. Expiry metadata: S3 user metadata `x-amz-meta-expires-at`; for local files a header line in
+ * front of the body (`\0tidemark-meta {json}\n`), written only when there is metadata.
+ *
+ * Capabilities: `expiry` (expired objects read as missing; `cleanup` deletes them), `listKeys` (`list`
+ * reads every object's metadata in the scope), no `compareAndSet` (neither the local store nor S3
+ * compatible stores such as s3rver offer an atomic conditional write), no `writerTracking`.
+ *
+ * The AWS SDK is imported on first S3 use only; the local store uses node:fs with atomic writes
+ * (temporary file in the same directory, fsync, rename).
+ */
+export class StateStoreObjectStorageBackend extends BaseStoreBackend {
+  /** Expiry and list, no compare-and-set, no writer tracking (see the class documentation). */
+  override readonly capabilities: StoreBackendCapabilities = Object.freeze({
+    expiry: true,
+    compareAndSet: false,
+    listKeys: true,
+    writerTracking: false,
+  });
+
+  /** The normalized base URL, ending in "/": `file:///dir/` or `s3://[conn_id@]bucket/prefix/`. */
+  readonly base: string;
+  /** The compression of new objects: "" (none) or "gzip". */
+  readonly compression: ObjectStorageCompression;
+  /** Values whose JSON text is smaller than this many UTF-8 bytes stay inline (worker hooks). */
+  readonly threshold: number;
+
+  readonly #store: ObjectStore;
+  readonly #gzip: boolean;
+  readonly #now: () => Date;
+  readonly #concurrency: number;
+
+  /**
+   * @param options - explicit {@link StateStoreObjectStorageOptions}, or the loader's context `{ config }`
+   *   whose `common_io` section holds `state_store_objectstorage_path`, `…_compression` and `…_threshold`.
+   * @throws StateStoreError `CONFIG_ERROR` naming the option: a missing or malformed path, an unsupported
+   *   compression (the message lists "" and "gzip"), a negative threshold, or a connection
+   *   `TIDEMARK_CONN_<CONN_ID>` that is missing or malformed (its value is never quoted).
+   */
+  constructor(options: StateStoreObjectStorageOptions | StoreBackendContext) {
+    super();
+    const resolved = resolveObjectStorageOptions(options);
+    const { path } = resolved;
+    this.base = path.base;
+    this.compression = resolved.compression;
+    this.threshold = resolved.threshold;
+    this.#gzip = resolved.compression === "gzip";
+    this.#now = resolved.now;
+    this.#concurrency = resolved.concurrency;
+    if (path.scheme === "file") {
+      this.#store = new FileObjectStore(path.base, path.directory);
+    } else {
+      const connection = resolveS3Connection(path.connId, resolved.env);
+      this.#store = new S3ObjectStore(
+        { base: path.base, bucket: path.bucket, prefix: path.prefix },
+        connection,
+        s3ClientConfigOf(connection, resolved.env, resolved.s3ClientConfig),
+      );
+    }
+  }
+
+  /**
+   * The reference of the object that holds `key` of `scope` with the current compression: what the
+   * serialize hooks return. Deterministic: the same scope, key, base and compression give the same string.
+   *
+   * @returns the full `file://` or `s3://` URL.
+   * @throws StateStoreError `INVALID_KEY` / `INVALID_SCOPE` for a key or identifier that cannot name an
+   *   object ("", ".", "..", lone surrogates, keys over 1536 UTF-8 bytes).
+   */
+  refFor(scope: StoreScope, key: string): string {
+    return this.#store.refOf(objectKeyOf(scope, key, this.#gzip));
+  }
+
+  /** Writes `text` as the object of (scope, key) with the current compression; returns its object key. */
+  async #write(scope: StoreScope, key: string, text: string, expiresAt: Date | null): Promise<string> {
+    const objectKey = objectKeyOf(scope, key, this.#gzip);
+    const metadata: Record<string, string> = {};
+    if (expiresAt !== null) metadata[EXPIRES_AT_METADATA] = expiresAt.toISOString();
+    if (isHashedSegment(encodeKey(key))) metadata[STATE_KEY_METADATA] = encodeKeyMetadata(key);
+    const body = await encodeBody(text, this.#gzip);
+    await this.#store.put(objectKey, {
+      body,
+      contentType: CONTENT_TYPE,
+      contentEncoding: this.#gzip ? "gzip" : undefined,
+      metadata,
+    });
+    return objectKey;
+  }
+
+  /** Both object keys a value may live under: the current compression's first, then the other's. */
+  #variants(scope: StoreScope, key: string): [string, string] {
+    return [objectKeyOf(scope, key, this.#gzip), objectKeyOf(scope, key, !this.#gzip)];
+  }
+
+  /**
+   * Reads the live object of (scope, key): the current compression's object, or, when it does not exist,
+   * the one written under the other setting (so changing the compression loses nothing). Expired task
+   * state reads as missing (the object is left for `cleanup`: deleting on read would race with writers).
+   */
+  async #read(scope: StoreScope, key: string): Promise<{ text: string; head: ObjectHead } | null> {
+    for (const objectKey of this.#variants(scope, key)) {
+      const object = await this.#store.get(objectKey);
+      if (object === null) continue;
+      if (scope.kind === "task" && isExpired(object.head, this.#now())) {
+        object.body.destroy();
+        return null;
+      }
+      const text = await readBody(object.body, objectKey.endsWith(GZIP_SUFFIX), this.#store.refOf(objectKey));
+      return { text, head: object.head };
+    }
+    return null;
+  }
+
+  /**
+   * {@inheritDoc BaseStoreBackend.get}
+   *
+   * @throws StateStoreError `INVALID_KEY` / `INVALID_SCOPE`; `BACKEND_UNAVAILABLE` (endpoint down, bucket
+   *   missing, disk failure) or `FORBIDDEN` (access denied), with the cause kept.
+   */
+  override async get(scope: StoreScope, key: string): Promise<string | null> {
+    return (await this.#read(scope, key))?.text ?? null;
+  }
+
+  /**
+   * {@inheritDoc BaseStoreBackend.getEntry}
+   *
+   * `version` is null (objects carry no version); `updatedAt` is the object's last-modified time.
+   */
+  override async getEntry(scope: StoreScope, key: string): Promise<StoreEntry | null> {
+    const found = await this.#read(scope, key);
+    if (found === null) return null;
+    return {
+      key,
+      value: found.text,
+      version: null,
+      updatedAt: found.head.lastModified,
+      expiresAt: scope.kind === "task" ? expiresAtOf(found.head) : null,
+    };
+  }
+
+  /**
+   * {@inheritDoc BaseStoreBackend.set}
+   *
+   * Writes the object atomically (a failed write leaves the previous value readable), then removes the
+   * copy written under the other compression setting, if any. `expiresAt` is kept as object metadata for
+   * task state and ignored for asset state, which never expires.
+   *
+   * @throws StateStoreError `NOT_SUPPORTED` for `ifVersion` / `ifAbsent`; `INVALID_KEY` / `INVALID_SCOPE`;
+   *   `INVALID_VALUE` for an invalid `expiresAt` date; `BACKEND_UNAVAILABLE` or `FORBIDDEN`.
+   */
+  override async set(scope: StoreScope, key: string, value: string, options: SetOptions = {}): Promise<void> {
+    this.assertSetOptionsSupported(options);
+    const expiresAt = scope.kind === "task" ? (options.expiresAt ?? null) : null;
+    if (expiresAt !== null && (!(expiresAt instanceof Date) || Number.isNaN(expiresAt.getTime()))) {
+      throw new StateStoreError("INVALID_VALUE", "expiresAt must be a valid Date (UTC instant) or null");
+    }
+    const [, other] = this.#variants(scope, key);
+    await this.#write(scope, key, value, expiresAt);
+    await this.#store.deleteMany([other]);
+  }
+
+  /** {@inheritDoc BaseStoreBackend.delete} Removes the object under both compression settings. */
+  override async delete(scope: StoreScope, key: string): Promise<void> {
+    await this.#store.deleteMany(this.#variants(scope, key));
+  }
+
+  /**
+   * {@inheritDoc BaseStoreBackend.clear}
+   *
+   * Lists the scope's prefix (S3: paginated ListObjectsV2; files: a directory walk) and deletes what it
+   * finds (S3: DeleteObjects in batches of 1000). With `allMapIndices` the prefix stops after the task id
+   * segment, so every map index of that task goes, and no other task (task "t" never matches "t2/").
+   */
+  override async clear(scope: StoreScope, options: ClearOptions = {}): Promise<void> {
+    const prefix = scopePrefix(scope, scope.kind === "task" && options.allMapIndices === true);
+    for await (const page of this.#store.list(prefix)) await this.#store.deleteMany(page);
+  }
+
+  /**
+   * {@inheritDoc BaseStoreBackend.list}
+   *
+   * Cost: one listing of the scope plus one metadata read per object of a task scope (for expiry) or per
+   * hashed key (to recover the key), plus one read per returned entry.
+   */
+  override async list(scope: StoreScope, options: ListOptions = {}): Promise<ListResult> {
+    const prefix = scopePrefix(scope);
+    const byName = new Map<string, { objectKey: string; gzip: boolean }>();
+    for await (const page of this.#store.list(prefix)) {
+      for (const objectKey of page) {
+        const rest = objectKey.slice(prefix.length);
+        const name = rest.includes("/") ? undefined : parseObjectName(rest);
+        if (name === undefined) continue;
+        const seen = byName.get(name.keySegment);
+        // Prefer the copy under the current compression setting, as get does.
+        if (seen === undefined || name.gzip === this.#gzip)
+          byName.set(name.keySegment, { objectKey, ...name });
+      }
+    }
+    const now = this.#now();
+    const candidates = await mapLimit([...byName.entries()], this.#concurrency, async ([segment, found]) => {
+      let key = decodeSegment(segment);
+      if (key === undefined || scope.kind === "task") {
+        const head = await this.#store.head(found.objectKey);
+        if (head === null || (scope.kind === "task" && isExpired(head, now))) return undefined;
+        key ??= keyFromMetadata(head);
+      }
+      return key === undefined ? undefined : ({ key, ...found } satisfies ListedKey);
+    });
+    const wanted = options.prefix ?? "";
+    const live = candidates
+      .filter((c): c is ListedKey => c?.key.startsWith(wanted) === true)
+      .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    const offset = options.offset ?? 0;
+    const limit = options.limit ?? 100;
+    const page = live.slice(offset, offset + limit);
+    const entries = await mapLimit(page, this.#concurrency, async (c): Promise<StoreEntry | undefined> => {
+      const object = await this.#store.get(c.objectKey);
+      if (object === null) return undefined;
+      const text = await readBody(object.body, c.gzip, this.#store.refOf(c.objectKey));
+      return {
+        key: c.key,
+        value: text,
+        version: null,
+        updatedAt: object.head.lastModified,
+        expiresAt: scope.kind === "task" ? expiresAtOf(object.head) : null,
+      };
+    });
+    return { entries: entries.filter((e): e is StoreEntry => e !== undefined), total: live.length };
+  }
+
+  /**
+   * {@inheritDoc BaseStoreBackend.cleanup}
+   *
+   * Walks every task state object (asset state never expires), reads its metadata and deletes the
+   * expired ones. Local files are re-checked atomically at deletion (a value rewritten meanwhile stays);
+   * on S3 an object rewritten between its metadata read and the batch delete can be removed.
+   *
+   * @returns `{ dryRun, deleted: { objects: n }, durationMs }` where n counts expired objects deleted (or
+   *   found, in a dry run).
+   */
+  override async cleanup(options: CleanupOptions = {}): Promise<CleanupReport> {
+    const started = Date.now();
+    const dryRun = options.dryRun ?? false;
+    const now = this.#now();
+    const stillExpired = (head: ObjectHead) => isExpired(head, now);
+    let count = 0;
+    for await (const page of this.#store.list(`${TASKS_ROOT}/`)) {
+      const owned = page.filter((objectKey) => parseObjectKey(objectKey) !== undefined);
+      const expired = (
+        await mapLimit(owned, this.#concurrency, async (objectKey) => {
+          const head = await this.#store.head(objectKey);
+          return head !== null && stillExpired(head) ? objectKey : undefined;
+        })
+      ).filter((k): k is string => k !== undefined);
+      if (expired.length > 0) {
+        count += dryRun ? expired.length : await this.#store.deleteMany(expired, stillExpired);
+      }
+      options.onProgress?.({ phase: "objects", done: count, total: null });
+    }
+    return { dryRun, deleted: { objects: count }, durationMs: Date.now() - started };
+  }
+
+  /** Releases the S3 client (nothing to release for local files). */
+  override async close(): Promise<void> {
+    await this.#store.close();
+  }
+
+  /**
+   * Worker hook: offloads a task state value whose JSON text is at least `threshold` UTF-8 bytes.
+   *
+   * @param args - `text` (the JSON text), `key`, `scope` (a TaskScope).
+   * @returns null when `text` is smaller than the threshold (stays inline), else the object's reference
+   *   (see {@link refFor}), written with Content-Type application/json (Content-Encoding gzip when
+   *   compressed).
+   * @throws StateStoreError `INVALID_KEY` / `INVALID_SCOPE`; `BACKEND_UNAVAILABLE` / `FORBIDDEN` when the
+   *   write fails (the previous object stays readable).
+   */
+  override async serializeTaskStateStoreToRef(args: SerializeToRefArgs<TaskScope>): Promise<string | null> {
+    return this.#offload(args, "task");
+  }
+
+  /** Worker hook: as {@link serializeTaskStateStoreToRef}, for asset state (addressed by name or uri). */
+  override async serializeAssetStateStoreToRef(args: SerializeToRefArgs<AssetScope>): Promise<string | null> {
+    return this.#offload(args, "asset");
+  }
+
+  /**
+   * Worker hook: reads the task state value a reference points to.
+   *
+   * @param stored - a reference returned by {@link serializeTaskStateStoreToRef}.
+   * @returns the decoded value.
+   * @throws StateStoreError `INVALID_VALUE` for a reference that is not a task state object under this
+   *   backend's base (another base, a path escaping it, a malformed segment) or a corrupt object;
+   *   `NOT_FOUND`, with the reference in the message, when the object does not exist.
+   */
+  override async deserializeTaskStateStoreFromRef(stored: string): Promise<JsonValue> {
+    return decodeValue(await this.#readRef(stored, "task"));
+  }
+
+  /** Worker hook: as {@link deserializeTaskStateStoreFromRef}, for asset state. */
+  override async deserializeAssetStateStoreFromRef(stored: string): Promise<JsonValue> {
+    return decodeValue(await this.#readRef(stored, "asset"));
+  }
+
+  async #offload(args: SerializeToRefArgs<StoreScope>, kind: "task" | "asset"): Promise<string | null> {
+    const { key, scope } = args;
+    if (scope?.kind !== kind) {
+      throw new StateStoreError(
+        "INVALID_SCOPE",
+        `serialize${kind === "task" ? "Task" : "Asset"}StateStoreToRef needs a ${kind === "task" ? "TaskScope" : "AssetScope"}`,
+      );
+    }
+    const text = typeof args.text === "string" ? args.text : encodeValue(args.value, { maxBytes: 0 });
+    const objectKey = objectKeyOf(scope, key, this.#gzip); // validates before the threshold decides
+    if (utf8ByteLength(text) < this.threshold) return null;
+    await this.#write(scope, key, text, null);
+    return this.#store.refOf(objectKey);
+  }
+
+  async #readRef(stored: string, kind: "task" | "asset"): Promise<string> {
+    const objectKey =
+      typeof stored === "string" && stored !== "" ? this.#store.objectKeyOfRef(stored) : undefined;
+    const parsed = objectKey === undefined ? undefined : parseObjectKey(objectKey);
+    if (objectKey === undefined || parsed?.kind !== kind) {
+      throw new StateStoreError(
+        "INVALID_VALUE",
+        `state reference ${typeof stored === "string" ? shortRef(stored) : String(stored)} is not a ${kind} state object under this backend's base ${this.base} (common_io.state_store_objectstorage_path); it was written by another backend or base, or it was tampered with`,
+        { details: { base: this.base } },
+      );
+    }
+    const object: StoredObject | null = await this.#store.get(objectKey);
+    if (object === null) {
+      throw new StateStoreError(
+        "NOT_FOUND",
+        `the object ${shortRef(stored)} that the stored state reference points to does not exist (deleted outside Tidemark, or the bucket or directory changed); delete the key or write it again`,
+        { details: { ref: stored } },
+      );
+    }
+    return readBody(object.body, parsed.gzip, stored);
+  }
+}
+
+/**
+ * Builds a {@link StateStoreObjectStorageBackend}: the provider convention's `createX(options)` factory.
+ *
+ * @param options - explicit options (`path`, `compression`, `threshold`, `env`, `s3ClientConfig`, `now`,
+ *   `concurrency`) or the loader's context `{ config }`.
+ * @returns the backend; nothing is contacted until the first operation.
+ * @throws StateStoreError `CONFIG_ERROR` as the constructor.
+ */
+export function createStateStoreObjectStorageBackend(
+  options: StateStoreObjectStorageOptions | StoreBackendContext,
+): StateStoreObjectStorageBackend {
+  return new StateStoreObjectStorageBackend(options);
+}
