@@ -1,0 +1,116 @@
+import { isApiError } from "./api-error";
+
+/** What the failed action was about, so the words can name it. */
+export interface ErrorContext {
+  /** The state key concerned, if any. */
+  readonly key?: string;
+  /** The scope in words, e.g. `dag “etl” / run “r1” / task “load” / map index 0` or `asset “orders”`. */
+  readonly scope?: string;
+  /** The version the editor opened, for conflicts. */
+  readonly openedVersion?: number;
+  /** The version now on the server (looked up after a conflict); null when the key is gone. */
+  readonly currentVersion?: number | null;
+  /** `max_value_storage_bytes`, for 413. */
+  readonly maxValueBytes?: number;
+  /** Size of the value that was sent, UTF-8 bytes of its JSON text, for 413. */
+  readonly valueBytes?: number;
+}
+
+/**
+ * Puts any failure of an API call into a sentence for an operator: what happened and what to do. Never
+ * shows the raw JSON body. Covers 401 (token), 403, 404 (key, task instance, dag run, asset), 409
+ * (a stale edit, with "version 3 → 4" when both are known), 413 (with the size limit), 422 (the
+ * server's reason), network failures and 5xx.
+ *
+ * @param error - what was caught (an ApiError or anything else).
+ * @param context - what the action was about.
+ * @returns one or two sentences.
+ */
+export function describeApiError(error: unknown, context: ErrorContext = {}): string {
+  if (!isApiError(error)) {
+    const text = error instanceof Error ? error.message : String(error);
+    return `Something went wrong: ${text}`;
+  }
+  const keyText = context.key !== undefined ? `The key “${context.key}”` : "This entry";
+  const server = error.serverMessage ? ` (${trimSentence(error.serverMessage)})` : "";
+  switch (error.status) {
+    case 0:
+      return "Could not reach the Tidemark API server. Check that `tidemark api-server` is running, then try again.";
+    case 401:
+      return "The API server did not accept your token (401). Enter a valid API token to continue.";
+    case 403:
+      return `Your token is not allowed to do this (403)${server}. Ask an administrator for a token with access.`;
+    case 404:
+      return describeNotFound(error.code, keyText, context, server);
+    case 409: {
+      if (context.currentVersion === null) {
+        return `${keyText} was deleted since you opened it. Reload to see the current state.`;
+      }
+      if (context.openedVersion !== undefined && context.currentVersion !== undefined) {
+        return `This value changed since you opened it (version ${context.openedVersion} → ${context.currentVersion}). Reload to see the new value.`;
+      }
+      return "This value changed since you opened it. Reload to see the new value.";
+    }
+    case 413: {
+      const limit =
+        context.maxValueBytes !== undefined
+          ? ` The server stores at most ${formatBytes(context.maxValueBytes)} per value (state_store.max_value_storage_bytes)`
+          : "";
+      const size =
+        context.valueBytes !== undefined ? `; this value is ${formatBytes(context.valueBytes)}` : "";
+      return `The value is too large to store (413).${limit}${size}${limit ? "." : ""} Store large data in object storage and keep only a reference in state.`;
+    }
+    case 400:
+    case 422:
+      return `The server refused the input (422)${server}. Correct it and try again.`;
+    default:
+      if (error.status >= 500) {
+        return `The API server failed (${error.status})${server}. Try again; if it keeps failing, check the server log.`;
+      }
+      return `The request failed (${error.status})${server}.`;
+  }
+}
+
+function describeNotFound(
+  code: string | undefined,
+  keyText: string,
+  context: ErrorContext,
+  server: string,
+): string {
+  switch (code) {
+    case "TASK_INSTANCE_NOT_FOUND":
+      return "This task instance does not exist (anymore). Pick another task instance.";
+    case "DAG_RUN_NOT_FOUND":
+      return "This dag run does not exist (anymore). Pick another run.";
+    case "ASSET_NOT_FOUND":
+      return "This asset does not exist or is not active; an inactive asset's state cannot be changed. Pick another asset.";
+    case "NOT_FOUND":
+    case undefined:
+      if (context.key !== undefined) {
+        return `${keyText} does not exist (anymore): it was deleted or has expired. Reload to see the current state.`;
+      }
+      return `Not found (404)${server}. Reload, or pick something else.`;
+    default:
+      return `Not found (404)${server}. Reload, or pick something else.`;
+  }
+}
+
+function trimSentence(text: string): string {
+  return text.trim().replace(/\.$/, "");
+}
+
+/**
+ * Formats a size in bytes for people ("512 bytes", "64 KiB", "1.5 MiB").
+ *
+ * @param bytes - a size in bytes.
+ * @returns the size in words.
+ */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} bytes`;
+  if (bytes < 1024 * 1024) return `${trimZero(bytes / 1024)} KiB`;
+  return `${trimZero(bytes / (1024 * 1024))} MiB`;
+}
+
+function trimZero(n: number): string {
+  return n.toFixed(1).replace(/\.0$/, "");
+}

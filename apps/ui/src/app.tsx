@@ -1,0 +1,100 @@
+import { useEffect, useMemo, useRef, useState } from "react";
+import { createApiClient } from "./api/api-client";
+import { ApiProvider } from "./api/api-context";
+import { readStoredToken, storeToken } from "./api/token-storage";
+import { AppShell } from "./components/app-shell";
+import { ErrorMessage } from "./components/error-message";
+import { TokenPrompt } from "./components/token-prompt";
+import { AssetStatePage } from "./pages/asset-state-page";
+import { TaskStatePage } from "./pages/task-state-page";
+import { useRoute } from "./routing/use-route";
+import { useAsync } from "./state/use-async";
+
+/** Props of {@link App}. */
+export interface AppProps {
+  /** The fetch the API client uses; the browser's by default (component tests inject fixtures). */
+  readonly fetch?: typeof fetch;
+}
+
+/**
+ * The whole UI. Reads `GET /api/v2/config/ui` first; when the server wants a token (`auth: "token"`)
+ * and none is kept for this tab, or the server answers 401, asks for one (kept in sessionStorage).
+ * Then shows the page the URL names: task state (`#/tasks?…`) or asset state (`#/assets?…`).
+ *
+ * @param props - see {@link AppProps}.
+ */
+export function App(props: AppProps) {
+  const tokenRef = useRef<string | undefined>(readStoredToken());
+  const [hasToken, setHasToken] = useState(tokenRef.current !== undefined);
+  const [rejected, setRejected] = useState(false);
+  const [epoch, setEpoch] = useState(0);
+  const [route, navigate] = useRoute();
+
+  const client = useMemo(
+    () =>
+      createApiClient({
+        ...(props.fetch ? { fetch: props.fetch } : {}),
+        getToken: () => tokenRef.current,
+        onUnauthorized: () => setRejected(true),
+      }),
+    [props.fetch],
+  );
+  const [config, reloadConfig] = useAsync(() => client.getUiConfig(), [client]);
+
+  useEffect(() => {
+    document.title = `${route.page === "assets" ? "Asset state" : "Task state"} · Tidemark`;
+  }, [route.page]);
+
+  if (config.status === "error") {
+    return (
+      <main className="startup">
+        <h1>Tidemark</h1>
+        <ErrorMessage error={config.error} onRetry={reloadConfig} />
+      </main>
+    );
+  }
+  if (!config.data) {
+    return (
+      <main className="startup">
+        <p aria-live="polite">Connecting to the Tidemark API server…</p>
+      </main>
+    );
+  }
+
+  const uiConfig = config.data;
+  if (rejected || (uiConfig.auth === "token" && !hasToken)) {
+    return (
+      <TokenPrompt
+        rejected={rejected}
+        onSubmit={(token) => {
+          tokenRef.current = token;
+          storeToken(token);
+          setHasToken(true);
+          setRejected(false);
+          setEpoch((n) => n + 1);
+        }}
+      />
+    );
+  }
+
+  const signOut =
+    uiConfig.auth === "token"
+      ? () => {
+          tokenRef.current = undefined;
+          storeToken(undefined);
+          setHasToken(false);
+        }
+      : undefined;
+
+  return (
+    <ApiProvider value={{ client, config: uiConfig }}>
+      <AppShell page={route.page} onSignOut={signOut}>
+        {route.page === "assets" ? (
+          <AssetStatePage key={epoch} route={route} navigate={navigate} />
+        ) : (
+          <TaskStatePage key={epoch} route={route} navigate={navigate} />
+        )}
+      </AppShell>
+    </ApiProvider>
+  );
+}
