@@ -11,7 +11,7 @@ export function Instant(props: { iso: string | null; nullText?: string; now?: nu
   return (
     <time className="instant" dateTime={props.iso} title={`${props.iso} (UTC)`}>
       <span className="instant-local">{formatLocal(props.iso)}</span>{" "}
-      <span className="instant-relative">({formatRelative(props.iso, props.now)})</span>
+      <span className="instant-relative">{`(${formatRelative(props.iso, props.now)})`}</span>
     </time>
   );
 }

@@ -1,0 +1,171 @@
+import { render, screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it } from "vitest";
+import { TOKEN_STORAGE_KEY } from "../src/api/token-storage";
+import { App } from "../src/app";
+import { entry, referenceEntry } from "./support/entries";
+import { answer, errorBody, type FixtureRoute, fixtureFetch } from "./support/fixture-fetch";
+
+const config = (auth: "none" | "token") =>
+  answer("GET", "/api/v2/config/ui", { auth, default_retention_days: 7, max_value_storage_bytes: 65536 });
+
+const RUN = "manual__2026-03-01";
+const STATE = `/api/v2/dags/etl/dagRuns/${RUN}/taskInstances/load/state-store`;
+
+function world(entries = [entry({ key: "watermark", value: { offset: 42 }, version: 3 })]): FixtureRoute[] {
+  return [
+    answer("GET", "/api/v2/dags", { dags: [{ dag_id: "etl", dag_run_count: 1 }], total_entries: 1 }),
+    answer("GET", "/api/v2/dags/etl/dagRuns", {
+      dag_runs: [{ dag_id: "etl", run_id: RUN, created_at: new Date().toISOString() }],
+      total_entries: 1,
+    }),
+    answer("GET", `/api/v2/dags/etl/dagRuns/${RUN}/taskInstances`, {
+      task_instances: [
+        {
+          id: "1",
+          dag_id: "etl",
+          run_id: RUN,
+          task_id: "load",
+          map_index: -1,
+          state: "success",
+          try_number: 1,
+          state_key_count: entries.length,
+        },
+      ],
+      total_entries: 1,
+    }),
+    answer("GET", STATE, { task_state_store: entries, total_entries: entries.length }),
+    ...entries.map((e) => answer("GET", `${STATE}/${e.key}`, e)),
+  ];
+}
+
+function at(hash: string) {
+  window.history.replaceState(null, "", `/ui/${hash}`);
+}
+
+describe("App with api.auth = none", () => {
+  it("browses dag → run → task (single map index picked at once) → key, keeping it all in the URL", async () => {
+    const f = fixtureFetch(config("none"), ...world());
+    render(<App fetch={f.fetch} />);
+    const user = userEvent.setup();
+
+    await user.click(await screen.findByRole("button", { name: /^etl/ }));
+    await user.click(await screen.findByRole("button", { name: new RegExp(`^${RUN}`) }));
+    await user.click(await screen.findByRole("button", { name: /^load/ }));
+    expect(window.location.hash).toBe(`#/tasks?dag_id=etl&run_id=${RUN}&task_id=load&map_index=-1`);
+
+    const table = await screen.findByRole("table", { name: /State keys of dag “etl”/ });
+    await user.click(within(table).getByRole("button", { name: "watermark" }));
+    expect(window.location.hash).toContain("&key=watermark");
+    const panel = await screen.findByRole("region", { name: "Key watermark" });
+    expect(within(panel).getByTestId("entry-value").textContent).toBe('{\n  "offset": 42\n}');
+    expect(within(panel).getByTestId("entry-version").textContent).toBe("3");
+    expect(document.title).toBe("Task state · Tidemark");
+  });
+
+  it("opens a linked URL straight on the key, and never shows an expired entry", async () => {
+    const expired = entry({ key: "stale", expires_at: new Date(Date.now() - 1000).toISOString() });
+    const f = fixtureFetch(config("none"), ...world([entry({ key: "fresh" }), expired]));
+    at(`#/tasks?dag_id=etl&run_id=${RUN}&task_id=load&map_index=-1&key=fresh`);
+    render(<App fetch={f.fetch} />);
+    const table = await screen.findByRole("table", { name: /State keys/ });
+    expect(within(table).getByRole("button", { name: "fresh" })).toBeTruthy();
+    expect(within(table).queryByRole("button", { name: "stale" })).toBeNull();
+    expect(await screen.findByRole("region", { name: "Key fresh" })).toBeTruthy();
+  });
+
+  it("says what to do when a task instance has no state", async () => {
+    const f = fixtureFetch(config("none"), ...world([]));
+    at(`#/tasks?dag_id=etl&run_id=${RUN}&task_id=load&map_index=-1`);
+    render(<App fetch={f.fetch} />);
+    expect(await screen.findByText(/No task state for this task instance/)).toBeTruthy();
+    expect(screen.getByText("ctx.taskStateStore.set(key, value)")).toBeTruthy();
+  });
+
+  it("shows an offloaded entry's badge and ref in the detail, not the envelope", async () => {
+    const ref = "file:///var/tidemark/objects/etl/load/big_blob.json";
+    const f = fixtureFetch(config("none"), ...world([referenceEntry(ref)]));
+    at(`#/tasks?dag_id=etl&run_id=${RUN}&task_id=load&map_index=-1&key=big_blob`);
+    render(<App fetch={f.fetch} />);
+    const panel = await screen.findByRole("region", { name: "Key big_blob" });
+    expect(within(panel).getByText("Stored externally")).toBeTruthy();
+    expect(within(panel).getAllByText(ref).length).toBeGreaterThan(0);
+    expect(document.body.textContent).not.toContain("__airflow_state_ref__");
+    await userEvent.setup().click(within(panel).getByRole("button", { name: "Edit" }));
+    expect((await screen.findByRole("heading", { name: /is not possible/ })).textContent).toContain(
+      "big_blob",
+    );
+  });
+
+  it("shows a vanished task instance in words", async () => {
+    const f = fixtureFetch(
+      config("none"),
+      ...world(),
+      answer(
+        "GET",
+        `/api/v2/dags/etl/dagRuns/${RUN}/taskInstances/gone/state-store`,
+        errorBody("not_found", "no such task instance", "TASK_INSTANCE_NOT_FOUND"),
+        404,
+      ),
+    );
+    at(`#/tasks?dag_id=etl&run_id=${RUN}&task_id=gone&map_index=-1`);
+    render(<App fetch={f.fetch} />);
+    expect((await screen.findByText(/This task instance does not exist/)).textContent).toBe(
+      "This task instance does not exist (anymore). Pick another task instance.",
+    );
+  });
+});
+
+describe("App with api.auth = token", () => {
+  it("asks once for a token, keeps it in sessionStorage and sends it as a bearer token", async () => {
+    const f = fixtureFetch(config("token"), ...world());
+    render(<App fetch={f.fetch} />);
+    const user = userEvent.setup();
+    const input = await screen.findByLabelText("API token");
+    expect(screen.getByRole("heading", { name: "Sign in to Tidemark" })).toBeTruthy();
+    await user.type(input, "  s3cret ");
+    await user.click(screen.getByRole("button", { name: "Continue" }));
+    expect(await screen.findByRole("button", { name: /^etl/ })).toBeTruthy();
+    expect(sessionStorage.getItem(TOKEN_STORAGE_KEY)).toBe("s3cret");
+    const dags = f.calls.find((c) => c.path === "/api/v2/dags")!;
+    expect(dags.headers.authorization).toBe("Bearer s3cret");
+  });
+
+  it("uses a kept token without asking, and asks again when the server answers 401", async () => {
+    sessionStorage.setItem(TOKEN_STORAGE_KEY, "old");
+    const f = fixtureFetch(config("token"), ...world());
+    f.use({
+      method: "GET",
+      path: "/api/v2/dags",
+      respond: (req) =>
+        req.headers.authorization === "Bearer new"
+          ? { body: { dags: [{ dag_id: "etl", dag_run_count: 1 }], total_entries: 1 } }
+          : { status: 401, body: errorBody("unauthorized", "invalid token", "UNAUTHORIZED") },
+    });
+    render(<App fetch={f.fetch} />);
+    const user = userEvent.setup();
+    expect((await screen.findByRole("alert")).textContent).toContain("did not accept the token (401)");
+    await user.type(screen.getByLabelText("API token"), "new");
+    await user.click(screen.getByRole("button", { name: "Continue" }));
+    expect(await screen.findByRole("button", { name: /^etl/ })).toBeTruthy();
+    expect(sessionStorage.getItem(TOKEN_STORAGE_KEY)).toBe("new");
+  });
+
+  it("refuses an empty token", async () => {
+    const f = fixtureFetch(config("token"));
+    render(<App fetch={f.fetch} />);
+    const user = userEvent.setup();
+    await user.click(await screen.findByRole("button", { name: "Continue" }));
+    expect((await screen.findByRole("alert")).textContent).toBe("Enter a token.");
+    await waitFor(() => expect(f.calls).toHaveLength(1));
+  });
+});
+
+describe("App startup", () => {
+  it("says so in words when the API server cannot be reached", async () => {
+    render(<App fetch={() => Promise.reject(new TypeError("Failed to fetch"))} />);
+    expect((await screen.findByRole("alert")).textContent).toContain(
+      "Could not reach the Tidemark API server",
+    );
+  });
+});
