@@ -25,9 +25,14 @@ export type ObjectStoragePath =
 const CONN_ID = /^[A-Za-z0-9_.-]+$/;
 const BUCKET = /^[A-Za-z0-9][A-Za-z0-9._-]{1,254}$/;
 
-/** Hides a password in `user:password@` before a path is quoted in a message. */
+/**
+ * Hides credentials (`user:password@`, where the password may hold "/") before a path is quoted in a
+ * message: everything between the scheme and the last "@" goes when it holds a ":".
+ */
 function safeForMessage(path: string): string {
-  return path.replace(/^([a-z0-9+.-]+:\/\/[^/@:]*):[^/@]*@/i, "$1:***@");
+  const match = /^([a-z0-9+.-]+:\/\/)(.*)@/i.exec(path);
+  if (match === null || !(match[2] ?? "").includes(":")) return path;
+  return `${match[1]}***@${path.slice(match[0].length)}`;
 }
 
 function invalid(option: string, path: string, why: string): StateStoreError {
@@ -66,19 +71,22 @@ function parseFile(path: string, option: string): ObjectStoragePath {
 
 function parseS3(path: string, option: string): ObjectStoragePath {
   const rest = path.slice("s3://".length);
-  const slash = rest.indexOf("/");
-  const authority = slash === -1 ? rest : rest.slice(0, slash);
-  const rawPrefix = slash === -1 ? "" : rest.slice(slash + 1);
-  const at = authority.lastIndexOf("@");
-  const userinfo = at === -1 ? undefined : authority.slice(0, at);
-  const bucket = at === -1 ? authority : authority.slice(at + 1);
-  if (userinfo?.includes(":")) {
+  // A ":" before the first "/" (or anywhere before the last "@") can only be credentials: bucket names
+  // and conn ids never hold one, and secrets often hold "/".
+  const lastAt = rest.lastIndexOf("@");
+  if ((lastAt !== -1 && rest.slice(0, lastAt).includes(":")) || rest.split("/")[0]?.includes(":")) {
     throw invalid(
       option,
       path,
       "holds credentials: name a connection instead (s3://conn_id@bucket/prefix/) and put the credentials in TIDEMARK_CONN_<CONN_ID>",
     );
   }
+  const slash = rest.indexOf("/");
+  const authority = slash === -1 ? rest : rest.slice(0, slash);
+  const rawPrefix = slash === -1 ? "" : rest.slice(slash + 1);
+  const at = authority.lastIndexOf("@");
+  const userinfo = at === -1 ? undefined : authority.slice(0, at);
+  const bucket = at === -1 ? authority : authority.slice(at + 1);
   if (userinfo !== undefined && !CONN_ID.test(userinfo)) {
     throw invalid(option, path, "has an invalid conn_id (letters, digits, _ . - only)");
   }

@@ -3,6 +3,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import S3rver from "s3rver";
+import { installS3rverDesShim } from "./s3rver-des-shim.js";
 
 /** The credentials s3rver accepts (it checks request signatures against this key pair). */
 export const S3RVER_ACCESS_KEY_ID = "S3RVER";
@@ -42,7 +43,8 @@ export interface S3rverHandle {
  * Starts s3rver (an S3 protocol server on the local file system) in this process on 127.0.0.1 with a
  * free port, with one fresh bucket.
  *
- * Works on Node 20 as is (s3rver 3.7.1; its old dependencies need no workaround). Against it the AWS SDK
+ * On Node 20 s3rver 3.7.1 needs one workaround, installed here: its ListObjectsV2 continuation tokens use
+ * single DES, which OpenSSL 3 lacks (see `s3rver-des-shim.ts`). Against it the AWS SDK
  * needs path-style addressing and its newer default checksums off (`WHEN_REQUIRED`), which Tidemark's
  * connection parsing sets for any `endpoint_url`. Keep object key segments under ~240 bytes: s3rver
  * stores each key segment as a file name and crashes the process on ENAMETOOLONG.
@@ -51,6 +53,7 @@ export interface S3rverHandle {
  * @returns the handle; call `stop()` in `afterAll`.
  */
 export async function startS3rver(options: { bucket?: string } = {}): Promise<S3rverHandle> {
+  installS3rverDesShim();
   const bucket = options.bucket ?? `tidemark-${randomBytes(4).toString("hex")}`;
   const directory = await mkdtemp(join(tmpdir(), "tidemark-s3rver-"));
   const server = new S3rver({
