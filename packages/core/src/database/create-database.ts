@@ -1,0 +1,170 @@
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { StateStoreError } from "@tidemark/state";
+import BetterSqlite3 from "better-sqlite3";
+import { type Dialect, Kysely, type KyselyConfig, PostgresDialect, SqliteDialect } from "kysely";
+import pg from "pg";
+import {
+  type PostgresDatabaseUrl,
+  parseDatabaseUrl,
+  redactDatabaseUrl,
+  type SqlDialect,
+  type SqliteDatabaseUrl,
+} from "./database-url.js";
+import type { Database } from "./schema.js";
+import { cacheSqliteStatements } from "./sqlite-statement-cache.js";
+import type { TidemarkDatabase } from "./tidemark-database.js";
+import { valueCodecFor } from "./value-codec.js";
+
+/** Default SQLite busy timeout: how long a writer waits for another process's write lock, in milliseconds. */
+export const DEFAULT_SQLITE_BUSY_TIMEOUT_MS = 5000;
+/** Default most connections of a Postgres pool. */
+export const DEFAULT_POSTGRES_POOL_SIZE = 10;
+
+/** Options of {@link createDatabase}. */
+export interface CreateDatabaseOptions {
+  /** Directory `sqlite:relative/path.db` resolves against. Default `process.cwd()`. */
+  cwd?: string;
+  /** Kysely's query log hook (a function receiving every query event, or levels to print). */
+  log?: KyselyConfig["log"];
+  /** SQLite: milliseconds a statement waits for a lock held by another connection. Default 5000. */
+  sqliteBusyTimeoutMs?: number;
+  /** Postgres: most pooled connections. Default 10. */
+  postgresPoolSize?: number;
+  /** Postgres: milliseconds to wait for a new connection before failing. Default 10000. */
+  postgresConnectionTimeoutMs?: number;
+}
+
+function unavailable(message: string, cause: unknown, url: string): StateStoreError {
+  return new StateStoreError(
+    "BACKEND_UNAVAILABLE",
+    `${message} (${(cause as Error)?.message ?? String(cause)}); check database.url = ${JSON.stringify(redactDatabaseUrl(url))}`,
+    { cause, details: { option: "database.url" } },
+  );
+}
+
+function openSqlite(
+  parsed: SqliteDatabaseUrl,
+  options: CreateDatabaseOptions,
+): { dialect: Dialect; schema: undefined } {
+  let handle: BetterSqlite3.Database;
+  try {
+    if (!parsed.memory) mkdirSync(dirname(parsed.filename), { recursive: true });
+    handle = new BetterSqlite3(parsed.filename);
+  } catch (cause) {
+    throw unavailable(`cannot open the SQLite database ${parsed.filename}`, cause, parsed.url);
+  }
+  try {
+    handle.pragma(
+      `busy_timeout = ${Math.max(0, Math.trunc(options.sqliteBusyTimeoutMs ?? DEFAULT_SQLITE_BUSY_TIMEOUT_MS))}`,
+    );
+    if (!parsed.memory) {
+      handle.pragma("journal_mode = WAL");
+      // WAL with synchronous=NORMAL never corrupts the database; a power loss can drop the last commits.
+      handle.pragma("synchronous = NORMAL");
+    }
+    handle.pragma("foreign_keys = ON");
+  } catch (cause) {
+    handle.close();
+    throw unavailable(`cannot configure the SQLite database ${parsed.filename}`, cause, parsed.url);
+  }
+  return { dialect: new SqliteDialect({ database: cacheSqliteStatements(handle) }), schema: undefined };
+}
+
+function openPostgres(
+  parsed: PostgresDatabaseUrl,
+  options: CreateDatabaseOptions,
+): { dialect: Dialect; schema: string | undefined } {
+  const pool = new pg.Pool({
+    connectionString: parsed.connectionString,
+    max: options.postgresPoolSize ?? DEFAULT_POSTGRES_POOL_SIZE,
+    connectionTimeoutMillis: options.postgresConnectionTimeoutMs ?? 10_000,
+    ...(parsed.schema === undefined ? {} : { options: `-c search_path=${parsed.schema}` }),
+  });
+  // An idle connection that breaks (a server restart) must not crash the process; the next query
+  // reports the failure as BACKEND_UNAVAILABLE.
+  pool.on("error", () => {});
+  return { dialect: new PostgresDialect({ pool }), schema: parsed.schema };
+}
+
+/** Options of {@link createDatabaseFromKyselyDialect}. */
+export interface CreateDatabaseFromKyselyDialectOptions {
+  /** Which SQL the dialect speaks: `sqlite` or `postgres` (PGlite speaks `postgres`). */
+  dialect: SqlDialect;
+  /** The Kysely dialect, for example `new PGliteDialect(pglite)` from kysely-pglite-dialect. */
+  kyselyDialect: Dialect;
+  /** A URL describing the database in messages. Default `<dialect>:custom`. */
+  url?: string;
+  /** Postgres: the schema the connections' search_path points at, created by `migrate()` when missing. */
+  schema?: string;
+  /** Kysely's query log hook. */
+  log?: KyselyConfig["log"];
+}
+
+function wrap(
+  kysely: Kysely<Database>,
+  dialect: SqlDialect,
+  url: string,
+  schema: string | undefined,
+): TidemarkDatabase {
+  let closing: Promise<void> | undefined;
+  return Object.freeze({
+    db: kysely,
+    dialect,
+    url,
+    displayUrl: redactDatabaseUrl(url),
+    schema,
+    codec: valueCodecFor(dialect),
+    close(): Promise<void> {
+      closing ??= kysely.destroy();
+      return closing;
+    },
+  });
+}
+
+/**
+ * Opens the metastore named by a `database.url`.
+ *
+ * - `sqlite:///absolute/path.db`, `sqlite:relative/path.db` (relative to `cwd`; parent directories are
+ *   created), `sqlite::memory:`: better-sqlite3 with `journal_mode=WAL` (files), `synchronous=NORMAL`,
+ *   `foreign_keys=ON` and a busy timeout, behind a prepared-statement cache.
+ * - `postgres://…` / `postgresql://…`: a `pg` pool; `?schema=name` sets every connection's search_path to
+ *   `name` (through the startup `options`), so one database can hold many throwaway schemas.
+ *
+ * Nothing is created and no connection is made to Postgres until the first query; run
+ * `migrate(database)` before use.
+ *
+ * @param url - the database URL (`database.url`).
+ * @param options - working directory, query log hook, busy timeout, pool size.
+ * @returns the open database; close it with `close()`.
+ * @throws StateStoreError `CONFIG_ERROR` for a URL that is none of the accepted forms (the message lists
+ *   them); `BACKEND_UNAVAILABLE` when a SQLite file cannot be created or opened.
+ */
+export function createDatabase(url: string, options: CreateDatabaseOptions = {}): TidemarkDatabase {
+  const parsed = parseDatabaseUrl(url, options.cwd === undefined ? {} : { cwd: options.cwd });
+  const { dialect, schema } =
+    parsed.dialect === "sqlite" ? openSqlite(parsed, options) : openPostgres(parsed, options);
+  const kysely = new Kysely<Database>(
+    options.log === undefined ? { dialect } : { dialect, log: options.log },
+  );
+  return wrap(kysely, parsed.dialect, url, schema);
+}
+
+/**
+ * Opens the metastore over a Kysely dialect of your own: PGlite in tests (`new PGliteDialect(pglite)`),
+ * or a driver configured in ways `createDatabase` does not offer. Set the connection's search_path to
+ * `schema` yourself when you give one.
+ *
+ * @param options - the SQL dialect it speaks, the Kysely dialect, a URL for messages, the schema.
+ * @returns the database; `close()` destroys the Kysely instance (and with it the dialect's driver).
+ */
+export function createDatabaseFromKyselyDialect(
+  options: CreateDatabaseFromKyselyDialectOptions,
+): TidemarkDatabase {
+  const kysely = new Kysely<Database>(
+    options.log === undefined
+      ? { dialect: options.kyselyDialect }
+      : { dialect: options.kyselyDialect, log: options.log },
+  );
+  return wrap(kysely, options.dialect, options.url ?? `${options.dialect}:custom`, options.schema);
+}

@@ -1,0 +1,59 @@
+import { isStateStoreError, StateStoreError } from "@tidemark/state";
+import type { TidemarkDatabase } from "./tidemark-database.js";
+
+function codeOf(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" ? code : undefined;
+}
+
+/**
+ * Tells whether a driver error is a unique or primary key violation (Postgres 23505, SQLite
+ * SQLITE_CONSTRAINT_UNIQUE / _PRIMARYKEY).
+ */
+export function isUniqueViolation(error: unknown): boolean {
+  const code = codeOf(error);
+  return code === "23505" || code === "SQLITE_CONSTRAINT_UNIQUE" || code === "SQLITE_CONSTRAINT_PRIMARYKEY";
+}
+
+/** Tells whether a driver error is a foreign key violation (Postgres 23503, SQLITE_CONSTRAINT_FOREIGNKEY). */
+export function isForeignKeyViolation(error: unknown): boolean {
+  const code = codeOf(error);
+  return code === "23503" || code === "SQLITE_CONSTRAINT_FOREIGNKEY";
+}
+
+/** Tells whether a driver error says a table does not exist (the schema was never migrated). */
+export function isMissingTable(error: unknown): boolean {
+  if (codeOf(error) === "42P01") return true;
+  const message = (error as Error | null)?.message;
+  return typeof message === "string" && message.startsWith("no such table");
+}
+
+/**
+ * Turns a failure of the database driver into `BACKEND_UNAVAILABLE` (with the driver error as `cause`);
+ * a `StateStoreError` passes through unchanged. A missing table gets a message that says to migrate.
+ *
+ * @param error - what the driver threw.
+ * @param database - the database, named (without password) in the message.
+ * @param operation - what was being done, for example `set of key "k"`.
+ * @returns the error to throw.
+ */
+export function toBackendError(
+  error: unknown,
+  database: Pick<TidemarkDatabase, "dialect" | "displayUrl">,
+  operation: string,
+): StateStoreError {
+  if (isStateStoreError(error)) return error;
+  const detail = (error as Error | null)?.message ?? String(error);
+  if (isMissingTable(error)) {
+    return new StateStoreError(
+      "BACKEND_UNAVAILABLE",
+      `${operation} failed: the metastore ${database.displayUrl} has no Tidemark tables (${detail}); run "tidemark db migrate" (or migrate(database)) first`,
+      { cause: error, details: { dialect: database.dialect } },
+    );
+  }
+  return new StateStoreError(
+    "BACKEND_UNAVAILABLE",
+    `${operation} failed: the ${database.dialect} metastore ${database.displayUrl} is unavailable or failed: ${detail}`,
+    { cause: error, details: { dialect: database.dialect, driverCode: codeOf(error) ?? null } },
+  );
+}

@@ -1,0 +1,34 @@
+import type BetterSqlite3 from "better-sqlite3";
+import type { SqliteDatabase, SqliteStatement } from "kysely";
+
+/**
+ * Wraps a better-sqlite3 handle for Kysely's SqliteDialect so that each distinct SQL text is prepared
+ * once and its statement reused: preparing costs more than running a point query, and the metastore's
+ * hot statements are a handful of fixed texts. At most `capacity` statements are kept (the oldest go
+ * first). SQLite re-prepares a cached statement by itself after a schema change.
+ *
+ * @param database - the open better-sqlite3 handle.
+ * @param capacity - most statements kept. Default 256.
+ * @returns the handle Kysely's `SqliteDialect({ database })` takes.
+ */
+export function cacheSqliteStatements(database: BetterSqlite3.Database, capacity = 256): SqliteDatabase {
+  const statements = new Map<string, BetterSqlite3.Statement>();
+  return {
+    close() {
+      statements.clear();
+      database.close();
+    },
+    prepare(sql: string): SqliteStatement {
+      let statement = statements.get(sql);
+      if (statement === undefined) {
+        statement = database.prepare(sql);
+        if (statements.size >= capacity) {
+          const oldest = statements.keys().next().value;
+          if (oldest !== undefined) statements.delete(oldest);
+        }
+        statements.set(sql, statement);
+      }
+      return statement as unknown as SqliteStatement;
+    },
+  };
+}

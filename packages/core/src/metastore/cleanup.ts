@@ -1,0 +1,144 @@
+import type { CleanupOptions, CleanupReport } from "@tidemark/state";
+import { sql } from "kysely";
+import { toBackendError } from "../database/driver-error.js";
+import type { TidemarkDatabase } from "../database/tidemark-database.js";
+
+/** Default of `state_store.state_cleanup_batch_size`: expired rows deleted per statement. */
+export const DEFAULT_CLEANUP_BATCH_SIZE = 10_000;
+
+/** Options of {@link cleanupMetastore}. */
+export interface CleanupMetastoreOptions extends CleanupOptions {
+  /** Rows deleted per statement (and transaction); 0 = everything in one statement. Default 10000. */
+  batchSize?: number;
+  /** The current instant; keys with `expires_at <= now` are expired. Default `new Date()`. */
+  now?: Date;
+}
+
+function toCount(value: unknown): number {
+  return typeof value === "bigint" ? Number(value) : Number(value ?? 0);
+}
+
+/**
+ * Garbage collection of the metastore, in two phases, each reported through `onProgress` after every
+ * batch:
+ *
+ * 1. `task_state_store`: rows with `expires_at <= now` (never those with a null expiry), deleted
+ *    `batchSize` at a time, each batch one `DELETE … WHERE id IN (SELECT id … LIMIT n)` statement and
+ *    so its own short transaction: a writer waits at most one batch. On Postgres the batch skips rows
+ *    locked by a writer (`FOR UPDATE SKIP LOCKED`); the next sweep takes them.
+ * 2. `asset_state_store`: the orphan sweep the reference documents: state rows of deactivated assets.
+ *
+ * A dry run counts what each phase would delete and deletes nothing.
+ *
+ * @param database - the metastore.
+ * @param options - `batchSize`, `now`, `dryRun`, `onProgress`.
+ * @returns `{dryRun, deleted: {task_state_store, asset_state_store}, durationMs}`.
+ * @throws StateStoreError `BACKEND_UNAVAILABLE` when the database fails (batches already committed stay
+ *   deleted).
+ */
+export async function cleanupMetastore(
+  database: TidemarkDatabase,
+  options: CleanupMetastoreOptions = {},
+): Promise<CleanupReport> {
+  const started = performance.now();
+  const dryRun = options.dryRun ?? false;
+  const batchSize = Math.max(0, Math.trunc(options.batchSize ?? DEFAULT_CLEANUP_BATCH_SIZE));
+  const now = database.codec.timestamp(options.now ?? new Date());
+  const { db } = database;
+  const pg = database.dialect === "postgres";
+  const onProgress = options.onProgress;
+  const inactive = sql.lit(false);
+
+  try {
+    // Phase 1: expired task state.
+    const countExpired = async () =>
+      toCount(
+        (
+          await db
+            .selectFrom("task_state_store")
+            .select((eb) => eb.fn.countAll().as("n"))
+            .where("expires_at", "<=", now)
+            .executeTakeFirst()
+        )?.n,
+      );
+    let taskDeleted = 0;
+    const taskTotal = dryRun || onProgress ? await countExpired() : null;
+    if (dryRun) {
+      taskDeleted = taskTotal ?? 0;
+      onProgress?.({ phase: "task_state_store", done: taskDeleted, total: taskTotal });
+    } else if (batchSize === 0) {
+      const result = await db
+        .deleteFrom("task_state_store")
+        .where("expires_at", "<=", now)
+        .executeTakeFirst();
+      taskDeleted = toCount(result.numDeletedRows);
+      onProgress?.({ phase: "task_state_store", done: taskDeleted, total: taskTotal });
+    } else {
+      for (;;) {
+        const result = await db
+          .deleteFrom("task_state_store")
+          .where("id", "in", (eb) => {
+            const batch = eb
+              .selectFrom("task_state_store")
+              .select("id")
+              .where("expires_at", "<=", now)
+              .limit(batchSize);
+            return pg ? batch.forUpdate().skipLocked() : batch;
+          })
+          .executeTakeFirst();
+        const deleted = toCount(result.numDeletedRows);
+        taskDeleted += deleted;
+        onProgress?.({ phase: "task_state_store", done: taskDeleted, total: taskTotal });
+        if (deleted < batchSize) break;
+      }
+    }
+
+    // Phase 2: the orphan sweep, state of deactivated assets.
+    const orphans = (eb: typeof db) =>
+      eb
+        .selectFrom("asset_state_store as s")
+        .innerJoin("asset as a", "a.id", "s.asset_id")
+        .where("a.active", "=", inactive);
+    let assetDeleted = 0;
+    const assetTotal =
+      dryRun || onProgress
+        ? toCount(
+            (
+              await orphans(db)
+                .select((eb) => eb.fn.countAll().as("n"))
+                .executeTakeFirst()
+            )?.n,
+          )
+        : null;
+    if (dryRun) {
+      assetDeleted = assetTotal ?? 0;
+      onProgress?.({ phase: "asset_state_store", done: assetDeleted, total: assetTotal });
+    } else {
+      for (;;) {
+        const result = await db
+          .deleteFrom("asset_state_store")
+          .where((eb) =>
+            eb(
+              eb.refTuple("asset_state_store.asset_id", "asset_state_store.key"),
+              "in",
+              (batchSize === 0 ? orphans(db) : orphans(db).limit(batchSize))
+                .select(["s.asset_id", "s.key"])
+                .$asTuple("asset_id", "key"),
+            ),
+          )
+          .executeTakeFirst();
+        const deleted = toCount(result.numDeletedRows);
+        assetDeleted += deleted;
+        onProgress?.({ phase: "asset_state_store", done: assetDeleted, total: assetTotal });
+        if (batchSize === 0 || deleted < batchSize) break;
+      }
+    }
+    return {
+      dryRun,
+      deleted: { task_state_store: taskDeleted, asset_state_store: assetDeleted },
+      durationMs: Math.round(performance.now() - started),
+    };
+  } catch (error) {
+    throw toBackendError(error, database, dryRun ? "cleanup (dry run)" : "cleanup");
+  }
+}

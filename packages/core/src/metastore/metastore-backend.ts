@@ -1,0 +1,568 @@
+import {
+  type AssetScope,
+  type AssetStateStoreWriter,
+  BaseStoreBackend,
+  type CleanupOptions,
+  type CleanupReport,
+  type ClearOptions,
+  type ConfigSections,
+  describeScope,
+  type ListOptions,
+  type ListResult,
+  type SetOptions,
+  StateStoreError,
+  type StoreBackendCapabilities,
+  type StoreEntry,
+  type StoreScope,
+  type TaskScope,
+  validateAssetStateStoreWriter,
+  validateKey,
+} from "@tidemark/state";
+import { createDatabase } from "../database/create-database.js";
+import { isForeignKeyViolation, toBackendError } from "../database/driver-error.js";
+import type { TidemarkDatabase } from "../database/tidemark-database.js";
+import { cleanupMetastore, DEFAULT_CLEANUP_BATCH_SIZE } from "./cleanup.js";
+import {
+  type AssetEntryRow,
+  type AssetIdentity,
+  type KeyRange,
+  MetastoreQueries,
+  type TaskEntryRow,
+} from "./metastore-queries.js";
+import { prefixRange } from "./prefix-range.js";
+
+/** Options of {@link MetastoreBackend} and {@link createMetastoreBackend}. */
+export interface MetastoreBackendOptions {
+  /** An open metastore (the caller closes it). Alternatively give `url` or `config`. */
+  database?: TidemarkDatabase;
+  /** A `database.url` to open (the backend closes it). Used when `database` is not given. */
+  url?: string;
+  /**
+   * The loaded configuration (`StoreBackendContext.config`, as `loadStoreBackend` passes it): supplies
+   * `database.url` and `state_store.state_cleanup_batch_size` when the options above do not.
+   */
+  config?: ConfigSections;
+  /** Expired task rows deleted per statement by `cleanup()`; 0 = one statement. Default 10000. */
+  cleanupBatchSize?: number;
+  /** The clock deciding expiry. Default `() => new Date()`. */
+  now?: () => Date;
+}
+
+type AssetArgs = { assetId: number | null; name: string | null; uri: string | null };
+
+const NO_WRITER = {
+  writerKind: null,
+  writerDagId: null,
+  writerRunId: null,
+  writerTaskId: null,
+  writerMapIndex: null,
+} as const;
+
+function assetTarget(scope: AssetScope): { identity: AssetIdentity; args: AssetArgs } {
+  const args: AssetArgs = {
+    assetId: scope.assetId ?? null,
+    name: scope.name ?? null,
+    uri: scope.uri ?? null,
+  };
+  if (scope.assetId !== undefined) return { identity: "id", args };
+  if (scope.name !== undefined) return { identity: scope.uri !== undefined ? "nameUri" : "name", args };
+  if (scope.uri !== undefined) return { identity: "uri", args };
+  throw new StateStoreError("INVALID_SCOPE", "AssetScope requires at least one of: assetId, name, or uri");
+}
+
+function taskArgs(scope: TaskScope) {
+  return { dagId: scope.dagId, runId: scope.runId, taskId: scope.taskId, mapIndex: scope.mapIndex };
+}
+
+function writerOf(row: AssetEntryRow): AssetStateStoreWriter | null {
+  switch (row.last_updated_by_kind) {
+    case "task":
+      return {
+        kind: "task",
+        dagId: row.last_updated_by_dag_id ?? "",
+        runId: row.last_updated_by_run_id ?? "",
+        taskId: row.last_updated_by_task_id ?? "",
+        mapIndex: Number(row.last_updated_by_map_index ?? -1),
+      };
+    case "watcher":
+    case "api":
+      return { kind: row.last_updated_by_kind };
+    default:
+      return null;
+  }
+}
+
+function writerArgs(writer: AssetStateStoreWriter | undefined) {
+  if (writer === undefined) return NO_WRITER;
+  const valid = validateAssetStateStoreWriter(writer);
+  return valid.kind === "task"
+    ? {
+        writerKind: "task",
+        writerDagId: valid.dagId,
+        writerRunId: valid.runId,
+        writerTaskId: valid.taskId,
+        writerMapIndex: valid.mapIndex,
+      }
+    : { ...NO_WRITER, writerKind: valid.kind };
+}
+
+function pageOptions(options: ListOptions): { limit: number; offset: number; prefix: string } {
+  const limit = options.limit ?? 100;
+  const offset = options.offset ?? 0;
+  if (!Number.isSafeInteger(limit) || limit < 0) {
+    throw new StateStoreError("INVALID_VALUE", `list limit must be an integer >= 0, got ${String(limit)}`, {
+      details: { field: "limit" },
+    });
+  }
+  if (!Number.isSafeInteger(offset) || offset < 0) {
+    throw new StateStoreError("INVALID_VALUE", `list offset must be an integer >= 0, got ${String(offset)}`, {
+      details: { field: "offset" },
+    });
+  }
+  const prefix = options.prefix ?? "";
+  if (typeof prefix !== "string") {
+    throw new StateStoreError("INVALID_VALUE", "list prefix must be a string", {
+      details: { field: "prefix" },
+    });
+  }
+  return { limit, offset, prefix };
+}
+
+function keyRange(prefix: string): { range: KeyRange; lower: string | null; upper: string | null } {
+  if (prefix === "") return { range: "all", lower: null, upper: null };
+  const { lower, upper } = prefixRange(prefix);
+  return upper === null ? { range: "lower", lower, upper: null } : { range: "range", lower, upper };
+}
+
+/**
+ * The server-side default backend: task state and asset state in the metastore's `task_state_store` and
+ * `asset_state_store` tables, on SQLite or Postgres through Kysely. Reference: the metastore backend of
+ * AIP-103, plus compare-and-set, listing, writer tracking and the asset orphan sweep.
+ *
+ * - A task scope resolves to its dag run by (dag_id, run_id) inside each statement; `set` for a dag run
+ *   that does not exist fails with `DAG_RUN_NOT_FOUND`, while `get` returns null and `delete`/`clear` do
+ *   nothing (use {@link scopeExists} to answer 404s).
+ * - An asset scope addresses its asset by `assetId`, or resolves `name`/`uri` to the ACTIVE asset (both
+ *   when both are given). Writes need an active asset (`ASSET_NOT_FOUND` otherwise); reads, delete and
+ *   clear by `assetId` reach the rows of a deactivated asset until the orphan sweep removes them.
+ * - Reads never return a task key with `expires_at <= now`. Asset state never expires (`expiresAt` is
+ *   ignored for asset scopes).
+ * - `set` is one `INSERT … ON CONFLICT DO UPDATE … RETURNING` statement that bumps `version` and
+ *   `updated_at`; `ifAbsent` and `ifVersion` are decided inside that one statement, so concurrent writers
+ *   never both win. A key that had expired counts as absent and restarts at version 1.
+ * - The backend stores values as given; the size limit (`state_store.max_value_storage_bytes`) is the
+ *   API layer's to enforce (`assertWithinSizeLimit` from `@tidemark/state`).
+ * - Driver failures surface as `BACKEND_UNAVAILABLE` with the driver error as `cause`.
+ *
+ * Run `migrate(database)` before use.
+ */
+export class MetastoreBackend extends BaseStoreBackend {
+  override readonly capabilities: StoreBackendCapabilities = Object.freeze({
+    expiry: true,
+    compareAndSet: true,
+    listKeys: true,
+    writerTracking: true,
+  });
+
+  /** The metastore this backend works on. */
+  readonly database: TidemarkDatabase;
+  /** Expired task rows deleted per statement by {@link cleanup}; 0 = one statement. */
+  readonly cleanupBatchSize: number;
+
+  readonly #ownsDatabase: boolean;
+  readonly #now: () => Date;
+  readonly #q: MetastoreQueries;
+
+  /**
+   * @param options - the database (or a URL, or the configuration), the cleanup batch size, the clock.
+   * @throws StateStoreError `CONFIG_ERROR` when no database is given and none can be opened from the
+   *   options, or `cleanupBatchSize` is negative.
+   */
+  constructor(options: MetastoreBackendOptions = {}) {
+    super();
+    const configUrl = options.config?.database?.url;
+    const url = options.url ?? (typeof configUrl === "string" ? configUrl : undefined);
+    if (options.database !== undefined) {
+      this.database = options.database;
+      this.#ownsDatabase = false;
+    } else if (url !== undefined) {
+      this.database = createDatabase(url);
+      this.#ownsDatabase = true;
+    } else {
+      throw new StateStoreError(
+        "CONFIG_ERROR",
+        "MetastoreBackend needs a database: pass { database }, { url } or { config } with database.url",
+        { details: { option: "database.url" } },
+      );
+    }
+    const configured = options.config?.state_store?.state_cleanup_batch_size;
+    const batch =
+      options.cleanupBatchSize ?? (typeof configured === "number" ? configured : DEFAULT_CLEANUP_BATCH_SIZE);
+    if (!Number.isSafeInteger(batch) || batch < 0) {
+      throw new StateStoreError(
+        "CONFIG_ERROR",
+        `state_store.state_cleanup_batch_size must be an integer >= 0 (0 = one statement), got ${String(batch)}`,
+        { details: { option: "state_store.state_cleanup_batch_size" } },
+      );
+    }
+    this.cleanupBatchSize = batch;
+    this.#now = options.now ?? (() => new Date());
+    this.#q = new MetastoreQueries(this.database.db);
+  }
+
+  #fail(error: unknown, operation: string, scope: StoreScope): StateStoreError {
+    if (isForeignKeyViolation(error)) {
+      return scope.kind === "task"
+        ? this.#dagRunNotFound(scope)
+        : new StateStoreError("ASSET_NOT_FOUND", `${describeScope(scope)} does not exist or is not active`);
+    }
+    return toBackendError(error, this.database, `${operation} in ${describeScope(scope)}`);
+  }
+
+  #dagRunNotFound(scope: TaskScope): StateStoreError {
+    return new StateStoreError(
+      "DAG_RUN_NOT_FOUND",
+      `dag run dag_id=${JSON.stringify(scope.dagId)} run_id=${JSON.stringify(scope.runId)} does not exist; create it first (for example with "tidemark task-instances create")`,
+      { details: { dagId: scope.dagId, runId: scope.runId } },
+    );
+  }
+
+  #assetNotFound(scope: AssetScope): StateStoreError {
+    return new StateStoreError(
+      "ASSET_NOT_FOUND",
+      `${describeScope(scope)} is not a registered active asset; register it (tidemark assets register --name …) or fix the scope`,
+      { details: { assetId: scope.assetId ?? null, name: scope.name ?? null, uri: scope.uri ?? null } },
+    );
+  }
+
+  /** {@inheritDoc BaseStoreBackend.get} */
+  override async get(scope: StoreScope, key: string): Promise<string | null> {
+    try {
+      if (scope.kind === "task") {
+        const result = await this.#q.taskGet().execute(this.database.db, {
+          ...taskArgs(scope),
+          key,
+          now: this.database.codec.timestamp(this.#now()),
+        });
+        return (result.rows[0] as { value: string } | undefined)?.value ?? null;
+      }
+      const { identity, args } = assetTarget(scope);
+      const result = await this.#q.assetGet(identity).execute(this.database.db, { ...args, key });
+      return (result.rows[0] as { value: string } | undefined)?.value ?? null;
+    } catch (error) {
+      throw this.#fail(error, `get of key ${JSON.stringify(key)}`, scope);
+    }
+  }
+
+  /**
+   * Reads a key with its metadata: `{key, value, version, updatedAt, expiresAt}` and, for asset scopes,
+   * `lastUpdatedBy` (the writer or null).
+   *
+   * @returns the entry, or null when the key is missing or expired.
+   * @throws StateStoreError `BACKEND_UNAVAILABLE` when the database fails.
+   */
+  override async getEntry(scope: StoreScope, key: string): Promise<StoreEntry | null> {
+    try {
+      if (scope.kind === "task") {
+        const result = await this.#q.taskGetEntry().execute(this.database.db, {
+          ...taskArgs(scope),
+          key,
+          now: this.database.codec.timestamp(this.#now()),
+        });
+        const row = result.rows[0] as TaskEntryRow | undefined;
+        return row === undefined ? null : this.#taskEntry(row);
+      }
+      const { identity, args } = assetTarget(scope);
+      const result = await this.#q.assetGetEntry(identity).execute(this.database.db, { ...args, key });
+      const row = result.rows[0] as AssetEntryRow | undefined;
+      return row === undefined ? null : this.#assetEntry(row);
+    } catch (error) {
+      throw this.#fail(error, `getEntry of key ${JSON.stringify(key)}`, scope);
+    }
+  }
+
+  #taskEntry(row: TaskEntryRow): StoreEntry {
+    const { codec } = this.database;
+    return {
+      key: row.key,
+      value: row.value,
+      version: Number(row.version),
+      updatedAt: codec.date(row.updated_at),
+      expiresAt: codec.nullableDate(row.expires_at),
+    };
+  }
+
+  #assetEntry(row: AssetEntryRow): StoreEntry {
+    return {
+      key: row.key,
+      value: row.value,
+      version: Number(row.version),
+      updatedAt: this.database.codec.date(row.updated_at),
+      expiresAt: null,
+      lastUpdatedBy: writerOf(row),
+    };
+  }
+
+  /**
+   * Writes or overwrites a key in one atomic upsert statement.
+   *
+   * @param scope - a task scope (its dag run must exist) or an asset scope (its asset must be active).
+   * @param key - a valid key (checked: `INVALID_KEY`).
+   * @param value - JSON text, stored verbatim.
+   * @param options - `expiresAt` (task scopes; null or absent = never), `ifVersion` / `ifAbsent`
+   *   (compare-and-set), `writer` (asset scopes; validated, recorded in `last_updated_by_*`).
+   * @throws StateStoreError `DAG_RUN_NOT_FOUND`, `ASSET_NOT_FOUND`; `CONFLICT` when a compare-and-set
+   *   condition fails (the message gives the current version); `INVALID_KEY`, `INVALID_VALUE` for a bad
+   *   key, value, expiry, version or writer; `BACKEND_UNAVAILABLE` when the database fails.
+   */
+  override async set(scope: StoreScope, key: string, value: string, options: SetOptions = {}): Promise<void> {
+    validateKey(key);
+    if (typeof value !== "string") {
+      throw new StateStoreError(
+        "INVALID_VALUE",
+        `the value of key ${JSON.stringify(key)} must be JSON text (a string)`,
+      );
+    }
+    const { ifVersion, ifAbsent } = options;
+    if (ifVersion !== undefined && (!Number.isSafeInteger(ifVersion) || ifVersion < 1)) {
+      throw new StateStoreError(
+        "INVALID_VALUE",
+        `ifVersion must be an integer >= 1, got ${String(ifVersion)}`,
+        {
+          details: { field: "ifVersion" },
+        },
+      );
+    }
+    const { db, codec } = this.database;
+    const now = this.#now();
+    let rows: unknown[];
+    try {
+      if (scope.kind === "task") {
+        const expiresAt = options.expiresAt ?? null;
+        if (expiresAt !== null && (!(expiresAt instanceof Date) || Number.isNaN(expiresAt.getTime()))) {
+          throw new StateStoreError("INVALID_VALUE", "expiresAt must be a valid Date (UTC instant) or null", {
+            details: { field: "expiresAt" },
+          });
+        }
+        const args = {
+          ...taskArgs(scope),
+          key,
+          value,
+          updatedAt: codec.timestamp(now),
+          expiresAt: expiresAt === null ? null : codec.timestamp(expiresAt),
+          now: codec.timestamp(now),
+        };
+        if (ifVersion !== undefined && ifAbsent) rows = [];
+        else if (ifVersion !== undefined) {
+          rows = (await this.#q.taskUpdateIfVersion().execute(db, { ...args, ifVersion })).rows;
+        } else rows = (await this.#q.taskUpsert(ifAbsent === true).execute(db, args)).rows;
+      } else {
+        const { identity, args: target } = assetTarget(scope);
+        const args = {
+          ...target,
+          key,
+          value,
+          updatedAt: codec.timestamp(now),
+          ...writerArgs(options.writer),
+        };
+        if (ifVersion !== undefined && ifAbsent) rows = [];
+        else if (ifVersion !== undefined) {
+          rows = (await this.#q.assetUpdateIfVersion(identity).execute(db, { ...args, ifVersion })).rows;
+        } else rows = (await this.#q.assetUpsert(identity, ifAbsent === true).execute(db, args)).rows;
+      }
+    } catch (error) {
+      throw this.#fail(error, `set of key ${JSON.stringify(key)}`, scope);
+    }
+    if (rows.length === 0) throw await this.#explainRejectedSet(scope, key, options);
+  }
+
+  /**
+   * Records an asset state write with its writer (`last_updated_by_*`), as the Execution API does for a
+   * task's write and the REST API for an operator's.
+   *
+   * @param scope - the asset scope (the asset must be active).
+   * @param key - a valid key.
+   * @param value - JSON text.
+   * @param writer - `{kind: "task", dagId, runId, taskId, mapIndex}`, `{kind: "watcher"}` or
+   *   `{kind: "api"}`; validated as the reference does (`validateAssetStateStoreWriter`).
+   * @param options - compare-and-set conditions.
+   * @throws StateStoreError `INVALID_VALUE` for a malformed writer; otherwise as {@link set}.
+   */
+  async setAssetStateStore(
+    scope: AssetScope,
+    key: string,
+    value: string,
+    writer: AssetStateStoreWriter,
+    options: Omit<SetOptions, "writer" | "expiresAt"> = {},
+  ): Promise<void> {
+    await this.set(scope, key, value, { ...options, writer: validateAssetStateStoreWriter(writer) });
+  }
+
+  /** Works out why a set wrote nothing: the scope is missing, or a compare-and-set condition failed. */
+  async #explainRejectedSet(scope: StoreScope, key: string, options: SetOptions): Promise<StateStoreError> {
+    if (!(await this.scopeExists(scope, { forWrite: true }))) {
+      return scope.kind === "task" ? this.#dagRunNotFound(scope) : this.#assetNotFound(scope);
+    }
+    const current = await this.getEntry(scope, key);
+    const where = `key ${JSON.stringify(key)} in ${describeScope(scope)}`;
+    const details = {
+      key,
+      currentVersion: current?.version ?? null,
+      ifVersion: options.ifVersion ?? null,
+      ifAbsent: options.ifAbsent ?? false,
+    };
+    if (options.ifVersion !== undefined && options.ifAbsent) {
+      return new StateStoreError(
+        "CONFLICT",
+        `${where}: ifVersion and ifAbsent cannot both hold (a key at a version is not absent); give one of them`,
+        { details },
+      );
+    }
+    if (options.ifAbsent) {
+      return new StateStoreError(
+        "CONFLICT",
+        `${where} already exists at version ${current?.version ?? "unknown"} (ifAbsent); read it, or write with ifVersion`,
+        { details },
+      );
+    }
+    return new StateStoreError(
+      "CONFLICT",
+      current === null
+        ? `${where} does not exist, so it is not at version ${options.ifVersion} (ifVersion); write it with ifAbsent instead`
+        : `${where} is at version ${current.version}, not ${options.ifVersion} (ifVersion); read it again and retry`,
+      { details },
+    );
+  }
+
+  /** {@inheritDoc BaseStoreBackend.delete} */
+  override async delete(scope: StoreScope, key: string): Promise<void> {
+    try {
+      if (scope.kind === "task") {
+        await this.#q.taskDelete().execute(this.database.db, { ...taskArgs(scope), key });
+        return;
+      }
+      const { identity, args } = assetTarget(scope);
+      await this.#q.assetDelete(identity).execute(this.database.db, { ...args, key });
+    } catch (error) {
+      throw this.#fail(error, `delete of key ${JSON.stringify(key)}`, scope);
+    }
+  }
+
+  /** {@inheritDoc BaseStoreBackend.clear} */
+  override async clear(scope: StoreScope, options: ClearOptions = {}): Promise<void> {
+    try {
+      if (scope.kind === "task") {
+        await this.#q.taskClear(options.allMapIndices === true).execute(this.database.db, taskArgs(scope));
+        return;
+      }
+      const { identity, args } = assetTarget(scope);
+      await this.#q.assetClear(identity).execute(this.database.db, args);
+    } catch (error) {
+      throw this.#fail(error, "clear", scope);
+    }
+  }
+
+  /**
+   * Lists live keys of a scope in key order (code point order, the same on SQLite and Postgres), with
+   * their total. The prefix is matched literally: `%`, `_` and `\` are ordinary characters.
+   *
+   * @param options - `prefix`, `limit` (default 100), `offset` (default 0).
+   * @returns the page and the number of matching live keys.
+   * @throws StateStoreError `INVALID_VALUE` for a negative limit or offset; `BACKEND_UNAVAILABLE`.
+   */
+  override async list(scope: StoreScope, options: ListOptions = {}): Promise<ListResult> {
+    const { limit, offset, prefix } = pageOptions(options);
+    const { range, lower, upper } = keyRange(prefix);
+    const { db, codec } = this.database;
+    try {
+      if (scope.kind === "task") {
+        const args = { ...taskArgs(scope), now: codec.timestamp(this.#now()), lower, upper, limit, offset };
+        const [page, count] = await Promise.all([
+          this.#q.taskList(range, false).execute(db, args),
+          this.#q.taskList(range, true).execute(db, args),
+        ]);
+        return {
+          entries: (page.rows as TaskEntryRow[]).map((r) => this.#taskEntry(r)),
+          total: Number((count.rows[0] as { total: unknown } | undefined)?.total ?? 0),
+        };
+      }
+      const { identity, args: target } = assetTarget(scope);
+      const args = { ...target, lower, upper, limit, offset };
+      const [page, count] = await Promise.all([
+        this.#q.assetList(identity, range, false).execute(db, args),
+        this.#q.assetList(identity, range, true).execute(db, args),
+      ]);
+      return {
+        entries: (page.rows as AssetEntryRow[]).map((r) => this.#assetEntry(r)),
+        total: Number((count.rows[0] as { total: unknown } | undefined)?.total ?? 0),
+      };
+    } catch (error) {
+      throw this.#fail(error, "list", scope);
+    }
+  }
+
+  /**
+   * Tells whether a scope exists, for 404 answers: a task scope's dag run; an asset scope's asset (by
+   * `assetId`: registered, active or not, unless `forWrite`; by name or uri: registered and active).
+   *
+   * @param scope - the scope.
+   * @param options - `forWrite`: require what a write requires (an active asset).
+   * @returns true when it exists.
+   * @throws StateStoreError `BACKEND_UNAVAILABLE` when the database fails.
+   */
+  async scopeExists(scope: StoreScope, options: { forWrite?: boolean } = {}): Promise<boolean> {
+    const { db } = this.database;
+    try {
+      if (scope.kind === "task") {
+        const row = await db
+          .selectFrom("dag_run")
+          .select("id")
+          .where("dag_id", "=", scope.dagId)
+          .where("run_id", "=", scope.runId)
+          .executeTakeFirst();
+        return row !== undefined;
+      }
+      const { identity, args } = assetTarget(scope);
+      let q = db.selectFrom("asset").select("id");
+      if (identity !== "id" || options.forWrite) q = q.where("active", "=", this.database.codec.bool(true));
+      if (identity === "id") q = q.where("id", "=", args.assetId as number);
+      if (identity === "name" || identity === "nameUri") q = q.where("name", "=", args.name as string);
+      if (identity === "uri" || identity === "nameUri") q = q.where("uri", "=", args.uri as string);
+      return (await q.executeTakeFirst()) !== undefined;
+    } catch (error) {
+      throw this.#fail(error, "existence check", scope);
+    }
+  }
+
+  /**
+   * Garbage collection: expired task rows in batches of {@link cleanupBatchSize}, then the asset orphan
+   * sweep (state of deactivated assets). See `cleanupMetastore`.
+   *
+   * @param options - `dryRun` to only count; `onProgress` after every batch.
+   * @returns `{dryRun, deleted: {task_state_store, asset_state_store}, durationMs}`.
+   * @throws StateStoreError `BACKEND_UNAVAILABLE` when the database fails.
+   */
+  override async cleanup(options: CleanupOptions = {}): Promise<CleanupReport> {
+    return cleanupMetastore(this.database, {
+      ...options,
+      batchSize: this.cleanupBatchSize,
+      now: this.#now(),
+    });
+  }
+
+  /** Closes the database when the backend opened it (from `url` or `config`); else nothing. */
+  override async close(): Promise<void> {
+    if (this.#ownsDatabase) await this.database.close();
+  }
+}
+
+/**
+ * Factory of {@link MetastoreBackend}, the provider convention's `createX(options)`.
+ *
+ * @param options - `database` (or `url`, or `config`), `cleanupBatchSize`, `now`.
+ * @returns the backend.
+ * @throws StateStoreError `CONFIG_ERROR` as the constructor.
+ */
+export function createMetastoreBackend(options: MetastoreBackendOptions = {}): MetastoreBackend {
+  return new MetastoreBackend(options);
+}

@@ -1,0 +1,197 @@
+import { StateStoreError } from "@tidemark/state";
+import { type Kysely, type MigrationResult, Migrator, NO_MIGRATIONS, sql } from "kysely";
+import { toBackendError } from "../database/driver-error.js";
+import type { Database } from "../database/schema.js";
+import type { TidemarkDatabase } from "../database/tidemark-database.js";
+import { MIGRATION_NAMES, migrationProviderFor } from "./migration-list.js";
+
+/** Something that logs like pino (`logger.info({ migration }, "message")`). */
+export interface MigrationLogger {
+  info(object: Record<string, unknown>, message: string): void;
+}
+
+/** Options of {@link migrate} and {@link resetDatabase}. */
+export interface MigrateOptions {
+  /** Logs each migration applied or reverted (for example a pino logger). */
+  logger?: MigrationLogger;
+}
+
+/** What {@link migrate} did. */
+export interface MigrationReport {
+  /** Names of the migrations applied by this call, in order; empty when the schema was up to date. */
+  readonly applied: string[];
+}
+
+/** What {@link resetDatabase} did. */
+export interface ResetReport {
+  /** Names of the migrations reverted (their tables dropped), newest first. */
+  readonly reverted: string[];
+  /** Names of the migrations applied again afterwards. */
+  readonly applied: string[];
+}
+
+/** Where a database stands, from {@link getMigrationStatus}. */
+export interface MigrationStatus {
+  /** Migrations already applied. */
+  readonly applied: string[];
+  /** Migrations still to apply. */
+  readonly pending: string[];
+}
+
+async function currentSchema(conn: Kysely<Database>): Promise<string | null> {
+  const result = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(conn);
+  return result.rows[0]?.schema ?? null;
+}
+
+/**
+ * Runs `work` on one connection while holding the migration lock: on Postgres a session advisory lock
+ * keyed by the schema (`pg_advisory_lock`), after creating the `?schema=` schema if missing; on SQLite a
+ * `BEGIN IMMEDIATE` transaction around everything, so that a second process waits (busy timeout) and
+ * a failed migration leaves nothing half-done.
+ */
+async function withMigrationLock<T>(
+  database: TidemarkDatabase,
+  work: (conn: Kysely<Database>, schema: string | undefined) => Promise<T>,
+): Promise<T> {
+  if (database.dialect === "sqlite") {
+    return database.db.connection().execute(async (conn) => {
+      await sql`begin immediate`.execute(conn);
+      let result: T;
+      try {
+        result = await work(conn, undefined);
+      } catch (error) {
+        await sql`rollback`.execute(conn).catch(() => {});
+        throw error;
+      }
+      await sql`commit`.execute(conn);
+      return result;
+    });
+  }
+  return database.db.connection().execute(async (conn) => {
+    const lockKey = `tidemark:migrate:${database.schema ?? ""}`;
+    await sql`select pg_advisory_lock(hashtext(${lockKey}))`.execute(conn);
+    try {
+      if (database.schema !== undefined) {
+        await sql`create schema if not exists ${sql.id(database.schema)}`.execute(conn);
+      }
+      const schema = await currentSchema(conn);
+      if (schema === null) {
+        throw new StateStoreError(
+          "CONFIG_ERROR",
+          `the Postgres search_path of ${database.displayUrl} names no schema that exists; create the schema or use ?schema=name in database.url (migrate creates that one)`,
+          { details: { option: "database.url" } },
+        );
+      }
+      return await work(conn, schema);
+    } finally {
+      await sql`select pg_advisory_unlock(hashtext(${lockKey}))`.execute(conn);
+    }
+  });
+}
+
+function migratorOn(
+  conn: Kysely<Database>,
+  database: TidemarkDatabase,
+  schema: string | undefined,
+): Migrator {
+  return new Migrator({
+    db: conn,
+    provider: migrationProviderFor(database.dialect),
+    ...(schema === undefined ? {} : { migrationTableSchema: schema }),
+  });
+}
+
+function settle(
+  database: TidemarkDatabase,
+  outcome: { error?: unknown; results?: MigrationResult[] },
+  what: string,
+  logger: MigrationLogger | undefined,
+): string[] {
+  const done = (outcome.results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
+  for (const name of done)
+    logger?.info({ migration: name, database: database.displayUrl }, `${what} ${name}`);
+  if (outcome.error !== undefined) {
+    const failed = (outcome.results ?? []).find((r) => r.status === "Error")?.migrationName;
+    throw toBackendError(outcome.error, database, failed === undefined ? "migration" : `migration ${failed}`);
+  }
+  return done;
+}
+
+/**
+ * Brings the metastore's schema up to date with Kysely's Migrator and the in-code migrations (one
+ * source for both dialects). Idempotent: a second call applies nothing. Safe when several processes
+ * start at once: Postgres serialises them with an advisory lock (and creates the `?schema=` schema if
+ * missing), SQLite with `BEGIN IMMEDIATE` and the busy timeout.
+ *
+ * @param database - the metastore.
+ * @param options - `logger`: logs each migration applied.
+ * @returns the migrations applied.
+ * @throws StateStoreError `BACKEND_UNAVAILABLE` when the database cannot be reached or a migration fails
+ *   (nothing of that migration is kept); `CONFIG_ERROR` when no schema of the Postgres search_path exists.
+ */
+export async function migrate(
+  database: TidemarkDatabase,
+  options: MigrateOptions = {},
+): Promise<MigrationReport> {
+  try {
+    return await withMigrationLock(database, async (conn, schema) => {
+      const outcome = await migratorOn(conn, database, schema).migrateToLatest();
+      return { applied: settle(database, outcome, "applied migration", options.logger) };
+    });
+  } catch (error) {
+    throw toBackendError(error, database, "migration");
+  }
+}
+
+/**
+ * Drops every Tidemark table (reverting each migration) and creates them again, empty. Everything in the
+ * metastore is lost. Runs under the same lock as {@link migrate}.
+ *
+ * @param database - the metastore.
+ * @param options - `logger`: logs each migration reverted and applied.
+ * @returns the migrations reverted and applied.
+ * @throws StateStoreError `BACKEND_UNAVAILABLE` when the database fails.
+ */
+export async function resetDatabase(
+  database: TidemarkDatabase,
+  options: MigrateOptions = {},
+): Promise<ResetReport> {
+  try {
+    return await withMigrationLock(database, async (conn, schema) => {
+      const migrator = migratorOn(conn, database, schema);
+      const down = await migrator.migrateTo(NO_MIGRATIONS);
+      const reverted = settle(database, down, "reverted migration", options.logger);
+      const up = await migrator.migrateToLatest();
+      return { reverted, applied: settle(database, up, "applied migration", options.logger) };
+    });
+  } catch (error) {
+    throw toBackendError(error, database, "database reset");
+  }
+}
+
+/**
+ * Tells which migrations are applied and which are pending, without changing anything.
+ *
+ * @param database - the metastore.
+ * @returns applied and pending migration names.
+ * @throws StateStoreError `BACKEND_UNAVAILABLE` when the database cannot be reached.
+ */
+export async function getMigrationStatus(database: TidemarkDatabase): Promise<MigrationStatus> {
+  try {
+    return await database.db.connection().execute(async (conn) => {
+      let schema: string | undefined;
+      if (database.dialect === "postgres") {
+        const current = await currentSchema(conn);
+        if (current === null) return { applied: [], pending: [...MIGRATION_NAMES] };
+        schema = current;
+      }
+      const infos = await migratorOn(conn, database, schema).getMigrations();
+      return {
+        applied: infos.filter((m) => m.executedAt !== undefined).map((m) => m.name),
+        pending: infos.filter((m) => m.executedAt === undefined).map((m) => m.name),
+      };
+    });
+  } catch (error) {
+    throw toBackendError(error, database, "reading the migration status");
+  }
+}
