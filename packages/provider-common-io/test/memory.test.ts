@@ -1,0 +1,79 @@
+import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type S3rverHandle, startS3rver } from "./support/s3rver.js";
+import { makeTempDir, type TempDir } from "./support/temp-dir.js";
+
+const run = promisify(execFile);
+const packageDir = fileURLToPath(new URL("..", import.meta.url));
+
+/** Peak growth above a post-GC baseline, per round trip, in MB and as a multiple of the value size. */
+interface PhaseReport {
+  rssMB: number;
+  arrayBuffersMB: number;
+  heapUsedMB: number;
+  rssTimesValue: number;
+  durationMs: number;
+}
+
+interface MemoryReport {
+  valueBytes: number;
+  worker: PhaseReport;
+  server: PhaseReport;
+  peakRssDelta: number;
+}
+
+let dir: TempDir;
+let s3: S3rverHandle;
+beforeAll(async () => {
+  dir = await makeTempDir();
+  s3 = await startS3rver();
+}, 60_000);
+afterAll(async () => {
+  await s3?.stop();
+  await dir?.remove();
+});
+
+/** Measures in a fresh process (clean baseline, --expose-gc), through the built package. */
+async function measure(path: string, compression: string, env: Record<string, string> = {}) {
+  if (!existsSync(join(packageDir, "dist/index.js"))) {
+    throw new Error(
+      "dist/index.js is missing: build first (pnpm turbo run build --filter=@tidemark/provider-common-io...)",
+    );
+  }
+  const { stdout } = await run(
+    process.execPath,
+    ["--no-warnings", "--expose-gc", join(packageDir, "test/support/memory-child.mjs"), path, compression],
+    { cwd: packageDir, env: { ...process.env, ...env }, timeout: 120_000, maxBuffer: 1024 * 1024 },
+  );
+  return JSON.parse(stdout) as MemoryReport;
+}
+
+// Peak memory is reported (vitest prints it) and asserted only loosely: a 10 MB value may cost a few
+// copies (the text, its UTF-8 bytes, the compressed bytes, the text read back), never tens of copies.
+describe("a 10 MB value round trip (worker hooks and get/set)", () => {
+  const cases = [
+    ["file://", ""],
+    ["file://", "gzip"],
+    ["s3://", ""],
+    ["s3://", "gzip"],
+  ] as const;
+  for (const [scheme, compression] of cases) {
+    it(`stays within 10x the value size in peak memory: ${scheme} compression="${compression}"`, async () => {
+      const report =
+        scheme === "file://"
+          ? await measure(`${dir.url}${compression || "plain"}/`, compression)
+          : await measure(
+              `s3://mem@${s3.bucket}/${compression || "plain"}/`,
+              compression,
+              s3.connectionEnv("mem"),
+            );
+      console.log(`memory ${scheme} compression="${compression}": ${JSON.stringify(report)}`);
+      expect(report.valueBytes).toBeGreaterThan(10_000_000);
+      expect(report.peakRssDelta).toBeLessThan(10 * report.valueBytes);
+    }, 180_000);
+  }
+});
