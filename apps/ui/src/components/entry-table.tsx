@@ -27,50 +27,55 @@ export interface EntryTableProps {
  */
 export function EntryTable(props: EntryTableProps) {
   return (
-    <table className="entries">
-      <caption className="visually-hidden">{props.caption}</caption>
-      <thead>
-        <tr>
-          <th scope="col">Key</th>
-          <th scope="col">Value</th>
-          <th scope="col">Version</th>
-          <th scope="col">Updated</th>
-          {props.kind === "task" ? <th scope="col">Expires</th> : <th scope="col">Last updated by</th>}
-        </tr>
-      </thead>
-      <tbody>
-        {props.entries.map((entry) => {
-          const selected = entry.key === props.selectedKey;
-          return (
-            <tr key={entry.key} className={selected ? "selected" : undefined}>
-              <th scope="row">
-                <button
-                  type="button"
-                  className="link-button key-button"
-                  onClick={() => props.onSelect(entry.key)}
-                  aria-current={selected ? "true" : undefined}
-                >
-                  {entry.key}
-                </button>
-              </th>
-              <td>
-                <ValuePreview entry={entry} />
-              </td>
-              <td className="numeric">{entry.version}</td>
-              <td>
-                <Instant iso={entry.updated_at} {...(props.now !== undefined ? { now: props.now } : {})} />
-              </td>
-              <td>
-                {props.kind === "task" ? (
-                  <Instant iso={entry.expires_at} {...(props.now !== undefined ? { now: props.now } : {})} />
-                ) : (
-                  <LastUpdatedByText writer={(entry as AssetStateEntry).last_updated_by} />
-                )}
-              </td>
-            </tr>
-          );
-        })}
-      </tbody>
-    </table>
+    <div className="table-scroll">
+      <table className="entries">
+        <caption className="visually-hidden">{props.caption}</caption>
+        <thead>
+          <tr>
+            <th scope="col">Key</th>
+            <th scope="col">Value</th>
+            <th scope="col">Version</th>
+            <th scope="col">Updated</th>
+            {props.kind === "task" ? <th scope="col">Expires</th> : <th scope="col">Last updated by</th>}
+          </tr>
+        </thead>
+        <tbody>
+          {props.entries.map((entry) => {
+            const selected = entry.key === props.selectedKey;
+            return (
+              <tr key={entry.key} className={selected ? "selected" : undefined}>
+                <th scope="row">
+                  <button
+                    type="button"
+                    className="link-button key-button"
+                    onClick={() => props.onSelect(entry.key)}
+                    aria-current={selected ? "true" : undefined}
+                  >
+                    {entry.key}
+                  </button>
+                </th>
+                <td className="value-cell">
+                  <ValuePreview entry={entry} />
+                </td>
+                <td className="numeric">{entry.version}</td>
+                <td>
+                  <Instant iso={entry.updated_at} {...(props.now !== undefined ? { now: props.now } : {})} />
+                </td>
+                <td>
+                  {props.kind === "task" ? (
+                    <Instant
+                      iso={entry.expires_at}
+                      {...(props.now !== undefined ? { now: props.now } : {})}
+                    />
+                  ) : (
+                    <LastUpdatedByText writer={(entry as AssetStateEntry).last_updated_by} />
+                  )}
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </div>
   );
 }

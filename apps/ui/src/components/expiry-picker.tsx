@@ -41,8 +41,9 @@ export function ExpiryPicker(props: ExpiryPickerProps) {
       {props.allowKeep ? (
         <label className="radio">
           <input type="radio" name={name} checked={value.mode === "keep"} onChange={() => choose("keep")} />
-          Keep the current expiry (
-          <Instant iso={props.currentExpiresAt ?? null} nullText="never" />)
+          <span>
+            Keep the current expiry: <Instant iso={props.currentExpiresAt ?? null} nullText="never" />
+          </span>
         </label>
       ) : null}
       <label className="radio">
@@ -56,7 +57,7 @@ export function ExpiryPicker(props: ExpiryPickerProps) {
       </label>
       <label className="radio">
         <input type="radio" name={name} checked={value.mode === "at"} onChange={() => choose("at")} />
-        At a date and time
+        <span>At a date and time</span>
       </label>
       {value.mode === "at" ? (
         <div className="indent">
@@ -71,7 +72,7 @@ export function ExpiryPicker(props: ExpiryPickerProps) {
       ) : null}
       <label className="radio">
         <input type="radio" name={name} checked={value.mode === "never"} onChange={() => choose("never")} />
-        Never expire
+        <span>Never expire</span>
       </label>
     </fieldset>
   );

@@ -73,8 +73,7 @@ export function AssetList(props: AssetListProps) {
           <caption className="visually-hidden">Assets</caption>
           <thead>
             <tr>
-              <th scope="col">Name</th>
-              <th scope="col">URI</th>
+              <th scope="col">Name and URI</th>
               <th scope="col">Active</th>
               <th scope="col">State</th>
             </tr>
@@ -93,10 +92,8 @@ export function AssetList(props: AssetListProps) {
                     >
                       {asset.name}
                     </button>
+                    <code className="asset-uri">{asset.uri}</code>
                   </th>
-                  <td>
-                    <code>{asset.uri}</code>
-                  </td>
                   <td>
                     {asset.active ? (
                       <span className="badge badge-active">active</span>
