@@ -18,7 +18,13 @@ export interface S3Connection {
   readonly responseChecksumValidation?: "WHEN_SUPPORTED" | "WHEN_REQUIRED";
 }
 
-/** Names of the environment variable holding connection `connId`. */
+/**
+ * The environment variable that holds connection `connId` of a base `s3://conn_id@bucket/prefix/`:
+ * `TIDEMARK_CONN_` followed by the conn_id in upper case (as Airflow's `AIRFLOW_CONN_<CONN_ID>`).
+ *
+ * @param connId - the conn_id, for example `minio`.
+ * @returns the variable name, for example `TIDEMARK_CONN_MINIO`.
+ */
 export function connectionVariable(connId: string): string {
   return `TIDEMARK_CONN_${connId.toUpperCase()}`;
 }
