@@ -1,0 +1,168 @@
+import type { TidemarkConfig } from "@tidemark/config";
+import { type BaseStoreBackend, loadStoreBackend } from "@tidemark/state";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import { createDatabase } from "../database/create-database.js";
+import type { TidemarkDatabase } from "../database/tidemark-database.js";
+import { MetastoreBackend } from "../metastore/metastore-backend.js";
+import { migrate } from "../migrations/migrate.js";
+import { EXECUTION_API_PREFIX, executionApiPlugin } from "./execution/execution-api-plugin.js";
+import type { ExecutionMetadata } from "./execution/execution-metadata.js";
+import { ExecutionStateService } from "./execution/execution-state-service.js";
+import { createMetastoreExecutionMetadata } from "./execution/metastore-execution-metadata.js";
+import { type ResolvedSecretKey, resolveSecretKey } from "./secret-key.js";
+
+/** Options of {@link createApiServer}. */
+export interface CreateApiServerOptions {
+  /** The configuration (`loadConfig()`). */
+  readonly config: TidemarkConfig;
+  /**
+   * The server backend. Default: `state_store.backend` (`module#Export`) when set, else the built-in
+   * MetastoreBackend on the database. A backend given here is not closed by `close()`.
+   */
+  readonly backend?: BaseStoreBackend;
+  /** The metastore. Default: opened from `database.url` (and closed by `close()`). */
+  readonly database?: TidemarkDatabase;
+  /**
+   * The logger: a pino logger (or any Fastify-compatible logger), or false for none. Default: pino at
+   * `logging.level`.
+   */
+  readonly logger?: FastifyBaseLogger | false;
+  /** Working directory for `sqlite:relative` URLs, `.tidemark/secret_key` and backend modules. Default cwd. */
+  readonly cwd?: string;
+  /** Run pending migrations before serving. Default true. */
+  readonly migrate?: boolean;
+  /** The metadata the Execution API reads; default: the metastore's metadata API on the database. */
+  readonly metadata?: ExecutionMetadata;
+}
+
+/** Where to listen. */
+export interface ListenOptions {
+  /** Address to bind. Default `api.host`. */
+  readonly host?: string;
+  /** Port; 0 picks a free one. Default `api.port`. */
+  readonly port?: number;
+}
+
+/** An embeddable Tidemark API server. */
+export interface ApiServer {
+  /** The Fastify instance (inject requests in tests, register further plugins before `listen`). */
+  readonly app: FastifyInstance;
+  /** The metastore the server uses. */
+  readonly database: TidemarkDatabase;
+  /** The server backend. */
+  readonly backend: BaseStoreBackend;
+  /** Where the token signing key came from. */
+  readonly secretKey: ResolvedSecretKey;
+  /**
+   * Starts listening.
+   *
+   * @returns the base URL, for example `http://127.0.0.1:43817` (the Execution API is under `/execution`).
+   */
+  listen(options?: ListenOptions): Promise<string>;
+  /** Stops listening, then closes what the server opened (backend, database). Idempotent. */
+  close(): Promise<void>;
+}
+
+/**
+ * The request body limit for a value limit: twice `state_store.max_value_storage_bytes` plus 64 KiB (room
+ * for JSON whitespace and the other fields, so the precise 413 comes from the value check), or 64 MiB
+ * when the value limit is off.
+ *
+ * @param maxValueStorageBytes - `state_store.max_value_storage_bytes`.
+ * @returns bytes.
+ */
+export function bodyLimitFor(maxValueStorageBytes: number): number {
+  return maxValueStorageBytes <= 0 ? 64 * 1024 * 1024 : maxValueStorageBytes * 2 + 64 * 1024;
+}
+
+/**
+ * Builds the Tidemark API server: the Execution API under `/execution` (OpenAPI at
+ * `/execution/openapi.json`), on Fastify with JSON-schema validation of every request. The server uses the
+ * configured server backend (`state_store.backend`, default MetastoreBackend) for state and the
+ * metastore's metadata API for task instances, assets, inlets and outlets. Further APIs (the Core REST API
+ * under `/api/v2`) register as sibling plugins on `app`.
+ *
+ * @param options - configuration, optional backend, database, logger, working directory.
+ * @returns the server, not yet listening.
+ * @throws StateStoreError `CONFIG_ERROR` for a bad `api.secret_key`, `state_store.backend` or
+ *   `database.url`; `BACKEND_UNAVAILABLE` when the database cannot be opened or migrated.
+ */
+export async function createApiServer(options: CreateApiServerOptions): Promise<ApiServer> {
+  const { config } = options;
+  const cwd = options.cwd ?? process.cwd();
+  const secretKey = resolveSecretKey(config, { cwd });
+  const ownedDatabase = options.database === undefined;
+  const database = options.database ?? createDatabase(config.database.url, { cwd });
+  let backend: BaseStoreBackend | undefined;
+  let ownedBackend = false;
+  try {
+    if (options.migrate !== false) await migrate(database);
+    if (options.backend !== undefined) backend = options.backend;
+    else {
+      ownedBackend = true;
+      backend =
+        config.state_store.backend === ""
+          ? new MetastoreBackend({ database, config })
+          : await loadStoreBackend(config.state_store.backend, {
+              option: "state_store.backend",
+              context: { config },
+              cwd,
+            });
+    }
+  } catch (error) {
+    if (ownedBackend && backend !== undefined) await backend.close().catch(() => {});
+    if (ownedDatabase) await database.close().catch(() => {});
+    throw error;
+  }
+  const serverBackend = backend;
+  const backendIsMetastore = serverBackend instanceof MetastoreBackend && serverBackend.database === database;
+  const bodyLimit = bodyLimitFor(config.state_store.max_value_storage_bytes);
+  const app = Fastify({
+    ...(options.logger === false
+      ? { logger: false }
+      : options.logger !== undefined
+        ? { loggerInstance: options.logger }
+        : { logger: { level: config.logging.level } }),
+    bodyLimit,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false } },
+    return503OnClosing: true,
+  });
+  const service = new ExecutionStateService({
+    backend: serverBackend,
+    metadata: options.metadata ?? createMetastoreExecutionMetadata(database),
+    backendIsMetastore,
+    settings: {
+      maxValueStorageBytes: config.state_store.max_value_storage_bytes,
+      defaultRetentionDays: config.state_store.default_retention_days,
+      clearOnSuccess: config.state_store.clear_on_success,
+    },
+  });
+  await app.register(executionApiPlugin, {
+    prefix: EXECUTION_API_PREFIX,
+    service,
+    signingKey: secretKey.key,
+    bodyLimit,
+  });
+
+  let closing: Promise<void> | undefined;
+  return {
+    app,
+    database,
+    backend: serverBackend,
+    secretKey,
+    async listen(listen: ListenOptions = {}): Promise<string> {
+      return app.listen({ host: listen.host ?? config.api.host, port: listen.port ?? config.api.port });
+    },
+    close(): Promise<void> {
+      closing ??= (async () => {
+        try {
+          await app.close();
+        } finally {
+          if (ownedBackend) await serverBackend.close();
+          if (ownedDatabase) await database.close();
+        }
+      })();
+      return closing;
+    },
+  };
+}

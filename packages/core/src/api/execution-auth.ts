@@ -1,0 +1,66 @@
+import { StateStoreError } from "@tidemark/state";
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import { type ExecutionPrincipal, verifyExecutionToken } from "./execution-tokens.js";
+
+declare module "fastify" {
+  interface FastifyRequest {
+    /** The verified principal of an Execution API request (set by {@link installExecutionAuth}). */
+    executionPrincipal: ExecutionPrincipal | null;
+  }
+}
+
+/**
+ * Reads and verifies the `Authorization: Bearer <JWT>` header.
+ *
+ * @param header - the header value.
+ * @param key - the HS256 key.
+ * @returns the principal.
+ * @throws StateStoreError `UNAUTHORIZED` when the header is missing, not a bearer token, or the token fails.
+ */
+export async function principalFromAuthorization(
+  header: string | undefined,
+  key: Uint8Array,
+): Promise<ExecutionPrincipal> {
+  if (header === undefined || header.trim() === "") {
+    throw new StateStoreError(
+      "UNAUTHORIZED",
+      "missing Authorization header; send Authorization: Bearer <token> (see `tidemark task-instances token`)",
+    );
+  }
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  if (match === null) {
+    throw new StateStoreError("UNAUTHORIZED", "the Authorization header must be of the form Bearer <token>");
+  }
+  return verifyExecutionToken(match[1] as string, key);
+}
+
+/**
+ * Makes every route of `app` (an encapsulated plugin context) require a valid Execution API token, except
+ * the paths in `publicPaths` (the OpenAPI document). The principal is stored on
+ * `request.executionPrincipal`.
+ *
+ * @param app - the plugin's instance.
+ * @param options - the HS256 key and the routes (`routeOptions.url`) that need no token.
+ */
+export function installExecutionAuth(
+  app: FastifyInstance,
+  options: { key: Uint8Array; publicUrls: readonly string[] },
+): void {
+  app.decorateRequest("executionPrincipal", null);
+  app.addHook("onRequest", async (request: FastifyRequest) => {
+    // Unknown routes answer ROUTE_NOT_FOUND whatever the token, so a wrong URL is never mistaken for auth.
+    if (request.is404 || options.publicUrls.includes(request.routeOptions.url ?? "")) return;
+    request.executionPrincipal = await principalFromAuthorization(request.headers.authorization, options.key);
+  });
+}
+
+/**
+ * The principal of an authenticated request.
+ *
+ * @throws StateStoreError `UNAUTHORIZED` when the request passed no auth hook (a wiring error).
+ */
+export function requirePrincipal(request: FastifyRequest): ExecutionPrincipal {
+  const principal = request.executionPrincipal;
+  if (principal === null) throw new StateStoreError("UNAUTHORIZED", "this route requires a bearer token");
+  return principal;
+}

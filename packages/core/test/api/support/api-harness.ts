@@ -1,0 +1,158 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { loadConfig, type RawConfig, type TidemarkConfig } from "@tidemark/config";
+import type { BaseStoreBackend } from "@tidemark/state";
+import { type ApiServer, createApiServer } from "../../../src/api/create-api-server.js";
+import {
+  issueTaskToken,
+  issueWatcherToken,
+  type WatcherAssetGrant,
+} from "../../../src/api/execution-tokens.js";
+import {
+  createDatabase,
+  createTaskInstance,
+  registerAsset,
+  type TaskInstanceRecord,
+  type TidemarkDatabase,
+} from "../../../src/index.js";
+import { connectTestPostgres, type TestPostgres, type TestSchema } from "../../support/postgres.js";
+
+/** A running api-server on 127.0.0.1 (port 0) with a throwaway database. */
+export interface ApiHarness {
+  readonly server: ApiServer;
+  /** `http://127.0.0.1:PORT/execution`. */
+  readonly baseUrl: string;
+  readonly database: TidemarkDatabase;
+  readonly config: TidemarkConfig;
+  /** The temporary working directory (holds `.tidemark/secret_key`, and the SQLite file). */
+  readonly cwd: string;
+  /** A task token for a task instance id. */
+  token(tiId: string, options?: { ttlSeconds?: number; now?: Date }): Promise<string>;
+  /** A watcher token for some assets. */
+  watcherToken(assets: WatcherAssetGrant[]): Promise<string>;
+  /** Registers (or re-activates) assets. */
+  asset(name: string, uri?: string): Promise<void>;
+  /** Creates a task instance (and its dag run) with inlets and outlets by name. */
+  taskInstance(
+    init?: Partial<{
+      dagId: string;
+      runId: string;
+      taskId: string;
+      mapIndex: number;
+      inlets: string[];
+      outlets: string[];
+    }>,
+  ): Promise<TaskInstanceRecord>;
+  /** fetch against the Execution API with a bearer token. */
+  call(
+    method: string,
+    path: string,
+    options?: { token?: string | null; body?: unknown; rawBody?: string; contentType?: string },
+  ): Promise<{ status: number; body: any; text: string }>;
+  close(): Promise<void>;
+}
+
+/** Options of {@link startApiHarness}. */
+export interface ApiHarnessOptions {
+  /** Configuration over the defaults (database.url is set by the harness). */
+  readonly config?: RawConfig;
+  /** `sqlite` (a temp file, default) or a Postgres schema from `postgresSchema`. */
+  readonly database?: "sqlite" | TestSchema;
+  /** A server backend instead of the MetastoreBackend. */
+  readonly backend?: BaseStoreBackend;
+}
+
+let sequence = 0;
+
+/**
+ * Starts a real api-server in-process (createApiServer) on 127.0.0.1 port 0.
+ *
+ * @param options - configuration overlay, database choice, backend.
+ */
+export async function startApiHarness(options: ApiHarnessOptions = {}): Promise<ApiHarness> {
+  const cwd = mkdtempSync(join(tmpdir(), "tidemark-api-"));
+  const schema =
+    options.database !== undefined && options.database !== "sqlite" ? options.database : undefined;
+  // PGlite has no URL; the configuration then names an unused in-memory SQLite.
+  const url =
+    schema === undefined ? `sqlite://${join(cwd, "tidemark.db")}` : (schema.url ?? "sqlite::memory:");
+  const config = loadConfig({ cwd, env: {}, overrides: { ...options.config, database: { url } } });
+  const database = schema?.database ?? createDatabase(url);
+  const server = await createApiServer({
+    config,
+    database,
+    cwd,
+    logger: false,
+    ...(options.backend ? { backend: options.backend } : {}),
+  });
+  const origin = await server.listen({ host: "127.0.0.1", port: 0 });
+  const baseUrl = `${origin}/execution`;
+  const key = server.secretKey.key;
+  return {
+    server,
+    baseUrl,
+    database,
+    config,
+    cwd,
+    token: (tiId, o = {}) => issueTaskToken({ key, taskInstanceId: tiId, ...o }),
+    watcherToken: (assets) => issueWatcherToken({ key, watcherId: "test-watcher", assets }),
+    async asset(name, uri) {
+      await registerAsset(database, { name, ...(uri === undefined ? {} : { uri }) });
+    },
+    async taskInstance(init = {}) {
+      sequence++;
+      return createTaskInstance(database, {
+        dagId: init.dagId ?? "api_dag",
+        runId: init.runId ?? `run_${process.pid}_${sequence}`,
+        taskId: init.taskId ?? "extract",
+        mapIndex: init.mapIndex ?? -1,
+        inlets: init.inlets ?? [],
+        outlets: init.outlets ?? [],
+      });
+    },
+    async call(method, path, o = {}) {
+      const headers: Record<string, string> = {};
+      if (o.token !== null && o.token !== undefined) headers.authorization = `Bearer ${o.token}`;
+      let body: string | undefined;
+      if (o.rawBody !== undefined) body = o.rawBody;
+      else if (o.body !== undefined) body = JSON.stringify(o.body);
+      if (body !== undefined) headers["content-type"] = o.contentType ?? "application/json";
+      const response = await fetch(`${baseUrl}${path}`, {
+        method,
+        headers,
+        ...(body === undefined ? {} : { body }),
+      });
+      const text = await response.text();
+      let parsed: unknown;
+      try {
+        parsed = text === "" ? undefined : JSON.parse(text);
+      } catch {
+        parsed = undefined;
+      }
+      return { status: response.status, body: parsed, text };
+    },
+    async close() {
+      await server.close();
+      if (schema === undefined) await database.close();
+      rmSync(cwd, { recursive: true, force: true });
+    },
+  };
+}
+
+let postgres: Promise<TestPostgres> | undefined;
+
+/** A fresh, migrated Postgres schema (real Postgres; PGlite stands in locally when none is reachable). */
+export async function postgresSchema(): Promise<TestSchema> {
+  postgres ??= connectTestPostgres();
+  return (await postgres).freshSchema();
+}
+
+/** Closes the shared Postgres connection (call in afterAll of files that used {@link postgresSchema}). */
+export async function closePostgres(): Promise<void> {
+  if (postgres !== undefined) {
+    const p = postgres;
+    postgres = undefined;
+    await (await p).close();
+  }
+}
