@@ -1,3 +1,7 @@
+export { buildProgram } from "./cli/build-program.js";
+export { commandGroup } from "./cli/command-group.js";
+export { COMMAND_REGISTRARS, type CommandRegistrar } from "./cli/commands/index.js";
+export { reportCliError, runCli } from "./cli/run-cli.js";
 export {
   type CreateDatabaseFromKyselyDialectOptions,
   type CreateDatabaseOptions,
@@ -37,6 +41,7 @@ export type {
 export type { TidemarkDatabase } from "./database/tidemark-database.js";
 export { type ValueCodec, valueCodecFor } from "./database/value-codec.js";
 export { withWriteTransaction } from "./database/write-transaction.js";
+export { type CreateLoggerOptions, createLogger } from "./logging/create-logger.js";
 export { type AssetRecord, toAssetRecord } from "./metadata/asset-record.js";
 export {
   type AssetPage,
@@ -88,6 +93,10 @@ export {
   cleanupMetastore,
   DEFAULT_CLEANUP_BATCH_SIZE,
 } from "./metastore/cleanup.js";
+export {
+  type CreateConfiguredStoreBackendOptions,
+  createConfiguredStoreBackend,
+} from "./metastore/create-configured-store-backend.js";
 export {
   createMetastoreBackend,
   MetastoreBackend,

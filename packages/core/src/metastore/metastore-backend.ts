@@ -37,6 +37,8 @@ export interface MetastoreBackendOptions {
   database?: TidemarkDatabase;
   /** A `database.url` to open (the backend closes it). Used when `database` is not given. */
   url?: string;
+  /** Directory a relative SQLite `url` resolves against. Default `process.cwd()`. */
+  cwd?: string;
   /**
    * The loaded configuration (`StoreBackendContext.config`, as `loadStoreBackend` passes it): supplies
    * `database.url` and `state_store.state_cleanup_batch_size` when the options above do not.
@@ -186,7 +188,7 @@ export class MetastoreBackend extends BaseStoreBackend {
       this.database = options.database;
       this.#ownsDatabase = false;
     } else if (url !== undefined) {
-      this.database = createDatabase(url);
+      this.database = createDatabase(url, options.cwd === undefined ? {} : { cwd: options.cwd });
       this.#ownsDatabase = true;
     } else {
       throw new StateStoreError(

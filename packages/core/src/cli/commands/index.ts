@@ -1,0 +1,19 @@
+import type { Command } from "commander";
+import { registerAssetsCommands } from "./assets.js";
+import { registerDbCommands } from "./db.js";
+import { registerStateStoreCommands } from "./state-store.js";
+import { registerTaskInstancesCommands } from "./task-instances.js";
+
+/** Adds commands to the `tidemark` program. */
+export type CommandRegistrar = (program: Command) => void;
+
+/**
+ * Every command file's registrar, in help order. A new command file exports a registrar (using
+ * `commandGroup` to add to an existing group such as `state-store` or `task-instances`) and is listed here.
+ */
+export const COMMAND_REGISTRARS: readonly CommandRegistrar[] = [
+  registerDbCommands,
+  registerAssetsCommands,
+  registerTaskInstancesCommands,
+  registerStateStoreCommands,
+];

@@ -1,0 +1,87 @@
+import type { CleanupProgress, CleanupReport } from "@tidemark/state";
+import cliProgress from "cli-progress";
+import type { Command } from "commander";
+import { createConfiguredStoreBackend } from "../../metastore/create-configured-store-backend.js";
+import { withCliDatabase } from "../cli-context.js";
+import { commandGroup } from "../command-group.js";
+
+/** Sweeps of at least this many rows in a phase get a progress bar (on a TTY). */
+export const PROGRESS_BAR_MIN_ROWS = 10_000;
+
+/** Shows one progress bar per cleanup phase on stderr, for phases of at least PROGRESS_BAR_MIN_ROWS. */
+function progressReporter(enabled: boolean): { onProgress: (p: CleanupProgress) => void; stop(): void } {
+  let bar: cliProgress.SingleBar | undefined;
+  let phase: string | undefined;
+  const stop = () => {
+    bar?.stop();
+    bar = undefined;
+  };
+  return {
+    onProgress(p) {
+      if (!enabled) return;
+      if (p.phase !== phase) {
+        stop();
+        phase = p.phase;
+        if (p.total !== null && p.total >= PROGRESS_BAR_MIN_ROWS) {
+          bar = new cliProgress.SingleBar(
+            { format: "{phase} [{bar}] {percentage}% | {value}/{total} rows", stream: process.stderr },
+            cliProgress.Presets.shades_classic,
+          );
+          bar.start(p.total, 0, { phase: p.phase });
+        }
+      }
+      bar?.update(Math.min(p.done, bar.getTotal()), { phase: p.phase });
+    },
+    stop,
+  };
+}
+
+/**
+ * The one-line summary of a cleanup, for example `Deleted 12 rows (task_state_store: 10,
+ * asset_state_store: 2) in 35 ms.` or `Dry run: would delete …`.
+ *
+ * @param report - what cleanup returned.
+ */
+export function cleanupSummary(report: CleanupReport): string {
+  const counts = Object.entries(report.deleted);
+  const total = counts.reduce((sum, [, n]) => sum + n, 0);
+  const detail = counts.length === 0 ? "" : ` (${counts.map(([k, n]) => `${k}: ${n}`).join(", ")})`;
+  const rows = `${total} row${total === 1 ? "" : "s"}${detail}`;
+  return report.dryRun
+    ? `Dry run: would delete ${rows}; nothing was deleted (${report.durationMs} ms).`
+    : `Deleted ${rows} in ${report.durationMs} ms.`;
+}
+
+/**
+ * Registers `tidemark state-store clean [--dry-run]`.
+ *
+ * @param program - the root command.
+ */
+export function registerStateStoreCommands(program: Command): void {
+  const group = commandGroup(program, "state-store", "Task and asset state: garbage collection");
+
+  group
+    .command("clean")
+    .description(
+      "Delete expired task state (in batches of state_store.state_cleanup_batch_size) and the state of deactivated assets, through the configured state_store.backend",
+    )
+    .option("--dry-run", "only count what would be deleted")
+    .action(async (options: { dryRun?: boolean }, command: Command) => {
+      await withCliDatabase(command, async ({ config, database, cwd, logger }) => {
+        const backend = await createConfiguredStoreBackend({ config, database, cwd });
+        const progress = progressReporter(process.stderr.isTTY === true);
+        try {
+          const report = await backend.cleanup({
+            dryRun: options.dryRun === true,
+            onProgress: progress.onProgress,
+          });
+          progress.stop();
+          logger.debug({ report, backend: backend.name }, "state store cleanup finished");
+          process.stdout.write(`${cleanupSummary(report)}\n`);
+        } finally {
+          progress.stop();
+          await backend.close();
+        }
+      });
+    });
+}

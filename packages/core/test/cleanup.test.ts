@@ -1,0 +1,129 @@
+import { assetScope, type CleanupProgress, taskScope } from "@tidemark/state";
+import type { LogEvent } from "kysely";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
+import {
+  activateAsset,
+  cleanupMetastore,
+  createTaskInstance,
+  deactivateAsset,
+  deleteDagRun,
+  findTaskInstance,
+  MetastoreBackend,
+  registerAsset,
+} from "../src/index.js";
+import { connectTestPostgres } from "./support/postgres.js";
+import { type OpenedTarget, postgresTarget, sqliteFileTarget } from "./support/targets.js";
+
+const postgres = await connectTestPostgres();
+afterAll(() => postgres.close());
+
+const NOW = new Date("2030-06-01T12:00:00Z");
+const PAST = new Date(NOW.getTime() - 60_000);
+const FUTURE = new Date(NOW.getTime() + 3_600_000);
+const extract = taskScope({ dagId: "dag", runId: "run_1", taskId: "extract" });
+const load = taskScope({ dagId: "dag", runId: "run_1", taskId: "load", mapIndex: 2 });
+
+for (const target of [sqliteFileTarget(), postgresTarget(postgres)]) {
+  describe(`cleanup on ${target.name}`, () => {
+    let opened: OpenedTarget | undefined;
+    let statements: string[] = [];
+    afterEach(async () => {
+      await opened?.dispose();
+      opened = undefined;
+      statements = [];
+    });
+
+    const open = async (cleanupBatchSize: number) => {
+      opened = await target.open({
+        log: (event: LogEvent) => {
+          if (event.level === "query") statements.push(event.query.sql);
+        },
+      });
+      await createTaskInstance(opened.database, { dagId: "dag", runId: "run_1", taskId: "extract" });
+      const backend = new MetastoreBackend({ database: opened.database, cleanupBatchSize, now: () => NOW });
+      return { backend, database: opened.database };
+    };
+    const taskDeletes = () => statements.filter((s) => /^delete from "task_state_store"/i.test(s)).length;
+
+    it("batch size 2 over 5 expired rows: 3 delete statements, unexpired and never-expiring rows untouched", async () => {
+      const { backend } = await open(2);
+      for (let i = 0; i < 5; i++) await backend.set(extract, `expired/${i}`, String(i), { expiresAt: PAST });
+      await backend.set(extract, "fresh", '"f"', { expiresAt: FUTURE });
+      await backend.set(extract, "forever", '"n"', { expiresAt: null });
+      statements = [];
+      const progress: CleanupProgress[] = [];
+      const report = await backend.cleanup({ onProgress: (p) => progress.push(p) });
+      expect(taskDeletes()).toBe(3);
+      expect(report).toMatchObject({ dryRun: false, deleted: { task_state_store: 5, asset_state_store: 0 } });
+      expect(progress.filter((p) => p.phase === "task_state_store")).toEqual([
+        { phase: "task_state_store", done: 2, total: 5 },
+        { phase: "task_state_store", done: 4, total: 5 },
+        { phase: "task_state_store", done: 5, total: 5 },
+      ]);
+      expect((await backend.list(extract)).entries.map((e) => e.key)).toEqual(["forever", "fresh"]);
+      expect(await backend.get(extract, "fresh")).toBe('"f"');
+      expect((await backend.cleanup()).deleted.task_state_store).toBe(0);
+    });
+
+    it("batch size 0 deletes every expired row in one statement", async () => {
+      const { backend } = await open(0);
+      for (let i = 0; i < 7; i++) await backend.set(extract, `e${i}`, "1", { expiresAt: PAST });
+      statements = [];
+      expect((await backend.cleanup()).deleted.task_state_store).toBe(7);
+      expect(taskDeletes()).toBe(1);
+    });
+
+    it("a dry run counts what would go and deletes nothing", async () => {
+      const { backend, database } = await open(2);
+      for (let i = 0; i < 3; i++) await backend.set(extract, `e${i}`, "1", { expiresAt: PAST });
+      await backend.set(extract, "live", "1", { expiresAt: FUTURE });
+      await registerAsset(database, { name: "gone" });
+      await backend.set(assetScope({ name: "gone" }), "wm", "1");
+      await deactivateAsset(database, "gone");
+      statements = [];
+      const dry = await backend.cleanup({ dryRun: true });
+      expect(dry).toMatchObject({ dryRun: true, deleted: { task_state_store: 3, asset_state_store: 1 } });
+      expect(statements.filter((s) => /^delete/i.test(s))).toEqual([]);
+      const real = await cleanupMetastore(database, { now: NOW, batchSize: 100 });
+      expect(real.deleted).toEqual({ task_state_store: 3, asset_state_store: 1 });
+    });
+
+    it("the orphan sweep deletes state of deactivated assets only, in batches", async () => {
+      const { backend, database } = await open(2);
+      const kept = await registerAsset(database, { name: "kept", uri: "s3://kept" });
+      const gone = await registerAsset(database, { name: "gone", uri: "s3://gone" });
+      const back = await registerAsset(database, { name: "back" });
+      for (let i = 0; i < 3; i++) {
+        await backend.set(assetScope({ name: "kept" }), `k${i}`, "1");
+        await backend.set(assetScope({ name: "gone" }), `k${i}`, "1");
+        await backend.set(assetScope({ name: "back" }), `k${i}`, "1");
+      }
+      await deactivateAsset(database, "gone");
+      await deactivateAsset(database, "back");
+      await activateAsset(database, "back");
+      const progress: CleanupProgress[] = [];
+      const report = await backend.cleanup({ onProgress: (p) => progress.push(p) });
+      expect(report.deleted).toEqual({ task_state_store: 0, asset_state_store: 3 });
+      expect(progress.filter((p) => p.phase === "asset_state_store").map((p) => p.done)).toEqual([2, 3]);
+      expect((await backend.list(assetScope({ assetId: gone.id }))).total).toBe(0);
+      expect((await backend.list(assetScope({ assetId: kept.id }))).total).toBe(3);
+      // Reactivated before the sweep: its state survived.
+      expect((await backend.list(assetScope({ assetId: back.id }))).total).toBe(3);
+    });
+
+    it("deleting a dag run cascades to its task instances and task state", async () => {
+      const { backend, database } = await open(2);
+      const other = taskScope({ dagId: "dag", runId: "run_2", taskId: "extract" });
+      await createTaskInstance(database, { dagId: "dag", runId: "run_2", taskId: "extract" });
+      await backend.set(extract, "k", "1");
+      await backend.set(load, "k", "2");
+      await backend.set(other, "k", "3");
+      expect(await deleteDagRun(database, { dagId: "dag", runId: "run_1" })).toBe(true);
+      expect(await deleteDagRun(database, { dagId: "dag", runId: "run_1" })).toBe(false);
+      expect(await findTaskInstance(database, extract)).toBeNull();
+      const remaining = await database.db.selectFrom("task_state_store").select(["run_id", "key"]).execute();
+      expect(remaining).toEqual([{ run_id: "run_2", key: "k" }]);
+      expect(await backend.get(other, "k")).toBe("3");
+    });
+  });
+}

@@ -1,0 +1,106 @@
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { loadConfig } from "@tidemark/config";
+import { isStateStoreError, loadStoreBackend, taskScope } from "@tidemark/state";
+import { describe, expect, it } from "vitest";
+import {
+  createConfiguredStoreBackend,
+  createDatabase,
+  createMetastoreBackend,
+  createTaskInstance,
+  MetastoreBackend,
+  migrate,
+} from "../src/index.js";
+import { PACKAGE_DIR, requireBuilt } from "./support/built.js";
+import { tempDir } from "./support/temp-dir.js";
+
+describe("createConfiguredStoreBackend", () => {
+  it("builds MetastoreBackend on database.url when state_store.backend is empty, with the configured batch size", async () => {
+    const dir = tempDir();
+    try {
+      const config = loadConfig({
+        cwd: dir.path,
+        env: {
+          TIDEMARK__DATABASE__URL: "sqlite:state/t.db",
+          TIDEMARK__STATE_STORE__STATE_CLEANUP_BATCH_SIZE: "500",
+        },
+      });
+      const backend = await createConfiguredStoreBackend({ config, cwd: dir.path });
+      expect(backend).toBeInstanceOf(MetastoreBackend);
+      const metastore = backend as MetastoreBackend;
+      expect(metastore.cleanupBatchSize).toBe(500);
+      expect(metastore.database.url).toBe("sqlite:state/t.db");
+      await migrate(metastore.database);
+      await createTaskInstance(metastore.database, { dagId: "d", runId: "r", taskId: "t" });
+      const scope = taskScope({ dagId: "d", runId: "r", taskId: "t" });
+      await backend.set(scope, "k", "1");
+      expect(await backend.get(scope, "k")).toBe("1");
+      await backend.close();
+    } finally {
+      dir.remove();
+    }
+  });
+
+  it("uses a database it is given and leaves it open on close", async () => {
+    const database = createDatabase("sqlite::memory:");
+    try {
+      await migrate(database);
+      const config = loadConfig({ env: {} });
+      const backend = await createConfiguredStoreBackend({ config, database });
+      expect((backend as MetastoreBackend).database).toBe(database);
+      await backend.close();
+      expect(await database.db.selectFrom("asset").selectAll().execute()).toEqual([]);
+    } finally {
+      await database.close();
+    }
+  });
+
+  it("loads state_store.backend (module#Export) with the configuration as context", async () => {
+    const dir = tempDir();
+    try {
+      writeFileSync(
+        join(dir.path, "custom-backend.mjs"),
+        `export class CustomBackend {
+           constructor(context) { this.context = context; this.capabilities = { expiry: false, compareAndSet: false, listKeys: false }; }
+           async get() { return null; } async set() {} async delete() {} async clear() {} async close() {}
+         }`,
+      );
+      const config = loadConfig({
+        cwd: dir.path,
+        env: { TIDEMARK__STATE_STORE__BACKEND: "./custom-backend.mjs#CustomBackend" },
+      });
+      const backend = (await createConfiguredStoreBackend({ config, cwd: dir.path })) as unknown as {
+        context: { config: unknown };
+      };
+      expect(backend.constructor.name).toBe("CustomBackend");
+      expect(backend.context.config).toBe(config);
+      const missing = loadConfig({
+        cwd: dir.path,
+        env: { TIDEMARK__STATE_STORE__BACKEND: "./nope.mjs#Nope" },
+      });
+      const error = await createConfiguredStoreBackend({ config: missing, cwd: dir.path }).catch(
+        (e: unknown) => e,
+      );
+      expect(isStateStoreError(error, "CONFIG_ERROR")).toBe(true);
+      expect((error as Error).message).toContain("state_store.backend");
+    } finally {
+      dir.remove();
+    }
+  });
+
+  it("MetastoreBackend itself loads as a module#Export from the configuration (the constructor takes {config})", async () => {
+    requireBuilt();
+    const backend = await loadStoreBackend("@tidemark/core#MetastoreBackend", {
+      context: {
+        config: { database: { url: "sqlite::memory:" }, state_store: { state_cleanup_batch_size: 3 } },
+      },
+      cwd: PACKAGE_DIR,
+    });
+    expect(backend.name).toBe("MetastoreBackend");
+    expect((backend as MetastoreBackend).cleanupBatchSize).toBe(3);
+    await backend.close();
+    const factory = createMetastoreBackend({ url: "sqlite::memory:" });
+    expect(factory.cleanupBatchSize).toBe(10_000);
+    await factory.close();
+  });
+});
