@@ -50,7 +50,11 @@ export function installExecutionAuth(
   app.addHook("onRequest", async (request: FastifyRequest) => {
     // Unknown routes answer ROUTE_NOT_FOUND whatever the token, so a wrong URL is never mistaken for auth.
     if (request.is404 || options.publicUrls.includes(request.routeOptions.url ?? "")) return;
-    request.executionPrincipal = await principalFromAuthorization(request.headers.authorization, options.key);
+    const principal = await principalFromAuthorization(request.headers.authorization, options.key);
+    request.executionPrincipal = principal;
+    // Authorize task instance routes before body validation, so a foreign token learns nothing (403 first).
+    const tiId = (request.params as { ti_id?: unknown } | undefined)?.ti_id;
+    if (typeof tiId === "string") assertOwnTaskInstance(principal, tiId);
   });
 }
 
@@ -63,4 +67,25 @@ export function requirePrincipal(request: FastifyRequest): ExecutionPrincipal {
   const principal = request.executionPrincipal;
   if (principal === null) throw new StateStoreError("UNAUTHORIZED", "this route requires a bearer token");
   return principal;
+}
+
+/**
+ * Checks that a principal may use the routes of task instance `tiId`: only a task token whose `sub` is
+ * that id.
+ *
+ * @throws StateStoreError `FORBIDDEN` for a watcher token or another task instance's token.
+ */
+export function assertOwnTaskInstance(principal: ExecutionPrincipal, tiId: string): void {
+  if (principal.kind !== "task") {
+    throw new StateStoreError(
+      "FORBIDDEN",
+      `a watcher token (${JSON.stringify(principal.watcherId)}) reaches asset state only, not task instance routes`,
+    );
+  }
+  if (principal.taskInstanceId !== tiId) {
+    throw new StateStoreError(
+      "FORBIDDEN",
+      `the token belongs to task instance ${principal.taskInstanceId}, not ${tiId}; a task instance may only use its own routes`,
+    );
+  }
 }

@@ -12,6 +12,7 @@ import {
   taskScope,
   validateKey,
 } from "@tidemark/state";
+import { assertOwnTaskInstance } from "../execution-auth.js";
 import type { ExecutionPrincipal } from "../execution-tokens.js";
 import type {
   ExecutionAsset,
@@ -99,18 +100,7 @@ export class ExecutionStateService {
    *   before any lookup, so tokens learn nothing about other task instances); `TASK_INSTANCE_NOT_FOUND`.
    */
   async taskInstanceFor(principal: ExecutionPrincipal, tiId: string): Promise<ExecutionTaskInstance> {
-    if (principal.kind !== "task") {
-      throw new StateStoreError(
-        "FORBIDDEN",
-        `a watcher token (${JSON.stringify(principal.watcherId)}) reaches asset state only, not task instance routes`,
-      );
-    }
-    if (principal.taskInstanceId !== tiId) {
-      throw new StateStoreError(
-        "FORBIDDEN",
-        `the token belongs to task instance ${principal.taskInstanceId}, not ${tiId}; a task instance may only use its own routes`,
-      );
-    }
+    assertOwnTaskInstance(principal, tiId);
     const ti = await this.#metadata.getTaskInstance(tiId);
     if (ti === null) {
       throw new StateStoreError("TASK_INSTANCE_NOT_FOUND", `task instance ${tiId} does not exist`, {
@@ -211,7 +201,7 @@ export class ExecutionStateService {
       );
     }
     if (![...ti.inlets, ...ti.outlets].some((a) => a.id === asset.id)) {
-      const declared = [...new Set([...ti.inlets, ...ti.outlets].map((a) => JSON.stringify(a.name)))];
+      const declared = [...new Set([...ti.inlets, ...ti.outlets].map((a) => JSON.stringify(a.name)))].sort();
       throw new StateStoreError(
         "FORBIDDEN",
         `asset ${JSON.stringify(asset.name)} is not an inlet or outlet of task instance ${ti.id} (declared: ${declared.join(", ") || "none"}); declare it in the task's inlets or outlets`,

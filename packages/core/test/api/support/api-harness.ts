@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadConfig, type RawConfig, type TidemarkConfig } from "@tidemark/config";
-import type { BaseStoreBackend } from "@tidemark/state";
+import { type BaseStoreBackend, STATE_STORE_ERROR_CODES, type StateStoreErrorCode } from "@tidemark/state";
 import { type ApiServer, createApiServer } from "../../../src/api/create-api-server.js";
 import {
   issueTaskToken,
@@ -17,6 +17,21 @@ import {
   type TidemarkDatabase,
 } from "../../../src/index.js";
 import { connectTestPostgres, type TestPostgres, type TestSchema } from "../../support/postgres.js";
+
+/** A parsed answer body: a state value, a task instance or an error. */
+export interface ApiBody {
+  value?: unknown;
+  version?: number | null;
+  detail?: { reason: string; message: string; code: string };
+  [member: string]: unknown;
+}
+
+/** A parsed answer. */
+export interface ApiAnswer {
+  readonly status: number;
+  readonly body: ApiBody | undefined;
+  readonly text: string;
+}
 
 /** A running api-server on 127.0.0.1 (port 0) with a throwaway database. */
 export interface ApiHarness {
@@ -49,7 +64,7 @@ export interface ApiHarness {
     method: string,
     path: string,
     options?: { token?: string | null; body?: unknown; rawBody?: string; contentType?: string },
-  ): Promise<{ status: number; body: any; text: string }>;
+  ): Promise<ApiAnswer>;
   close(): Promise<void>;
 }
 
@@ -124,9 +139,9 @@ export async function startApiHarness(options: ApiHarnessOptions = {}): Promise<
         ...(body === undefined ? {} : { body }),
       });
       const text = await response.text();
-      let parsed: unknown;
+      let parsed: ApiBody | undefined;
       try {
-        parsed = text === "" ? undefined : JSON.parse(text);
+        parsed = text === "" ? undefined : (JSON.parse(text) as ApiBody);
       } catch {
         parsed = undefined;
       }
@@ -155,4 +170,20 @@ export async function closePostgres(): Promise<void> {
     postgres = undefined;
     await (await p).close();
   }
+}
+
+/**
+ * Asserts an error answer: its status, reason and code, and returns its message.
+ *
+ * @param answer - the answer.
+ * @param status - the HTTP status expected.
+ * @param code - the StateStoreError code expected.
+ */
+export function errorOf(answer: ApiAnswer, status: number, code: string): string {
+  const detail = answer.body?.detail;
+  const reason = STATE_STORE_ERROR_CODES[code as StateStoreErrorCode]?.reason;
+  if (answer.status !== status || detail?.code !== code || detail.reason !== reason) {
+    throw new Error(`expected ${status} ${code}, got ${answer.status} ${answer.text}`);
+  }
+  return detail.message;
 }
