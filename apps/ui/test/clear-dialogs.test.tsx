@@ -1,4 +1,4 @@
-import { screen } from "@testing-library/react";
+import { fireEvent, screen } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
 import type { AssetSummary, TaskInstanceSummary } from "../src/api/wire-types";
@@ -115,6 +115,12 @@ describe("AssetClearDialog", () => {
       "This deletes 4 keys of asset “orders” (s3://lake/orders).",
     );
     const user = userEvent.setup();
+    // Modal: Tab on the last control wraps to the first, Shift+Tab on the first to the last.
+    expect(document.activeElement?.textContent).toBe("Cancel");
+    fireEvent.keyDown(document.activeElement!, { key: "Tab", shiftKey: true });
+    expect(document.activeElement?.textContent).toBe("Clear 4 keys");
+    fireEvent.keyDown(document.activeElement!, { key: "Tab" });
+    expect(document.activeElement?.textContent).toBe("Cancel");
     await user.keyboard("{Escape}");
     expect(onCancel).toHaveBeenCalled();
     await user.click(screen.getByRole("button", { name: "Clear 4 keys" }));

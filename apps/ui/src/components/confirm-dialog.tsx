@@ -27,6 +27,7 @@ export function ConfirmDialog(props: ConfirmDialogProps) {
   const titleId = useId();
   const bodyId = useId();
   const cancelRef = useRef<HTMLButtonElement>(null);
+  const dialogRef = useRef<HTMLDivElement>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(undefined);
   const { onCancel } = props;
@@ -40,6 +41,7 @@ export function ConfirmDialog(props: ConfirmDialogProps) {
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
       if (event.key === "Escape") onCancel();
+      if (event.key === "Tab") keepFocusInside(dialogRef.current, event);
     };
     document.addEventListener("keydown", onKey);
     return () => document.removeEventListener("keydown", onKey);
@@ -59,6 +61,7 @@ export function ConfirmDialog(props: ConfirmDialogProps) {
   return (
     <div className="dialog-backdrop">
       <div
+        ref={dialogRef}
         className="dialog"
         role="alertdialog"
         aria-modal="true"
@@ -83,4 +86,25 @@ export function ConfirmDialog(props: ConfirmDialogProps) {
       </div>
     </div>
   );
+}
+
+/** Tab and Shift+Tab cycle through the dialog's controls instead of leaving it (it is modal). */
+function keepFocusInside(dialog: HTMLElement | null, event: KeyboardEvent): void {
+  if (!dialog) return;
+  const focusable = [
+    ...dialog.querySelectorAll<HTMLElement>("button, input, textarea, select, [href]"),
+  ].filter((el) => !(el as HTMLButtonElement).disabled);
+  const first = focusable[0];
+  const last = focusable.at(-1);
+  if (!first || !last) return;
+  if (event.shiftKey && document.activeElement === first) {
+    event.preventDefault();
+    last.focus();
+  } else if (!event.shiftKey && document.activeElement === last) {
+    event.preventDefault();
+    first.focus();
+  } else if (!dialog.contains(document.activeElement)) {
+    event.preventDefault();
+    first.focus();
+  }
 }

@@ -1,4 +1,4 @@
-import { type FormEvent, useId, useState } from "react";
+import { type FormEvent, useEffect, useId, useRef, useState } from "react";
 import { isApiError } from "../api/api-error";
 import { describeApiError, type ErrorContext, formatBytes } from "../api/describe-api-error";
 import type { AssetStateEntry, JsonValue, StateEntry } from "../api/wire-types";
@@ -55,6 +55,9 @@ export function EntryEditor(props: EntryEditorProps) {
   const [problem, setProblem] = useState<Problem | undefined>(undefined);
   const [unsavedText, setUnsavedText] = useState<string | undefined>(undefined);
   const [busy, setBusy] = useState(false);
+  const firstField = useRef<HTMLInputElement & HTMLTextAreaElement>(null);
+  // The Edit/Add button that opened the editor is gone: move focus into the form.
+  useEffect(() => firstField.current?.focus(), []);
 
   if (opened?.is_reference) {
     return (
@@ -189,6 +192,7 @@ export function EntryEditor(props: EntryEditorProps) {
             <label htmlFor={keyId}>Key</label>
             <input
               id={keyId}
+              ref={firstField}
               type="text"
               value={keyText}
               onChange={(event) => setKeyText(event.target.value)}
@@ -202,6 +206,7 @@ export function EntryEditor(props: EntryEditorProps) {
           <label htmlFor={valueId}>Value (JSON)</label>
           <textarea
             id={valueId}
+            ref={adding ? undefined : firstField}
             value={valueText}
             onChange={(event) => setValueText(event.target.value)}
             rows={10}

@@ -1,0 +1,91 @@
+import { join } from "node:path";
+import { type ApiClient, createApiClient } from "../../../src/api/api-client";
+import type { TaskInstanceRef } from "../../../src/api/task-instance-ref";
+import type { TidemarkWorkspace } from "./tidemark-process";
+
+/** The dag, run and task instances the e2e tests browse. */
+export const DAG = "etl_daily";
+export const RUN = "manual__2026-03-01";
+export const LOAD: TaskInstanceRef = { dagId: DAG, runId: RUN, taskId: "load", mapIndex: -1 };
+export const extract = (mapIndex: number): TaskInstanceRef => ({
+  dagId: DAG,
+  runId: RUN,
+  taskId: "extract",
+  mapIndex,
+});
+
+/**
+ * Creates the metastore and its metadata with the tidemark CLI: dag run etl_daily/manual__2026-03-01
+ * with task `load` (unmapped) and `extract` (map indices 0, 1, 2), the active asset `orders` and the
+ * inactive asset `legacy_feed`.
+ *
+ * @param ws - the workspace.
+ */
+export async function seedMetadata(ws: TidemarkWorkspace): Promise<void> {
+  await ws.cli(["db", "migrate"]);
+  await ws.cli(["assets", "register", "--name", "orders", "--uri", "s3://lake/orders"]);
+  await ws.cli(["assets", "register", "--name", "legacy_feed", "--uri", "file:///data/legacy.csv"]);
+  await ws.cli(["assets", "deactivate", "--name", "legacy_feed"]);
+  await ws.cli([
+    "task-instances",
+    "create",
+    "--dag-id",
+    DAG,
+    "--run-id",
+    RUN,
+    "--task-id",
+    "load",
+    "--outlet",
+    "orders",
+  ]);
+  for (const mapIndex of [0, 1, 2]) {
+    await ws.cli([
+      "task-instances",
+      "create",
+      "--dag-id",
+      DAG,
+      "--run-id",
+      RUN,
+      "--task-id",
+      "extract",
+      "--map-index",
+      String(mapIndex),
+    ]);
+  }
+}
+
+/** What {@link seedState} wrote that the tests look for. */
+export interface SeededState {
+  /** A client of the same server (to change state behind the UI's back and to check results). */
+  readonly client: ApiClient;
+  /** The ref of the offloaded entry `load/big_blob`. */
+  readonly blobRef: string;
+}
+
+/**
+ * Writes task and asset state through the Core REST API: `load` gets watermark, job_id (never expires)
+ * and big_blob (a reference envelope, as a worker backend stores an offloaded value); extract[0] gets
+ * two keys, extract[1] one; asset `orders` gets watermark and cursor.
+ *
+ * @param baseUrl - the api-server.
+ * @param workDir - where the pretend offloaded object lives.
+ * @param token - bearer token when the server wants one.
+ * @returns a client and the ref.
+ */
+export async function seedState(baseUrl: string, workDir: string, token?: string): Promise<SeededState> {
+  const client = createApiClient({ baseUrl, getToken: () => token });
+  const blobRef = `file://${join(workDir, "objects", DAG, RUN, "load", "-1", "big_blob.json")}`;
+  await client.putTaskState(LOAD, "watermark", { value: { offset: 42 }, expiresAt: "default" });
+  await client.putTaskState(LOAD, "job_id", { value: "12345", expiresAt: null });
+  await client.putTaskState(LOAD, "big_blob", {
+    value: { __airflow_state_ref__: blobRef },
+    expiresAt: "default",
+  });
+  await client.putTaskState(extract(0), "a", { value: 1, expiresAt: "default" });
+  await client.putTaskState(extract(0), "b", { value: [1, 2, 3], expiresAt: "default" });
+  await client.putTaskState(extract(1), "c", { value: { nested: { deep: true } }, expiresAt: "default" });
+  const orders = await client.getAssetByName("orders");
+  await client.putAssetState(orders.id, "watermark", { value: "2026-03-01T00:00:00Z" });
+  await client.putAssetState(orders.id, "cursor", { value: 17 });
+  return { client, blobRef };
+}
