@@ -1,3 +1,64 @@
+export {
+  API_ERROR_SCHEMA,
+  type ApiErrorBody,
+  apiErrorBody,
+  installApiErrorHandlers,
+  sendApiError,
+  toApiError,
+} from "./api/api-error.js";
+export {
+  type ApiServer,
+  bodyLimitFor,
+  type CreateApiServerOptions,
+  createApiServer,
+  type ListenOptions,
+} from "./api/create-api-server.js";
+export {
+  EXECUTION_API_PREFIX,
+  type ExecutionApiPluginOptions,
+  executionApiPlugin,
+} from "./api/execution/execution-api-plugin.js";
+export type {
+  ExecutionAsset,
+  ExecutionMetadata,
+  ExecutionReportedState,
+  ExecutionTaskInstance,
+} from "./api/execution/execution-metadata.js";
+export {
+  type AssetSelector,
+  ExecutionStateService,
+  type ExecutionStateServiceOptions,
+  type ExecutionStateSettings,
+  type StateWrite,
+  type VersionedStateValue,
+} from "./api/execution/execution-state-service.js";
+export { createMetastoreExecutionMetadata } from "./api/execution/metastore-execution-metadata.js";
+export {
+  assertOwnTaskInstance,
+  installExecutionAuth,
+  principalFromAuthorization,
+  requirePrincipal,
+} from "./api/execution-auth.js";
+export {
+  DEFAULT_TOKEN_TTL_SECONDS,
+  EXECUTION_TOKEN_AUDIENCE,
+  type ExecutionPrincipal,
+  type IssueTaskTokenOptions,
+  type IssueWatcherTokenOptions,
+  issueTaskToken,
+  issueWatcherToken,
+  verifyExecutionToken,
+  type WatcherAssetGrant,
+} from "./api/execution-tokens.js";
+export { parseDurationSeconds } from "./api/parse-duration.js";
+export {
+  isSecretKeyFileExposed,
+  MIN_SECRET_KEY_LENGTH,
+  type ResolvedSecretKey,
+  type ResolveSecretKeyOptions,
+  resolveSecretKey,
+  SECRET_KEY_FILE,
+} from "./api/secret-key.js";
 export { buildProgram } from "./cli/build-program.js";
 export { commandGroup } from "./cli/command-group.js";
 export { COMMAND_REGISTRARS, type CommandRegistrar } from "./cli/commands/index.js";

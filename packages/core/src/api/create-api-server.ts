@@ -1,8 +1,10 @@
 import type { TidemarkConfig } from "@tidemark/config";
-import { type BaseStoreBackend, loadStoreBackend } from "@tidemark/state";
+import type { BaseStoreBackend } from "@tidemark/state";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import { createDatabase } from "../database/create-database.js";
 import type { TidemarkDatabase } from "../database/tidemark-database.js";
+import { createLogger } from "../logging/create-logger.js";
+import { createConfiguredStoreBackend } from "../metastore/create-configured-store-backend.js";
 import { MetastoreBackend } from "../metastore/metastore-backend.js";
 import { migrate } from "../migrations/migrate.js";
 import { EXECUTION_API_PREFIX, executionApiPlugin } from "./execution/execution-api-plugin.js";
@@ -23,8 +25,8 @@ export interface CreateApiServerOptions {
   /** The metastore. Default: opened from `database.url` (and closed by `close()`). */
   readonly database?: TidemarkDatabase;
   /**
-   * The logger: a pino logger (or any Fastify-compatible logger), or false for none. Default: pino at
-   * `logging.level`.
+   * The logger: a pino logger (or any Fastify-compatible logger), or false for none. Default: pino JSON
+   * lines on stderr at `logging.level`.
    */
   readonly logger?: FastifyBaseLogger | false;
   /** Working directory for `sqlite:relative` URLs, `.tidemark/secret_key` and backend modules. Default cwd. */
@@ -100,14 +102,7 @@ export async function createApiServer(options: CreateApiServerOptions): Promise<
     if (options.backend !== undefined) backend = options.backend;
     else {
       ownedBackend = true;
-      backend =
-        config.state_store.backend === ""
-          ? new MetastoreBackend({ database, config })
-          : await loadStoreBackend(config.state_store.backend, {
-              option: "state_store.backend",
-              context: { config },
-              cwd,
-            });
+      backend = await createConfiguredStoreBackend({ config, database, cwd });
     }
   } catch (error) {
     if (ownedBackend && backend !== undefined) await backend.close().catch(() => {});
@@ -120,9 +115,10 @@ export async function createApiServer(options: CreateApiServerOptions): Promise<
   const app = Fastify({
     ...(options.logger === false
       ? { logger: false }
-      : options.logger !== undefined
-        ? { loggerInstance: options.logger }
-        : { logger: { level: config.logging.level } }),
+      : {
+          loggerInstance:
+            options.logger ?? createLogger({ level: config.logging.level, name: "tidemark-api" }),
+        }),
     bodyLimit,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false } },
     return503OnClosing: true,

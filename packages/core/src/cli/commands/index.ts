@@ -1,8 +1,10 @@
 import type { Command } from "commander";
+import { registerApiServerCommand } from "./api-server.js";
 import { registerAssetsCommands } from "./assets.js";
 import { registerDbCommands } from "./db.js";
 import { registerStateStoreCommands } from "./state-store.js";
 import { registerTaskInstancesCommands } from "./task-instances.js";
+import { registerTaskInstancesTokenCommand } from "./task-instances-token.js";
 
 /** Adds commands to the `tidemark` program. */
 export type CommandRegistrar = (program: Command) => void;
@@ -15,5 +17,7 @@ export const COMMAND_REGISTRARS: readonly CommandRegistrar[] = [
   registerDbCommands,
   registerAssetsCommands,
   registerTaskInstancesCommands,
+  registerTaskInstancesTokenCommand,
   registerStateStoreCommands,
+  registerApiServerCommand,
 ];
