@@ -1,0 +1,130 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { requireBuilt } from "../support/built.js";
+import { connectTestPostgres, type TestPostgres, type TestSchema } from "../support/postgres.js";
+import { cleanEnv, runTidemark } from "../support/run-tidemark.js";
+import { tempDir } from "../support/temp-dir.js";
+import { type ApiServerProcess, spawnApiServer } from "./support/spawn-api-server.js";
+
+beforeAll(() => requireBuilt());
+
+/** Drives a real `tidemark` installation: CLI commands to set up, a spawned api-server to serve. */
+function suite(name: string, databaseUrl: () => Promise<{ url: string; dispose(): Promise<void> } | null>) {
+  describe(`tidemark api-server process (${name})`, () => {
+    let dir: ReturnType<typeof tempDir>;
+    let env: NodeJS.ProcessEnv;
+    let server: ApiServerProcess | undefined;
+    let dispose: (() => Promise<void>) | undefined;
+    let skipReason: string | undefined;
+    const run = (...args: string[]) => runTidemark(args, { cwd: dir.path, env });
+
+    beforeEach(async () => {
+      dir = tempDir("tidemark-api-process-");
+      const database = await databaseUrl();
+      if (database === null) {
+        skipReason = "no real Postgres reachable (PGlite has no URL a separate process could use)";
+        return;
+      }
+      dispose = () => database.dispose();
+      env = cleanEnv({ TIDEMARK__DATABASE__URL: database.url });
+    });
+    afterEach(async () => {
+      await server?.stop("SIGKILL");
+      server = undefined;
+      await dispose?.();
+      dispose = undefined;
+      dir.remove();
+    });
+
+    it("serves the Execution API with tokens from `task-instances token`, then stops on SIGTERM", async (ctx) => {
+      if (skipReason !== undefined) return ctx.skip(skipReason);
+      expect((await run("assets", "register", "--name", "orders", "--uri", "s3://data/orders/")).code).toBe(
+        0,
+      );
+      const created = await run(
+        "task-instances",
+        "create",
+        "--dag-id",
+        "d",
+        "--run-id",
+        "r",
+        "--task-id",
+        "t",
+        "--inlet",
+        "orders",
+      );
+      expect(created.code).toBe(0);
+      const tiId = (JSON.parse(created.stdout) as { id: string }).id;
+      server = await spawnApiServer(["--host", "127.0.0.1", "--port", "0"], { cwd: dir.path, env });
+      expect(server.origin).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      const issued = await run("task-instances", "token", tiId, "--ttl", "10m");
+      expect(issued.code).toBe(0);
+      const token = issued.stdout.trim();
+      expect(token.split(".")).toHaveLength(3);
+      const base = `${server.origin}/execution`;
+      const headers = { authorization: `Bearer ${token}`, "content-type": "application/json" };
+      const key = encodeURIComponent("page/1?#%");
+      const put = await fetch(`${base}/store/ti/${tiId}/${key}`, {
+        method: "PUT",
+        headers,
+        body: '{"value":{"cursor":7},"expires_at":null}',
+      });
+      expect(put.status).toBe(204);
+      const got = await fetch(`${base}/store/ti/${tiId}/${key}`, { headers });
+      expect(await got.json()).toEqual({ value: { cursor: 7 }, version: 1 });
+      const asset = await fetch(`${base}/store/asset/by-name/value?name=orders&key=wm`, {
+        method: "PUT",
+        headers,
+        body: '{"value":"2026"}',
+      });
+      expect(asset.status).toBe(204);
+      const ti = await fetch(`${base}/task-instances/${tiId}`, { headers });
+      expect(await ti.json()).toMatchObject({
+        id: tiId,
+        inlets: [{ name: "orders", uri: "s3://data/orders/" }],
+      });
+      const anonymous = await fetch(`${base}/store/ti/${tiId}/${key}`);
+      expect(anonymous.status).toBe(401);
+      const stopped = await server.stop("SIGTERM");
+      expect(stopped).toEqual({ code: 0, signal: null });
+      expect(server.stderr()).toContain("tidemark api-server stopped");
+    });
+
+    it("stops cleanly on SIGINT too", async (ctx) => {
+      if (skipReason !== undefined) return ctx.skip(skipReason);
+      server = await spawnApiServer(["--port", "0"], { cwd: dir.path, env });
+      expect(await server.stop("SIGINT")).toEqual({ code: 0, signal: null });
+    });
+
+    it("refuses tokens for unknown task instances, bad lifetimes and bad ports", async (ctx) => {
+      if (skipReason !== undefined) return ctx.skip(skipReason);
+      const unknown = await run("task-instances", "token", "00000000-0000-4000-8000-000000000000");
+      expect(unknown.code).not.toBe(0);
+      expect(unknown.stderr).toMatch(/does not exist.*\[TASK_INSTANCE_NOT_FOUND\]/);
+      const ttl = await run(
+        "task-instances",
+        "token",
+        "00000000-0000-4000-8000-000000000000",
+        "--ttl",
+        "soon",
+      );
+      expect(ttl.stderr).toMatch(/duration "soon" is not valid/);
+      const port = await run("api-server", "--port", "http");
+      expect(port.code).not.toBe(0);
+      expect(port.stderr).toMatch(/--port must be an integer/);
+    });
+  });
+}
+
+suite("SQLite file", async () => {
+  const dir = tempDir("tidemark-api-db-");
+  return { url: `sqlite://${dir.path}/tidemark.db`, dispose: async () => dir.remove() };
+});
+
+let postgres: TestPostgres | undefined;
+afterAll(() => postgres?.close());
+suite("Postgres", async () => {
+  postgres ??= await connectTestPostgres();
+  if (postgres.kind !== "postgres") return null;
+  const schema: TestSchema = await postgres.freshSchema({ migrate: false });
+  return { url: schema.url as string, dispose: () => schema.dispose() };
+});
