@@ -1,0 +1,152 @@
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { loadConfig, type RawConfig, type TidemarkConfig } from "@tidemark/config";
+import {
+  type ApiServer,
+  createApiServer,
+  createDatabase,
+  createTaskInstance,
+  findTaskInstance,
+  issueTaskToken,
+  issueWatcherToken,
+  MetastoreBackend,
+  migrate,
+  registerAsset,
+  type TaskInstanceRecord,
+  type TidemarkDatabase,
+  withDatabaseSchema,
+} from "@tidemark/core";
+import { ExecutionApiClient } from "../../src/index.js";
+
+/** The Postgres the tests use: `TIDEMARK_TEST_POSTGRES_URL`, or this default. */
+export const TEST_POSTGRES_URL =
+  process.env.TIDEMARK_TEST_POSTGRES_URL || "postgres://postgres@127.0.0.1:5432/test";
+
+/** Which metastore a test server runs on. */
+export type ServerDatabase = "sqlite" | "postgres";
+
+/** A real api-server (createApiServer) on 127.0.0.1 port 0 with a throwaway metastore. */
+export interface TidemarkServer {
+  readonly server: ApiServer;
+  /** `http://127.0.0.1:PORT/execution`. */
+  readonly baseUrl: string;
+  readonly database: TidemarkDatabase;
+  readonly config: TidemarkConfig;
+  readonly cwd: string;
+  /** The server's MetastoreBackend, to read what the database rows hold. */
+  readonly metastore: MetastoreBackend;
+  /** Registers an asset (the uri defaults to the name). */
+  asset(name: string, uri?: string): Promise<void>;
+  /** Creates a task instance (and its dag run), or returns the existing one. */
+  taskInstance(init?: {
+    dagId?: string;
+    runId?: string;
+    taskId?: string;
+    mapIndex?: number;
+    inlets?: string[];
+    outlets?: string[];
+  }): Promise<TaskInstanceRecord>;
+  /** A task token. */
+  token(tiId: string, options?: { ttlSeconds?: number; now?: Date }): Promise<string>;
+  /** A client holding the task instance's token (fast retries for tests). */
+  client(tiId: string): Promise<ExecutionApiClient>;
+  /** A client holding a watcher token for the assets. */
+  watcherClient(assets: { name?: string; uri?: string }[]): Promise<ExecutionApiClient>;
+  close(): Promise<void>;
+}
+
+let sequence = 0;
+let postgresProblem: string | null | undefined;
+
+/**
+ * Tells whether the test Postgres can be used. Unreachable with CI=true fails the run; elsewhere the
+ * Postgres suites skip, saying why.
+ *
+ * @returns null when reachable, else the reason.
+ * @throws Error when unreachable and CI=true.
+ */
+export async function postgresUnavailable(): Promise<string | null> {
+  if (postgresProblem === undefined) {
+    const database = createDatabase(TEST_POSTGRES_URL, { postgresConnectionTimeoutMs: 5000 });
+    try {
+      await database.db.selectNoFrom((eb) => eb.val(1).as("one")).execute();
+      postgresProblem = null;
+    } catch (error) {
+      postgresProblem = `Postgres at ${database.displayUrl} is unreachable (${(error as Error).message})`;
+    } finally {
+      await database.close();
+    }
+  }
+  if (postgresProblem !== null && process.env.CI === "true") {
+    throw new Error(`${postgresProblem}; CI=true requires a real Postgres (TIDEMARK_TEST_POSTGRES_URL)`);
+  }
+  return postgresProblem;
+}
+
+/**
+ * Starts a real api-server in-process on a fresh SQLite file or a fresh Postgres schema.
+ *
+ * @param options - the metastore and configuration over the defaults.
+ */
+export async function startTidemarkServer(
+  options: { database?: ServerDatabase; config?: RawConfig } = {},
+): Promise<TidemarkServer> {
+  const cwd = mkdtempSync(join(tmpdir(), "tidemark-sdk-e2e-"));
+  const schema =
+    options.database === "postgres" ? `tidemark_sdk_${randomBytes(6).toString("hex")}` : undefined;
+  const url =
+    schema === undefined
+      ? `sqlite://${join(cwd, "tidemark.db")}`
+      : withDatabaseSchema(TEST_POSTGRES_URL, schema);
+  const config = loadConfig({ cwd, env: {}, overrides: { ...options.config, database: { url } } });
+  const database = createDatabase(url);
+  await migrate(database);
+  const server = await createApiServer({ config, database, cwd, logger: false, migrate: false });
+  const origin = await server.listen({ host: "127.0.0.1", port: 0 });
+  const key = server.secretKey.key;
+  const metastore = new MetastoreBackend({ database });
+  const clientWith = (token: string) =>
+    new ExecutionApiClient({
+      baseUrl: `${origin}/execution`,
+      token,
+      retry: { attempts: 3, initialDelayMs: 5, maxDelayMs: 20 },
+    });
+  return {
+    server,
+    baseUrl: `${origin}/execution`,
+    database,
+    config,
+    cwd,
+    metastore,
+    async asset(name, uri) {
+      await registerAsset(database, { name, ...(uri === undefined ? {} : { uri }) });
+    },
+    async taskInstance(init = {}) {
+      const key = {
+        dagId: init.dagId ?? "sdk_dag",
+        runId: init.runId ?? `run_${++sequence}`,
+        taskId: init.taskId ?? "task",
+        mapIndex: init.mapIndex ?? -1,
+      };
+      const existing = await findTaskInstance(database, key);
+      if (existing !== null) return existing;
+      return createTaskInstance(database, { ...key, inlets: init.inlets ?? [], outlets: init.outlets ?? [] });
+    },
+    token: (tiId, o = {}) => issueTaskToken({ key, taskInstanceId: tiId, ...o }),
+    async client(tiId) {
+      return clientWith(await issueTaskToken({ key, taskInstanceId: tiId }));
+    },
+    async watcherClient(assets) {
+      return clientWith(await issueWatcherToken({ key, watcherId: "sdk-test-watcher", assets }));
+    },
+    async close() {
+      await server.close();
+      await metastore.close();
+      if (schema !== undefined) await database.db.schema.dropSchema(schema).ifExists().cascade().execute();
+      await database.close();
+      rmSync(cwd, { recursive: true, force: true });
+    },
+  };
+}
