@@ -150,3 +150,19 @@ export async function startTidemarkServer(
     },
   };
 }
+
+/**
+ * The metastores to run a suite on: SQLite always, Postgres when reachable. When it is not (and CI is
+ * not set), registers a skipped placeholder test that states why.
+ *
+ * @param title - the suite's title, for the placeholder.
+ */
+export async function serverDatabases(title: string): Promise<ServerDatabase[]> {
+  const problem = await postgresUnavailable();
+  if (problem === null) return ["sqlite", "postgres"];
+  const { describe, it } = await import("vitest");
+  describe(`${title} (postgres)`, () => {
+    it(`skipped: ${problem}`, (ctx) => ctx.skip(problem));
+  });
+  return ["sqlite"];
+}
