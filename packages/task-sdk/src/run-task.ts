@@ -39,7 +39,7 @@ export interface RunTaskOptions<R> {
 export interface TaskRunResult<R> {
   /** The state reported to the Execution API. */
   readonly state: "success" | "failed" | "up_for_retry";
-  /** The task instance as fetched at the start. */
+  /** The task instance as the attempt saw it (fetched after reporting `running`). */
   readonly taskInstance: TaskInstanceInfo;
   /** What `execute` returned, on success. */
   readonly returnValue?: R;
@@ -55,9 +55,10 @@ export interface TaskRunResult<R> {
 /**
  * Runs one task instance on a worker (reference: the task runner's `run` and
  * `_handle_current_task_success`):
- * 1. fetches the task instance from the Execution API (the server's truth: ids, try number, inlets,
- *    outlets) and builds the {@link TaskContext};
- * 2. reports `running`, runs `task.execute(ctx)`;
+ * 1. fetches the task instance from the Execution API (the server's truth: ids, inlets, outlets) and
+ *    checks the task definition matches it;
+ * 2. reports `running` (the server starts a new try after `up_for_retry`), reads the task instance again
+ *    for the try number, builds the {@link TaskContext} and runs `task.execute(ctx)`;
  * 3. reports `success`, or `up_for_retry` when the attempt failed and `tryNumber <= task.retries`, else
  *    `failed`;
  * 4. on success with `state_store.clear_on_success`, clears the worker backend's objects of the task
@@ -83,25 +84,29 @@ export async function runTask<R>(options: RunTaskOptions<R>): Promise<TaskRunRes
     options.workerBackend !== undefined ? options.workerBackend : await loadWorkerBackend(config);
   const { client } = options;
 
-  const ti = await client.getTaskInstance(tiId);
+  const fetched = await client.getTaskInstance(tiId);
   const log =
     options.log ??
     createConsoleTaskLogger({
       level: config.logging.level as "info",
       bindings: {
-        ti_id: ti.id,
-        dag_id: ti.dagId,
-        run_id: ti.runId,
-        task_id: ti.taskId,
-        map_index: ti.mapIndex,
+        ti_id: fetched.id,
+        dag_id: fetched.dagId,
+        run_id: fetched.runId,
+        task_id: fetched.taskId,
+        map_index: fetched.mapIndex,
       },
     });
-  if (task.taskId !== undefined && task.taskId !== ti.taskId) {
+  if (task.taskId !== undefined && task.taskId !== fetched.taskId) {
     throw new StateStoreError(
       "CONFIG_ERROR",
-      `task definition ${JSON.stringify(task.taskId)} cannot run task instance ${ti.id} of task ${JSON.stringify(ti.taskId)}`,
+      `task definition ${JSON.stringify(task.taskId)} cannot run task instance ${fetched.id} of task ${JSON.stringify(fetched.taskId)}`,
     );
   }
+  // Reporting running starts the attempt (the server counts a new try after up_for_retry); read the
+  // task instance again so the context carries the try being run.
+  await client.setTaskInstanceState(fetched.id, "running");
+  const ti = await client.getTaskInstance(fetched.id);
   const declared = [...ti.inlets, ...ti.outlets];
   for (const asset of [...(task.inlets ?? []), ...(task.outlets ?? [])]) {
     if (!declared.some((d) => assetMatches(asset, d))) {
@@ -135,7 +140,6 @@ export async function runTask<R>(options: RunTaskOptions<R>): Promise<TaskRunRes
     log,
   });
 
-  await client.setTaskInstanceState(ti.id, "running");
   let returnValue: R;
   try {
     returnValue = await task.execute(ctx);
