@@ -175,3 +175,67 @@ export {
   resetDatabase,
 } from "./migrations/migrate.js";
 export { MIGRATION_NAMES } from "./migrations/migration-list.js";
+export {
+  type AssetRow as BrowseAssetRow,
+  type BrowsePage,
+  BrowseQueries,
+  type DagRow,
+  type DagRunRow,
+  type RowPage,
+  substringPattern,
+  type TaskInstanceRow,
+  type TaskTargetLookup,
+} from "./state-admin/browse-queries.js";
+export {
+  type ExpiresAtInput,
+  type ResolveExpiresAtOptions,
+  resolveExpiresAt,
+} from "./state-admin/expires-at.js";
+export { metastoreImportHooks } from "./state-admin/metastore-import-hooks.js";
+export { checkPage, DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT } from "./state-admin/page-request.js";
+export { RestStateClient, type RestStateClientOptions } from "./state-admin/rest-state-client.js";
+export { StateAdmin, type StateAdminOptions, type StateAdminSettings } from "./state-admin/state-admin.js";
+export {
+  assetStateEntryJson,
+  lastUpdatedByJson,
+  taskStateEntryJson,
+  writerFromJson,
+} from "./state-admin/state-entry-json.js";
+export {
+  type AssetStateExportLine,
+  type ExportScope,
+  exportState,
+  type ImportReport,
+  type ImportScopeHooks,
+  type ImportStateOptions,
+  importState,
+  parseStateExport,
+  type StateExportLine,
+  type TaskStateExportLine,
+} from "./state-admin/state-export.js";
+export type {
+  AssetLookup,
+  AssetStateWrite,
+  BrowseRequest,
+  StatePageRequest,
+  StateStoreAccess,
+  TaskStateWrite,
+  TaskTarget,
+  ValueWrite,
+} from "./state-admin/state-store-access.js";
+export type {
+  AssetListJson,
+  AssetStateEntryJson,
+  AssetStateListJson,
+  AssetSummaryJson,
+  DagListJson,
+  DagRunListJson,
+  DagRunSummaryJson,
+  DagSummaryJson,
+  LastUpdatedByJson,
+  TaskInstanceListJson,
+  TaskInstanceSummaryJson,
+  TaskStateEntryJson,
+  TaskStateListJson,
+  UiConfigJson,
+} from "./state-admin/wire-types.js";

@@ -12,7 +12,7 @@ import {
   type SqliteDatabaseUrl,
 } from "./database-url.js";
 import type { Database } from "./schema.js";
-import { cacheSqliteStatements } from "./sqlite-statement-cache.js";
+import { cacheSqliteStatements, type DirectQueryRunner } from "./sqlite-statement-cache.js";
 import type { TidemarkDatabase } from "./tidemark-database.js";
 import { valueCodecFor } from "./value-codec.js";
 
@@ -46,7 +46,7 @@ function unavailable(message: string, cause: unknown, url: string): StateStoreEr
 function openSqlite(
   parsed: SqliteDatabaseUrl,
   options: CreateDatabaseOptions,
-): { dialect: Dialect; schema: undefined } {
+): { dialect: Dialect; schema: undefined; direct: DirectQueryRunner } {
   let handle: BetterSqlite3.Database;
   try {
     if (!parsed.memory) mkdirSync(dirname(parsed.filename), { recursive: true });
@@ -68,13 +68,14 @@ function openSqlite(
     handle.close();
     throw unavailable(`cannot configure the SQLite database ${parsed.filename}`, cause, parsed.url);
   }
-  return { dialect: new SqliteDialect({ database: cacheSqliteStatements(handle) }), schema: undefined };
+  const cached = cacheSqliteStatements(handle);
+  return { dialect: new SqliteDialect({ database: cached }), schema: undefined, direct: cached.direct };
 }
 
 function openPostgres(
   parsed: PostgresDatabaseUrl,
   options: CreateDatabaseOptions,
-): { dialect: Dialect; schema: string | undefined } {
+): { dialect: Dialect; schema: string | undefined; direct: undefined } {
   const pool = new pg.Pool({
     connectionString: parsed.connectionString,
     max: options.postgresPoolSize ?? DEFAULT_POSTGRES_POOL_SIZE,
@@ -84,7 +85,7 @@ function openPostgres(
   // An idle connection that breaks (a server restart) must not crash the process; the next query
   // reports the failure as BACKEND_UNAVAILABLE.
   pool.on("error", () => {});
-  return { dialect: new PostgresDialect({ pool }), schema: parsed.schema };
+  return { dialect: new PostgresDialect({ pool }), schema: parsed.schema, direct: undefined };
 }
 
 /** Options of {@link createDatabaseFromKyselyDialect}. */
@@ -106,6 +107,7 @@ function wrap(
   dialect: SqlDialect,
   url: string,
   schema: string | undefined,
+  direct: DirectQueryRunner | undefined,
 ): TidemarkDatabase {
   let closing: Promise<void> | undefined;
   return Object.freeze({
@@ -115,6 +117,7 @@ function wrap(
     displayUrl: redactDatabaseUrl(url),
     schema,
     codec: valueCodecFor(dialect),
+    direct,
     close(): Promise<void> {
       closing ??= kysely.destroy();
       return closing;
@@ -127,7 +130,8 @@ function wrap(
  *
  * - `sqlite:///absolute/path.db`, `sqlite:relative/path.db` (relative to `cwd`; parent directories are
  *   created), `sqlite::memory:`: better-sqlite3 with `journal_mode=WAL` (files), `synchronous=NORMAL`,
- *   `foreign_keys=ON` and a busy timeout, behind a prepared-statement cache.
+ *   `foreign_keys=ON` and a busy timeout, behind a prepared-statement cache; without a `log` hook,
+ *   `direct` runs hot statements synchronously when no transaction is open.
  * - `postgres://…` / `postgresql://…`: a `pg` pool; `?schema=name` sets every connection's search_path to
  *   `name` (through the startup `options`), so one database can hold many throwaway schemas.
  *
@@ -142,12 +146,13 @@ function wrap(
  */
 export function createDatabase(url: string, options: CreateDatabaseOptions = {}): TidemarkDatabase {
   const parsed = parseDatabaseUrl(url, options.cwd === undefined ? {} : { cwd: options.cwd });
-  const { dialect, schema } =
+  const { dialect, schema, direct } =
     parsed.dialect === "sqlite" ? openSqlite(parsed, options) : openPostgres(parsed, options);
   const kysely = new Kysely<Database>(
     options.log === undefined ? { dialect } : { dialect, log: options.log },
   );
-  return wrap(kysely, parsed.dialect, url, schema);
+  // With a query log, every statement goes through Kysely so that the log sees it.
+  return wrap(kysely, parsed.dialect, url, schema, options.log === undefined ? direct : undefined);
 }
 
 /**
@@ -166,5 +171,5 @@ export function createDatabaseFromKyselyDialect(
       ? { dialect: options.kyselyDialect }
       : { dialect: options.kyselyDialect, log: options.log },
   );
-  return wrap(kysely, options.dialect, options.url ?? `${options.dialect}:custom`, options.schema);
+  return wrap(kysely, options.dialect, options.url ?? `${options.dialect}:custom`, options.schema, undefined);
 }

@@ -1,4 +1,5 @@
 import type { Compilable, CompiledQuery, QueryResult } from "kysely";
+import type { DirectQueryRunner } from "./sqlite-statement-cache.js";
 
 /** What runs a compiled query: a Kysely instance, a transaction or a connection-bound instance. */
 export interface QueryRunner {
@@ -10,8 +11,6 @@ class QueryParameter {
   constructor(readonly name: string) {}
 }
 
-type Slot = { readonly name: string } | { readonly value: unknown };
-
 /** A query compiled once, executed many times with different parameters. */
 export interface PreparedQuery<P extends string, R> {
   /** The SQL text. */
@@ -21,8 +20,13 @@ export interface PreparedQuery<P extends string, R> {
    *
    * @param db - a Kysely instance or transaction of the same dialect it was compiled for.
    * @param args - the value of every named parameter.
+   * @param direct - a direct runner on the same connection (`TidemarkDatabase.direct`), tried first.
    */
-  execute(db: QueryRunner, args: Readonly<Record<P, unknown>>): Promise<QueryResult<R>>;
+  execute(
+    db: QueryRunner,
+    args: Readonly<Record<P, unknown>>,
+    direct?: DirectQueryRunner,
+  ): Promise<QueryResult<R>>;
 }
 
 /**
@@ -45,13 +49,22 @@ export function prepareQuery<const P extends string, R>(
 ): PreparedQuery<P, R> {
   const params = Object.fromEntries(names.map((n) => [n, new QueryParameter(n)])) as Record<P, never>;
   const compiled: CompiledQuery<R> = build(params).compile();
-  const slots: Slot[] = compiled.parameters.map((v) =>
-    v instanceof QueryParameter ? { name: v.name } : { value: v },
-  );
+  // Per position: the parameter's name, or null for a constant kept from compilation.
+  const slotNames = compiled.parameters.map((v) => (v instanceof QueryParameter ? (v.name as P) : null));
+  const constants = compiled.parameters.map((v) => (v instanceof QueryParameter ? undefined : v));
+  const count = slotNames.length;
   return {
     sql: compiled.sql,
-    execute(executor, args) {
-      const parameters = slots.map((s) => ("name" in s ? args[s.name as P] : s.value));
+    execute(executor, args, direct) {
+      const parameters: unknown[] = new Array(count);
+      for (let i = 0; i < count; i++) {
+        const name = slotNames[i];
+        parameters[i] = name === null || name === undefined ? constants[i] : args[name];
+      }
+      if (direct !== undefined) {
+        const result = direct.tryRun<R>(compiled.sql, parameters);
+        if (result !== undefined) return Promise.resolve(result);
+      }
       return executor.executeQuery<R>({ ...compiled, parameters });
     },
   };

@@ -1,6 +1,7 @@
 import type { Kysely } from "kysely";
 import type { SqlDialect } from "./database-url.js";
 import type { Database } from "./schema.js";
+import type { DirectQueryRunner } from "./sqlite-statement-cache.js";
 import type { ValueCodec } from "./value-codec.js";
 
 /**
@@ -21,6 +22,12 @@ export interface TidemarkDatabase {
   readonly schema: string | undefined;
   /** Timestamp and boolean conversion for this dialect. */
   readonly codec: ValueCodec;
+  /**
+   * SQLite opened by `createDatabase` without a query log: runs one statement synchronously on the
+   * connection when no transaction is open, skipping Kysely's executor (MetastoreBackend's hot path, see
+   * `PreparedQuery.execute`). Undefined elsewhere.
+   */
+  readonly direct: DirectQueryRunner | undefined;
   /** Closes the connections (the pool, the SQLite handle). Idempotent. */
   close(): Promise<void>;
 }

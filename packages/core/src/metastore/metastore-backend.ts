@@ -18,6 +18,7 @@ import {
   validateAssetStateStoreWriter,
   validateKey,
 } from "@tidemark/state";
+import type { QueryResult } from "kysely";
 import { createDatabase } from "../database/create-database.js";
 import { isForeignKeyViolation, toBackendError } from "../database/driver-error.js";
 import type { TidemarkDatabase } from "../database/tidemark-database.js";
@@ -173,6 +174,7 @@ export class MetastoreBackend extends BaseStoreBackend {
 
   readonly #ownsDatabase: boolean;
   readonly #now: () => Date;
+  readonly #systemClock: boolean;
   readonly #q: MetastoreQueries;
 
   /**
@@ -209,7 +211,14 @@ export class MetastoreBackend extends BaseStoreBackend {
     }
     this.cleanupBatchSize = batch;
     this.#now = options.now ?? (() => new Date());
+    this.#systemClock = options.now === undefined;
     this.#q = new MetastoreQueries(this.database.db);
+  }
+
+  /** "now" as the dialect stores timestamps (epoch ms on SQLite without a Date when the clock is the system's). */
+  #nowValue(): Date | number {
+    if (this.#systemClock && this.database.dialect === "sqlite") return Date.now();
+    return this.database.codec.timestamp(this.#now());
   }
 
   #fail(error: unknown, operation: string, scope: StoreScope): StateStoreError {
@@ -241,15 +250,24 @@ export class MetastoreBackend extends BaseStoreBackend {
   override async get(scope: StoreScope, key: string): Promise<string | null> {
     try {
       if (scope.kind === "task") {
-        const result = await this.#q.taskGet().execute(this.database.db, {
-          ...taskArgs(scope),
-          key,
-          now: this.database.codec.timestamp(this.#now()),
-        });
+        const result = await this.#q.taskGet().execute(
+          this.database.db,
+          {
+            dagId: scope.dagId,
+            runId: scope.runId,
+            taskId: scope.taskId,
+            mapIndex: scope.mapIndex,
+            key,
+            now: this.#nowValue(),
+          },
+          this.database.direct,
+        );
         return (result.rows[0] as { value: string } | undefined)?.value ?? null;
       }
       const { identity, args } = assetTarget(scope);
-      const result = await this.#q.assetGet(identity).execute(this.database.db, { ...args, key });
+      const result = await this.#q
+        .assetGet(identity)
+        .execute(this.database.db, { ...args, key }, this.database.direct);
       return (result.rows[0] as { value: string } | undefined)?.value ?? null;
     } catch (error) {
       throw this.#fail(error, `get of key ${JSON.stringify(key)}`, scope);
@@ -266,16 +284,22 @@ export class MetastoreBackend extends BaseStoreBackend {
   override async getEntry(scope: StoreScope, key: string): Promise<StoreEntry | null> {
     try {
       if (scope.kind === "task") {
-        const result = await this.#q.taskGetEntry().execute(this.database.db, {
-          ...taskArgs(scope),
-          key,
-          now: this.database.codec.timestamp(this.#now()),
-        });
+        const result = await this.#q.taskGetEntry().execute(
+          this.database.db,
+          {
+            ...taskArgs(scope),
+            key,
+            now: this.#nowValue(),
+          },
+          this.database.direct,
+        );
         const row = result.rows[0] as TaskEntryRow | undefined;
         return row === undefined ? null : this.#taskEntry(row);
       }
       const { identity, args } = assetTarget(scope);
-      const result = await this.#q.assetGetEntry(identity).execute(this.database.db, { ...args, key });
+      const result = await this.#q
+        .assetGetEntry(identity)
+        .execute(this.database.db, { ...args, key }, this.database.direct);
       const row = result.rows[0] as AssetEntryRow | undefined;
       return row === undefined ? null : this.#assetEntry(row);
     } catch (error) {
@@ -335,9 +359,9 @@ export class MetastoreBackend extends BaseStoreBackend {
         },
       );
     }
-    const { db, codec } = this.database;
-    const now = this.#now();
-    let rows: unknown[];
+    const { db, codec, direct } = this.database;
+    const now = this.#nowValue();
+    let result: QueryResult<unknown> | undefined;
     try {
       if (scope.kind === "task") {
         const expiresAt = options.expiresAt ?? null;
@@ -347,35 +371,42 @@ export class MetastoreBackend extends BaseStoreBackend {
           });
         }
         const args = {
-          ...taskArgs(scope),
+          dagId: scope.dagId,
+          runId: scope.runId,
+          taskId: scope.taskId,
+          mapIndex: scope.mapIndex,
           key,
           value,
-          updatedAt: codec.timestamp(now),
+          updatedAt: now,
           expiresAt: expiresAt === null ? null : codec.timestamp(expiresAt),
-          now: codec.timestamp(now),
+          now,
+          ifVersion: ifVersion ?? null,
         };
-        if (ifVersion !== undefined && ifAbsent) rows = [];
-        else if (ifVersion !== undefined) {
-          rows = (await this.#q.taskUpdateIfVersion().execute(db, { ...args, ifVersion })).rows;
-        } else rows = (await this.#q.taskUpsert(ifAbsent === true).execute(db, args)).rows;
+        if (ifVersion !== undefined && ifAbsent) result = undefined;
+        else if (ifVersion !== undefined)
+          result = await this.#q.taskUpdateIfVersion().execute(db, args, direct);
+        else result = await this.#q.taskUpsert(ifAbsent === true).execute(db, args, direct);
       } else {
         const { identity, args: target } = assetTarget(scope);
         const args = {
           ...target,
           key,
           value,
-          updatedAt: codec.timestamp(now),
+          updatedAt: now,
+          ifVersion: ifVersion ?? null,
           ...writerArgs(options.writer),
         };
-        if (ifVersion !== undefined && ifAbsent) rows = [];
-        else if (ifVersion !== undefined) {
-          rows = (await this.#q.assetUpdateIfVersion(identity).execute(db, { ...args, ifVersion })).rows;
-        } else rows = (await this.#q.assetUpsert(identity, ifAbsent === true).execute(db, args)).rows;
+        if (ifVersion !== undefined && ifAbsent) result = undefined;
+        else if (ifVersion !== undefined)
+          result = await this.#q.assetUpdateIfVersion(identity).execute(db, args, direct);
+        else result = await this.#q.assetUpsert(identity, ifAbsent === true).execute(db, args, direct);
       }
     } catch (error) {
       throw this.#fail(error, `set of key ${JSON.stringify(key)}`, scope);
     }
-    if (rows.length === 0) throw await this.#explainRejectedSet(scope, key, options);
+    if (result === undefined || Number(result.numAffectedRows ?? 0) === 0) {
+      throw await this.#explainRejectedSet(scope, key, options);
+    }
   }
 
   /**
@@ -440,11 +471,13 @@ export class MetastoreBackend extends BaseStoreBackend {
   override async delete(scope: StoreScope, key: string): Promise<void> {
     try {
       if (scope.kind === "task") {
-        await this.#q.taskDelete().execute(this.database.db, { ...taskArgs(scope), key });
+        await this.#q
+          .taskDelete()
+          .execute(this.database.db, { ...taskArgs(scope), key }, this.database.direct);
         return;
       }
       const { identity, args } = assetTarget(scope);
-      await this.#q.assetDelete(identity).execute(this.database.db, { ...args, key });
+      await this.#q.assetDelete(identity).execute(this.database.db, { ...args, key }, this.database.direct);
     } catch (error) {
       throw this.#fail(error, `delete of key ${JSON.stringify(key)}`, scope);
     }
@@ -454,11 +487,13 @@ export class MetastoreBackend extends BaseStoreBackend {
   override async clear(scope: StoreScope, options: ClearOptions = {}): Promise<void> {
     try {
       if (scope.kind === "task") {
-        await this.#q.taskClear(options.allMapIndices === true).execute(this.database.db, taskArgs(scope));
+        await this.#q
+          .taskClear(options.allMapIndices === true)
+          .execute(this.database.db, taskArgs(scope), this.database.direct);
         return;
       }
       const { identity, args } = assetTarget(scope);
-      await this.#q.assetClear(identity).execute(this.database.db, args);
+      await this.#q.assetClear(identity).execute(this.database.db, args, this.database.direct);
     } catch (error) {
       throw this.#fail(error, "clear", scope);
     }
@@ -475,13 +510,13 @@ export class MetastoreBackend extends BaseStoreBackend {
   override async list(scope: StoreScope, options: ListOptions = {}): Promise<ListResult> {
     const { limit, offset, prefix } = pageOptions(options);
     const { range, lower, upper } = keyRange(prefix);
-    const { db, codec } = this.database;
+    const { db } = this.database;
     try {
       if (scope.kind === "task") {
-        const args = { ...taskArgs(scope), now: codec.timestamp(this.#now()), lower, upper, limit, offset };
+        const args = { ...taskArgs(scope), now: this.#nowValue(), lower, upper, limit, offset };
         const [page, count] = await Promise.all([
-          this.#q.taskList(range, false).execute(db, args),
-          this.#q.taskList(range, true).execute(db, args),
+          this.#q.taskList(range, false).execute(db, args, this.database.direct),
+          this.#q.taskList(range, true).execute(db, args, this.database.direct),
         ]);
         return {
           entries: (page.rows as TaskEntryRow[]).map((r) => this.#taskEntry(r)),
@@ -491,8 +526,8 @@ export class MetastoreBackend extends BaseStoreBackend {
       const { identity, args: target } = assetTarget(scope);
       const args = { ...target, lower, upper, limit, offset };
       const [page, count] = await Promise.all([
-        this.#q.assetList(identity, range, false).execute(db, args),
-        this.#q.assetList(identity, range, true).execute(db, args),
+        this.#q.assetList(identity, range, false).execute(db, args, this.database.direct),
+        this.#q.assetList(identity, range, true).execute(db, args, this.database.direct),
       ]);
       return {
         entries: (page.rows as AssetEntryRow[]).map((r) => this.#assetEntry(r)),

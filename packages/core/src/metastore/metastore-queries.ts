@@ -41,11 +41,13 @@ type AssetParams = Readonly<Record<AssetIdentityParam, never>>;
  * The statements of MetastoreBackend, compiled once per backend and dialect on first use (see
  * `prepareQuery`). Task scopes resolve their dag run inside the statement (`dag_run_id = (select id
  * from dag_run where dag_id = ? and run_id = ?)`), asset scopes their active asset likewise, so every
- * get, set, delete and clear is one round trip.
+ * get, set, delete and clear is one round trip. The writes return no rows: the number of rows they
+ * affected (0 or 1) tells whether they wrote.
  */
 export class MetastoreQueries {
   readonly #db: Kysely<Database>;
   readonly #cache = new Map<string, PreparedQuery<string, unknown>>();
+  #taskGet: PreparedQuery<"dagId" | "runId" | "taskId" | "mapIndex" | "key" | "now", unknown> | undefined;
 
   constructor(db: Kysely<Database>) {
     this.#db = db;
@@ -82,7 +84,9 @@ export class MetastoreQueries {
 
   /** `select value` of a live key. */
   taskGet() {
-    return this.#memo("taskGet", () =>
+    // The hottest statement keeps its own field: no closure or map lookup per call.
+    if (this.#taskGet !== undefined) return this.#taskGet;
+    this.#taskGet = this.#memo("taskGet", () =>
       prepareQuery([...TASK_SCOPE, "key", "now"], (p) =>
         this.#db
           .selectFrom("task_state_store as s")
@@ -94,6 +98,7 @@ export class MetastoreQueries {
           .where((eb) => eb.or([eb("s.expires_at", "is", null), eb("s.expires_at", ">", p.now)])),
       ),
     );
+    return this.#taskGet;
   }
 
   /** A live key with its metadata. */
@@ -114,7 +119,8 @@ export class MetastoreQueries {
 
   /**
    * The upsert of `set`: insert, or overwrite bumping the version; an expired row counts as absent and
-   * restarts at version 1. With `ifAbsent` a live row is left alone (no row returned). One statement.
+   * restarts at version 1. With `ifAbsent` a live row is left alone (0 rows affected). One statement;
+   * 0 rows affected also when the dag run does not exist.
    */
   taskUpsert(ifAbsent: boolean) {
     return this.#memo(`taskUpsert:${ifAbsent}`, () =>
@@ -169,13 +175,12 @@ export class MetastoreQueries {
               expires_at: eb.ref("excluded.expires_at"),
             }));
             return ifAbsent ? update.where(expired) : update;
-          })
-          .returning("task_state_store.version"),
+          }),
       ),
     );
   }
 
-  /** Compare-and-set by version: overwrite a live row at version `ifVersion`, else no row. */
+  /** Compare-and-set by version: overwrite a live row at version `ifVersion`, else 0 rows affected. */
   taskUpdateIfVersion() {
     return this.#memo("taskUpdateIfVersion", () =>
       prepareQuery([...TASK_SCOPE, "key", "value", "updatedAt", "expiresAt", "now", "ifVersion"], (p) =>
@@ -197,8 +202,7 @@ export class MetastoreQueries {
               eb("task_state_store.expires_at", "is", null),
               eb("task_state_store.expires_at", ">", p.now),
             ]),
-          )
-          .returning("task_state_store.version"),
+          ),
       ),
     );
   }
@@ -333,8 +337,7 @@ export class MetastoreQueries {
                   last_updated_by_task_id: eb.ref("excluded.last_updated_by_task_id"),
                   last_updated_by_map_index: eb.ref("excluded.last_updated_by_map_index"),
                 }));
-          })
-          .returning("asset_state_store.version"),
+          }),
       ),
     );
   }
@@ -357,8 +360,7 @@ export class MetastoreQueries {
           }))
           .where("asset_state_store.asset_id", "=", this.#assetId(identity, p, true))
           .where("asset_state_store.key", "=", p.key)
-          .where("asset_state_store.version", "=", p.ifVersion)
-          .returning("asset_state_store.version"),
+          .where("asset_state_store.version", "=", p.ifVersion),
       ),
     );
   }

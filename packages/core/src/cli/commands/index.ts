@@ -3,6 +3,8 @@ import { registerApiServerCommand } from "./api-server.js";
 import { registerAssetsCommands } from "./assets.js";
 import { registerDbCommands } from "./db.js";
 import { registerStateStoreCommands } from "./state-store.js";
+import { registerStateStoreEntryCommands } from "./state-store-entries.js";
+import { registerStateStoreTransferCommands } from "./state-store-transfer.js";
 import { registerTaskInstancesCommands } from "./task-instances.js";
 import { registerTaskInstancesTokenCommand } from "./task-instances-token.js";
 
@@ -19,5 +21,7 @@ export const COMMAND_REGISTRARS: readonly CommandRegistrar[] = [
   registerTaskInstancesCommands,
   registerTaskInstancesTokenCommand,
   registerStateStoreCommands,
+  registerStateStoreEntryCommands,
+  registerStateStoreTransferCommands,
   registerApiServerCommand,
 ];
