@@ -13,8 +13,8 @@ export interface LoadWorkerBackendOptions {
 }
 
 /**
- * Loads the worker backend named by `workers.state_store_backend` (`module#Export`), once per process and
- * specification (reference: `_get_worker_state_backend`, cached). The backend receives the whole
+ * Loads the worker backend named by `workers.state_store_backend` (`module#Export`), once per process,
+ * specification and configuration (reference: `_get_worker_state_backend`, cached). The backend receives the whole
  * configuration, so a provider reads its own section (for example `common_io`).
  *
  * @param config - the loaded configuration.
@@ -31,7 +31,8 @@ export async function loadWorkerBackend(
   const spec = config.workers.state_store_backend;
   if (spec === "") return null;
   const cwd = options.cwd ?? process.cwd();
-  const cacheKey = JSON.stringify([spec, cwd]);
+  // One instance per process for a given specification and configuration (a backend reads its own section).
+  const cacheKey = JSON.stringify([spec, cwd, config]);
   let pending = loaded.get(cacheKey);
   if (pending === undefined) {
     pending = loadStoreBackend(spec, { option: WORKER_BACKEND_OPTION, context: { config }, cwd });
