@@ -1,0 +1,446 @@
+import {
+  encodeValue,
+  isStateStoreError,
+  type JsonValue,
+  StateStoreError,
+  validateKey,
+} from "@tidemark/state";
+import { writerFromJson } from "./state-entry-json.js";
+import type { AssetLookup, StateStoreAccess, TaskTarget } from "./state-store-access.js";
+import type { AssetSummaryJson, LastUpdatedByJson } from "./wire-types.js";
+
+/** One task state key in an export (one NDJSON line). */
+export interface TaskStateExportLine {
+  readonly scope: "task";
+  readonly dag_id: string;
+  readonly run_id: string;
+  readonly task_id: string;
+  readonly map_index: number;
+  readonly key: string;
+  readonly value: JsonValue;
+  /** ISO-8601 UTC, or null for never. */
+  readonly expires_at: string | null;
+}
+
+/** One asset state key in an export (one NDJSON line). */
+export interface AssetStateExportLine {
+  readonly scope: "asset";
+  /** The asset's name (what an import finds or registers it by). */
+  readonly name: string;
+  readonly uri: string;
+  readonly key: string;
+  readonly value: JsonValue;
+  readonly last_updated_by: LastUpdatedByJson | null;
+}
+
+/** One line of `tidemark state-store export`. */
+export type StateExportLine = TaskStateExportLine | AssetStateExportLine;
+
+/** What an export covers: one task instance, every map index of a task, one asset, or (undefined) all. */
+export type ExportScope =
+  | { readonly kind: "task"; readonly target: TaskTarget; readonly allMapIndices: boolean }
+  | { readonly kind: "asset"; readonly selector: AssetLookup };
+
+const PAGE = 1000;
+
+async function* pages<T>(
+  fetchPage: (offset: number) => Promise<{ items: T[]; total: number }>,
+): AsyncGenerator<T> {
+  for (let offset = 0; ; offset += PAGE) {
+    const { items } = await fetchPage(offset);
+    yield* items;
+    if (items.length < PAGE) return;
+  }
+}
+
+async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
+  const items: T[] = [];
+  for await (const item of iterable) items.push(item);
+  return items;
+}
+
+function byText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+async function* taskLines(
+  access: StateStoreAccess,
+  target: Required<TaskTarget>,
+): AsyncGenerator<StateExportLine> {
+  for await (const entry of pages((offset) =>
+    access
+      .listTaskState(target, { limit: PAGE, offset })
+      .then((r) => ({ items: r.task_state_store, total: r.total_entries })),
+  )) {
+    yield {
+      scope: "task",
+      dag_id: target.dagId,
+      run_id: target.runId,
+      task_id: target.taskId,
+      map_index: target.mapIndex,
+      key: entry.key,
+      value: entry.value,
+      expires_at: entry.expires_at,
+    };
+  }
+}
+
+async function* assetLines(
+  access: StateStoreAccess,
+  asset: AssetSummaryJson,
+): AsyncGenerator<StateExportLine> {
+  for await (const entry of pages((offset) =>
+    access
+      .listAssetState(asset.id, { limit: PAGE, offset })
+      .then((r) => ({ items: r.asset_state_store, total: r.total_entries })),
+  )) {
+    yield {
+      scope: "asset",
+      name: asset.name,
+      uri: asset.uri,
+      key: entry.key,
+      value: entry.value,
+      last_updated_by: entry.last_updated_by,
+    };
+  }
+}
+
+async function* taskInstancesOf(
+  access: StateStoreAccess,
+  dagId: string,
+  runId: string,
+  taskId?: string,
+): AsyncGenerator<Required<TaskTarget>> {
+  for await (const ti of pages((offset) =>
+    access
+      .listTaskInstances(dagId, runId, {
+        limit: PAGE,
+        offset,
+        ...(taskId === undefined ? {} : { search: taskId }),
+      })
+      .then((r) => ({ items: r.task_instances, total: r.total_entries })),
+  )) {
+    if (taskId === undefined || ti.task_id === taskId) {
+      yield { dagId: ti.dag_id, runId: ti.run_id, taskId: ti.task_id, mapIndex: ti.map_index };
+    }
+  }
+}
+
+/**
+ * Reads state as export lines, through any {@link StateStoreAccess} (the database directly or a server).
+ * Order is deterministic and independent of creation times, so exports of equal state are equal text:
+ * task state by dag id, run id, task id, map index, key; then asset state by asset name, key. Exporting
+ * everything covers every task instance and every active asset (a deactivated asset's state is read-only
+ * and goes in the next cleanup; export it by naming the asset). Versions and update times are not
+ * exported.
+ *
+ * @param access - where to read.
+ * @param scope - what to export; undefined for everything.
+ * @returns the lines, one per live key.
+ * @throws StateStoreError as the listings (404 for an unknown scope, `NOT_SUPPORTED` when the server
+ *   backend cannot list keys).
+ */
+export async function* exportState(
+  access: StateStoreAccess,
+  scope?: ExportScope,
+): AsyncGenerator<StateExportLine> {
+  if (scope?.kind === "asset") {
+    yield* assetLines(access, await access.findAsset(scope.selector));
+    return;
+  }
+  if (scope?.kind === "task") {
+    const { target } = scope;
+    if (!scope.allMapIndices) {
+      yield* taskLines(access, { ...target, mapIndex: target.mapIndex ?? -1 });
+      return;
+    }
+    // Fails with 404 for an unknown dag run or task, as clearing every map index does.
+    const all = await collect(taskInstancesOf(access, target.dagId, target.runId, target.taskId));
+    if (all.length === 0) {
+      throw new StateStoreError(
+        "TASK_INSTANCE_NOT_FOUND",
+        `no task instance task_id=${JSON.stringify(target.taskId)} exists in dag run dag_id=${JSON.stringify(target.dagId)} run_id=${JSON.stringify(target.runId)}`,
+      );
+    }
+    for (const ti of all.sort((a, b) => a.mapIndex - b.mapIndex)) yield* taskLines(access, ti);
+    return;
+  }
+  const dags = await collect(
+    pages((offset) =>
+      access.listDags({ limit: PAGE, offset }).then((r) => ({ items: r.dags, total: r.total_entries })),
+    ),
+  );
+  for (const dag of dags.sort((a, b) => byText(a.dag_id, b.dag_id))) {
+    const runs = await collect(
+      pages((offset) =>
+        access
+          .listDagRuns(dag.dag_id, { limit: PAGE, offset })
+          .then((r) => ({ items: r.dag_runs, total: r.total_entries })),
+      ),
+    );
+    for (const run of runs.sort((a, b) => byText(a.run_id, b.run_id))) {
+      const tis = await collect(taskInstancesOf(access, run.dag_id, run.run_id));
+      tis.sort((a, b) => byText(a.taskId, b.taskId) || a.mapIndex - b.mapIndex);
+      for (const ti of tis) yield* taskLines(access, ti);
+    }
+  }
+  const assets = await collect(
+    pages((offset) =>
+      access.listAssets({ limit: PAGE, offset }).then((r) => ({ items: r.assets, total: r.total_entries })),
+    ),
+  );
+  for (const asset of assets.filter((a) => a.active).sort((a, b) => byText(a.name, b.name))) {
+    yield* assetLines(access, asset);
+  }
+}
+
+function lineError(line: number, message: string): StateStoreError {
+  return new StateStoreError("INVALID_VALUE", `line ${line}: ${message}`, { details: { line } });
+}
+
+function text(record: Record<string, unknown>, field: string, line: number): string {
+  const value = record[field];
+  if (typeof value !== "string" || value === "")
+    throw lineError(line, `"${field}" must be a non-empty string`);
+  return value;
+}
+
+const TASK_FIELDS = ["scope", "dag_id", "run_id", "task_id", "map_index", "key", "value", "expires_at"];
+const ASSET_FIELDS = ["scope", "name", "uri", "key", "value", "last_updated_by"];
+const OFFSET = /(?:Z|[+-]\d\d(?::?\d\d)?)$/i;
+
+function checkWriter(value: unknown, line: number): LastUpdatedByJson | null {
+  if (value === null || value === undefined) return null;
+  const w = value as Record<string, unknown>;
+  if (typeof w !== "object" || !["task", "watcher", "api"].includes(w.kind as string)) {
+    throw lineError(line, `"last_updated_by" must be null or {"kind": "task" | "watcher" | "api", …}`);
+  }
+  if (w.kind === "task") {
+    for (const field of ["dag_id", "run_id", "task_id"]) {
+      if (typeof w[field] !== "string" || w[field] === "")
+        throw lineError(line, `"last_updated_by.${field}" must be a string`);
+    }
+    if (!Number.isInteger(w.map_index) || (w.map_index as number) < -1) {
+      throw lineError(line, `"last_updated_by.map_index" must be an integer >= -1`);
+    }
+  }
+  return {
+    kind: w.kind as LastUpdatedByJson["kind"],
+    dag_id: (w.dag_id as string | undefined) ?? null,
+    run_id: (w.run_id as string | undefined) ?? null,
+    task_id: (w.task_id as string | undefined) ?? null,
+    map_index: (w.map_index as number | undefined) ?? null,
+  };
+}
+
+/**
+ * Parses and checks export text (NDJSON: one {@link StateExportLine} per line; blank lines are ignored).
+ * Every line is checked before anything is written: fields, key rules, the value (any JSON except a
+ * top-level null, within `maxValueBytes`), `expires_at` (null or ISO-8601 with an offset).
+ *
+ * @param input - the text.
+ * @param options - `maxValueBytes`: `state_store.max_value_storage_bytes` to check values against (0 = no
+ *   limit; a server checks again with its own).
+ * @returns the lines.
+ * @throws StateStoreError `INVALID_VALUE` / `INVALID_KEY` / `VALUE_TOO_LARGE` naming the line number.
+ */
+export function parseStateExport(input: string, options: { maxValueBytes?: number } = {}): StateExportLine[] {
+  const lines: StateExportLine[] = [];
+  const rows = input.split("\n");
+  for (let i = 0; i < rows.length; i++) {
+    const raw = (rows[i] as string).trim();
+    const line = i + 1;
+    if (raw === "") continue;
+    let record: Record<string, unknown>;
+    try {
+      record = JSON.parse(raw) as Record<string, unknown>;
+    } catch (error) {
+      throw lineError(
+        line,
+        `not JSON (${(error as Error).message}); each line must be one JSON object as written by tidemark state-store export`,
+      );
+    }
+    if (typeof record !== "object" || record === null || Array.isArray(record)) {
+      throw lineError(
+        line,
+        "not a JSON object; each line must be one object as written by tidemark state-store export",
+      );
+    }
+    const fields =
+      record.scope === "task" ? TASK_FIELDS : record.scope === "asset" ? ASSET_FIELDS : undefined;
+    if (fields === undefined) throw lineError(line, `"scope" must be "task" or "asset"`);
+    const unknown = Object.keys(record).filter((f) => !fields.includes(f));
+    if (unknown.length > 0) throw lineError(line, `unknown field ${JSON.stringify(unknown[0])}`);
+    const key = typeof record.key === "string" ? record.key : "";
+    try {
+      validateKey(key);
+      encodeValue(record.value, {
+        maxBytes: options.maxValueBytes ?? 0,
+        label: `value of key ${JSON.stringify(key)}`,
+      });
+    } catch (error) {
+      if (isStateStoreError(error)) {
+        throw new StateStoreError(error.code, `line ${line}: ${error.message}`, { details: { line } });
+      }
+      throw error;
+    }
+    if (record.scope === "task") {
+      const mapIndex = record.map_index;
+      if (!Number.isInteger(mapIndex) || (mapIndex as number) < -1)
+        throw lineError(line, `"map_index" must be an integer >= -1`);
+      const expiresAt = record.expires_at;
+      if (
+        expiresAt !== null &&
+        (typeof expiresAt !== "string" ||
+          !OFFSET.test(expiresAt) ||
+          Number.isNaN(new Date(expiresAt).getTime()))
+      ) {
+        throw lineError(
+          line,
+          `"expires_at" must be null or an ISO-8601 date-time with an offset, for example "2026-06-01T00:00:00Z"`,
+        );
+      }
+      lines.push({
+        scope: "task",
+        dag_id: text(record, "dag_id", line),
+        run_id: text(record, "run_id", line),
+        task_id: text(record, "task_id", line),
+        map_index: mapIndex as number,
+        key,
+        value: record.value as JsonValue,
+        expires_at: expiresAt as string | null,
+      });
+    } else {
+      lines.push({
+        scope: "asset",
+        name: text(record, "name", line),
+        uri: text(record, "uri", line),
+        key,
+        value: record.value as JsonValue,
+        last_updated_by: checkWriter(record.last_updated_by, line),
+      });
+    }
+  }
+  return lines;
+}
+
+/** Creates what an import needs when it is missing (direct mode on the database). */
+export interface ImportScopeHooks {
+  /** Makes sure the task instance exists; resolves true when it had to be created. */
+  ensureTaskInstance(target: Required<TaskTarget>): Promise<boolean>;
+  /** Makes sure an active asset with this name exists; resolves it and whether it was created. */
+  ensureAsset(name: string, uri: string): Promise<{ id: number; created: boolean }>;
+}
+
+/** Options of {@link importState}. */
+export interface ImportStateOptions {
+  /** Create missing task instances and assets; without hooks every scope must already exist. */
+  readonly hooks?: ImportScopeHooks;
+  /** Record each asset key's exported `last_updated_by` (in process only; a server records "api"). */
+  readonly preserveWriters?: boolean;
+  /** The current instant: keys expired by then are skipped. Default now. */
+  readonly now?: Date;
+}
+
+/** What {@link importState} did. */
+export interface ImportReport {
+  readonly taskKeys: number;
+  readonly assetKeys: number;
+  /** Keys whose `expires_at` had passed: not written. */
+  readonly skippedExpired: number;
+  readonly createdTaskInstances: number;
+  readonly createdAssets: number;
+}
+
+function targetKey(t: Required<TaskTarget>): string {
+  return JSON.stringify([t.dagId, t.runId, t.taskId, t.mapIndex]);
+}
+
+/**
+ * Writes export lines back: every scope is resolved (or created through `hooks`) before the first key is
+ * written, so an unknown task instance or asset fails the import with nothing written; then each key is
+ * written with its value and expiry (task state) or writer (asset state, with `preserveWriters`),
+ * overwriting what is there. Versions are not restored: a written key gets the next version.
+ *
+ * @param access - where to write.
+ * @param lines - parsed lines ({@link parseStateExport}).
+ * @param options - hooks, writer preservation, clock.
+ * @returns counts.
+ * @throws StateStoreError `TASK_INSTANCE_NOT_FOUND`, `DAG_RUN_NOT_FOUND`, `ASSET_NOT_FOUND` while
+ *   resolving; a write's error (413, 422, …) prefixed with its line's position.
+ */
+export async function importState(
+  access: StateStoreAccess,
+  lines: readonly StateExportLine[],
+  options: ImportStateOptions = {},
+): Promise<ImportReport> {
+  const now = options.now ?? new Date();
+  let createdTaskInstances = 0;
+  let createdAssets = 0;
+  const targets = new Map<string, Required<TaskTarget>>();
+  const assets = new Map<string, { uri: string; id?: number }>();
+  for (const line of lines) {
+    if (line.scope === "task") {
+      const t = { dagId: line.dag_id, runId: line.run_id, taskId: line.task_id, mapIndex: line.map_index };
+      targets.set(targetKey(t), t);
+    } else if (!assets.has(line.name)) assets.set(line.name, { uri: line.uri });
+  }
+  for (const target of targets.values()) {
+    if (options.hooks !== undefined) {
+      if (await options.hooks.ensureTaskInstance(target)) createdTaskInstances++;
+    } else await access.listTaskState(target, { limit: 0 });
+  }
+  for (const [name, asset] of assets) {
+    if (options.hooks !== undefined) {
+      const ensured = await options.hooks.ensureAsset(name, asset.uri);
+      asset.id = ensured.id;
+      if (ensured.created) createdAssets++;
+    } else {
+      const found = await access.findAsset({ name });
+      if (!found.active) {
+        throw new StateStoreError(
+          "ASSET_NOT_FOUND",
+          `asset ${JSON.stringify(name)} is deactivated, so its state cannot be written; register it again (tidemark assets register --name ${name}) before importing`,
+        );
+      }
+      asset.id = found.id;
+    }
+  }
+  let taskKeys = 0;
+  let assetKeys = 0;
+  let skippedExpired = 0;
+  for (const [index, line] of lines.entries()) {
+    try {
+      if (line.scope === "task") {
+        if (line.expires_at !== null && new Date(line.expires_at).getTime() <= now.getTime()) {
+          skippedExpired++;
+          continue;
+        }
+        const target = {
+          dagId: line.dag_id,
+          runId: line.run_id,
+          taskId: line.task_id,
+          mapIndex: line.map_index,
+        };
+        await access.putTaskState(target, line.key, { value: line.value, expiresAt: line.expires_at });
+        taskKeys++;
+      } else {
+        const id = assets.get(line.name)?.id as number;
+        const writer = options.preserveWriters ? writerFromJson(line.last_updated_by) : undefined;
+        await access.putAssetState(id, line.key, {
+          value: line.value,
+          ...(writer === undefined ? {} : { writer }),
+        });
+        assetKeys++;
+      }
+    } catch (error) {
+      if (!isStateStoreError(error)) throw error;
+      throw new StateStoreError(
+        error.code,
+        `entry ${index + 1} of ${lines.length} (key ${JSON.stringify(line.key)}): ${error.message}; the ${taskKeys + assetKeys} entries before it were imported`,
+        { cause: error, details: { entry: index + 1 } },
+      );
+    }
+  }
+  return { taskKeys, assetKeys, skippedExpired, createdTaskInstances, createdAssets };
+}

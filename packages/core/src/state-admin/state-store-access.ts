@@ -1,0 +1,98 @@
+import type { AssetStateStoreWriter } from "@tidemark/state";
+import type { ExpiresAtInput } from "./expires-at.js";
+import type {
+  AssetListJson,
+  AssetStateEntryJson,
+  AssetStateListJson,
+  AssetSummaryJson,
+  DagListJson,
+  DagRunListJson,
+  TaskInstanceListJson,
+  TaskStateEntryJson,
+  TaskStateListJson,
+} from "./wire-types.js";
+
+/** A task instance's task state, addressed as the Core REST API does. */
+export interface TaskTarget {
+  readonly dagId: string;
+  readonly runId: string;
+  readonly taskId: string;
+  /** -1 (the default) for a task that is not mapped. */
+  readonly mapIndex?: number;
+}
+
+/** How an asset is found: by its metastore id, its name, or its URI. */
+export type AssetLookup = { readonly id: number } | { readonly name: string } | { readonly uri: string };
+
+/** Paging of the state listings. */
+export interface StatePageRequest {
+  /** Most entries returned: 0 to 1000, default 100. */
+  readonly limit?: number;
+  /** Entries skipped in key order, default 0. */
+  readonly offset?: number;
+  /** Only keys starting with this text, matched literally (`%` and `_` are ordinary characters). */
+  readonly prefix?: string;
+}
+
+/** Paging of the browsing listings. */
+export interface BrowseRequest {
+  /** Most items returned: 0 to 1000, default 100. */
+  readonly limit?: number;
+  /** Items skipped, default 0. */
+  readonly offset?: number;
+  /** Case-insensitive substring filter. */
+  readonly search?: string;
+}
+
+/** A task state write (PUT). */
+export interface TaskStateWrite {
+  /** Any JSON value except a top-level null. */
+  readonly value: unknown;
+  /** `"default"` / undefined (default retention), null (never) or ISO-8601 with an offset. */
+  readonly expiresAt?: ExpiresAtInput;
+  /** Compare-and-set: write only at this version (else `CONFLICT`, 409). */
+  readonly ifVersion?: number;
+}
+
+/** A value-only write (PATCH of task state, PUT and PATCH of asset state). */
+export interface ValueWrite {
+  readonly value: unknown;
+  readonly ifVersion?: number;
+}
+
+/** An asset state write. */
+export interface AssetStateWrite extends ValueWrite {
+  /**
+   * The writer to record. The Core REST API always records `{kind: "api"}`; only in-process callers that
+   * restore a backup (`tidemark state-store import` on the database) pass the exported writer.
+   */
+  readonly writer?: AssetStateStoreWriter;
+}
+
+/**
+ * Every operation of the Core REST API, independent of transport. Two implementations: `StateAdmin`
+ * (in process, on the metastore and the configured server backend; what the REST routes and the CLI's
+ * direct mode use) and `RestStateClient` (over HTTP, what the CLI uses with `--api-url`), so both paths
+ * answer alike. Errors are `StateStoreError`s with the codes the REST API maps to HTTP statuses.
+ */
+export interface StateStoreAccess {
+  listTaskState(target: TaskTarget, page?: StatePageRequest): Promise<TaskStateListJson>;
+  getTaskState(target: TaskTarget, key: string): Promise<TaskStateEntryJson>;
+  putTaskState(target: TaskTarget, key: string, write: TaskStateWrite): Promise<TaskStateEntryJson>;
+  patchTaskState(target: TaskTarget, key: string, write: ValueWrite): Promise<TaskStateEntryJson>;
+  deleteTaskState(target: TaskTarget, key: string): Promise<void>;
+  clearTaskState(target: TaskTarget, options?: { allMapIndices?: boolean }): Promise<void>;
+
+  findAsset(selector: AssetLookup): Promise<AssetSummaryJson>;
+  listAssetState(assetId: number, page?: StatePageRequest): Promise<AssetStateListJson>;
+  getAssetState(assetId: number, key: string): Promise<AssetStateEntryJson>;
+  putAssetState(assetId: number, key: string, write: AssetStateWrite): Promise<AssetStateEntryJson>;
+  patchAssetState(assetId: number, key: string, write: ValueWrite): Promise<AssetStateEntryJson>;
+  deleteAssetState(assetId: number, key: string): Promise<void>;
+  clearAssetState(assetId: number): Promise<void>;
+
+  listDags(request?: BrowseRequest): Promise<DagListJson>;
+  listDagRuns(dagId: string, request?: BrowseRequest): Promise<DagRunListJson>;
+  listTaskInstances(dagId: string, runId: string, request?: BrowseRequest): Promise<TaskInstanceListJson>;
+  listAssets(request?: BrowseRequest): Promise<AssetListJson>;
+}
