@@ -1,9 +1,45 @@
-// Placeholder main job until the flights pipeline lands: one round trip through the reference backend.
-import { encodeValue, taskScope } from "@tidemark/state";
-import { InMemoryStoreBackend } from "@tidemark/testkit";
+// The flights demo's entry point: `pnpm demo [-- --days N --fail-once]` (see USAGE).
+import { isStateStoreError } from "@tidemark/state";
+import { parseDemoOptions, USAGE, UsageError } from "./cli-options.js";
+import { runDemo } from "./demo.js";
+import { calendarDays, loadFlights } from "./flights-data.js";
+import { renderReport } from "./report.js";
+import { writeReportJson } from "./report-json.js";
 
-const backend = new InMemoryStoreBackend();
-const scope = taskScope({ dagId: "flights_daily", runId: "scheduled__2001-01-01", taskId: "ingest_flights" });
-await backend.set(scope, "watermark", encodeValue("2001-01-01T23:59"));
-console.log(`watermark round trip: ${await backend.get(scope, "watermark")}`);
-await backend.close();
+async function main(): Promise<number> {
+  const dataset = loadFlights();
+  let options: ReturnType<typeof parseDemoOptions>;
+  try {
+    options = parseDemoOptions(process.argv.slice(2), calendarDays(dataset.flights).length);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`${error.message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (options.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const report = await runDemo(
+    options,
+    { cwd: process.cwd(), env: process.env, stdout: process.stdout },
+    dataset,
+  );
+  process.stdout.write(renderReport(report));
+  if (options.reportJson !== undefined) writeReportJson(options.reportJson, report);
+  return report.ok ? 0 : 1;
+}
+
+// A closed pipe (`pnpm demo | head`) ends the demo quietly; the exit handler stops the api-server child.
+process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+  if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
+  throw error;
+});
+
+try {
+  process.exitCode = await main();
+} catch (error) {
+  const code = isStateStoreError(error) ? ` [${error.code}]` : "";
+  process.stderr.write(`\nflights demo failed${code}: ${(error as Error)?.message ?? String(error)}\n`);
+  process.exitCode = 1;
+}

@@ -1,0 +1,92 @@
+// Adapted from packages/provider-common-io/test/support/s3rver.ts (test helpers are not exported across packages).
+import { randomBytes } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import S3rver from "s3rver";
+import { installS3rverDesShim } from "./s3rver-des-shim.js";
+
+/** The credentials s3rver accepts (it checks request signatures against this key pair). */
+export const S3RVER_ACCESS_KEY_ID = "S3RVER";
+/** The secret of {@link S3RVER_ACCESS_KEY_ID}. */
+export const S3RVER_SECRET_ACCESS_KEY = "S3RVER";
+
+/** A running s3rver, started by {@link startS3rver}. */
+export interface S3rverHandle {
+  /** `http://127.0.0.1:<port>`. */
+  readonly endpoint: string;
+  readonly port: number;
+  /** The bucket created at start (fresh for every server). */
+  readonly bucket: string;
+  /** The temporary directory s3rver keeps its objects in (removed by `stop`). */
+  readonly directory: string;
+  /**
+   * The connection as Tidemark reads it from `TIDEMARK_CONN_<CONN_ID>`:
+   * `s3://S3RVER:S3RVER@/?endpoint_url=…&region_name=us-east-1&force_path_style=true`.
+   */
+  readonly connectionUri: string;
+  /** `{ TIDEMARK_CONN_<CONN_ID>: connectionUri }`, to pass as `env` or merge into a child's environment. */
+  connectionEnv(connId: string): Record<string, string>;
+  /** A ready `S3ClientConfig` for tests that inspect the bucket directly with `@aws-sdk/client-s3`. */
+  readonly clientConfig: {
+    endpoint: string;
+    region: string;
+    forcePathStyle: true;
+    credentials: { accessKeyId: string; secretAccessKey: string };
+    requestChecksumCalculation: "WHEN_REQUIRED";
+    responseChecksumValidation: "WHEN_REQUIRED";
+  };
+  /** Closes the server (and any open connection) and removes its directory. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts s3rver (an S3 protocol server on the local file system) in this process on 127.0.0.1 with a
+ * free port, with one fresh bucket.
+ *
+ * On Node 20 s3rver 3.7.1 needs one workaround, installed here: its ListObjectsV2 continuation tokens use
+ * single DES, which OpenSSL 3 lacks (see `s3rver-des-shim.ts`). Against it the AWS SDK
+ * needs path-style addressing and its newer default checksums off (`WHEN_REQUIRED`), which Tidemark's
+ * connection parsing sets for any `endpoint_url`. Keep object key segments under ~240 bytes: s3rver
+ * stores each key segment as a file name and crashes the process on ENAMETOOLONG.
+ *
+ * @param options - `bucket`: its name (default `tidemark-<random>`; 3–63 lower-case characters).
+ * @returns the handle; call `stop()` in `afterAll`.
+ */
+export async function startS3rver(options: { bucket?: string } = {}): Promise<S3rverHandle> {
+  installS3rverDesShim();
+  const bucket = options.bucket ?? `tidemark-${randomBytes(4).toString("hex")}`;
+  const directory = await mkdtemp(join(tmpdir(), "tidemark-s3rver-"));
+  const server = new S3rver({
+    address: "127.0.0.1",
+    port: 0,
+    silent: true,
+    directory,
+    configureBuckets: [{ name: bucket }],
+  });
+  const { port } = await server.run();
+  const endpoint = `http://127.0.0.1:${port}`;
+  const connectionUri = `s3://${S3RVER_ACCESS_KEY_ID}:${S3RVER_SECRET_ACCESS_KEY}@/?endpoint_url=${encodeURIComponent(endpoint)}&region_name=us-east-1&force_path_style=true`;
+  return {
+    endpoint,
+    port,
+    bucket,
+    directory,
+    connectionUri,
+    connectionEnv: (connId) => ({ [`TIDEMARK_CONN_${connId.toUpperCase()}`]: connectionUri }),
+    clientConfig: {
+      endpoint,
+      region: "us-east-1",
+      forcePathStyle: true,
+      credentials: { accessKeyId: S3RVER_ACCESS_KEY_ID, secretAccessKey: S3RVER_SECRET_ACCESS_KEY },
+      requestChecksumCalculation: "WHEN_REQUIRED",
+      responseChecksumValidation: "WHEN_REQUIRED",
+    },
+    stop: async () => {
+      const closing = server.close();
+      server.httpServer?.closeAllConnections();
+      await closing;
+      await rm(directory, { recursive: true, force: true });
+    },
+  };
+}
