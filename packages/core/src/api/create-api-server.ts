@@ -7,6 +7,7 @@ import { createLogger } from "../logging/create-logger.js";
 import { createConfiguredStoreBackend } from "../metastore/create-configured-store-backend.js";
 import { MetastoreBackend } from "../metastore/metastore-backend.js";
 import { migrate } from "../migrations/migrate.js";
+import { installApiErrorHandlers } from "./api-error.js";
 import { EXECUTION_API_PREFIX, executionApiPlugin } from "./execution/execution-api-plugin.js";
 import type { ExecutionMetadata } from "./execution/execution-metadata.js";
 import { ExecutionStateService } from "./execution/execution-state-service.js";
@@ -133,6 +134,8 @@ export async function createApiServer(options: CreateApiServerOptions): Promise<
       clearOnSuccess: config.state_store.clear_on_success,
     },
   });
+  // Root handlers answer outside every API plugin (unknown paths) in the same error shape.
+  installApiErrorHandlers(app, { bodyLimit });
   await app.register(executionApiPlugin, {
     prefix: EXECUTION_API_PREFIX,
     service,

@@ -222,6 +222,7 @@ describe("Execution API authentication and authorization", () => {
     errorOf(await h.call("GET", "/no/such/route", { token: null }), 404, "ROUTE_NOT_FOUND");
     const outside = await fetch(`${h.baseUrl.replace(/\/execution$/, "")}/api/v1/whatever`);
     expect(outside.status).toBe(404);
+    expect(((await outside.json()) as { detail: { code: string } }).detail.code).toBe("ROUTE_NOT_FOUND");
   });
 
   it("generates the signing key once into .tidemark/secret_key with mode 0600 and reuses it", async () => {
