@@ -146,6 +146,7 @@ export {
   getTaskInstance,
   type ListTaskInstancesOptions,
   listTaskInstances,
+  TASK_INSTANCE_ID_PATTERN,
   type TaskInstanceKey,
   type TaskInstancePage,
 } from "./metadata/task-instances.js";

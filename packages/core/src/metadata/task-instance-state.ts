@@ -5,7 +5,7 @@ import type { TidemarkDatabase } from "../database/tidemark-database.js";
 import { withWriteTransaction } from "../database/write-transaction.js";
 import type { TaskInstanceRecord } from "./task-instance-record.js";
 import { requireTaskInstanceState, type TaskInstanceState } from "./task-instance-states.js";
-import { loadTaskInstances } from "./task-instances.js";
+import { loadTaskInstances, TASK_INSTANCE_ID_PATTERN } from "./task-instances.js";
 
 /** Options of {@link setTaskInstanceState}. */
 export interface SetTaskInstanceStateOptions {
@@ -49,7 +49,7 @@ export async function setTaskInstanceState(
     new StateStoreError("TASK_INSTANCE_NOT_FOUND", `task instance ${JSON.stringify(id)} does not exist`, {
       details: { id },
     });
-  if (typeof id !== "string" || !/^[0-9a-f-]{36}$/i.test(id)) throw notFound();
+  if (typeof id !== "string" || !TASK_INSTANCE_ID_PATTERN.test(id)) throw notFound();
   try {
     return await withWriteTransaction(database, async (trx) => {
       const row = await trx

@@ -61,7 +61,8 @@ export interface TaskInstancePage {
   readonly total: number;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** The form of a task instance id: a UUID in hex with dashes (any case). */
+export const TASK_INSTANCE_ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Reads task instances (with dag run and assets) on a Kysely instance or transaction.
@@ -217,7 +218,7 @@ export async function getTaskInstance(
   database: TidemarkDatabase,
   id: string,
 ): Promise<TaskInstanceRecord | null> {
-  if (typeof id !== "string" || !UUID.test(id)) return null;
+  if (typeof id !== "string" || !TASK_INSTANCE_ID_PATTERN.test(id)) return null;
   const { db, codec } = database;
   let query = byIdQueries.get(db);
   if (query === undefined) {
