@@ -150,6 +150,14 @@ export const CONFIG_OPTIONS: readonly ConfigOption[] = Object.freeze([
       "Bearer tokens accepted by the Core REST API (a TOML array, or comma-separated in the environment).",
   },
   {
+    section: "api",
+    key: "ui_dir",
+    type: "string",
+    default: "",
+    description:
+      "Directory of the built UI that `tidemark api-server` serves at /ui/ (holding index.html; relative to the working directory). Empty: the installed `@tidemark/ui` package's dist, when it can be resolved from the working directory; else no UI.",
+  },
+  {
     section: "logging",
     key: "level",
     type: "string",

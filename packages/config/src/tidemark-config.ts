@@ -21,6 +21,7 @@ export interface TidemarkConfig extends ConfigSections {
     readonly secret_key: string;
     readonly auth: "token" | "none";
     readonly auth_tokens: readonly string[];
+    readonly ui_dir: string;
   };
   readonly logging: { readonly level: string };
   readonly common_io: {
