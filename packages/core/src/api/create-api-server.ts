@@ -1,6 +1,8 @@
 import type { TidemarkConfig } from "@tidemark/config";
 import type { BaseStoreBackend } from "@tidemark/state";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import { cleanupLockFor } from "../cleanup-scheduler/cleanup-lock.js";
+import { CleanupScheduler } from "../cleanup-scheduler/cleanup-scheduler.js";
 import { createDatabase } from "../database/create-database.js";
 import type { TidemarkDatabase } from "../database/tidemark-database.js";
 import { createLogger } from "../logging/create-logger.js";
@@ -12,6 +14,8 @@ import { EXECUTION_API_PREFIX, executionApiPlugin } from "./execution/execution-
 import type { ExecutionMetadata } from "./execution/execution-metadata.js";
 import { ExecutionStateService } from "./execution/execution-state-service.js";
 import { createMetastoreExecutionMetadata } from "./execution/metastore-execution-metadata.js";
+import { type CoreRestApi, registerCoreRestApi } from "./rest/register-core-rest-api.js";
+import { assertAuthAllowedOnHost } from "./rest/rest-auth.js";
 import { type ResolvedSecretKey, resolveSecretKey } from "./secret-key.js";
 
 /** Options of {@link createApiServer}. */
@@ -36,6 +40,10 @@ export interface CreateApiServerOptions {
   readonly migrate?: boolean;
   /** The metadata the Execution API reads; default: the metastore's metadata API on the database. */
   readonly metadata?: ExecutionMetadata;
+  /** The built UI to serve at /ui/ (`--ui-dir`); overrides `api.ui_dir`. */
+  readonly uiDir?: string;
+  /** Milliseconds between scheduled cleanups; default `state_store.cleanup_interval_seconds` × 1000 (0 = off). */
+  readonly cleanupIntervalMs?: number;
 }
 
 /** Where to listen. */
@@ -56,8 +64,13 @@ export interface ApiServer {
   readonly backend: BaseStoreBackend;
   /** Where the token signing key came from. */
   readonly secretKey: ResolvedSecretKey;
+  /** The Core REST API under /api/v2 (its StateAdmin) and where the UI at /ui/ is served from. */
+  readonly restApi: CoreRestApi;
+  /** The scheduled cleanup, started by `listen` and stopped by `close`. */
+  readonly cleanupScheduler: CleanupScheduler;
   /**
-   * Starts listening.
+   * Starts listening (and the scheduled cleanup). Refuses a non-loopback host with `api.auth = "none"`
+   * (`CONFIG_ERROR`).
    *
    * @returns the base URL, for example `http://127.0.0.1:43817` (the Execution API is under `/execution`).
    */
@@ -142,6 +155,27 @@ export async function createApiServer(options: CreateApiServerOptions): Promise<
     signingKey: secretKey.key,
     bodyLimit,
   });
+  let restApi: CoreRestApi;
+  try {
+    restApi = await registerCoreRestApi(app, {
+      config,
+      database,
+      backend: serverBackend,
+      cwd,
+      bodyLimit,
+      uiDir: options.uiDir,
+    });
+  } catch (error) {
+    if (ownedBackend) await serverBackend.close().catch(() => {});
+    if (ownedDatabase) await database.close().catch(() => {});
+    throw error;
+  }
+  const cleanupScheduler = new CleanupScheduler({
+    backend: serverBackend,
+    lock: cleanupLockFor(database),
+    intervalMs: options.cleanupIntervalMs ?? config.state_store.cleanup_interval_seconds * 1000,
+    logger: app.log,
+  });
 
   let closing: Promise<void> | undefined;
   return {
@@ -149,12 +183,19 @@ export async function createApiServer(options: CreateApiServerOptions): Promise<
     database,
     backend: serverBackend,
     secretKey,
+    restApi,
+    cleanupScheduler,
     async listen(listen: ListenOptions = {}): Promise<string> {
-      return app.listen({ host: listen.host ?? config.api.host, port: listen.port ?? config.api.port });
+      const host = listen.host ?? config.api.host;
+      assertAuthAllowedOnHost(config.api.auth, host);
+      const origin = await app.listen({ host, port: listen.port ?? config.api.port });
+      cleanupScheduler.start();
+      return origin;
     },
     close(): Promise<void> {
       closing ??= (async () => {
         try {
+          await cleanupScheduler.stop();
           await app.close();
         } finally {
           if (ownedBackend) await serverBackend.close();

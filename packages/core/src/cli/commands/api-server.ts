@@ -37,13 +37,24 @@ function nextStopSignal(): Promise<NodeJS.Signals> {
 export function registerApiServerCommand(program: Command): void {
   program
     .command("api-server")
-    .description("Serve the Execution API (/execution) over HTTP until SIGTERM or SIGINT")
+    .description(
+      "Serve the Execution API (/execution), the Core REST API (/api/v2) and the UI (/ui/) over HTTP until SIGTERM or SIGINT",
+    )
     .option("--host <host>", "address to bind (default: api.host, 127.0.0.1)")
     .option("--port <port>", "port to listen on; 0 picks a free one (default: api.port, 8080)")
-    .action(async (options: { host?: string; port?: string }, command: Command) => {
+    .option(
+      "--ui-dir <dir>",
+      "serve the built UI from this directory at /ui/ (default: api.ui_dir, else the installed @tidemark/ui)",
+    )
+    .action(async (options: { host?: string; port?: string; uiDir?: string }, command: Command) => {
       const listenPort = options.port === undefined ? undefined : port(options.port);
       const { config, cwd, logger } = cliContext(command);
-      const server = await createApiServer({ config, cwd, logger });
+      const server = await createApiServer({
+        config,
+        cwd,
+        logger,
+        ...(options.uiDir === undefined ? {} : { uiDir: options.uiDir }),
+      });
       const stopped = nextStopSignal();
       let origin: string;
       try {

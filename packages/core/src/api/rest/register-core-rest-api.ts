@@ -1,0 +1,74 @@
+import type { TidemarkConfig } from "@tidemark/config";
+import type { BaseStoreBackend } from "@tidemark/state";
+import type { FastifyInstance } from "fastify";
+import type { TidemarkDatabase } from "../../database/tidemark-database.js";
+import { StateAdmin } from "../../state-admin/state-admin.js";
+import { REST_API_PREFIX, restApiPlugin } from "./rest-api-plugin.js";
+import { type ResolvedUiDir, resolveUiDir, uiHostingPlugin } from "./ui-hosting.js";
+
+/** Options of {@link registerCoreRestApi}. */
+export interface CoreRestApiOptions {
+  readonly config: TidemarkConfig;
+  /** The metastore (dag runs, task instances, assets). */
+  readonly database: TidemarkDatabase;
+  /** The configured server backend. */
+  readonly backend: BaseStoreBackend;
+  /** Working directory for a relative UI directory and the @tidemark/ui lookup. */
+  readonly cwd: string;
+  /** The server's body limit in bytes, for 413 messages. */
+  readonly bodyLimit: number;
+  /** The UI directory (`--ui-dir`); overrides `api.ui_dir`. "" = look for the installed @tidemark/ui. */
+  readonly uiDir?: string | undefined;
+}
+
+/** What {@link registerCoreRestApi} set up. */
+export interface CoreRestApi {
+  /** The rules the routes apply (also usable in process). */
+  readonly admin: StateAdmin;
+  /** Where the UI is served from, if anywhere. */
+  readonly ui: ResolvedUiDir;
+}
+
+/**
+ * Adds the Core REST API (`/api/v2`, with `/api/v2/openapi.json` and `/api/v2/config/ui`) and the UI
+ * (`/ui/`, with `/` redirecting to it, when a UI build is found) to an api-server's Fastify instance.
+ * Everything goes through one {@link StateAdmin} on the server's configured backend and metastore.
+ *
+ * @param app - the root Fastify instance.
+ * @param options - configuration, metastore, backend, working directory, body limit, UI directory.
+ * @returns the admin and the UI location.
+ * @throws StateStoreError `CONFIG_ERROR` when a given UI directory has no index.html.
+ */
+export async function registerCoreRestApi(
+  app: FastifyInstance,
+  options: CoreRestApiOptions,
+): Promise<CoreRestApi> {
+  const { config } = options;
+  const admin = new StateAdmin({
+    database: options.database,
+    backend: options.backend,
+    settings: {
+      maxValueStorageBytes: config.state_store.max_value_storage_bytes,
+      defaultRetentionDays: config.state_store.default_retention_days,
+    },
+  });
+  await app.register(restApiPlugin, {
+    prefix: REST_API_PREFIX,
+    admin,
+    auth: { mode: config.api.auth, tokens: config.api.auth_tokens },
+    uiConfig: {
+      auth: config.api.auth,
+      default_retention_days: config.state_store.default_retention_days,
+      max_value_storage_bytes: config.state_store.max_value_storage_bytes,
+    },
+    bodyLimit: options.bodyLimit,
+  });
+  if (config.api.auth === "token" && config.api.auth_tokens.filter((t) => t !== "").length === 0) {
+    app.log.warn(
+      'api.auth = "token" but api.auth_tokens is empty: every Core REST API request (/api/v2) will be refused with 401; configure api.auth_tokens',
+    );
+  }
+  const ui = resolveUiDir({ uiDir: options.uiDir ?? config.api.ui_dir ?? "", cwd: options.cwd });
+  if (ui.dir !== null) await app.register(uiHostingPlugin, { dir: ui.dir });
+  return { admin, ui };
+}

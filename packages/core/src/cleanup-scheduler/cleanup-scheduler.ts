@@ -1,0 +1,144 @@
+import type { BaseStoreBackend, CleanupReport } from "@tidemark/state";
+import type { CleanupLock } from "./cleanup-lock.js";
+
+/** The logger methods the scheduler uses (pino and Fastify's logger fit). */
+export interface CleanupLogger {
+  info(object: object, message: string): void;
+  warn(object: object, message: string): void;
+  error(object: object, message: string): void;
+}
+
+/** What one sweep did. */
+export type CleanupSweepResult =
+  | { readonly status: "swept"; readonly report: CleanupReport }
+  | { readonly status: "skipped"; readonly reason: string }
+  | { readonly status: "failed"; readonly error: unknown };
+
+/** Options of {@link CleanupScheduler}. */
+export interface CleanupSchedulerOptions {
+  /** The server backend whose `cleanup()` sweeps (`state_store.backend`, default MetastoreBackend). */
+  readonly backend: BaseStoreBackend;
+  /** Keeps servers sharing the metastore from sweeping at once (`cleanupLockFor(database)`). */
+  readonly lock: CleanupLock;
+  /** Milliseconds between sweeps (`state_store.cleanup_interval_seconds` × 1000); 0 = no scheduled sweeps. */
+  readonly intervalMs: number;
+  /**
+   * Milliseconds from `start()` to the first sweep. Default: the interval, capped at 60000, so servers that
+   * restart more often than the interval still sweep.
+   */
+  readonly initialDelayMs?: number;
+  readonly logger: CleanupLogger;
+}
+
+function totalRows(report: CleanupReport): number {
+  return Object.values(report.deleted).reduce((sum, n) => sum + n, 0);
+}
+
+/**
+ * Runs the server backend's `cleanup()` on a timer: the scheduled garbage collection of `tidemark
+ * api-server` (`state_store.cleanup_interval_seconds`, default 3600; 0 = off). Each sweep runs under a
+ * {@link CleanupLock}; a server that does not get the lock skips that sweep and logs so. Sweeps never
+ * overlap: the next one is scheduled when the previous one ends. Every sweep is logged with the rows
+ * deleted per table and its duration; a failed sweep is logged and the schedule goes on.
+ *
+ * Timers are unref'd, so a scheduler never keeps a process alive; call {@link stop} before closing the
+ * backend.
+ */
+export class CleanupScheduler {
+  readonly #options: CleanupSchedulerOptions;
+  #timer: NodeJS.Timeout | undefined;
+  #current: Promise<CleanupSweepResult> | undefined;
+  #stopped = true;
+
+  /** @param options - backend, lock, interval, logger. */
+  constructor(options: CleanupSchedulerOptions) {
+    if (!Number.isFinite(options.intervalMs) || options.intervalMs < 0) {
+      throw new RangeError(`intervalMs must be a number >= 0, got ${options.intervalMs}`);
+    }
+    this.#options = options;
+  }
+
+  /** Whether scheduled sweeps are on (a positive interval). */
+  get enabled(): boolean {
+    return this.#options.intervalMs > 0;
+  }
+
+  /** Starts the schedule (no-op when the interval is 0 or it already runs). */
+  start(): void {
+    if (!this.#stopped) return;
+    const { intervalMs, logger, lock } = this.#options;
+    if (intervalMs <= 0) {
+      logger.info(
+        { interval_seconds: 0 },
+        "scheduled state store cleanup is off (state_store.cleanup_interval_seconds = 0)",
+      );
+      return;
+    }
+    this.#stopped = false;
+    logger.info(
+      { interval_seconds: intervalMs / 1000, lock: lock.description },
+      "scheduled state store cleanup is on",
+    );
+    this.#schedule(this.#options.initialDelayMs ?? Math.min(intervalMs, 60_000));
+  }
+
+  #schedule(delayMs: number): void {
+    if (this.#stopped) return;
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      void this.runOnce().finally(() => this.#schedule(this.#options.intervalMs));
+    }, delayMs);
+    this.#timer.unref();
+  }
+
+  /**
+   * Runs one sweep now (under the lock), logging what it did. Never throws: a failure is logged and
+   * returned. While a sweep of this scheduler runs, another call waits for it and returns its result.
+   *
+   * @returns what the sweep did.
+   */
+  runOnce(): Promise<CleanupSweepResult> {
+    this.#current ??= this.#sweep().finally(() => {
+      this.#current = undefined;
+    });
+    return this.#current;
+  }
+
+  async #sweep(): Promise<CleanupSweepResult> {
+    const { backend, lock, logger } = this.#options;
+    const started = performance.now();
+    try {
+      const outcome = await lock.withLock(() => backend.cleanup());
+      if (!outcome.acquired) {
+        const reason = `another server holds the cleanup lock (${lock.description})`;
+        logger.info({ backend: backend.name }, `state store cleanup skipped: ${reason}`);
+        return { status: "skipped", reason };
+      }
+      const report = outcome.result;
+      logger.info(
+        {
+          deleted: report.deleted,
+          rows: totalRows(report),
+          duration_ms: Math.round(performance.now() - started),
+          backend: backend.name,
+        },
+        `state store cleanup deleted ${totalRows(report)} rows`,
+      );
+      return { status: "swept", report };
+    } catch (error) {
+      logger.error(
+        { err: error, duration_ms: Math.round(performance.now() - started), backend: backend.name },
+        "state store cleanup failed; the next sweep will try again",
+      );
+      return { status: "failed", error };
+    }
+  }
+
+  /** Stops the schedule and waits for a running sweep to end. Idempotent. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    await this.#current;
+  }
+}
