@@ -84,8 +84,11 @@ export interface SchedulerOptions {
   readonly flights: readonly Flight[];
   /** The task logger of one try. */
   readonly taskLog: (bindings: Record<string, unknown>) => TaskLogger;
-  /** `--fail-once`: the dag run whose delay report crashes on its first try, after this many pages. */
-  readonly crash?: { readonly runId: string; readonly afterPages: number };
+  /**
+   * `--fail-once`: the first delay report this invocation starts fresh (try 1) in a scheduled run of day
+   * `fromDay` or later crashes after `afterPages` pages; once.
+   */
+  readonly crash?: { readonly fromDay: string; readonly afterPages: number };
   /** Flights per delay report page. */
   readonly pageSize?: number;
 }
@@ -106,10 +109,25 @@ function messageOf(error: unknown): string {
  */
 export class Scheduler {
   readonly #o: SchedulerOptions;
+  #crashedRunId: string | undefined;
 
   /** @param options - metastore, configuration, API, tokens, worker backend, warehouse, flights, logging. */
   constructor(options: SchedulerOptions) {
     this.#o = options;
+  }
+
+  /** The dag run whose delay report `--fail-once` crashed, once it happened. */
+  get crashedRunId(): string | undefined {
+    return this.#crashedRunId;
+  }
+
+  #crashAfterPages(plan: DagRunPlan, firstTry: boolean): number | undefined {
+    const crash = this.#o.crash;
+    if (crash === undefined || !firstTry || plan.kind !== "scheduled" || plan.day < crash.fromDay)
+      return undefined;
+    if (this.#crashedRunId !== undefined && this.#crashedRunId !== plan.runId) return undefined;
+    this.#crashedRunId = plan.runId;
+    return crash.afterPages;
   }
 
   /** Registers (or re-activates) the asset "flights". */
@@ -134,12 +152,14 @@ export class Scheduler {
       plan,
       TASK_IDS.delayReport,
       false,
-      (_client, firstTry) =>
-        delayReportTask({
+      (_client, firstTry) => {
+        const crashAfterPages = this.#crashAfterPages(plan, firstTry);
+        return delayReportTask({
           warehouse: o.warehouse,
           ...(o.pageSize === undefined ? {} : { pageSize: o.pageSize }),
-          ...(firstTry && o.crash?.runId === plan.runId ? { crashAfterPages: o.crash.afterPages } : {}),
-        }),
+          ...(crashAfterPages === undefined ? {} : { crashAfterPages }),
+        });
+      },
     );
     return { plan, ingest, delayReport };
   }
