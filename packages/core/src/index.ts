@@ -52,6 +52,26 @@ export {
 } from "./api/execution-tokens.js";
 export { parseDurationSeconds } from "./api/parse-duration.js";
 export {
+  type CoreRestApi,
+  type CoreRestApiOptions,
+  registerCoreRestApi,
+} from "./api/rest/register-core-rest-api.js";
+export { REST_API_PREFIX, type RestApiPluginOptions, restApiPlugin } from "./api/rest/rest-api-plugin.js";
+export {
+  assertAuthAllowedOnHost,
+  installRestAuth,
+  isLoopbackHost,
+  type RestAuthSettings,
+  tokenMatches,
+} from "./api/rest/rest-auth.js";
+export {
+  type ResolvedUiDir,
+  resolveUiDir,
+  UI_PACKAGE,
+  UI_PREFIX,
+  uiHostingPlugin,
+} from "./api/rest/ui-hosting.js";
+export {
   isSecretKeyFileExposed,
   MIN_SECRET_KEY_LENGTH,
   type ResolvedSecretKey,
@@ -59,6 +79,20 @@ export {
   resolveSecretKey,
   SECRET_KEY_FILE,
 } from "./api/secret-key.js";
+export {
+  CLEANUP_LOCK_CLASS_ID,
+  type CleanupLock,
+  cleanupLockFor,
+  type LockOutcome,
+  postgresAdvisoryCleanupLock,
+  processLocalCleanupLock,
+} from "./cleanup-scheduler/cleanup-lock.js";
+export {
+  type CleanupLogger,
+  CleanupScheduler,
+  type CleanupSchedulerOptions,
+  type CleanupSweepResult,
+} from "./cleanup-scheduler/cleanup-scheduler.js";
 export { buildProgram } from "./cli/build-program.js";
 export { commandGroup } from "./cli/command-group.js";
 export { COMMAND_REGISTRARS, type CommandRegistrar } from "./cli/commands/index.js";
