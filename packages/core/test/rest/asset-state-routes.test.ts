@@ -1,0 +1,159 @@
+import { assetScope, wrapStateRef } from "@tidemark/state";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { deactivateAsset, getAssetByName } from "../../src/index.js";
+import { closePostgres, errorOf } from "../api/support/api-harness.js";
+import {
+  assetStatePath,
+  type DatabaseKind,
+  type RestHarness,
+  startRestHarness,
+} from "./support/rest-harness.js";
+
+afterAll(() => closePostgres());
+
+describe.each<DatabaseKind>(["sqlite", "postgres"])("Core REST API asset state (%s)", (database) => {
+  let h: RestHarness;
+  let sequence = 0;
+
+  beforeAll(async () => {
+    h = await startRestHarness({ database, config: { state_store: { max_value_storage_bytes: 200 } } });
+  });
+  afterAll(() => h.close());
+
+  async function asset() {
+    sequence++;
+    const name = `orders_${sequence}`;
+    await h.api.asset(name, `s3://bucket/${name}`);
+    const record = await getAssetByName(h.api.database, name);
+    const id = record?.id as number;
+    return {
+      id,
+      name,
+      path: (key?: string) => assetStatePath(id, key),
+      put: (key: string, body: unknown) => h.rest("PUT", assetStatePath(id, key), { body }),
+    };
+  }
+
+  it("PUT writes a key recording the writer api; GET reads it; expires_at is always null", async () => {
+    const a = await asset();
+    const put = await a.put("watermark", { value: { last: "2026-01-01" } });
+    expect(put.status).toBe(200);
+    expect(put.body).toEqual({
+      key: "watermark",
+      value: { last: "2026-01-01" },
+      version: 1,
+      updated_at: expect.stringMatching(/Z$/),
+      expires_at: null,
+      is_reference: false,
+      last_updated_by: { kind: "api", dag_id: null, run_id: null, task_id: null, map_index: null },
+    });
+    expect((await h.rest("GET", a.path("watermark"))).body).toEqual(put.body);
+    errorOf(await a.put("k", { value: 1, expires_at: null }), 422, "INVALID_VALUE");
+  });
+
+  it("shows a task writer's dag, run, task and map index", async () => {
+    const a = await asset();
+    await h.api.server.backend.set(assetScope({ assetId: a.id }), "k", "1", {
+      writer: { kind: "task", dagId: "d", runId: "r", taskId: "t", mapIndex: 2 },
+    });
+    await h.api.server.backend.set(assetScope({ assetId: a.id }), "w", "2", { writer: { kind: "watcher" } });
+    const list = await h.rest("GET", a.path());
+    expect(list.body?.asset_state_store).toEqual([
+      expect.objectContaining({
+        key: "k",
+        last_updated_by: { kind: "task", dag_id: "d", run_id: "r", task_id: "t", map_index: 2 },
+      }),
+      expect.objectContaining({
+        key: "w",
+        last_updated_by: { kind: "watcher", dag_id: null, run_id: null, task_id: null, map_index: null },
+      }),
+    ]);
+    // A PATCH through the API makes the API the last writer.
+    const patch = await h.rest("PATCH", a.path("k"), { body: { value: 5 } });
+    expect(patch.body).toMatchObject({ value: 5, version: 2, last_updated_by: { kind: "api" } });
+  });
+
+  it("if_version, PATCH 404, 413, bad keys and values", async () => {
+    const a = await asset();
+    await a.put("k", { value: "v1" });
+    expect((await a.put("k", { value: "v2", if_version: 1 })).body?.version).toBe(2);
+    errorOf(await a.put("k", { value: "v3", if_version: 1 }), 409, "CONFLICT");
+    errorOf(await h.rest("PATCH", a.path("k"), { body: { value: 3, if_version: 1 } }), 409, "CONFLICT");
+    errorOf(await h.rest("PATCH", a.path("missing"), { body: { value: 3 } }), 404, "NOT_FOUND");
+    errorOf(await a.put("k", { value: "y".repeat(300) }), 413, "VALUE_TOO_LARGE");
+    errorOf(await a.put("k", { value: null }), 422, "INVALID_VALUE");
+    errorOf(await a.put("z".repeat(513), { value: 1 }), 422, "INVALID_KEY");
+    expect((await h.rest("GET", a.path("k"))).body).toMatchObject({ value: "v2", version: 2 });
+  });
+
+  it("DELETE a key and clear the asset; a missing key is 204", async () => {
+    const a = await asset();
+    await a.put("a", { value: 1 });
+    await a.put("b/c", { value: 2 });
+    expect((await h.rest("DELETE", a.path("a"))).status).toBe(204);
+    expect((await h.rest("DELETE", a.path("a"))).status).toBe(204);
+    expect((await h.rest("GET", a.path())).body?.total_entries).toBe(1);
+    expect((await h.rest("DELETE", a.path())).status).toBe(204);
+    expect((await h.rest("GET", a.path())).body).toEqual({ asset_state_store: [], total_entries: 0 });
+  });
+
+  it("unknown asset id is 404 on every verb; a non-integer id is 422", async () => {
+    for (const path of [assetStatePath(999_999), assetStatePath(999_999, "k")]) {
+      errorOf(await h.rest("GET", path), 404, "ASSET_NOT_FOUND");
+      errorOf(await h.rest("DELETE", path), 404, "ASSET_NOT_FOUND");
+    }
+    errorOf(
+      await h.rest("PUT", assetStatePath(999_999, "k"), { body: { value: 1 } }),
+      404,
+      "ASSET_NOT_FOUND",
+    );
+    errorOf(
+      await h.rest("PATCH", assetStatePath(999_999, "k"), { body: { value: 1 } }),
+      404,
+      "ASSET_NOT_FOUND",
+    );
+    errorOf(await h.rest("GET", "/assets/abc/state-store"), 422, "INVALID_VALUE");
+    errorOf(await h.rest("GET", "/assets/0/state-store"), 422, "INVALID_VALUE");
+  });
+
+  it("a deactivated asset's state can be read but not written (404 on PUT, PATCH, DELETE, clear)", async () => {
+    const a = await asset();
+    await a.put("k", { value: 1 });
+    await deactivateAsset(h.api.database, a.name);
+    expect((await h.rest("GET", a.path("k"))).body?.value).toBe(1);
+    expect((await h.rest("GET", a.path())).body?.total_entries).toBe(1);
+    expect(errorOf(await a.put("k", { value: 2 }), 404, "ASSET_NOT_FOUND")).toContain("deactivated");
+    errorOf(await h.rest("PATCH", a.path("k"), { body: { value: 2 } }), 404, "ASSET_NOT_FOUND");
+    errorOf(await h.rest("DELETE", a.path("k")), 404, "ASSET_NOT_FOUND");
+    errorOf(await h.rest("DELETE", a.path()), 404, "ASSET_NOT_FOUND");
+    expect((await h.rest("GET", a.path("k"))).body?.value).toBe(1);
+  });
+
+  it("pagination edges and literal prefixes, as for task state", async () => {
+    const a = await asset();
+    const list = (query: Record<string, number | string>) => h.rest("GET", a.path(), { query });
+    const keys = (answer: { body?: { asset_state_store?: unknown } }) =>
+      (answer.body?.asset_state_store as { key: string }[]).map((e) => e.key);
+    expect((await list({ limit: 2 })).body).toEqual({ asset_state_store: [], total_entries: 0 });
+    await a.put("p%1", { value: 1 });
+    await a.put("p_2", { value: 2 });
+    expect(keys(await list({ limit: 2 }))).toEqual(["p%1", "p_2"]);
+    await a.put("px3", { value: 3 });
+    const first = await list({ limit: 2 });
+    expect(keys(first)).toEqual(["p%1", "p_2"]);
+    expect(first.body?.total_entries).toBe(3);
+    expect(keys(await list({ limit: 2, offset: 2 }))).toEqual(["px3"]);
+    expect(keys(await list({ prefix: "p%" }))).toEqual(["p%1"]);
+    expect(keys(await list({ prefix: "p_" }))).toEqual(["p_2"]);
+  });
+
+  it("marks reference envelopes", async () => {
+    const a = await asset();
+    const envelope = wrapStateRef("file:///data/state/asset/big");
+    expect((await a.put("big", { value: envelope })).body).toMatchObject({
+      is_reference: true,
+      ref: "file:///data/state/asset/big",
+      value: envelope,
+    });
+  });
+});

@@ -1,0 +1,112 @@
+import type { RawConfig } from "@tidemark/config";
+import type { BaseStoreBackend } from "@tidemark/state";
+import {
+  type ApiAnswer,
+  type ApiBody,
+  type ApiHarness,
+  postgresSchema,
+  startApiHarness,
+} from "../../api/support/api-harness.js";
+import type { TestSchema } from "../../support/postgres.js";
+
+/** The bearer token every REST harness accepts. */
+export const TEST_TOKEN = "rest-test-token-0123456789";
+
+/** A running api-server with helpers for the Core REST API. */
+export interface RestHarness {
+  readonly api: ApiHarness;
+  /** `http://127.0.0.1:PORT`. */
+  readonly origin: string;
+  /**
+   * Calls `/api/v2{path}` with the test token (or `token`, or none with null).
+   *
+   * @param query - query parameters (undefined members are left out).
+   */
+  rest(
+    method: string,
+    path: string,
+    options?: {
+      token?: string | null;
+      body?: unknown;
+      rawBody?: string;
+      query?: Record<string, string | number | boolean | undefined>;
+    },
+  ): Promise<ApiAnswer>;
+  close(): Promise<void>;
+}
+
+/** Which database a suite runs on. */
+export type DatabaseKind = "sqlite" | "postgres";
+
+/** Options of {@link startRestHarness}. */
+export interface RestHarnessOptions {
+  readonly database?: DatabaseKind;
+  /** Configuration over the defaults (api.auth_tokens = [TEST_TOKEN]). */
+  readonly config?: RawConfig;
+  readonly backend?: BaseStoreBackend;
+}
+
+/** The path of a task instance's state collection. */
+export function taskStatePath(dagId: string, runId: string, taskId: string, key?: string): string {
+  const base = `/dags/${encodeURIComponent(dagId)}/dagRuns/${encodeURIComponent(runId)}/taskInstances/${encodeURIComponent(taskId)}/state-store`;
+  return key === undefined ? base : `${base}/${encodeURIComponent(key)}`;
+}
+
+/** The path of an asset's state collection. */
+export function assetStatePath(assetId: number, key?: string): string {
+  return key === undefined
+    ? `/assets/${assetId}/state-store`
+    : `/assets/${assetId}/state-store/${encodeURIComponent(key)}`;
+}
+
+/**
+ * Starts a real api-server in-process on 127.0.0.1 port 0 (the execution engineer's harness) on a temp
+ * SQLite file or a fresh Postgres schema, with api.auth_tokens = [TEST_TOKEN].
+ */
+export async function startRestHarness(options: RestHarnessOptions = {}): Promise<RestHarness> {
+  let schema: TestSchema | undefined;
+  if (options.database === "postgres") schema = await postgresSchema();
+  const config: RawConfig = {
+    ...options.config,
+    api: { auth_tokens: [TEST_TOKEN], ...(options.config?.api as Record<string, unknown> | undefined) },
+  };
+  const api = await startApiHarness({
+    config,
+    ...(schema === undefined ? {} : { database: schema }),
+    ...(options.backend === undefined ? {} : { backend: options.backend }),
+  });
+  const origin = api.baseUrl.replace(/\/execution$/, "");
+  return {
+    api,
+    origin,
+    async rest(method, path, o = {}) {
+      const headers: Record<string, string> = {};
+      const token = o.token === undefined ? TEST_TOKEN : o.token;
+      if (token !== null) headers.authorization = `Bearer ${token}`;
+      let body: string | undefined;
+      if (o.rawBody !== undefined) body = o.rawBody;
+      else if (o.body !== undefined) body = JSON.stringify(o.body);
+      if (body !== undefined) headers["content-type"] = "application/json";
+      const params = new URLSearchParams();
+      for (const [k, v] of Object.entries(o.query ?? {})) if (v !== undefined) params.set(k, String(v));
+      const qs = params.toString();
+      const response = await fetch(`${origin}/api/v2${path}${qs === "" ? "" : `?${qs}`}`, {
+        method,
+        headers,
+        ...(body === undefined ? {} : { body }),
+      });
+      const text = await response.text();
+      let parsed: ApiBody | undefined;
+      try {
+        parsed = text === "" ? undefined : (JSON.parse(text) as ApiBody);
+      } catch {
+        parsed = undefined;
+      }
+      return { status: response.status, body: parsed, text };
+    },
+    async close() {
+      await api.close();
+      await schema?.dispose();
+    },
+  };
+}
