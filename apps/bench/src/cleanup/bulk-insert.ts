@@ -1,0 +1,106 @@
+import BetterSqlite3 from "better-sqlite3";
+import pg from "pg";
+
+/** Where the expired rows go: the task and the value of every row. */
+export interface ExpiredRows {
+  readonly dagId: string;
+  readonly runId: string;
+  readonly taskId: string;
+  /** JSON text of every row. */
+  readonly value: string;
+  readonly count: number;
+}
+
+const SQLITE_CHUNK = 100_000;
+
+/**
+ * Inserts `rows.count` task rows that expired an hour ago into a SQLite metastore: a recursive CTE per
+ * 100,000 rows, each in its own transaction, on a separate connection; then a WAL checkpoint, so the
+ * sweep starts from a settled file.
+ *
+ * @param file - the migrated database file (the dag run must exist).
+ * @param rows - scope, value and count.
+ */
+export function insertExpiredRowsSqlite(file: string, rows: ExpiredRows): void {
+  const db = new BetterSqlite3(file);
+  try {
+    db.pragma("busy_timeout = 5000");
+    db.pragma("journal_mode = WAL");
+    db.pragma("synchronous = NORMAL");
+    const insert = db.prepare(`
+      with recursive seq(n) as (select ? union all select n + 1 from seq where n < ?)
+      insert into task_state_store
+        (dag_run_id, dag_id, run_id, task_id, map_index, key, value, version, updated_at, expires_at)
+      select (select id from dag_run where dag_id = ? and run_id = ?), ?, ?, ?, -1, 'key-' || n, ?, 1, ?, ?
+      from seq`);
+    const now = Date.now();
+    const chunk = db.transaction((from: number, to: number) =>
+      insert.run(
+        from,
+        to,
+        rows.dagId,
+        rows.runId,
+        rows.dagId,
+        rows.runId,
+        rows.taskId,
+        rows.value,
+        now,
+        now - 3_600_000,
+      ),
+    );
+    for (let from = 1; from <= rows.count; from += SQLITE_CHUNK) {
+      chunk(from, Math.min(rows.count, from + SQLITE_CHUNK - 1));
+    }
+    db.pragma("wal_checkpoint(TRUNCATE)");
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * Inserts `rows.count` task rows that expired an hour ago into a Postgres metastore with one
+ * `generate_series` statement, then ANALYZE so the sweep's plan sees them.
+ *
+ * @param url - the server.
+ * @param schema - the migrated schema (the dag run must exist).
+ * @param rows - scope, value and count.
+ */
+export async function insertExpiredRowsPostgres(
+  url: string,
+  schema: string,
+  rows: ExpiredRows,
+): Promise<void> {
+  const client = new pg.Client({ connectionString: url, options: `-c search_path=${schema}` });
+  client.on("error", () => {});
+  await client.connect();
+  try {
+    await client.query(
+      `insert into task_state_store
+         (dag_run_id, dag_id, run_id, task_id, map_index, key, value, version, updated_at, expires_at)
+       select (select id from dag_run where dag_id = $1 and run_id = $2), $1, $2, $3, -1, 'key-' || g, $4, 1,
+         now(), now() - interval '1 hour'
+       from generate_series(1, $5::int) g`,
+      [rows.dagId, rows.runId, rows.taskId, rows.value, rows.count],
+    );
+    await client.query("analyze task_state_store");
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * Reclaims the dead rows a sweep left on Postgres (VACUUM), so the next run starts from the same state.
+ *
+ * @param url - the server.
+ * @param schema - the schema.
+ */
+export async function vacuumPostgres(url: string, schema: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url, options: `-c search_path=${schema}` });
+  client.on("error", () => {});
+  await client.connect();
+  try {
+    await client.query("vacuum analyze task_state_store");
+  } finally {
+    await client.end();
+  }
+}

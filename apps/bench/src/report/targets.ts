@@ -1,0 +1,96 @@
+import type { Figure, TargetResult } from "./result-types.js";
+
+type Compared = Omit<Figure, "target">;
+
+/** The issue's targets, in one place. */
+export const TARGETS = Object.freeze({
+  /** MetastoreBackend at least this fraction of its raw driver's ops/s. */
+  minRatioToRawDriver: 0.7,
+  /** MetastoreBackend at least this multiple of Keyv's ops/s. */
+  minRatioToKeyv: 1.5,
+  /** End-to-end set p50 at concurrency 1 under this many milliseconds. */
+  maxEndToEndSetP50Ms: 1,
+  /** No writer waits longer than this during a cleanup sweep, in milliseconds. */
+  maxWriterWaitMs: 250,
+  /** Object storage with compression off at least this fraction of the raw calls' throughput. */
+  minObjectStorageRatio: 0.9,
+});
+
+const x = (n: number) => `${n.toFixed(2)}×`;
+
+/**
+ * MetastoreBackend ≥ 0.7× its raw driver and ≥ 1.5× Keyv.
+ *
+ * @returns the target result (missed names each shortfall and the speed-up needed).
+ */
+export function backendTarget(figure: Compared): TargetResult | null {
+  if (figure.ceiling === null || figure.peer === null) return null;
+  const goal = `≥ ${TARGETS.minRatioToRawDriver}× raw, ≥ ${TARGETS.minRatioToKeyv}× Keyv`;
+  const misses: string[] = [];
+  const { ratio: raw } = figure.ceiling;
+  const { ratio: keyv } = figure.peer;
+  if (raw < TARGETS.minRatioToRawDriver) {
+    misses.push(`${x(raw)} raw (needs ${Math.ceil((TARGETS.minRatioToRawDriver / raw - 1) * 100)}% more)`);
+  }
+  if (keyv < TARGETS.minRatioToKeyv) {
+    misses.push(`${x(keyv)} Keyv (needs ${Math.ceil((TARGETS.minRatioToKeyv / keyv - 1) * 100)}% more)`);
+  }
+  return misses.length === 0
+    ? { goal, status: "met", detail: `${x(raw)} raw, ${x(keyv)} Keyv` }
+    : { goal, status: "missed", detail: misses.join("; ") };
+}
+
+/**
+ * End-to-end set p50 under 1 ms at concurrency 1 (judged on the median of the runs' p50).
+ *
+ * @returns the target result, or null for other operations.
+ */
+export function endToEndTarget(figure: Compared): TargetResult | null {
+  if (figure.operation !== "set c=1") return null;
+  const p50 = figure.metrics.p50?.median;
+  if (p50 === undefined) return null;
+  const goal = `p50 < ${TARGETS.maxEndToEndSetP50Ms} ms`;
+  return p50 < TARGETS.maxEndToEndSetP50Ms
+    ? { goal, status: "met", detail: `p50 ${p50.toFixed(3)} ms` }
+    : {
+        goal,
+        status: "missed",
+        detail: `p50 ${p50.toFixed(3)} ms (${(p50 - TARGETS.maxEndToEndSetP50Ms).toFixed(3)} ms over)`,
+      };
+}
+
+/**
+ * No writer waits more than 250 ms during a cleanup sweep (judged on the worst run, not the median).
+ *
+ * @returns the target result.
+ */
+export function cleanupTarget(figure: Compared): TargetResult | null {
+  const wait = figure.metrics.maxWriterWait?.max;
+  if (wait === undefined) return null;
+  const goal = `max writer wait ≤ ${TARGETS.maxWriterWaitMs} ms`;
+  return wait <= TARGETS.maxWriterWaitMs
+    ? { goal, status: "met", detail: `worst ${wait.toFixed(1)} ms` }
+    : {
+        goal,
+        status: "missed",
+        detail: `worst ${wait.toFixed(1)} ms (${(wait - TARGETS.maxWriterWaitMs).toFixed(1)} ms over)`,
+      };
+}
+
+/**
+ * Object storage within 10% of the raw calls with compression off (others have no target).
+ *
+ * @returns the target result, or null for compressed figures.
+ */
+export function objectStorageTarget(figure: Compared): TargetResult | null {
+  if (figure.ceiling === null || !figure.subject.includes("gzip off")) return null;
+  const goal = `≥ ${TARGETS.minObjectStorageRatio}× raw`;
+  const { ratio } = figure.ceiling;
+  return ratio >= TARGETS.minObjectStorageRatio
+    ? { goal, status: "met", detail: `${x(ratio)} raw` }
+    : {
+        goal,
+        status: "missed",
+        detail: `${ratio.toFixed(3)}× raw (${((1 - ratio) * 100).toFixed(1)}% slower, target allows ${Math.round((1 - TARGETS.minObjectStorageRatio) * 100)}%)`,
+      };
+}

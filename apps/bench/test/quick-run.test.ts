@@ -1,0 +1,147 @@
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type BenchResults, SECTION_IDS, type Stat } from "../src/report/result-types.js";
+
+// Runs the built benchmark CLI in quick mode end to end, as CI does, so the harness keeps working. It
+// checks the shape of the results, never a speed.
+
+const CLI = fileURLToPath(new URL("../dist/cli.js", import.meta.url));
+const POSTGRES_SECTIONS = new Set(["backend_postgres", "cleanup_postgres"]);
+
+function expectStat(stat: Stat | undefined, where: string): void {
+  expect(stat, where).toBeDefined();
+  for (const n of [stat!.median, stat!.min, stat!.max]) {
+    expect(Number.isFinite(n), `${where}: ${n} is a finite number`).toBe(true);
+  }
+  expect(stat!.min).toBeLessThanOrEqual(stat!.median);
+  expect(stat!.median).toBeLessThanOrEqual(stat!.max);
+  expect(stat!.samples.length, where).toBeGreaterThan(0);
+  expect(typeof stat!.unit).toBe("string");
+}
+
+describe("pnpm bench -- --quick", () => {
+  let out: string;
+  let run: { code: number | null; stdout: string; stderr: string };
+  let results: BenchResults;
+  let markdown: string;
+
+  beforeAll(async () => {
+    if (!existsSync(CLI))
+      throw new Error(`${CLI} is missing: build the package first (pnpm turbo run build)`);
+    out = await mkdtemp(join(tmpdir(), "tidemark-bench-test-"));
+    run = await new Promise((resolve, reject) => {
+      const child = spawn(process.execPath, [CLI, "--quick", "--out", out], {
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let stdout = "";
+      let stderr = "";
+      child.stdout.setEncoding("utf8").on("data", (c: string) => {
+        stdout += c;
+      });
+      child.stderr.setEncoding("utf8").on("data", (c: string) => {
+        stderr += c;
+      });
+      child.on("error", reject);
+      child.on("close", (code) => resolve({ code, stdout, stderr }));
+    });
+    if (run.code === 0) {
+      results = JSON.parse(await readFile(join(out, "quick.json"), "utf8")) as BenchResults;
+      markdown = await readFile(join(out, "quick.md"), "utf8");
+    }
+  }, 600_000);
+
+  afterAll(async () => {
+    if (out !== undefined) await rm(out, { recursive: true, force: true });
+  });
+
+  it("exits 0 and writes quick.json and quick.md", () => {
+    expect(run.code, `stderr: ${run.stderr.slice(-3000)}`).toBe(0);
+    expect(results.formatVersion).toBe(1);
+    expect(results.mode).toBe("quick");
+    expect(markdown).toContain("# Tidemark benchmark results (quick run)");
+  });
+
+  it("records the machine and its load average", () => {
+    const { machine } = results;
+    expect(machine.cpuModel.length).toBeGreaterThan(0);
+    expect(machine.cores).toBeGreaterThan(0);
+    expect(machine.memoryBytes).toBeGreaterThan(0);
+    expect(machine.node).toBe(process.version);
+    expect(Number.isNaN(Date.parse(machine.date))).toBe(false);
+    for (const load of [machine.loadAverage.start, machine.loadAverage.end]) {
+      expect(load).toHaveLength(3);
+      for (const n of load) expect(Number.isFinite(n)).toBe(true);
+    }
+    expect(markdown).toContain("Load average");
+  });
+
+  it("has every section, in order, each measured with numeric figures (Postgres may be skipped outside CI)", () => {
+    expect(results.sections.map((s) => s.id)).toEqual([...SECTION_IDS]);
+    for (const section of results.sections) {
+      expect(markdown).toContain(`## ${section.title}`);
+      if (section.status === "skipped") {
+        expect(POSTGRES_SECTIONS.has(section.id), `${section.id} was skipped: ${section.reason}`).toBe(true);
+        expect(process.env.CI, "with CI set, an unreachable Postgres must fail the run").toBeFalsy();
+        expect(section.reason).toMatch(/^Postgres unreachable/);
+        expect(markdown).toContain(`skipped: ${section.reason}`);
+        continue;
+      }
+      expect(section.figures.length, section.id).toBeGreaterThan(0);
+      for (const figure of section.figures) {
+        const where = `${section.id} ${figure.operation} ${figure.subject}`;
+        expect(Object.keys(figure.metrics)).toContain(figure.primary);
+        for (const column of section.columns)
+          expectStat(figure.metrics[column.metric], `${where} ${column.metric}`);
+        if (figure.ceiling !== null) expect(Number.isFinite(figure.ceiling.ratio), where).toBe(true);
+        if (figure.peer !== null) expect(Number.isFinite(figure.peer.ratio), where).toBe(true);
+        if (figure.target !== null) expect(["met", "missed"]).toContain(figure.target.status);
+      }
+    }
+  });
+
+  it("compares each backend subject with its raw ceiling and its Keyv peer, and reports the target", () => {
+    for (const section of results.sections) {
+      if (!section.id.startsWith("backend_") || section.status !== "ok") continue;
+      expect(new Set(section.figures.map((f) => f.operation))).toEqual(new Set(["set", "get", "mix 50/50"]));
+      for (const figure of section.figures.filter((f) => f.role === "subject")) {
+        expect(figure.subject).toBe("MetastoreBackend");
+        expect(figure.ceiling?.subject).toMatch(/raw/);
+        expect(figure.peer?.subject).toMatch(/^Keyv/);
+        expect(figure.target).not.toBeNull();
+      }
+    }
+  });
+
+  it("measures end to end at 1, 8 and 64 workers beside the no-op ceiling, with p50 and p99", () => {
+    const section = results.sections.find((s) => s.id === "end_to_end");
+    if (section?.status !== "ok") throw new Error("end_to_end did not run");
+    const operations = new Set(section.figures.map((f) => f.operation));
+    for (const op of ["set", "get"]) for (const c of [1, 8, 64]) expect(operations).toContain(`${op} c=${c}`);
+    expect(section.figures.filter((f) => f.role === "ceiling")).toHaveLength(6);
+    expect(
+      section.figures.find((f) => f.operation === "set c=1" && f.role === "subject")?.target,
+    ).not.toBeNull();
+  });
+
+  it("reports the longest writer wait of each cleanup sweep and the object storage peak RSS", () => {
+    for (const section of results.sections) {
+      if (section.status !== "ok") continue;
+      if (section.id.startsWith("cleanup_")) {
+        const [figure] = section.figures;
+        expectStat(figure?.metrics.maxWriterWait, `${section.id} maxWriterWait`);
+        expect(figure?.target?.goal).toMatch(/250 ms/);
+      }
+      if (section.id === "object_storage") {
+        const operations = section.figures.map((f) => f.operation);
+        expect(operations.some((o) => o.startsWith("file://"))).toBe(true);
+        expect(operations.some((o) => o.startsWith("s3rver"))).toBe(true);
+        for (const figure of section.figures) expectStat(figure.metrics.peakRss, `${figure.subject} peakRss`);
+      }
+    }
+  });
+});
