@@ -1,10 +1,11 @@
 import { assetScope, wrapStateRef } from "@tidemark/state";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deactivateAsset, getAssetByName } from "../../src/index.js";
-import { closePostgres, errorOf } from "../api/support/api-harness.js";
+import { type ApiAnswer, closePostgres, errorOf } from "../api/support/api-harness.js";
 import {
   assetStatePath,
   type DatabaseKind,
+  itemsOf,
   type RestHarness,
   startRestHarness,
 } from "./support/rest-harness.js";
@@ -132,8 +133,8 @@ describe.each<DatabaseKind>(["sqlite", "postgres"])("Core REST API asset state (
   it("pagination edges and literal prefixes, as for task state", async () => {
     const a = await asset();
     const list = (query: Record<string, number | string>) => h.rest("GET", a.path(), { query });
-    const keys = (answer: { body?: { asset_state_store?: unknown } }) =>
-      (answer.body?.asset_state_store as { key: string }[]).map((e) => e.key);
+    const keys = (answer: ApiAnswer) =>
+      itemsOf<{ key: string }>(answer, "asset_state_store").map((e) => e.key);
     expect((await list({ limit: 2 })).body).toEqual({ asset_state_store: [], total_entries: 0 });
     await a.put("p%1", { value: 1 });
     await a.put("p_2", { value: 2 });

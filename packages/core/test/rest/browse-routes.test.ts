@@ -4,6 +4,7 @@ import { createTaskInstance, deactivateAsset, registerAsset, setTaskInstanceStat
 import { closePostgres, errorOf } from "../api/support/api-harness.js";
 import {
   type DatabaseKind,
+  itemsOf,
   type RestHarness,
   startRestHarness,
   taskStatePath,
@@ -48,7 +49,7 @@ describe.each<DatabaseKind>(["sqlite", "postgres"])("Core REST API browsing (%s)
       total_entries: 4,
     });
     const etl = await h.rest("GET", "/dags", { query: { search: "etl" } });
-    expect((etl.body?.dags as { dag_id: string }[]).map((d) => d.dag_id)).toEqual([
+    expect(itemsOf<{ dag_id: string }>(etl, "dags").map((d) => d.dag_id)).toEqual([
       "ETL_hourly",
       "etl_daily",
     ]);
@@ -59,7 +60,7 @@ describe.each<DatabaseKind>(["sqlite", "postgres"])("Core REST API browsing (%s)
       total_entries: 0,
     });
     const paged = await h.rest("GET", "/dags", { query: { limit: 2, offset: 1 } });
-    expect((paged.body?.dags as { dag_id: string }[]).map((d) => d.dag_id)).toEqual([
+    expect(itemsOf<{ dag_id: string }>(paged, "dags").map((d) => d.dag_id)).toEqual([
       "etl_daily",
       "per%cent_dag",
     ]);
@@ -69,7 +70,7 @@ describe.each<DatabaseKind>(["sqlite", "postgres"])("Core REST API browsing (%s)
   it("GET /dags/{dag_id}/dagRuns lists runs newest first; unknown dag is 404", async () => {
     const runs = await h.rest("GET", "/dags/etl_daily/dagRuns");
     expect(runs.status).toBe(200);
-    expect((runs.body?.dag_runs as { run_id: string }[]).map((r) => r.run_id)).toEqual(["r3", "r2", "r1"]);
+    expect(itemsOf<{ run_id: string }>(runs, "dag_runs").map((r) => r.run_id)).toEqual(["r3", "r2", "r1"]);
     expect(runs.body?.dag_runs).toContainEqual({
       dag_id: "etl_daily",
       run_id: "r1",
@@ -120,11 +121,11 @@ describe.each<DatabaseKind>(["sqlite", "postgres"])("Core REST API browsing (%s)
       query: { search: "LOA", limit: 1 },
     });
     expect(search.body?.total_entries).toBe(2);
-    expect((search.body?.task_instances as unknown[]).length).toBe(1);
+    expect(itemsOf<unknown>(search, "task_instances").length).toBe(1);
     const after = await h.rest("GET", "/dags/etl_daily/dagRuns/r1/taskInstances", {
       query: { search: "extract" },
     });
-    expect((after.body?.task_instances as { state: string }[])[0]?.state).toBe("running");
+    expect(itemsOf<{ state: string }>(after, "task_instances")[0]?.state).toBe("running");
     errorOf(await h.rest("GET", "/dags/etl_daily/dagRuns/nope/taskInstances"), 404, "DAG_RUN_NOT_FOUND");
   });
 
@@ -133,7 +134,7 @@ describe.each<DatabaseKind>(["sqlite", "postgres"])("Core REST API browsing (%s)
     await h.rest("PUT", `/assets/${orders.body?.id}/state-store/k`, { body: { value: 1 } });
     const all = await h.rest("GET", "/assets");
     expect(all.body?.total_entries).toBe(4);
-    expect((all.body?.assets as { name: string }[]).map((a) => a.name)).toEqual([
+    expect(itemsOf<{ name: string }>(all, "assets").map((a) => a.name)).toEqual([
       "customers",
       "old_feed",
       "orders",
@@ -151,12 +152,12 @@ describe.each<DatabaseKind>(["sqlite", "postgres"])("Core REST API browsing (%s)
       expect.objectContaining({ name: "old_feed", active: false, state_key_count: 0 }),
     );
     const s3 = await h.rest("GET", "/assets", { query: { search: "S3://" } });
-    expect((s3.body?.assets as { name: string }[]).map((a) => a.name)).toEqual(["customers", "orders"]);
+    expect(itemsOf<{ name: string }>(s3, "assets").map((a) => a.name)).toEqual(["customers", "orders"]);
     expect((await h.rest("GET", "/assets", { query: { search: "a%b" } })).body?.total_entries).toBe(1);
     expect((await h.rest("GET", "/assets", { query: { search: "a_b" } })).body?.total_entries).toBe(1);
     expect((await h.rest("GET", "/assets", { query: { search: "_" } })).body?.total_entries).toBe(2);
     const page = await h.rest("GET", "/assets", { query: { limit: 1, offset: 3 } });
-    expect((page.body?.assets as { name: string }[]).map((a) => a.name)).toEqual(["team/a_b"]);
+    expect(itemsOf<{ name: string }>(page, "assets").map((a) => a.name)).toEqual(["team/a_b"]);
   });
 
   it("GET /assets/by-name/{name} finds one asset (names may hold /); unknown is 404", async () => {

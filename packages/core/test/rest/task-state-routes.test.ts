@@ -1,8 +1,9 @@
 import { taskScope, wrapStateRef } from "@tidemark/state";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { closePostgres, errorOf } from "../api/support/api-harness.js";
+import { type ApiAnswer, closePostgres, errorOf } from "../api/support/api-harness.js";
 import {
   type DatabaseKind,
+  itemsOf,
   type RestHarness,
   startRestHarness,
   taskStatePath,
@@ -120,7 +121,7 @@ describe.each<DatabaseKind>(["sqlite", "postgres"])("Core REST API task state (%
       expect(get.body).toMatchObject({ key, value: key });
     }
     const list = await h.rest("GET", t.path(), { query: t.q });
-    expect((list.body?.task_state_store as { key: string }[]).map((e) => e.key)).toEqual([...keys].sort());
+    expect(itemsOf<{ key: string }>(list, "task_state_store").map((e) => e.key)).toEqual([...keys].sort());
   });
 
   it("if_version: a match writes the next version, a mismatch is 409 and writes nothing", async () => {
@@ -200,8 +201,7 @@ describe.each<DatabaseKind>(["sqlite", "postgres"])("Core REST API task state (%
     const t = await ti();
     const list = (query: Record<string, number | string>) =>
       h.rest("GET", t.path(), { query: { ...t.q, ...query } });
-    const keysOf = (a: { body?: { task_state_store?: unknown } }) =>
-      (a.body?.task_state_store as { key: string }[]).map((e) => e.key);
+    const keysOf = (a: ApiAnswer) => itemsOf<{ key: string }>(a, "task_state_store").map((e) => e.key);
     let page = await list({ limit: 3 });
     expect(page.body).toEqual({ task_state_store: [], total_entries: 0 });
     for (const k of ["k1", "k2", "k3"]) await t.put(k, { value: k });
@@ -229,11 +229,9 @@ describe.each<DatabaseKind>(["sqlite", "postgres"])("Core REST API task state (%
     const t = await ti();
     for (const k of ["a%b", "a%c", "a_b", "axb", "ab", "a\\b", "b%"]) await t.put(k, { value: 1 });
     const keys = async (prefix: string) =>
-      (
-        (await h.rest("GET", t.path(), { query: { ...t.q, prefix } })).body?.task_state_store as {
-          key: string;
-        }[]
-      ).map((e) => e.key);
+      itemsOf<{
+        key: string;
+      }>(await h.rest("GET", t.path(), { query: { ...t.q, prefix } }), "task_state_store").map((e) => e.key);
     expect(await keys("a%")).toEqual(["a%b", "a%c"]);
     expect(await keys("a_")).toEqual(["a_b"]);
     expect(await keys("a\\")).toEqual(["a\\b"]);
@@ -251,10 +249,10 @@ describe.each<DatabaseKind>(["sqlite", "postgres"])("Core REST API task state (%
     errorOf(await h.rest("GET", t.path("gone"), { query: t.q }), 404, "NOT_FOUND");
     const list = await h.rest("GET", t.path(), { query: t.q });
     expect(list.body?.total_entries).toBe(1);
-    expect((list.body?.task_state_store as { key: string }[]).map((e) => e.key)).toEqual(["live"]);
+    expect(itemsOf<{ key: string }>(list, "task_state_store").map((e) => e.key)).toEqual(["live"]);
     errorOf(await h.rest("PATCH", t.path("gone"), { body: { value: 1 }, query: t.q }), 404, "NOT_FOUND");
     const tis = await h.rest("GET", `/dags/rest_dag/dagRuns/${t.record.runId}/taskInstances`);
-    expect((tis.body?.task_instances as { state_key_count: number }[])[0]?.state_key_count).toBe(1);
+    expect(itemsOf<{ state_key_count: number }>(tis, "task_instances")[0]?.state_key_count).toBe(1);
     // An expired key counts as absent for writes too: if_version cannot target it, a PUT restarts at 1.
     errorOf(await t.put("gone", { value: 1, if_version: 1 }), 409, "CONFLICT");
     expect((await t.put("gone", { value: "fresh" })).body).toMatchObject({ value: "fresh", version: 1 });

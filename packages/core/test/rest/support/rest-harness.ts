@@ -110,3 +110,19 @@ export async function startRestHarness(options: RestHarnessOptions = {}): Promis
     },
   };
 }
+
+/**
+ * The array member of a listing answer, failing the test with the answer's text when it is not one.
+ *
+ * @param answer - a listing answer.
+ * @param member - for example `task_state_store`.
+ */
+export function itemsOf<T = Record<string, unknown>>(
+  answer: { body?: ApiBody | undefined; text?: string },
+  member: string,
+): T[] {
+  const items = answer.body?.[member];
+  if (!Array.isArray(items))
+    throw new Error(`expected an array ${member}, got ${answer.text ?? JSON.stringify(answer.body)}`);
+  return items as T[];
+}
