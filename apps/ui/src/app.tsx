@@ -35,7 +35,12 @@ export function App(props: AppProps) {
       createApiClient({
         ...(props.fetch ? { fetch: props.fetch } : {}),
         getToken: () => tokenRef.current,
-        onUnauthorized: () => setRejected(true),
+        onUnauthorized: () => {
+          // Forget a refused token so that a reload asks again instead of retrying it.
+          tokenRef.current = undefined;
+          storeToken(undefined);
+          setRejected(true);
+        },
       }),
     [props.fetch],
   );

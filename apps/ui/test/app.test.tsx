@@ -145,6 +145,7 @@ describe("App with api.auth = token", () => {
     render(<App fetch={f.fetch} />);
     const user = userEvent.setup();
     expect((await screen.findByRole("alert")).textContent).toContain("did not accept the token (401)");
+    expect(sessionStorage.getItem(TOKEN_STORAGE_KEY)).toBeNull();
     await user.type(screen.getByLabelText("API token"), "new");
     await user.click(screen.getByRole("button", { name: "Continue" }));
     expect(await screen.findByRole("button", { name: /^etl/ })).toBeTruthy();

@@ -23,7 +23,7 @@ describe("describeApiError", () => {
       /The key “k” does not exist \(anymore\)/,
     );
     expect(describeApiError(err(413, "VALUE_TOO_LARGE"), { maxValueBytes: 65536, valueBytes: 70000 })).toBe(
-      "The value is too large to store (413). The server stores at most 64 KiB per value (state_store.max_value_storage_bytes); this value is 68.4 KiB. Store large data in object storage and keep only a reference in state.",
+      "The value is too large to store (413). The server stores at most 64 KiB per value (state_store.max_value_storage_bytes); this value is 70,000 bytes. Store large data in object storage and keep only a reference in state.",
     );
     expect(describeApiError(err(422, "INVALID_KEY", "key must be 1 to 512 characters."))).toBe(
       "The server refused the input (422) (key must be 1 to 512 characters). Correct it and try again.",
@@ -42,9 +42,10 @@ describe("describeApiError", () => {
 });
 
 describe("formatBytes", () => {
-  it("uses bytes, KiB and MiB", () => {
+  it("uses KiB and MiB only for exact multiples", () => {
     expect(formatBytes(512)).toBe("512 bytes");
     expect(formatBytes(65536)).toBe("64 KiB");
-    expect(formatBytes(1.5 * 1024 * 1024)).toBe("1.5 MiB");
+    expect(formatBytes(65535)).toBe("65,535 bytes");
+    expect(formatBytes(2 * 1024 * 1024)).toBe("2 MiB");
   });
 });

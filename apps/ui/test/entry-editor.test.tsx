@@ -155,7 +155,7 @@ describe("EntryEditor", () => {
     expect(
       screen.getByLabelText("Default retention: never expires (default_retention_days is 0)"),
     ).toBeTruthy();
-    await user.click(screen.getByRole("button", { name: "Add key" }));
+    await user.click(screen.getByRole("button", { name: "Save new key" }));
     expect((await screen.findByRole("alert")).textContent).toContain(
       "A key named “watermark” already exists here (version 2)",
     );
@@ -166,7 +166,7 @@ describe("EntryEditor", () => {
     );
     await user.clear(screen.getByLabelText("Key"));
     await user.type(screen.getByLabelText("Key"), "fresh");
-    await user.click(screen.getByRole("button", { name: "Add key" }));
+    await user.click(screen.getByRole("button", { name: "Save new key" }));
     expect(f.calls.at(-1)).toMatchObject({ method: "PUT", body: { value: 1, expires_at: "default" } });
     expect(f.calls.at(-1)!.body).not.toHaveProperty("if_version");
     expect(onSaved).toHaveBeenCalledWith(expect.objectContaining({ key: "fresh" }));

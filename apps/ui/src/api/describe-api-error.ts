@@ -100,17 +100,15 @@ function trimSentence(text: string): string {
 }
 
 /**
- * Formats a size in bytes for people ("512 bytes", "64 KiB", "1.5 MiB").
+ * Formats a size in bytes for people, exactly: "512 bytes", "65,535 bytes", "64 KiB", "2 MiB" (KiB and MiB
+ * only for exact multiples, so a limit of 65535 is not shown as "64 KiB").
  *
  * @param bytes - a size in bytes.
  * @returns the size in words.
  */
 export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} bytes`;
-  if (bytes < 1024 * 1024) return `${trimZero(bytes / 1024)} KiB`;
-  return `${trimZero(bytes / (1024 * 1024))} MiB`;
-}
-
-function trimZero(n: number): string {
-  return n.toFixed(1).replace(/\.0$/, "");
+  const MiB = 1024 * 1024;
+  if (bytes >= MiB && bytes % MiB === 0) return `${bytes / MiB} MiB`;
+  if (bytes >= 1024 && bytes % 1024 === 0) return `${bytes / 1024} KiB`;
+  return `${bytes.toLocaleString("en-US")} bytes`;
 }

@@ -256,7 +256,7 @@ export function EntryEditor(props: EntryEditorProps) {
         ) : null}
         <div className="actions">
           <button type="submit" className="primary" disabled={busy}>
-            {busy ? "Saving…" : adding ? "Add key" : "Save"}
+            {busy ? "Saving…" : adding ? "Save new key" : "Save"}
           </button>
           <button type="button" onClick={props.onCancel} disabled={busy}>
             Cancel

@@ -1,0 +1,239 @@
+import type { Browser } from "playwright-core";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { formatRoute } from "../../src/routing/route";
+import { openPage, type UiPage } from "./support/browser-page";
+import { launchChromium } from "./support/chromium";
+import { assertBuilt } from "./support/paths";
+import { DAG, extract, LOAD, RUN, type SeededState, seedMetadata, seedState } from "./support/seed";
+import {
+  createWorkspace,
+  type RunningApiServer,
+  startApiServer,
+  type TidemarkWorkspace,
+} from "./support/tidemark-process";
+
+// A real `tidemark api-server` (api.auth = none on loopback) with SQLite state seeded by the tidemark
+// CLI and the Core REST API, serving the built UI; Debian's Chromium drives it.
+
+let ws: TidemarkWorkspace;
+let server: RunningApiServer;
+let browser: Browser;
+let seeded: SeededState;
+let ui: UiPage | undefined;
+
+beforeAll(async () => {
+  assertBuilt();
+  browser = await launchChromium();
+  ws = await createWorkspace({ TIDEMARK__API__AUTH: "none" });
+  await seedMetadata(ws);
+  server = await startApiServer(ws);
+  seeded = await seedState(server.url, ws.dir);
+});
+
+afterEach(async () => {
+  const errors = ui?.errors ?? [];
+  await ui?.close();
+  ui = undefined;
+  expect(errors, "the page raised errors").toEqual([]);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+  await ws?.dispose();
+});
+
+const taskHash = (ti: typeof LOAD, key?: string) =>
+  formatRoute({
+    page: "tasks",
+    dagId: ti.dagId,
+    runId: ti.runId,
+    taskId: ti.taskId,
+    mapIndex: ti.mapIndex,
+    ...(key ? { key } : {}),
+  });
+
+async function open(hash = "") {
+  ui = await openPage(browser);
+  await ui.page.goto(`${server.url}/ui/${hash}`);
+  return ui.page;
+}
+
+describe("task state in Chromium", () => {
+  it("browses from / to a key with the pickers, edits it and shows the new version", async () => {
+    ui = await openPage(browser);
+    const page = ui.page;
+    await page.goto(`${server.url}/`);
+    await page.waitForURL(/\/ui\/$/);
+
+    await page.getByRole("button", { name: new RegExp(`^${DAG}`) }).click();
+    await page.getByRole("button", { name: new RegExp(`^${RUN}`) }).click();
+    await page.getByRole("button", { name: /^load/ }).click();
+    const table = page.getByRole("table", { name: /State keys of dag “etl_daily”/ });
+    await table.getByRole("button", { name: "watermark" }).click();
+    expect(new URL(page.url()).hash).toBe(taskHash(LOAD, "watermark"));
+
+    const detail = page.getByRole("region", { name: "Key watermark" });
+    await expect.poll(() => detail.getByTestId("entry-version").textContent()).toBe("1");
+    expect(await detail.getByTestId("entry-value").textContent()).toBe('{\n  "offset": 42\n}');
+    // Default retention is 30 days: local time and "in 4 weeks" / "next month".
+    expect(await detail.locator("time").nth(1).textContent()).toMatch(/\(in 4 weeks|next month\)/);
+    await ui.shot("task-state");
+
+    await detail.getByRole("button", { name: "Edit" }).click();
+    await page.getByLabel("Value (JSON)").fill('{"offset": 43, "note": "edited in the UI"}');
+    await page.getByRole("button", { name: "Save" }).click();
+    await page.getByRole("status").filter({ hasText: "Saved “watermark” (version 2)." }).waitFor();
+    await expect.poll(() => detail.getByTestId("entry-version").textContent()).toBe("2");
+    expect(await table.getByRole("row", { name: /watermark/ }).textContent()).toContain('"edited in the UI"');
+    await ui.shot("task-state-edited");
+
+    const stored = await seeded.client.getTaskState(LOAD, "watermark");
+    expect(stored).toMatchObject({ version: 2, value: { offset: 43, note: "edited in the UI" } });
+
+    // Everything picked is in the URL: a reload lands on the same key.
+    await page.reload();
+    await expect
+      .poll(() =>
+        page.getByRole("region", { name: "Key watermark" }).getByTestId("entry-version").textContent(),
+      )
+      .toBe("2");
+  });
+
+  it("shows an offloaded value as 'Stored externally' with its ref and refuses to edit it", async () => {
+    const page = await open(taskHash(LOAD, "big_blob"));
+    const detail = page.getByRole("region", { name: "Key big_blob" });
+    await detail.getByText("Stored externally", { exact: true }).waitFor();
+    expect(await detail.textContent()).toContain(seeded.blobRef);
+    const row = page.getByRole("table", { name: /State keys/ }).getByRole("row", { name: /big_blob/ });
+    expect(await row.getByText("Stored externally", { exact: true }).count()).toBe(1);
+    expect(await page.locator("body").textContent()).not.toContain("__airflow_state_ref__");
+    await ui!.shot("offloaded-value");
+
+    await detail.getByRole("button", { name: "Edit" }).click();
+    await page.getByRole("heading", { name: /Editing big_blob is not possible/ }).waitFor();
+    expect(await page.getByLabel("Value (JSON)").count()).toBe(0);
+  });
+
+  it("refuses a stale edit with 409 and offers to reload the new value", async () => {
+    const page = await open(taskHash(LOAD, "job_id"));
+    const detail = page.getByRole("region", { name: "Key job_id" });
+    await expect.poll(() => detail.getByTestId("entry-version").textContent()).toBe("1");
+    await detail.getByRole("button", { name: "Edit" }).click();
+    await page.getByLabel("Value (JSON)").fill('"from the UI"');
+
+    // Someone else writes the key while the editor is open.
+    await seeded.client.patchTaskState(LOAD, "job_id", { value: "from elsewhere" });
+
+    await page.getByRole("button", { name: "Save" }).click();
+    const alert = page.getByRole("alert").filter({ hasText: "changed since you opened it" });
+    expect(await alert.textContent()).toContain(
+      "This value changed since you opened it (version 1 → 2). Reload to see the new value.",
+    );
+    await ui!.shot("stale-edit-conflict");
+    expect(await seeded.client.getTaskState(LOAD, "job_id")).toMatchObject({
+      version: 2,
+      value: "from elsewhere",
+    });
+
+    await page.getByRole("button", { name: "Reload version 2" }).click();
+    expect(await page.getByLabel("Value (JSON)").inputValue()).toBe('"from elsewhere"');
+  });
+
+  it("explains a value over state_store.max_value_storage_bytes (413) in words", async () => {
+    const page = await open(taskHash(LOAD));
+    await page.getByRole("button", { name: "Add key" }).click();
+    await page.getByLabel("Key", { exact: true }).fill("too_big");
+    await page.getByLabel("Value (JSON)").fill(JSON.stringify("x".repeat(70_000)));
+    await page.getByRole("button", { name: "Save new key" }).click();
+    const alert = page.getByRole("alert").filter({ hasText: "(413)" });
+    expect(await alert.textContent()).toBe(
+      "The value is too large to store (413). The server stores at most 65,535 bytes per value (state_store.max_value_storage_bytes); this value is 70,002 bytes. Store large data in object storage and keep only a reference in state.",
+    );
+    await expect(seeded.client.getTaskState(LOAD, "too_big")).rejects.toMatchObject({ status: 404 });
+  });
+
+  it("clears one map index behind a confirmation that names it, then every map index", async () => {
+    const page = await open(taskHash(extract(1)));
+    await page
+      .getByRole("table", { name: /State keys/ })
+      .getByRole("button", { name: "c" })
+      .waitFor();
+    await page.getByRole("button", { name: "Clear…" }).click();
+    const dialog = page.getByRole("alertdialog", { name: "Clear task state?" });
+    await expect
+      .poll(() => dialog.getByTestId("clear-summary").textContent())
+      .toBe(
+        `This deletes 1 key of dag “${DAG}” / run “${RUN}” / task “extract” / map index 1. It cannot be undone.`,
+      );
+    await ui!.shot("clear-confirmation");
+    await dialog.getByRole("button", { name: "Clear 1 key" }).click();
+    await page.getByText("No task state for this task instance.", { exact: false }).waitFor();
+    expect((await seeded.client.listTaskState(extract(1))).total).toBe(0);
+    expect((await seeded.client.listTaskState(extract(0))).total).toBe(2);
+
+    await page.goto(`${server.url}/ui/${taskHash(extract(0))}`);
+    await page
+      .getByRole("table", { name: /State keys/ })
+      .getByRole("button", { name: "a" })
+      .waitFor();
+    await page.getByRole("button", { name: "Clear…" }).click();
+    await page.getByLabel(/Every map index of this task/).check();
+    await expect
+      .poll(() => page.getByTestId("clear-summary").textContent())
+      .toBe(
+        `This deletes 2 keys of dag “${DAG}” / run “${RUN}” / task “extract”, every map index (3 map indices; keys in 0). It cannot be undone.`,
+      );
+    await page.getByRole("button", { name: "Clear 2 keys" }).click();
+    await page.getByText("No task state for this task instance.", { exact: false }).waitFor();
+    expect((await seeded.client.listTaskState(extract(0))).total).toBe(0);
+    expect((await seeded.client.listTaskState(LOAD)).total).toBe(3);
+  });
+});
+
+describe("asset state in Chromium", () => {
+  it("lists assets, shows an asset's keys with their writer, edits and clears them", async () => {
+    const page = await open("#/assets");
+    const assets = page.getByRole("table", { name: "Assets" });
+    await assets.getByRole("button", { name: "orders" }).click();
+    expect(await assets.getByRole("row", { name: /legacy_feed/ }).textContent()).toContain("inactive");
+
+    const keys = page.getByRole("table", { name: /State keys of asset “orders”/ });
+    const watermarkRow = keys.getByRole("row", { name: /watermark/ });
+    await watermarkRow.waitFor();
+    expect(await watermarkRow.textContent()).toContain("api");
+    await keys.getByRole("button", { name: "watermark" }).click();
+    const detail = page.getByRole("region", { name: "Key watermark" });
+    await expect.poll(() => detail.getByTestId("entry-version").textContent()).toBe("1");
+    await ui!.shot("asset-state");
+
+    await detail.getByRole("button", { name: "Edit" }).click();
+    await page.getByLabel("Value (JSON)").fill('"2026-03-02T00:00:00Z"');
+    await page.getByRole("button", { name: "Save" }).click();
+    await expect.poll(() => detail.getByTestId("entry-version").textContent()).toBe("2");
+    const orders = await seeded.client.getAssetByName("orders");
+    expect(await seeded.client.getAssetState(orders.id, "watermark")).toMatchObject({
+      version: 2,
+      value: "2026-03-02T00:00:00Z",
+      last_updated_by: { kind: "api" },
+    });
+
+    await page.getByRole("button", { name: "Clear…" }).click();
+    expect(await page.getByTestId("clear-summary").textContent()).toContain(
+      "This deletes 2 keys of asset “orders” (s3://lake/orders).",
+    );
+    await page.getByRole("button", { name: "Clear 2 keys" }).click();
+    await page.getByText("No state for this asset.", { exact: false }).waitFor();
+    expect((await seeded.client.listAssetState(orders.id)).total).toBe(0);
+  });
+
+  it("keeps an inactive asset read-only", async () => {
+    const page = await open("#/assets?asset=legacy_feed");
+    await page
+      .getByText(/This asset is inactive/)
+      .first()
+      .waitFor();
+    expect(await page.getByRole("button", { name: "Add key" }).isDisabled()).toBe(true);
+    expect(await page.getByRole("button", { name: "Clear…" }).count()).toBe(0);
+  });
+});
