@@ -36,6 +36,18 @@ process.stdout.on("error", (error: NodeJS.ErrnoException) => {
   throw error;
 });
 
+// Interrupted (Ctrl-C, SIGTERM): exit now; the exit handler stops the api-server child, and the next run
+// picks up where this one stopped (a try left running counts as failed and is retried).
+for (const [signal, code] of [
+  ["SIGINT", 130],
+  ["SIGTERM", 143],
+] as const) {
+  process.once(signal, () => {
+    process.stderr.write(`\nflights demo interrupted (${signal}); run it again to continue\n`);
+    process.exit(code);
+  });
+}
+
 try {
   process.exitCode = await main();
 } catch (error) {

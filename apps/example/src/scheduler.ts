@@ -101,8 +101,8 @@ function messageOf(error: unknown): string {
  * The demo's scheduler: it plays Airflow's scheduler and executor. For each dag run it creates the dag
  * run and its task instances in the metastore (metadata API), mints a token per task instance, and runs
  * each task as a worker with `runTask`, which reaches state only through the Execution API over HTTP. A
- * try that fails with retries left is run again (the scheduler moves the task instance to `running`,
- * which starts the next try number); a task that fails for good stops the dag run.
+ * try that fails with retries left (`up_for_retry`) is run again: the worker's `running` report starts
+ * the next try number. A task that fails for good stops the dag run.
  *
  * Idempotent across invocations: task instances an earlier invocation finished are not run again, and
  * ones it left `running` (interrupted) or `failed` are run again.
@@ -197,10 +197,8 @@ export class Scheduler {
     const firstTry = ti.tryNumber === 1 && ti.state !== "up_for_retry";
     const attempts: TaskAttempt[] = [];
     for (;;) {
-      if (ti.state === "up_for_retry") {
-        // The scheduler starts the next try: up_for_retry -> running increments try_number.
-        ti = (await setTaskInstanceState(o.database, ti.id, "running")).taskInstance;
-      }
+      // The worker's `running` report starts the try; after up_for_retry the server counts a new one.
+      const tryNumber = ti.state === "up_for_retry" ? ti.tryNumber + 1 : ti.tryNumber;
       const client = new ExecutionApiClient({
         baseUrl: o.executionApiUrl,
         token: await o.tokens.taskToken(ti.id),
@@ -216,11 +214,11 @@ export class Scheduler {
           run_id: plan.runId,
           task_id: taskId,
           ti_id: ti.id,
-          try_number: ti.tryNumber,
+          try_number: tryNumber,
         }),
       });
       attempts.push({
-        tryNumber: ti.tryNumber,
+        tryNumber: result.taskInstance.tryNumber,
         state: result.state,
         ...(result.error === undefined ? {} : { error: messageOf(result.error) }),
       });

@@ -10,7 +10,6 @@ import {
   createTaskInstance,
   issueTaskToken,
   registerAsset,
-  setTaskInstanceState,
 } from "@tidemark/core";
 import { createStateStoreObjectStorageBackend } from "@tidemark/provider-common-io";
 import type { BaseStoreBackend } from "@tidemark/state";
@@ -82,8 +81,6 @@ describe("ingest_flights after a worker crash", () => {
     };
     const first = await attempt(fetchImpl);
     if (first.state === "success") return { first, retry: undefined };
-    // The scheduler starts the next try.
-    await setTaskInstanceState(server.database, ti.id, "running");
     return { first, retry: await attempt(fetch) };
   }
 
