@@ -1,5 +1,4 @@
-import { existsSync, statSync } from "node:fs";
-import { createRequire } from "node:module";
+import { existsSync, realpathSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import fastifyStatic from "@fastify/static";
 import { StateStoreError } from "@tidemark/state";
@@ -24,20 +23,24 @@ function hasIndex(dir: string): boolean {
   return existsSync(join(dir, "index.html")) && statSync(join(dir, "index.html")).isFile();
 }
 
-function packageDist(from: string): string | null {
-  try {
-    const manifest = createRequire(from).resolve(`${UI_PACKAGE}/package.json`);
-    const dist = join(dirname(manifest), "dist");
-    return hasIndex(dist) ? dist : null;
-  } catch {
-    return null;
+function packageDist(cwd: string): string | null {
+  // Node's module lookup (node_modules in the directory and its ancestors), without NODE_PATH or globals,
+  // so what is served depends only on the working directory.
+  for (let dir = resolve(cwd); ; dir = dirname(dir)) {
+    const manifest = join(dir, "node_modules", ...UI_PACKAGE.split("/"), "package.json");
+    if (existsSync(manifest)) {
+      const dist = join(dirname(realpathSync(manifest)), "dist");
+      return hasIndex(dist) ? dist : null;
+    }
+    if (dirname(dir) === dir) return null;
   }
 }
 
 /**
  * Finds the built UI: the directory given (`--ui-dir DIR` or `api.ui_dir`, relative to `cwd`), which must
- * hold `index.html`; or, when none is given, the `dist` directory of the `@tidemark/ui` package resolved
- * from the working directory (then from this package); or no UI.
+ * hold `index.html`; or, when none is given, the `dist` directory of the `@tidemark/ui` package installed
+ * in `node_modules` of the working directory or one of its ancestors (as Node resolves packages, but
+ * without NODE_PATH); or no UI.
  *
  * @param options - `uiDir` ("" = look for the package) and the working directory.
  * @returns the directory and where it came from.
@@ -55,7 +58,7 @@ export function resolveUiDir(options: { uiDir: string; cwd: string }): ResolvedU
     }
     return { dir, source: "option" };
   }
-  const found = packageDist(join(options.cwd, "noop.js")) ?? packageDist(import.meta.url);
+  const found = packageDist(options.cwd);
   return found === null ? { dir: null, source: null } : { dir: found, source: "package" };
 }
 
