@@ -28,9 +28,11 @@ export default defineConfig({
           name: "e2e",
           include: ["test/e2e/**/*.test.ts"],
           environment: "node",
-          testTimeout: 120_000,
+          testTimeout: 180_000,
           hookTimeout: 180_000,
           fileParallelism: false,
+          // The UI may take a while to answer on a loaded machine; polls wait, they never sleep.
+          expect: { poll: { timeout: 30_000, interval: 100 } },
         },
       },
     ],

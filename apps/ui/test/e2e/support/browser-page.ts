@@ -28,7 +28,7 @@ export async function openPage(browser: Browser): Promise<UiPage> {
     timezoneId: "UTC",
   });
   const page = await context.newPage();
-  page.setDefaultTimeout(30_000);
+  page.setDefaultTimeout(60_000);
   const errors: string[] = [];
   page.on("pageerror", (error) => errors.push(`pageerror: ${error.message}`));
   page.on("console", (message) => {
