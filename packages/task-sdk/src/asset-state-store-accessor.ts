@@ -8,11 +8,7 @@ import {
   validateKey,
 } from "@tidemark/state";
 import type { AssetAddress } from "./asset.js";
-import {
-  type CompareAndSetOptions,
-  checkCompareAndSet,
-  compareAndSetWithWorkerBackendError,
-} from "./compare-and-set-options.js";
+import { type CompareAndSetOptions, checkCompareAndSet } from "./compare-and-set-options.js";
 import type { ExecutionApiClient } from "./execution-api-client.js";
 import type { VersionedValue } from "./task-instance-info.js";
 import { silentTaskLogger, type TaskLogger } from "./task-logger.js";
@@ -124,18 +120,20 @@ export class AssetStateStoreAccessor {
    * @param value - any JSON value except a top-level null.
    * @param options - `ifVersion` / `ifAbsent`.
    * @throws StateStoreError `INVALID_KEY`, `INVALID_VALUE`, `VALUE_TOO_LARGE` (nothing sent), `CONFLICT`,
-   *   `NOT_SUPPORTED` for a condition with a worker backend, `ASSET_NOT_FOUND`, `FORBIDDEN`, …
+   *   a conditional value too large to stay inline
+   *   (`VALUE_TOO_LARGE`: conditional writes are never offloaded, so no object is overwritten before the
+   *   condition is checked), `ASSET_NOT_FOUND`, `FORBIDDEN`, …
    */
   async set(key: string, value: unknown, options: AssetStateStoreSetOptions = {}): Promise<void> {
     validateKey(key);
     const conditional = checkCompareAndSet(options);
-    if (conditional && this.#backend !== null) throw compareAndSetWithWorkerBackendError(this.#backend.name);
     const payload = await encodeForWire({
       key,
       value,
       scope: this.#scope,
       backend: this.#backend,
       maxBytes: this.#settings.maxValueStorageBytes,
+      inline: conditional,
     });
     await this.#client.setAssetState(this.#asset, key, payload, {
       ...(options.ifVersion !== undefined ? { ifVersion: options.ifVersion } : {}),

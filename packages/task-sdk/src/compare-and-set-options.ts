@@ -41,17 +41,20 @@ export function checkCompareAndSet(options: CompareAndSetOptions): boolean {
 }
 
 /**
- * The error for compare-and-set through an offloading worker backend: references are deterministic per
- * key, so the backend would overwrite the object before the server checks the condition, and a losing
- * writer would replace the winner's value.
+ * The error for a compare-and-set write too large to stay inline. Conditional writes always keep the value
+ * inline in the database, even with a worker backend: references are deterministic per key, so an
+ * offloaded object would be overwritten before the server checks the condition, and a losing writer would
+ * replace the winner's value.
  *
- * @param backendName - the worker backend's name.
- * @returns a `NOT_SUPPORTED` error.
+ * @param key - the key written.
+ * @param size - the value's JSON size in UTF-8 bytes.
+ * @param limit - `state_store.max_value_storage_bytes`.
+ * @returns a `VALUE_TOO_LARGE` error naming the limit, the size and the remedies.
  */
-export function compareAndSetWithWorkerBackendError(backendName: string): StateStoreError {
+export function compareAndSetTooLargeError(key: string, size: number, limit: number): StateStoreError {
   return new StateStoreError(
-    "NOT_SUPPORTED",
-    `compare-and-set (ifVersion / ifAbsent) is not supported with a worker backend (${backendName}, workers.state_store_backend): references are deterministic, so the object would be overwritten before the server checks the condition; set without a condition, or run without a worker backend`,
-    { details: { operation: "compare-and-set", backend: backendName } },
+    "VALUE_TOO_LARGE",
+    `value of key ${JSON.stringify(key)} is ${size} bytes of JSON, over the limit of ${limit} bytes (state_store.max_value_storage_bytes); a compare-and-set write (ifVersion / ifAbsent) always keeps its value inline in the database, because a worker backend would overwrite the key's object before the server checks the condition: write it without a condition so the worker backend can offload it, store a smaller value, or raise state_store.max_value_storage_bytes`,
+    { details: { limit, size, operation: "compare-and-set" } },
   );
 }

@@ -6,11 +6,7 @@ import {
   validateKey,
 } from "@tidemark/state";
 import { type Clock, systemClock } from "./clock.js";
-import {
-  type CompareAndSetOptions,
-  checkCompareAndSet,
-  compareAndSetWithWorkerBackendError,
-} from "./compare-and-set-options.js";
+import { type CompareAndSetOptions, checkCompareAndSet } from "./compare-and-set-options.js";
 import { computeExpiresAt } from "./compute-expires-at.js";
 import type { ExecutionApiClient } from "./execution-api-client.js";
 import type { NeverExpire } from "./never-expire.js";
@@ -129,7 +125,9 @@ export class TaskStateStoreAccessor {
    * @param options - `retentionMs` (milliseconds or `NEVER_EXPIRE`), `ifVersion` / `ifAbsent`.
    * @throws StateStoreError `INVALID_KEY`, `INVALID_VALUE` (also for a bad retention), `VALUE_TOO_LARGE`
    *   over `state_store.max_value_storage_bytes` (nothing sent), `CONFLICT` when a condition fails,
-   *   `NOT_SUPPORTED` for a condition with a worker backend, `UNAUTHORIZED`, `BACKEND_UNAVAILABLE`, …
+   *   a conditional value too large to stay inline
+   *   (`VALUE_TOO_LARGE`: conditional writes are never offloaded, so no object is overwritten before the
+   *   condition is checked), `UNAUTHORIZED`, `BACKEND_UNAVAILABLE`, …
    */
   async set(key: string, value: unknown, options: TaskStateStoreSetOptions = {}): Promise<void> {
     validateKey(key);
@@ -139,13 +137,13 @@ export class TaskStateStoreAccessor {
       this.#clock(),
       this.#settings.defaultRetentionDays,
     );
-    if (conditional && this.#backend !== null) throw compareAndSetWithWorkerBackendError(this.#backend.name);
     const payload = await encodeForWire({
       key,
       value,
       scope: this.#scope,
       backend: this.#backend,
       maxBytes: this.#settings.maxValueStorageBytes,
+      inline: conditional,
     });
     await this.#client.setTaskState(this.#tiId, key, payload, {
       expiresAt,

@@ -11,9 +11,11 @@ import {
   type StoreScope,
   type TaskScope,
   unwrapStateRef,
+  utf8ByteLength,
   validateKey,
   wrapStateRef,
 } from "@tidemark/state";
+import { compareAndSetTooLargeError } from "./compare-and-set-options.js";
 import type { TaskLogger } from "./task-logger.js";
 
 /** What {@link encodeForWire} needs. */
@@ -25,20 +27,26 @@ export interface EncodeForWireArgs {
   readonly backend: BaseStoreBackend | null;
   /** `state_store.max_value_storage_bytes` (0 = no limit), checked on what is sent. */
   readonly maxBytes: number;
+  /**
+   * Keep the value inline even with a worker backend: true for compare-and-set writes, whose value must
+   * not reach the key's deterministic object before the server has checked the condition.
+   */
+  readonly inline?: boolean;
 }
 
 /**
  * Turns a value task code stores into the JSON value sent to the Execution API, before any request:
  * validates the key (`validateKey`) and the value (`encodeValue`), asks the worker backend's
  * `serialize…ToRef` hook for a reference and wraps it in `{"__airflow_state_ref__": ref}` (a null reference
- * keeps the value inline), then checks the size of what will be sent against `maxBytes`.
+ * keeps the value inline), then checks the size of what will be sent against `maxBytes`. With `inline`
+ * (compare-and-set writes) the hook is not called and the value is sent as it is.
  *
  * Reference: `TaskStateStoreAccessor.set()` / `AssetStateStoreAccessor.set()` with a worker backend; the
  * reference only warns about size on this path, Tidemark refuses.
  *
  * @returns the payload: the value itself or the envelope.
- * @throws StateStoreError `INVALID_KEY`, `INVALID_VALUE`, `VALUE_TOO_LARGE` (nothing is sent), or what the
- *   backend's hook throws.
+ * @throws StateStoreError `INVALID_KEY`, `INVALID_VALUE`, `VALUE_TOO_LARGE` (nothing is sent; for an `inline`
+ *   write the message explains why it could not be offloaded), or what the backend's hook throws.
  */
 export async function encodeForWire(args: EncodeForWireArgs): Promise<JsonValue> {
   const key = validateKey(args.key);
@@ -47,7 +55,10 @@ export async function encodeForWire(args: EncodeForWireArgs): Promise<JsonValue>
   const value = args.value as JsonValue;
   let payload: JsonValue = value;
   let payloadText = text;
-  if (args.backend !== null) {
+  if (args.inline && args.backend !== null) {
+    const size = args.maxBytes > 0 ? utf8ByteLength(text) : 0;
+    if (size > args.maxBytes && args.maxBytes > 0) throw compareAndSetTooLargeError(key, size, args.maxBytes);
+  } else if (args.backend !== null) {
     const hookArgs = { value, text, key };
     const ref =
       args.scope.kind === "task"

@@ -172,12 +172,22 @@ describe("accessors without a Tidemark server", () => {
       expect(server.requests).toHaveLength(1);
     });
 
-    it("refuses compare-and-set with a worker backend before writing the object", async () => {
+    it("keeps a compare-and-set value inline: no object is written before the server checks the condition", async () => {
+      const backend = new OffloadingMemoryBackend();
+      await accessor({ backend }).set("k", "x".repeat(50), { ifAbsent: true });
+      expect(backend.calls).toEqual([]);
+      expect(bodies()).toEqual([expect.objectContaining({ value: "x".repeat(50), if_absent: true })]);
+    });
+
+    it("refuses a compare-and-set value too large to stay inline, saying why it cannot be offloaded", async () => {
       const backend = new OffloadingMemoryBackend();
       const error = await accessor({ backend })
-        .set("k", 1, { ifAbsent: true })
+        .set("k", "x".repeat(200), { ifVersion: 3 })
         .catch((e) => e);
-      expect(isStateStoreError(error, "NOT_SUPPORTED")).toBe(true);
+      expect(isStateStoreError(error, "VALUE_TOO_LARGE")).toBe(true);
+      expect(error.message).toContain("202 bytes");
+      expect(error.message).toContain("compare-and-set");
+      expect(error.message).toContain("write it without a condition");
       expect(backend.calls).toEqual([]);
       expect(server.requests).toHaveLength(0);
     });

@@ -119,4 +119,34 @@ describe("the SDK with @tidemark/provider-common-io as the worker backend (file:
     expect(await s.metastore.get(scope, "big")).toBeNull();
     expect(existsSync(fileURLToPath(bigRef))).toBe(false);
   });
+
+  it("advances a watermark with compare-and-set through the worker backend, inline, and lets one of two racers win", async () => {
+    const ti = await s.taskInstance({ taskId: "cas", inlets: ["orders"], outlets: ["orders"] });
+    const task = defineTask({
+      async execute(ctx) {
+        const store = ctx.assetStateStore.for({ name: "orders" });
+        await store.delete("cursor");
+        await store.set("cursor", "2026-05-01", { ifAbsent: true });
+        const entry = await store.getEntry<string>("cursor");
+        expect(entry?.value).toBe("2026-05-01");
+        const racers = await Promise.allSettled([
+          store.set("cursor", "2026-05-02", { ifVersion: entry?.version as number }),
+          store.set("cursor", "2026-05-03", { ifVersion: entry?.version as number }),
+        ]);
+        expect(racers.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+        const row = (await s.metastore.get(assetScope({ name: "orders" }), "cursor")) as string;
+        expect(['"2026-05-02"', '"2026-05-03"']).toContain(row);
+        expect(await store.get("cursor")).toBe(JSON.parse(row));
+      },
+    });
+    const result = await runTask({
+      client: await s.client(ti.id),
+      taskInstanceId: ti.id,
+      task,
+      config: workerConfig({ state_store_objectstorage_threshold: 0 }),
+      log: silentTaskLogger,
+    });
+    expect(result.error).toBeUndefined();
+    expect(result.state).toBe("success");
+  });
 });
