@@ -145,8 +145,8 @@ export class Scheduler {
   async runDagRun(plan: DagRunPlan): Promise<DagRunOutcome> {
     const o = this.#o;
     await createDagRun(o.database, { dagId: DAG_ID, runId: plan.runId });
-    const ingest = await this.#runTaskInstance<IngestResult>(plan, TASK_IDS.ingest, true, (client) =>
-      ingestFlightsTask({ flights: o.flights, warehouse: o.warehouse, through: plan.through, client }),
+    const ingest = await this.#runTaskInstance<IngestResult>(plan, TASK_IDS.ingest, true, () =>
+      ingestFlightsTask({ flights: o.flights, warehouse: o.warehouse, through: plan.through }),
     );
     const delayReport = await this.#runTaskInstance<DelayReportOutcome>(
       plan,

@@ -73,7 +73,7 @@ describe("ingest_flights after a worker crash", () => {
       return runTask({
         client,
         taskInstanceId: ti.id,
-        task: ingestFlightsTask({ flights, warehouse, through: endOfDay(day), client }),
+        task: ingestFlightsTask({ flights, warehouse, through: endOfDay(day) }),
         config: config(),
         workerBackend: backend,
         log: silentTaskLogger,

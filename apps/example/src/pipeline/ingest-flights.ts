@@ -1,10 +1,4 @@
-import {
-  AssetStateStoreAccessor,
-  defineTask,
-  type ExecutionApiClient,
-  type TaskContext,
-  type TaskDefinition,
-} from "@tidemark/task-sdk";
+import { defineTask, type TaskContext, type TaskDefinition } from "@tidemark/task-sdk";
 import { type AirportStats, addFlights, emptyAirportStats } from "../airport-stats.js";
 import { type Flight, flightsBetween, INITIAL_WATERMARK } from "../flights-data.js";
 import type { Warehouse } from "../warehouse.js";
@@ -18,12 +12,6 @@ export interface IngestFlightsOptions {
   readonly warehouse: Warehouse;
   /** The end of the run's data interval, inclusive: `YYYY-MM-DDT23:59` of its day. */
   readonly through: string;
-  /**
-   * The task instance's Execution API client. The watermark is read and written through an accessor
-   * without the worker backend: compare-and-set needs the value inline (an offloading backend would
-   * overwrite its deterministic object before the server checks the version).
-   */
-  readonly client: ExecutionApiClient;
 }
 
 /** What one ingest attempt did. */
@@ -66,7 +54,7 @@ async function readStats(ctx: TaskContext, after: string): Promise<AirportStats>
  * 5. records the load as `last_load`.
  * A crash anywhere leaves a state the retry completes without a duplicate or a gap.
  *
- * @param options - source flights, warehouse, interval end, API client.
+ * @param options - source flights, warehouse, interval end.
  * @returns the task definition (one retry).
  */
 export function ingestFlightsTask(options: IngestFlightsOptions): TaskDefinition<IngestResult> {
@@ -76,12 +64,8 @@ export function ingestFlightsTask(options: IngestFlightsOptions): TaskDefinition
     outlets: [FLIGHTS_ASSET],
     retries: 1,
     async execute(ctx) {
-      const watermarkStore = new AssetStateStoreAccessor({
-        client: options.client,
-        asset: { name: FLIGHTS_ASSET.name },
-        backend: null,
-        log: ctx.log,
-      });
+      // Compare-and-set writes stay inline even with the worker backend, so the watermark row is the value.
+      const watermarkStore = ctx.assetStateStore.for(FLIGHTS_ASSET);
       const entry = await watermarkStore.getEntry<string>(ASSET_KEYS.watermark);
       const after = entry?.value ?? INITIAL_WATERMARK;
       const batch = flightsBetween(options.flights, after, options.through);
