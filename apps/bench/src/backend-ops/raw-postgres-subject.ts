@@ -12,8 +12,7 @@ on conflict (dag_run_id, task_id, map_index, key) do update set
   version = case when task_state_store.expires_at is not null and task_state_store.expires_at <= $5
     then 1 else task_state_store.version + 1 end,
   updated_at = excluded.updated_at,
-  expires_at = excluded.expires_at
-returning version`;
+  expires_at = excluded.expires_at`;
 
 /** MetastoreBackend's read, hand-written for Postgres. */
 export const RAW_POSTGRES_SELECT = `
@@ -45,11 +44,12 @@ export async function rawPostgresSubject(url: string, schema: string): Promise<K
     name: "pg (raw)",
     role: "ceiling",
     async set(key, value) {
-      await client.query({
+      const { rowCount } = await client.query({
         name: "bench_upsert",
         text: RAW_POSTGRES_UPSERT,
         values: [taskId, mapIndex, key, JSON.stringify(value), new Date(), dagId, runId],
       });
+      if (rowCount !== 1) throw new Error(`the raw upsert of ${key} wrote ${rowCount} rows`);
     },
     async get(key) {
       const result = await client.query<{ value: string }>({

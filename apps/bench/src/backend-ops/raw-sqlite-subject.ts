@@ -4,7 +4,9 @@ import { BENCH_SCOPE, type KvSubject } from "./kv-subject.js";
 
 /**
  * The same upsert as MetastoreBackend's, hand-written: resolve the dag run inside the statement, bump the
- * version (restart it at 1 when the old row had expired), RETURNING the version.
+ * version (restart it at 1 when the old row had expired); the affected-row count (1) says it wrote.
+ * (No RETURNING: better-sqlite3's `get()` on an INSERT … RETURNING resets the statement before it has
+ * finished, and SQLite then never runs its WAL auto-checkpoint, so the WAL grows without bound.)
  */
 export const RAW_SQLITE_UPSERT = `
 insert into task_state_store
@@ -15,8 +17,7 @@ on conflict (dag_run_id, task_id, map_index, key) do update set
   version = case when task_state_store.expires_at is not null and task_state_store.expires_at <= ?
     then 1 else task_state_store.version + 1 end,
   updated_at = excluded.updated_at,
-  expires_at = excluded.expires_at
-returning version`;
+  expires_at = excluded.expires_at`;
 
 /** The same read as MetastoreBackend's: a live key of the scope. */
 export const RAW_SQLITE_SELECT = `
@@ -53,7 +54,8 @@ export async function rawSqliteSubject(file: string): Promise<KvSubject> {
     role: "ceiling",
     async set(key, value) {
       const now = Date.now();
-      upsert.get(taskId, mapIndex, key, JSON.stringify(value), now, dagId, runId, now);
+      const { changes } = upsert.run(taskId, mapIndex, key, JSON.stringify(value), now, dagId, runId, now);
+      if (changes !== 1) throw new Error(`the raw upsert of ${key} wrote ${changes} rows`);
     },
     async get(key) {
       const text = select.get(dagId, runId, taskId, mapIndex, key, Date.now()) as string | undefined;
