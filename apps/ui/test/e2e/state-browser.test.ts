@@ -4,7 +4,16 @@ import { formatRoute } from "../../src/routing/route";
 import { openPage, type UiPage } from "./support/browser-page";
 import { launchChromium } from "./support/chromium";
 import { assertBuilt } from "./support/paths";
-import { DAG, extract, LOAD, RUN, type SeededState, seedMetadata, seedState } from "./support/seed";
+import {
+  DAG,
+  extract,
+  LOAD,
+  RUN,
+  type SeededState,
+  SLASH_KEY,
+  seedMetadata,
+  seedState,
+} from "./support/seed";
 import {
   createWorkspace,
   type RunningApiServer,
@@ -140,6 +149,20 @@ describe("task state in Chromium", () => {
     expect(await page.getByLabel("Value (JSON)").inputValue()).toBe('"from elsewhere"');
   });
 
+  it("opens and edits a key holding / space and % from a link", async () => {
+    const page = await open(taskHash(LOAD, SLASH_KEY));
+    const detail = page.getByRole("region", { name: `Key ${SLASH_KEY}` });
+    await expect.poll(() => detail.getByTestId("entry-version").textContent()).toBe("1");
+    await detail.getByRole("button", { name: "Edit" }).click();
+    await page.getByLabel("Value (JSON)").fill('{"offset": 8}');
+    await page.getByRole("button", { name: "Save" }).click();
+    await expect.poll(() => detail.getByTestId("entry-version").textContent()).toBe("2");
+    expect(await seeded.client.getTaskState(LOAD, SLASH_KEY)).toMatchObject({
+      version: 2,
+      value: { offset: 8 },
+    });
+  });
+
   it("explains a value over state_store.max_value_storage_bytes (413) in words", async () => {
     const page = await open(taskHash(LOAD));
     await page.getByRole("button", { name: "Add key" }).click();
@@ -187,7 +210,7 @@ describe("task state in Chromium", () => {
     await page.getByRole("button", { name: "Clear 2 keys" }).click();
     await page.getByText("No task state for this task instance.", { exact: false }).waitFor();
     expect((await seeded.client.listTaskState(extract(0))).total).toBe(0);
-    expect((await seeded.client.listTaskState(LOAD)).total).toBe(3);
+    expect((await seeded.client.listTaskState(LOAD)).total).toBe(4);
   });
 });
 

@@ -14,6 +14,9 @@ export const extract = (mapIndex: number): TaskInstanceRef => ({
   mapIndex,
 });
 
+/** A key with a "/", a space and a "%", which travels percent-encoded in the URL path. */
+export const SLASH_KEY = "offsets/partition 0%";
+
 /**
  * Creates the metastore and its metadata with the tidemark CLI: dag run etl_daily/manual__2026-03-01
  * with task `load` (unmapped) and `extract` (map indices 0, 1, 2), the active asset `orders` and the
@@ -63,9 +66,9 @@ export interface SeededState {
 }
 
 /**
- * Writes task and asset state through the Core REST API: `load` gets watermark, job_id (never expires)
- * and big_blob (a reference envelope, as a worker backend stores an offloaded value); extract[0] gets
- * two keys, extract[1] one; asset `orders` gets watermark and cursor.
+ * Writes task and asset state through the Core REST API: `load` gets watermark, job_id (never expires),
+ * big_blob (a reference envelope, as a worker backend stores an offloaded value) and {@link SLASH_KEY};
+ * extract[0] gets two keys, extract[1] one; asset `orders` gets watermark and cursor.
  *
  * @param baseUrl - the api-server.
  * @param workDir - where the pretend offloaded object lives.
@@ -81,6 +84,7 @@ export async function seedState(baseUrl: string, workDir: string, token?: string
     value: { __airflow_state_ref__: blobRef },
     expiresAt: "default",
   });
+  await client.putTaskState(LOAD, SLASH_KEY, { value: { offset: 7 }, expiresAt: "default" });
   await client.putTaskState(extract(0), "a", { value: 1, expiresAt: "default" });
   await client.putTaskState(extract(0), "b", { value: [1, 2, 3], expiresAt: "default" });
   await client.putTaskState(extract(1), "c", { value: { nested: { deep: true } }, expiresAt: "default" });
