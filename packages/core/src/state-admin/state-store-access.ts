@@ -76,23 +76,40 @@ export interface AssetStateWrite extends ValueWrite {
  * answer alike. Errors are `StateStoreError`s with the codes the REST API maps to HTTP statuses.
  */
 export interface StateStoreAccess {
+  /** `GET …/taskInstances/{task_id}/state-store`: live keys in key order. 404 for an unknown dag run or task instance; 501 when the backend cannot list. */
   listTaskState(target: TaskTarget, page?: StatePageRequest): Promise<TaskStateListJson>;
+  /** `GET …/state-store/{key}`. `NOT_FOUND` for a missing or expired key. */
   getTaskState(target: TaskTarget, key: string): Promise<TaskStateEntryJson>;
+  /** `PUT …/state-store/{key}`: value and expiry; `CONFLICT` on an `ifVersion` mismatch, `VALUE_TOO_LARGE` over the limit. */
   putTaskState(target: TaskTarget, key: string, write: TaskStateWrite): Promise<TaskStateEntryJson>;
+  /** `PATCH …/state-store/{key}`: replaces the value, keeps `expires_at`; `NOT_FOUND` for a missing key. */
   patchTaskState(target: TaskTarget, key: string, write: ValueWrite): Promise<TaskStateEntryJson>;
+  /** `DELETE …/state-store/{key}`; a missing key of an existing task instance is not an error. */
   deleteTaskState(target: TaskTarget, key: string): Promise<void>;
+  /** `DELETE …/state-store`: one map index, or every map index with `allMapIndices`. */
   clearTaskState(target: TaskTarget, options?: { allMapIndices?: boolean }): Promise<void>;
 
+  /** The asset (active or deactivated) with this id, name or uri; `ASSET_NOT_FOUND` otherwise. */
   findAsset(selector: AssetLookup): Promise<AssetSummaryJson>;
+  /** `GET /api/v2/assets/{asset_id}/state-store`: keys in key order with `last_updated_by`. */
   listAssetState(assetId: number, page?: StatePageRequest): Promise<AssetStateListJson>;
+  /** `GET /api/v2/assets/{asset_id}/state-store/{key}`. */
   getAssetState(assetId: number, key: string): Promise<AssetStateEntryJson>;
+  /** `PUT /api/v2/assets/{asset_id}/state-store/{key}`; records the writer (`api`). 404 for a deactivated asset. */
   putAssetState(assetId: number, key: string, write: AssetStateWrite): Promise<AssetStateEntryJson>;
+  /** `PATCH /api/v2/assets/{asset_id}/state-store/{key}`; `NOT_FOUND` for a missing key. */
   patchAssetState(assetId: number, key: string, write: ValueWrite): Promise<AssetStateEntryJson>;
+  /** `DELETE /api/v2/assets/{asset_id}/state-store/{key}`. */
   deleteAssetState(assetId: number, key: string): Promise<void>;
+  /** `DELETE /api/v2/assets/{asset_id}/state-store`. */
   clearAssetState(assetId: number): Promise<void>;
 
+  /** `GET /api/v2/dags`: dag ids with their run counts. */
   listDags(request?: BrowseRequest): Promise<DagListJson>;
+  /** `GET /api/v2/dags/{dag_id}/dagRuns`: newest first; 404 for a dag without runs. */
   listDagRuns(dagId: string, request?: BrowseRequest): Promise<DagRunListJson>;
+  /** `GET …/dagRuns/{run_id}/taskInstances`: by task id and map index, with live key counts. */
   listTaskInstances(dagId: string, runId: string, request?: BrowseRequest): Promise<TaskInstanceListJson>;
+  /** `GET /api/v2/assets`: active and deactivated assets in name order, with key counts. */
   listAssets(request?: BrowseRequest): Promise<AssetListJson>;
 }
