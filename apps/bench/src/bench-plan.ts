@@ -41,7 +41,7 @@ export const FULL_PLAN: BenchPlan = Object.freeze({
   cleanupRows: 1_000_000,
   cleanupRuns: 3,
   objectSizes: Object.freeze([MB, 10 * MB]),
-  objectRuns: 7,
+  objectRuns: 15,
 });
 
 /** The quick run: a small version of every measurement, in well under a minute on a quiet machine. */

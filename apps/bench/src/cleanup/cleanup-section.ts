@@ -7,6 +7,7 @@ import {
   migrate,
   withDatabaseSchema,
 } from "@tidemark/core";
+import { taskScope } from "@tidemark/state";
 import type { BenchPlan } from "../bench-plan.js";
 import { compareFigures } from "../report/compare.js";
 import type { MeasuredSection, SectionId } from "../report/result-types.js";
@@ -21,7 +22,8 @@ import {
   insertExpiredRowsSqlite,
   vacuumPostgres,
 } from "./bulk-insert.js";
-import { type ConcurrentWriter, startConcurrentWriter } from "./concurrent-writer.js";
+import { type ConcurrentWriter, startThreadWriter } from "./concurrent-writer.js";
+import { startInProcessWriter } from "./in-process-writer.js";
 
 const DAG = { dagId: "bench_cleanup", runId: "bench_cleanup_run" };
 
@@ -40,15 +42,27 @@ interface CleanupTarget {
   afterSweep(): Promise<void>;
 }
 
+/** Where the concurrent writer runs: its own thread and connection, or on the sweep's backend. */
+type WriterPlacement = "second connection" | "same connection";
+
+const WRITER_PLACEMENTS: readonly WriterPlacement[] = ["second connection", "same connection"];
+
 async function sweepOnce(
   target: CleanupTarget,
   rows: ExpiredRows,
-  writer: ConcurrentWriter,
+  placement: WriterPlacement,
+  threadWriter: ConcurrentWriter,
 ): Promise<SweepRun> {
   await target.fill(rows);
   const database = createDatabase(target.url);
   const backend = new MetastoreBackend({ database });
+  const writer =
+    placement === "second connection"
+      ? threadWriter
+      : startInProcessWriter(backend, taskScope({ ...DAG, taskId: "writer" }), rows.value);
   try {
+    // Let the writer settle into its loop before the window opens.
+    await new Promise((resolve) => setTimeout(resolve, 50));
     writer.measure();
     const started = performance.now();
     const report = await backend.cleanup();
@@ -64,6 +78,7 @@ async function sweepOnce(
       writes: waits.count,
     };
   } finally {
+    if (writer !== threadWriter) await writer.stop().catch(() => {});
     await backend.close();
     await database.close();
     await target.afterSweep();
@@ -87,51 +102,54 @@ async function measureCleanup(
   }
   const value = JSON.stringify(jsonObjectOfBytes(plan.valueBytes));
   const rows: ExpiredRows = { ...DAG, taskId: "expired", value, count: plan.cleanupRows };
-  const runs: SweepRun[] = [];
-  const writer = await startConcurrentWriter({ url: target.url, ...DAG, taskId: "writer", value });
+  const runs = new Map<WriterPlacement, SweepRun[]>(WRITER_PLACEMENTS.map((p) => [p, []]));
+  const threadWriter = await startThreadWriter({ url: target.url, ...DAG, taskId: "writer", value });
   try {
     for (let run = 0; run < plan.cleanupRuns; run++) {
-      const result = await sweepOnce(target, rows, writer);
-      log(
-        `  run ${run + 1}: ${Math.round(result.rowsPerSecond)} rows/s, sweep ${Math.round(result.durationMs)} ms, ` +
-          `writer max ${result.maxWriterWaitMs.toFixed(1)} ms over ${result.writes} sets`,
-      );
-      runs.push(result);
+      for (const placement of WRITER_PLACEMENTS) {
+        const result = await sweepOnce(target, rows, placement, threadWriter);
+        log(
+          `  run ${run + 1}, writer on the ${placement}: ${Math.round(result.rowsPerSecond)} rows/s, sweep ${Math.round(result.durationMs)} ms, ` +
+            `writer max ${result.maxWriterWaitMs.toFixed(1)} ms over ${result.writes} sets`,
+        );
+        runs.get(placement)!.push(result);
+      }
     }
   } finally {
-    await writer.stop();
+    await threadWriter.stop();
   }
   const figures = compareFigures(
-    [
-      {
+    WRITER_PLACEMENTS.map((placement) => {
+      const results = runs.get(placement)!;
+      return {
         operation: `sweep ${plan.cleanupRows.toLocaleString("en-US")} expired rows`,
-        subject: "MetastoreBackend.cleanup()",
-        role: "subject",
+        subject: `MetastoreBackend.cleanup(), writer on the ${placement}`,
+        role: "subject" as const,
         primary: "throughput",
         metrics: {
           throughput: toStat(
-            runs.map((r) => r.rowsPerSecond),
+            results.map((r) => r.rowsPerSecond),
             "rows/s",
           ),
           duration: toStat(
-            runs.map((r) => r.durationMs / 1000),
+            results.map((r) => r.durationMs / 1000),
             "s",
           ),
           maxWriterWait: toStat(
-            runs.map((r) => r.maxWriterWaitMs),
+            results.map((r) => r.maxWriterWaitMs),
             "ms",
           ),
           writerP99: toStat(
-            runs.map((r) => r.writerP99Ms),
+            results.map((r) => r.writerP99Ms),
             "ms",
           ),
           writes: toStat(
-            runs.map((r) => r.writes),
+            results.map((r) => r.writes),
             "sets",
           ),
         },
-      },
-    ],
+      };
+    }),
     cleanupTarget,
   );
   return {
@@ -140,7 +158,7 @@ async function measureCleanup(
     status: "ok",
     notes: [
       `${plan.cleanupRows.toLocaleString("en-US")} task rows (${plan.valueBytes}-byte values) that expired an hour ago, bulk-inserted with raw SQL before each run; the sweep is MetastoreBackend.cleanup() with the default batch size (${DEFAULT_CLEANUP_BATCH_SIZE.toLocaleString("en-US")} rows per statement); median of ${plan.cleanupRuns} runs.`,
-      "During the sweep a second thread with its own connection calls MetastoreBackend.set in a loop (one call at a time); 'max writer wait' is its slowest call, and the target is judged on the worst run.",
+      "During the sweep a writer calls MetastoreBackend.set in a loop, one call at a time, either on a second connection (its own thread and MetastoreBackend, as another process writing while `tidemark state-store clean` sweeps) or on the sweep's own backend in the same thread (as the API server writing while its scheduled cleanup sweeps). 'Max writer wait' is its slowest call within the sweep; the target is judged on the worst run.",
     ],
     columns: [
       { metric: "throughput", heading: "rows/s" },

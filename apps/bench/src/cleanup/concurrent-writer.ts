@@ -1,18 +1,9 @@
 import { once } from "node:events";
 import { Worker } from "node:worker_threads";
 import type { WriterCommand, WriterMessage, WriterWorkerData } from "./writer-protocol.js";
+import { type WriterReport, wallClock } from "./writer-waits.js";
 
-/** What a measurement window of the writer recorded. */
-export interface WriterReport {
-  /** Calls completed in the window. */
-  readonly count: number;
-  /** The slowest, in milliseconds (0 when none completed). */
-  readonly maxMs: number;
-  /** The 99th percentile, in milliseconds. */
-  readonly p99Ms: number;
-}
-
-/** A running concurrent writer (see writer-worker.ts). */
+/** A running concurrent writer: calls MetastoreBackend.set in a loop, one call at a time. */
 export interface ConcurrentWriter {
   /** Opens a measurement window now. */
   measure(): void;
@@ -21,18 +12,19 @@ export interface ConcurrentWriter {
    * flight completes, so a call blocked by the sweep counts in full); the writer goes on writing.
    */
   report(): Promise<WriterReport>;
-  /** Stops the writer thread. Idempotent. */
+  /** Stops the writer. Idempotent. */
   stop(): Promise<void>;
 }
 
 /**
- * Starts the concurrent writer thread and waits until it has written a few keys.
+ * Starts the writer in its own thread with its own connection (writer-worker.ts), as another process
+ * writing while `tidemark state-store clean` sweeps; waits until it has written a few keys.
  *
  * @param data - the database URL, the scope and the value it writes.
  * @returns the writer.
  * @throws Error when the writer fails to start or write.
  */
-export async function startConcurrentWriter(data: WriterWorkerData): Promise<ConcurrentWriter> {
+export async function startThreadWriter(data: WriterWorkerData): Promise<ConcurrentWriter> {
   const worker = new Worker(new URL("./writer-worker.js", import.meta.url), { workerData: data });
   const messages: WriterMessage[] = [];
   let wake: (() => void) | undefined;
@@ -68,9 +60,9 @@ export async function startConcurrentWriter(data: WriterWorkerData): Promise<Con
   }
   let stopped: Promise<void> | undefined;
   return {
-    measure: () => send({ type: "measure", from: performance.timeOrigin + performance.now() }),
+    measure: () => send({ type: "measure", from: wallClock() }),
     async report() {
-      send({ type: "report", to: performance.timeOrigin + performance.now() });
+      send({ type: "report", to: wallClock() });
       const report = await next("report");
       if (report.type !== "report") throw new Error("unexpected message");
       return { count: report.count, maxMs: report.maxMs, p99Ms: report.p99Ms };

@@ -2,8 +2,8 @@ import { setImmediate as yieldToEvents } from "node:timers/promises";
 import { parentPort, workerData } from "node:worker_threads";
 import { createDatabase, MetastoreBackend } from "@tidemark/core";
 import { taskScope } from "@tidemark/state";
-import { percentile } from "../report/stat.js";
 import type { WriterCommand, WriterMessage, WriterWorkerData } from "./writer-protocol.js";
+import { wallClock, windowReport } from "./writer-waits.js";
 
 // The concurrent writer of the cleanup benchmark, in its own thread with its own connection: it calls
 // MetastoreBackend.set in a loop, one call at a time, and records how long each call took while the main
@@ -16,7 +16,6 @@ if (port === null) throw new Error("writer-worker.js runs as a worker thread");
 const database = createDatabase(data.url);
 const backend = new MetastoreBackend({ database });
 const scope = taskScope({ dagId: data.dagId, runId: data.runId, taskId: data.taskId });
-const clock = () => performance.timeOrigin + performance.now();
 /** [start, end] of every call since the window opened (or since the last report). */
 let calls: [number, number][] = [];
 let windowFrom: number | undefined;
@@ -26,17 +25,8 @@ let stopping = false;
 const send = (message: WriterMessage) => port.postMessage(message);
 
 function report(from: number, to: number): void {
-  const waits = calls
-    .filter(([start, end]) => end >= from && start <= to)
-    .map(([start, end]) => end - Math.max(start, from))
-    .sort((a, b) => a - b);
+  send({ type: "report", ...windowReport(calls, from, to) });
   calls = [];
-  send({
-    type: "report",
-    count: waits.length,
-    maxMs: waits.length === 0 ? 0 : (waits[waits.length - 1] as number),
-    p99Ms: waits.length === 0 ? 0 : percentile(waits, 0.99),
-  });
 }
 
 port.on("message", (command: WriterCommand) => {
@@ -48,10 +38,13 @@ port.on("message", (command: WriterCommand) => {
 });
 
 try {
+  // A call's wait starts when the writer is ready to make it (right after the previous one).
+  let ready = wallClock();
   for (let i = 0; !stopping; i++) {
-    const started = clock();
     await backend.set(scope, `writer-${i % 100}`, data.value);
-    calls.push([started, clock()]);
+    const end = wallClock();
+    calls.push([ready, end]);
+    ready = end;
     if (i === 20) send({ type: "ready" });
     // Let the main thread's messages in between calls (the calls themselves may complete synchronously).
     await yieldToEvents();
