@@ -109,6 +109,44 @@ describe("migrations on Postgres specifically", () => {
     },
   );
 
+  it.skipIf(postgres.kind !== "postgres")(
+    `migrates while other schemas of the same database are created and dropped${postgres.kind === "postgres" ? "" : ` (skipped: ${postgres.fallbackReason})`}`,
+    async () => {
+      const churnHome = await postgres.freshSchema({ migrate: false });
+      const churn = postgres.openSchema(churnHome.schema);
+      let stop = false;
+      let churned = 0;
+      const churning = (async () => {
+        while (!stop) {
+          const other = `${churnHome.schema}_churn_${churned++}`;
+          await sql`create schema ${sql.id(other)}`.execute(churn.db);
+          await sql`create table ${sql.id(other)}.t (id serial primary key, v text)`.execute(churn.db);
+          await sql`drop schema ${sql.id(other)} cascade`.execute(churn.db);
+        }
+      })();
+      try {
+        for (let i = 0; i < 8; i++) {
+          const fresh = await postgres.freshSchema({ migrate: false });
+          try {
+            expect((await migrate(fresh.database)).applied).toEqual([...MIGRATION_NAMES]);
+            expect(await getMigrationStatus(fresh.database)).toEqual({
+              applied: [...MIGRATION_NAMES],
+              pending: [],
+            });
+          } finally {
+            await fresh.dispose();
+          }
+        }
+      } finally {
+        stop = true;
+        await churning;
+        await churn.close();
+        await churnHome.dispose();
+      }
+      expect(churned).toBeGreaterThan(0);
+    },
+  );
+
   it('stores state keys with the byte-order collation "C" and timestamps as timestamptz', async () => {
     const fresh = await postgres.freshSchema();
     try {

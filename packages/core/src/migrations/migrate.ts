@@ -4,6 +4,7 @@ import { toBackendError } from "../database/driver-error.js";
 import type { Database } from "../database/schema.js";
 import type { TidemarkDatabase } from "../database/tidemark-database.js";
 import { MIGRATION_NAMES, migrationProviderFor } from "./migration-list.js";
+import { withSchemaScopedIntrospection } from "./schema-scoped-introspection.js";
 
 /** Something that logs like pino (`logger.info({ migration }, "message")`). */
 export interface MigrationLogger {
@@ -95,7 +96,8 @@ function migratorOn(
   schema: string | undefined,
 ): Migrator {
   return new Migrator({
-    db: conn,
+    // On Postgres, look only at Tidemark's schema: a schema dropped elsewhere must not fail the migration.
+    db: schema === undefined ? conn : withSchemaScopedIntrospection(conn, schema),
     provider: migrationProviderFor(database.dialect),
     ...(schema === undefined ? {} : { migrationTableSchema: schema }),
   });
