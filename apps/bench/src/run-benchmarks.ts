@@ -88,8 +88,9 @@ export async function runBenchmarks(options: RunBenchmarksOptions): Promise<Benc
       sections.push({ id, title: TITLES[id], status: "skipped", reason: postgresSkip });
       continue;
     }
-    const result = await runSection(id, options);
+    const result = { ...(await runSection(id, options)), loadAverageAfter: loadAverage() };
     for (const figure of result.figures) log(figureLine(id, figure));
+    log(`load average after this section: ${result.loadAverageAfter.join(", ")}`);
     sections.push(result);
   }
 

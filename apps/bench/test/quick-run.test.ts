@@ -92,6 +92,7 @@ describe("pnpm bench -- --quick", () => {
         continue;
       }
       expect(section.figures.length, section.id).toBeGreaterThan(0);
+      expect(section.loadAverageAfter, section.id).toHaveLength(3);
       for (const figure of section.figures) {
         const where = `${section.id} ${figure.operation} ${figure.subject}`;
         expect(Object.keys(figure.metrics)).toContain(figure.primary);

@@ -50,6 +50,11 @@ function renderSection(section: SectionResult): string[] {
     return lines;
   }
   for (const note of section.notes) lines.push(`- ${note}`);
+  if (section.loadAverageAfter !== undefined) {
+    lines.push(
+      `- Took ${formatNumber(section.durationMs / 1000, "s")} s; load average (1, 5, 15 min) when it ended: ${section.loadAverageAfter.map((n) => n.toFixed(2)).join(", ")}.`,
+    );
+  }
   lines.push("", ...sectionTable(section), "");
   return lines;
 }

@@ -75,6 +75,11 @@ export interface MeasuredSection {
   readonly figures: readonly Figure[];
   /** Wall-clock time the section took, in milliseconds. */
   readonly durationMs: number;
+  /**
+   * `os.loadavg()` (1, 5, 15 minutes) when the section ended, so a reader can tell which sections ran
+   * while other work competed for the CPUs (filled in by the runner).
+   */
+  readonly loadAverageAfter?: readonly number[];
 }
 
 /** A section that did not run, and why (for example `skipped: Postgres unreachable …`). */
