@@ -7,11 +7,11 @@ import { fileURLToPath } from "node:url";
 import { gunzipSync } from "node:zlib";
 import { GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { createDatabase } from "@tidemark/core";
+import { type S3rverHandle, startS3rver } from "@tidemark/testkit/s3rver";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FlightsTruth, flightsTruth } from "./support/flights-truth.js";
 import { createThrowawaySchema, postgresProblem, type ThrowawaySchema } from "./support/postgres.js";
 import { type DemoRun, demoEnvironment, runDemo } from "./support/run-demo.js";
-import { type S3rverHandle, startS3rver } from "./support/s3rver.js";
 
 const DAYS = 10;
 const ENVELOPE_KEY = "__airflow_state_ref__";

@@ -1,9 +1,9 @@
 import { randomBytes } from "node:crypto";
 import type { AssetScope } from "@tidemark/state";
 import { type AssetIdentity, runStoreBackendConformance } from "@tidemark/testkit";
+import { type S3rverHandle, startS3rver } from "@tidemark/testkit/s3rver";
 import { afterAll, beforeAll } from "vitest";
 import { StateStoreObjectStorageBackend } from "../src/index.js";
-import { type S3rverHandle, startS3rver } from "./support/s3rver.js";
 import { makeTempDir, type TempDir } from "./support/temp-dir.js";
 
 // Assets addressed by id get ids of their own, so all three identities are exercised.

@@ -3,8 +3,8 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { type S3rverHandle, startS3rver } from "@tidemark/testkit/s3rver";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type S3rverHandle, startS3rver } from "./support/s3rver.js";
 import { makeTempDir, type TempDir } from "./support/temp-dir.js";
 
 const run = promisify(execFile);

@@ -41,7 +41,9 @@ export interface S3rverHandle {
 
 /**
  * Starts s3rver (an S3 protocol server on the local file system) in this process on 127.0.0.1 with a
- * free port, with one fresh bucket.
+ * free port, with one fresh bucket: a real S3 endpoint for the tests of S3 backends, without Docker or a
+ * network. Import it from `@tidemark/testkit/s3rver` (s3rver is an optional peer dependency: install it
+ * beside the testkit).
  *
  * On Node 20 s3rver 3.7.1 needs one workaround, installed here: its ListObjectsV2 continuation tokens use
  * single DES, which OpenSSL 3 lacks (see `s3rver-des-shim.ts`). Against it the AWS SDK
