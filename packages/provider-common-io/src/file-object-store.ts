@@ -1,7 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { type FileHandle, link, mkdir, open, opendir, rename, rmdir, unlink } from "node:fs/promises";
 import { dirname, isAbsolute, join, relative, sep } from "node:path";
-import { Readable } from "node:stream";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { StateStoreError } from "@tidemark/state";
 import type { ObjectHead, ObjectStore, PutObject, StoredObject } from "./object-store.js";
@@ -20,6 +19,11 @@ const HEADER_MAGIC = Buffer.from("\u0000tidemark-meta ", "latin1");
  * must fit in it (metadata is small: an expiry and at most a 2 KB key).
  */
 const FIRST_READ_BYTES = 64 * 1024;
+/**
+ * Largest file read whole in one go (one buffer of the file's size, as fs.readFile does); bigger files are
+ * streamed. Well above any value a state store should hold, well below Node's string and buffer limits.
+ */
+const WHOLE_READ_MAX_BYTES = 256 * 1024 * 1024;
 const TEMP_PREFIX = ".tmp-";
 const GRAVE_PREFIX = ".del-";
 const BATCH = 1000;
@@ -27,6 +31,21 @@ const BATCH = 1000;
 function isMissing(error: unknown): boolean {
   const code = (error as { code?: unknown } | undefined)?.code;
   return code === "ENOENT" || code === "ENOTDIR";
+}
+
+/**
+ * Fills `buffer` from the start of the file (a read may return fewer bytes than asked).
+ *
+ * @returns the bytes read: `buffer.length`, or fewer when the file ended first.
+ */
+async function readFully(handle: FileHandle, buffer: Buffer): Promise<number> {
+  let filled = 0;
+  while (filled < buffer.length) {
+    const { bytesRead } = await handle.read(buffer, filled, buffer.length - filled, filled);
+    if (bytesRead === 0) break;
+    filled += bytesRead;
+  }
+  return filled;
 }
 
 function encodeHeader(metadata: Readonly<Record<string, string>>): Buffer | undefined {
@@ -145,15 +164,15 @@ export class FileObjectStore implements ObjectStore {
     try {
       const stat = await handle.stat();
       if (!stat.isFile()) return null;
-      const first = Buffer.alloc(Math.min(stat.size, Math.max(FIRST_READ_BYTES, 1)));
-      const { bytesRead } = await handle.read(first, 0, first.length, 0);
-      const read = first.subarray(0, bytesRead);
+      // With the body wanted and the file not too big, read it whole: one read of the file's size, the
+      // header parsed from its start, the body a view of the rest (no copy, no stream).
+      const whole = wantBody && stat.size <= WHOLE_READ_MAX_BYTES;
+      const first = Buffer.allocUnsafe(whole ? stat.size : Math.min(stat.size, FIRST_READ_BYTES));
+      const read = first.subarray(0, await readFully(handle, first));
       const { metadata, offset } = this.#parseHeader(read, objectKey);
       const head: ObjectHead = { metadata, lastModified: stat.mtime, size: stat.size - offset };
       if (!wantBody) return head;
-      if (bytesRead >= stat.size) {
-        return { head, body: Readable.from([read.subarray(offset)], { objectMode: false }) };
-      }
+      if (whole || read.length >= stat.size) return { head, body: read.subarray(offset) };
       handedOver = true;
       return { head, body: handle.createReadStream({ start: offset, autoClose: true }) };
     } catch (error) {

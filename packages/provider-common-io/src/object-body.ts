@@ -1,4 +1,4 @@
-import type { Readable } from "node:stream";
+import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { promisify } from "node:util";
 import { createGunzip, gzip } from "node:zlib";
@@ -24,17 +24,57 @@ function isDataError(error: unknown): boolean {
 }
 
 /**
- * Reads an object body back to its JSON text, streaming: gzip is inflated chunk by chunk and UTF-8 is
- * decoded incrementally, so no full copy of the raw bytes is ever held next to the text.
+ * Gathers a stream's bytes into one Buffer. With the size known (`expected`), the bytes are copied into a
+ * single buffer of that size as they arrive, so no second copy is made; a stream that turns out longer or
+ * shorter than announced is still read whole and correctly.
+ */
+async function collectBytes(
+  source: AsyncIterable<Buffer>,
+  expected: number | null | undefined,
+): Promise<Buffer> {
+  if (expected !== null && expected !== undefined && Number.isSafeInteger(expected) && expected >= 0) {
+    const whole = Buffer.allocUnsafe(expected);
+    let filled = 0;
+    let overflow: Buffer[] | undefined;
+    for await (const chunk of source) {
+      if (overflow === undefined && filled + chunk.length <= expected) {
+        chunk.copy(whole, filled);
+        filled += chunk.length;
+      } else {
+        overflow ??= [whole.subarray(0, filled)];
+        overflow.push(chunk);
+      }
+    }
+    return overflow === undefined ? whole.subarray(0, filled) : Buffer.concat(overflow);
+  }
+  const chunks: Buffer[] = [];
+  for await (const chunk of source) chunks.push(chunk);
+  return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
+}
+
+/**
+ * Reads an object body back to its JSON text.
  *
- * @param body - the stored bytes.
+ * - Uncompressed bytes are decoded once: a Buffer as it is, a stream after its bytes are gathered into one
+ *   buffer (of `size` bytes when known, so the peak is the bytes plus the text).
+ * - gzip is inflated chunk by chunk and each chunk decoded incrementally, so no full copy of the inflated
+ *   bytes is ever held next to the text.
+ *
+ * @param body - the stored bytes: whole in a Buffer, or a stream (consumed here).
  * @param compressed - whether they are gzip data.
  * @param ref - the object's reference, for messages.
+ * @param size - the stored size in bytes when known (a hint for gathering a stream; never trusted for
+ *   correctness).
  * @returns the text, verbatim (a byte order mark is kept, invalid UTF-8 is refused).
  * @throws StateStoreError `INVALID_VALUE` when the bytes are not valid gzip or UTF-8 (a corrupt object);
  *   `BACKEND_UNAVAILABLE` when the stream fails (for example a connection reset).
  */
-export async function readBody(body: Readable, compressed: boolean, ref: string): Promise<string> {
+export async function readBody(
+  body: Buffer | Readable,
+  compressed: boolean,
+  ref: string,
+  size?: number | null,
+): Promise<string> {
   const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
   const parts: string[] = [];
   const collect = async (source: AsyncIterable<Buffer>): Promise<void> => {
@@ -42,8 +82,15 @@ export async function readBody(body: Readable, compressed: boolean, ref: string)
     parts.push(decoder.decode());
   };
   try {
-    if (compressed) await pipeline(body, createGunzip(), collect);
-    else await pipeline(body, collect);
+    if (!compressed) {
+      const bytes = Buffer.isBuffer(body) ? body : await collectBytes(body, size);
+      return decoder.decode(bytes);
+    }
+    await pipeline(
+      Buffer.isBuffer(body) ? Readable.from([body], { objectMode: false }) : body,
+      createGunzip(),
+      collect,
+    );
   } catch (cause) {
     if (cause instanceof StateStoreError) throw cause;
     if (isDataError(cause)) {
@@ -60,4 +107,9 @@ export async function readBody(body: Readable, compressed: boolean, ref: string)
     );
   }
   return parts.length === 1 ? (parts[0] as string) : parts.join("");
+}
+
+/** Releases an object body that will not be read (a stream is destroyed; a Buffer needs nothing). */
+export function discardBody(body: Buffer | Readable): void {
+  if (!Buffer.isBuffer(body)) body.destroy();
 }

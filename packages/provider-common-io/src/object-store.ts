@@ -26,7 +26,10 @@ export interface ObjectStore {
   /** Writes an object atomically: readers see the previous object or the new one, never a mix. */
   put(objectKey: string, object: PutObject): Promise<void>;
 
-  /** Reads an object, or null when it does not exist. The caller must consume or destroy `body`. */
+  /**
+   * Reads an object, or null when it does not exist. A stream `body` must be consumed or destroyed by the
+   * caller (`discardBody`).
+   */
   get(objectKey: string): Promise<StoredObject | null>;
 
   /** Reads an object's metadata, or null when it does not exist. */
@@ -74,6 +77,9 @@ export interface ObjectHead {
 /** An object being read. */
 export interface StoredObject {
   readonly head: ObjectHead;
-  /** The stored bytes (still compressed for gzip objects). */
-  readonly body: Readable;
+  /**
+   * The stored bytes (still compressed for gzip objects): whole in a Buffer when the store read them in
+   * one go (local files up to a size limit), else a stream.
+   */
+  readonly body: Buffer | Readable;
 }

@@ -21,7 +21,7 @@ import {
 } from "@tidemark/state";
 import { FileObjectStore } from "./file-object-store.js";
 import { mapLimit } from "./map-limit.js";
-import { encodeBody, readBody } from "./object-body.js";
+import { discardBody, encodeBody, readBody } from "./object-body.js";
 import {
   decodeSegment,
   encodeKey,
@@ -183,10 +183,11 @@ export class StateStoreObjectStorageBackend extends BaseStoreBackend {
       const object = await this.#store.get(objectKey);
       if (object === null) continue;
       if (scope.kind === "task" && isExpired(object.head, this.#now())) {
-        object.body.destroy();
+        discardBody(object.body);
         return null;
       }
-      const text = await readBody(object.body, objectKey.endsWith(GZIP_SUFFIX), this.#store.refOf(objectKey));
+      const ref = this.#store.refOf(objectKey);
+      const text = await readBody(object.body, objectKey.endsWith(GZIP_SUFFIX), ref, object.head.size);
       return { text, head: object.head };
     }
     return null;
@@ -297,7 +298,7 @@ export class StateStoreObjectStorageBackend extends BaseStoreBackend {
     const entries = await mapLimit(page, this.#concurrency, async (c): Promise<StoreEntry | undefined> => {
       const object = await this.#store.get(c.objectKey);
       if (object === null) return undefined;
-      const text = await readBody(object.body, c.gzip, this.#store.refOf(c.objectKey));
+      const text = await readBody(object.body, c.gzip, this.#store.refOf(c.objectKey), object.head.size);
       return {
         key: c.key,
         value: text,
@@ -417,7 +418,7 @@ export class StateStoreObjectStorageBackend extends BaseStoreBackend {
         { details: { ref: stored } },
       );
     }
-    return readBody(object.body, parsed.gzip, stored);
+    return readBody(object.body, parsed.gzip, stored, object.head.size);
   }
 }
 
