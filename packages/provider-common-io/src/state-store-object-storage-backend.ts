@@ -223,9 +223,9 @@ export class StateStoreObjectStorageBackend extends BaseStoreBackend {
   /**
    * {@inheritDoc BaseStoreBackend.set}
    *
-   * Writes the object atomically (a failed write leaves the previous value readable), then removes the
-   * copy written under the other compression setting, if any. `expiresAt` is kept as object metadata for
-   * task state and ignored for asset state, which never expires.
+   * Writes the object atomically (a failed write leaves the previous value readable) while checking for a
+   * copy written under the other compression setting; such a copy is removed once the write succeeded.
+   * `expiresAt` is kept as object metadata for task state and ignored for asset state, which never expires.
    *
    * @throws StateStoreError `NOT_SUPPORTED` for `ifVersion` / `ifAbsent`; `INVALID_KEY` / `INVALID_SCOPE`;
    *   `INVALID_VALUE` for an invalid `expiresAt` date; `BACKEND_UNAVAILABLE` or `FORBIDDEN`.
@@ -237,8 +237,17 @@ export class StateStoreObjectStorageBackend extends BaseStoreBackend {
       throw new StateStoreError("INVALID_VALUE", "expiresAt must be a valid Date (UTC instant) or null");
     }
     const [, other] = this.#variants(scope, key);
-    await this.#write(scope, key, value, expiresAt);
-    await this.#store.deleteMany([other]);
+    // Look for a copy under the other compression setting while the write runs (one round trip instead of
+    // two in a row), but delete it only after the write succeeded: when the compression setting changed,
+    // that copy is the previous value, and a failed write must leave it readable. Both outcomes are awaited
+    // before anything is reported, so a failure of either surfaces (the write's first).
+    const [written, found] = await Promise.allSettled([
+      this.#write(scope, key, value, expiresAt),
+      this.#store.head(other),
+    ]);
+    if (written.status === "rejected") throw written.reason;
+    if (found.status === "rejected") throw found.reason;
+    if (found.value !== null) await this.#store.deleteMany([other]);
   }
 
   /** {@inheritDoc BaseStoreBackend.delete} Removes the object under both compression settings. */

@@ -57,3 +57,21 @@ it.each([
     expect(files.sort()).toEqual(["k.gz", "ref.gz"]);
   },
 );
+
+it("keeps a value written under the other compression setting when a write that would replace it fails", async () => {
+  const gzip = new StateStoreObjectStorageBackend({ path: dir.url, compression: "gzip" });
+  const plain = new StateStoreObjectStorageBackend({ path: dir.url, compression: "" });
+  await gzip.set(scope, "k", '"zipped"');
+  failure.code = "ENOSPC";
+  await expect(plain.set(scope, "k", '"plain"')).rejects.toMatchObject({ code: "BACKEND_UNAVAILABLE" });
+  failure.code = undefined;
+  expect(await plain.get(scope, "k")).toBe('"zipped"');
+  expect(await gzip.get(scope, "k")).toBe('"zipped"');
+  const files = (await listFiles(dir.path)).map((f) => f.slice(join(dir.path, "tasks/d/r/t/-1").length + 1));
+  expect(files).toEqual(["k.gz"]);
+  // Once a write succeeds, the copy under the other setting goes.
+  await plain.set(scope, "k", '"plain"');
+  expect(await gzip.get(scope, "k")).toBe('"plain"');
+  const after = (await listFiles(dir.path)).map((f) => f.slice(join(dir.path, "tasks/d/r/t/-1").length + 1));
+  expect(after).toEqual(["k"]);
+});

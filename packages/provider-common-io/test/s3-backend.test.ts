@@ -93,6 +93,28 @@ describe("S3 objects", () => {
     expect((await b.getEntry(scope, "job/id"))?.expiresAt?.toISOString()).toBe(expiresAt.toISOString());
   });
 
+  it("leaves one object per key when set switches compression back and forth, and reads each value whole", async () => {
+    const plain = backend();
+    const gzip = backend({ path: plain.base, compression: "gzip" });
+    const prefix = keyOf(plain.base);
+    const names = async () => {
+      const listed = await client.send(new ListObjectsV2Command({ Bucket: s3.bucket, Prefix: prefix }));
+      return (listed.Contents ?? []).map((c) => c.Key?.split("/").pop()).sort();
+    };
+    const big = JSON.stringify("é€𝄞".repeat(100_000)); // multi-byte UTF-8 over many network chunks
+    await plain.set(scope, "k", big);
+    await plain.set(scope, "k", big);
+    expect(await names()).toEqual(["k"]);
+    expect(await gzip.get(scope, "k")).toBe(big);
+    await gzip.set(scope, "k", '"zipped"');
+    expect(await names()).toEqual(["k.gz"]);
+    expect(await plain.get(scope, "k")).toBe('"zipped"');
+    await plain.set(scope, "k", big);
+    expect(await names()).toEqual(["k"]);
+    expect(await plain.get(scope, "k")).toBe(big);
+    expect((await plain.list(scope)).entries.map((e) => e.value)).toEqual([big]);
+  });
+
   it("applies the threshold: limit - 1 bytes inline, limit and limit + 1 bytes offloaded", async () => {
     const b = backend({ threshold: 64 });
     const text = (bytes: number) => JSON.stringify("y".repeat(bytes - 2));
