@@ -1,4 +1,8 @@
+import { once } from "node:events";
+import { setTimeout as sleep } from "node:timers/promises";
+import { Worker } from "node:worker_threads";
 import { assetScope, type CleanupProgress, taskScope } from "@tidemark/state";
+import BetterSqlite3 from "better-sqlite3";
 import type { LogEvent } from "kysely";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import {
@@ -65,6 +69,29 @@ for (const target of [sqliteFileTarget(), postgresTarget(postgres)]) {
       expect((await backend.cleanup()).deleted.task_state_store).toBe(0);
     });
 
+    it("yields to the event loop between batches, so the process serves other work during a sweep", async () => {
+      const { backend } = await open(2);
+      for (let i = 0; i < 6; i++) await backend.set(extract, `expired/${i}`, String(i), { expiresAt: PAST });
+      const events: string[] = [];
+      // Scheduled before the sweep starts: it must run before the sweep's last batch.
+      setImmediate(() => events.push("tick"));
+      await backend.cleanup({
+        onProgress: (p) => {
+          if (p.phase === "task_state_store") events.push(`batch ${p.done}`);
+        },
+      });
+      events.push("done");
+      expect(events.filter((e) => e.startsWith("batch"))).toEqual([
+        "batch 2",
+        "batch 4",
+        "batch 6",
+        "batch 6",
+      ]);
+      const tick = events.indexOf("tick");
+      expect(tick).toBeGreaterThanOrEqual(0);
+      expect(tick).toBeLessThan(events.lastIndexOf("batch 6"));
+    });
+
     it("batch size 0 deletes every expired row in one statement", async () => {
       const { backend } = await open(0);
       for (let i = 0; i < 7; i++) await backend.set(extract, `e${i}`, "1", { expiresAt: PAST });
@@ -127,3 +154,62 @@ for (const target of [sqliteFileTarget(), postgresTarget(postgres)]) {
     });
   });
 }
+
+describe("cleanup on a SQLite file with a writer on a second connection", () => {
+  let opened: OpenedTarget | undefined;
+  let worker: Worker | undefined;
+  afterEach(async () => {
+    await worker?.terminate();
+    worker = undefined;
+    await opened?.dispose();
+    opened = undefined;
+  });
+
+  it("the writer's writes interleave with a multi-batch sweep", async () => {
+    opened = await sqliteFileTarget().open();
+    const { database } = opened;
+    await createTaskInstance(database, { dagId: "dag", runId: "run_1", taskId: "extract" });
+    const backend = new MetastoreBackend({ database, cleanupBatchSize: 100, now: () => NOW });
+    await backend.set(extract, "counter", "0");
+    const file = (opened.url as string).replace(/^sqlite:\/\//, "");
+    const reader = new BetterSqlite3(file, { readonly: true });
+    try {
+      // 3000 expired rows: 30 batches of 100.
+      const bulk = new BetterSqlite3(file);
+      bulk.pragma("busy_timeout = 10000");
+      bulk
+        .prepare(
+          `with recursive seq(n) as (select 1 union all select n + 1 from seq where n < 3000)
+           insert into task_state_store
+             (dag_run_id, dag_id, run_id, task_id, map_index, key, value, version, updated_at, expires_at)
+           select dag_run_id, dag_id, run_id, task_id, map_index, 'expired/' || n, '1', 1, updated_at, ?
+           from task_state_store, seq where key = 'counter'`,
+        )
+        .run(PAST.getTime());
+      bulk.close();
+      const counter = reader.prepare("select version from task_state_store where key = 'counter'").pluck();
+      const start = Number(counter.get());
+      worker = new Worker(new URL("./support/counter-writer.mjs", import.meta.url), { workerData: { file } });
+      const stopped = once(worker, "message");
+      // Wait until the writer is writing (poll: start-up is slow on a loaded machine).
+      while (Number(counter.get()) === start) await sleep(10);
+
+      const seen: number[] = [];
+      const report = await backend.cleanup({
+        onProgress: (p) => {
+          if (p.phase === "task_state_store") seen.push(Number(counter.get()));
+        },
+      });
+      worker.postMessage("stop");
+      const [{ writes }] = (await stopped) as [{ writes: number }];
+      expect(report.deleted.task_state_store).toBe(3000);
+      expect(seen.length).toBeGreaterThanOrEqual(30);
+      // Writes committed between the sweep's first and last batch: the writer was not shut out.
+      expect(seen.at(-1)! - seen[0]!).toBeGreaterThan(0);
+      expect(writes).toBeGreaterThan(0);
+      expect((await backend.getEntry(extract, "counter"))?.version).toBe(Number(counter.get()));
+    } finally {
+      reader.close();
+    }
+  });
+});

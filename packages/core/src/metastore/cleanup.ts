@@ -2,6 +2,7 @@ import type { CleanupOptions, CleanupReport } from "@tidemark/state";
 import { sql } from "kysely";
 import { toBackendError } from "../database/driver-error.js";
 import type { TidemarkDatabase } from "../database/tidemark-database.js";
+import { BatchPacer } from "./batch-pacer.js";
 
 /** Default of `state_store.state_cleanup_batch_size`: expired rows deleted per statement. */
 export const DEFAULT_CLEANUP_BATCH_SIZE = 10_000;
@@ -27,6 +28,14 @@ function toCount(value: unknown): number {
  *    so its own short transaction: a writer waits at most one batch. On Postgres the batch skips rows
  *    locked by a writer (`FOR UPDATE SKIP LOCKED`); the next sweep takes them.
  * 2. `asset_state_store`: the orphan sweep the reference documents: state rows of deactivated assets.
+ *
+ * Between two batches the sweep yields to the event loop, so that the process (an API server running
+ * its scheduled cleanup) keeps serving requests: better-sqlite3 runs statements synchronously. On
+ * SQLite it also pauses about as long as the batch took (2 to 100 ms), so that a writer on another
+ * connection, polling for the write lock in SQLite's busy handler, gets it before the next batch; and a
+ * batch slower than 50 ms makes the next ones smaller (the configured `batchSize` stays the maximum).
+ * The trade-off: a SQLite sweep takes about twice as long as back-to-back batches would, and a
+ * concurrent writer waits about one batch instead of the whole sweep.
  *
  * A dry run counts what each phase would delete and deletes nothing.
  *
@@ -74,7 +83,9 @@ export async function cleanupMetastore(
       taskDeleted = toCount(result.numDeletedRows);
       onProgress?.({ phase: "task_state_store", done: taskDeleted, total: taskTotal });
     } else {
+      const pacer = new BatchPacer(database.dialect, batchSize);
       for (;;) {
+        const size = pacer.next();
         const result = await db
           .deleteFrom("task_state_store")
           .where("id", "in", (eb) => {
@@ -82,14 +93,15 @@ export async function cleanupMetastore(
               .selectFrom("task_state_store")
               .select("id")
               .where("expires_at", "<=", now)
-              .limit(batchSize);
+              .limit(size);
             return pg ? batch.forUpdate().skipLocked() : batch;
           })
           .executeTakeFirst();
         const deleted = toCount(result.numDeletedRows);
         taskDeleted += deleted;
         onProgress?.({ phase: "task_state_store", done: taskDeleted, total: taskTotal });
-        if (deleted < batchSize) break;
+        if (deleted < size) break;
+        await pacer.pause();
       }
     }
 
@@ -114,14 +126,16 @@ export async function cleanupMetastore(
       assetDeleted = assetTotal ?? 0;
       onProgress?.({ phase: "asset_state_store", done: assetDeleted, total: assetTotal });
     } else {
+      const pacer = new BatchPacer(database.dialect, Math.max(1, batchSize));
       for (;;) {
+        const size = batchSize === 0 ? 0 : pacer.next();
         const result = await db
           .deleteFrom("asset_state_store")
           .where((eb) =>
             eb(
               eb.refTuple("asset_state_store.asset_id", "asset_state_store.key"),
               "in",
-              (batchSize === 0 ? orphans(db) : orphans(db).limit(batchSize))
+              (size === 0 ? orphans(db) : orphans(db).limit(size))
                 .select(["s.asset_id", "s.key"])
                 .$asTuple("asset_id", "key"),
             ),
@@ -130,7 +144,8 @@ export async function cleanupMetastore(
         const deleted = toCount(result.numDeletedRows);
         assetDeleted += deleted;
         onProgress?.({ phase: "asset_state_store", done: assetDeleted, total: assetTotal });
-        if (batchSize === 0 || deleted < batchSize) break;
+        if (size === 0 || deleted < size) break;
+        await pacer.pause();
       }
     }
     return {
