@@ -11,8 +11,10 @@ import {
   type SqlDialect,
   type SqliteDatabaseUrl,
 } from "./database-url.js";
+import type { DirectQueryRunner } from "./direct-query-runner.js";
+import { namedPostgresStatements } from "./postgres-named-statements.js";
 import type { Database } from "./schema.js";
-import { cacheSqliteStatements, type DirectQueryRunner } from "./sqlite-statement-cache.js";
+import { cacheSqliteStatements } from "./sqlite-statement-cache.js";
 import type { TidemarkDatabase } from "./tidemark-database.js";
 import { valueCodecFor } from "./value-codec.js";
 
@@ -75,7 +77,7 @@ function openSqlite(
 function openPostgres(
   parsed: PostgresDatabaseUrl,
   options: CreateDatabaseOptions,
-): { dialect: Dialect; schema: string | undefined; direct: undefined } {
+): { dialect: Dialect; schema: string | undefined; direct: DirectQueryRunner } {
   const pool = new pg.Pool({
     connectionString: parsed.connectionString,
     max: options.postgresPoolSize ?? DEFAULT_POSTGRES_POOL_SIZE,
@@ -85,7 +87,11 @@ function openPostgres(
   // An idle connection that breaks (a server restart) must not crash the process; the next query
   // reports the failure as BACKEND_UNAVAILABLE.
   pool.on("error", () => {});
-  return { dialect: new PostgresDialect({ pool }), schema: parsed.schema, direct: undefined };
+  return {
+    dialect: new PostgresDialect({ pool }),
+    schema: parsed.schema,
+    direct: namedPostgresStatements(pool),
+  };
 }
 
 /** Options of {@link createDatabaseFromKyselyDialect}. */
@@ -133,7 +139,9 @@ function wrap(
  *   `foreign_keys=ON` and a busy timeout, behind a prepared-statement cache; without a `log` hook,
  *   `direct` runs hot statements synchronously when no transaction is open.
  * - `postgres://…` / `postgresql://…`: a `pg` pool; `?schema=name` sets every connection's search_path to
- *   `name` (through the startup `options`), so one database can hold many throwaway schemas.
+ *   `name` (through the startup `options`), so one database can hold many throwaway schemas; without a
+ *   `log` hook, `direct` runs hot statements as named prepared statements (parsed and planned once per
+ *   connection).
  *
  * Nothing is created and no connection is made to Postgres until the first query; run
  * `migrate(database)` before use.

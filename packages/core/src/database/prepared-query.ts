@@ -1,5 +1,5 @@
 import type { Compilable, CompiledQuery, QueryResult } from "kysely";
-import type { DirectQueryRunner } from "./sqlite-statement-cache.js";
+import type { DirectQueryRunner } from "./direct-query-runner.js";
 
 /** What runs a compiled query: a Kysely instance, a transaction or a connection-bound instance. */
 export interface QueryRunner {
@@ -20,7 +20,9 @@ export interface PreparedQuery<P extends string, R> {
    *
    * @param db - a Kysely instance or transaction of the same dialect it was compiled for.
    * @param args - the value of every named parameter.
-   * @param direct - a direct runner on the same connection (`TidemarkDatabase.direct`), tried first.
+   * @param direct - the database's direct runner (`TidemarkDatabase.direct`), tried first; pass it only
+   *   with the root Kysely instance, never inside a transaction (on Postgres it runs on any pooled
+   *   connection).
    */
   execute(
     db: QueryRunner,

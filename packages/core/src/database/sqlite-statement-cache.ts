@@ -1,15 +1,6 @@
 import type BetterSqlite3 from "better-sqlite3";
 import type { QueryResult, SqliteDatabase, SqliteStatement } from "kysely";
-
-/** Runs one statement synchronously on a connection, or declines (undefined) when it must not. */
-export interface DirectQueryRunner {
-  /**
-   * Runs `sql` with positional `parameters` right away when no transaction is open on the connection;
-   * returns undefined (run it through Kysely instead) when one is, so a transaction in progress is never
-   * joined or bypassed.
-   */
-  tryRun<R>(sql: string, parameters: readonly unknown[]): QueryResult<R> | undefined;
-}
+import type { DirectQueryRunner } from "./direct-query-runner.js";
 
 /** A better-sqlite3 handle for Kysely's SqliteDialect, with a statement cache and a direct runner. */
 export interface CachedSqliteDatabase extends SqliteDatabase {

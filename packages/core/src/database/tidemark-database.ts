@@ -1,7 +1,7 @@
 import type { Kysely } from "kysely";
 import type { SqlDialect } from "./database-url.js";
+import type { DirectQueryRunner } from "./direct-query-runner.js";
 import type { Database } from "./schema.js";
-import type { DirectQueryRunner } from "./sqlite-statement-cache.js";
 import type { ValueCodec } from "./value-codec.js";
 
 /**
@@ -23,9 +23,10 @@ export interface TidemarkDatabase {
   /** Timestamp and boolean conversion for this dialect. */
   readonly codec: ValueCodec;
   /**
-   * SQLite opened by `createDatabase` without a query log: runs one statement synchronously on the
-   * connection when no transaction is open, skipping Kysely's executor (MetastoreBackend's hot path, see
-   * `PreparedQuery.execute`). Undefined elsewhere.
+   * Opened by `createDatabase` without a query log: runs MetastoreBackend's hot statements on the driver,
+   * skipping Kysely's executor (see `PreparedQuery.execute`). SQLite: synchronously on the connection
+   * when no transaction is open. Postgres: as named prepared statements on the pool. Undefined elsewhere
+   * (with a query log, and for `createDatabaseFromKyselyDialect`).
    */
   readonly direct: DirectQueryRunner | undefined;
   /** Closes the connections (the pool, the SQLite handle). Idempotent. */
