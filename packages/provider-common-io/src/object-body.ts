@@ -52,13 +52,31 @@ async function collectBytes(
   return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
 }
 
+/** Inflated bytes handed on at once by gunzip (zlib's default is 16 KB; bigger chunks cost less per byte). */
+const GUNZIP_CHUNK_BYTES = 64 * 1024;
+/** Deflate never expands more than about 1032:1, so a trailer claiming more is not believed. */
+const MAX_DEFLATE_RATIO = 1032;
+/** Largest inflated size taken from a gzip trailer to size the output buffer up front. */
+const MAX_TRAILER_HINT_BYTES = 1024 * 1024 * 1024;
+
+/**
+ * The inflated size a whole gzip member says it has (its trailer's ISIZE: the size modulo 2^32), when it is
+ * plausible; only a hint for sizing a buffer, never trusted for correctness.
+ */
+function gzipSizeHint(gz: Buffer): number | null {
+  if (gz.length < 18) return null;
+  const size = gz.readUInt32LE(gz.length - 4);
+  return size <= gz.length * MAX_DEFLATE_RATIO && size <= MAX_TRAILER_HINT_BYTES ? size : null;
+}
+
 /**
  * Reads an object body back to its JSON text.
  *
  * - Uncompressed bytes are decoded once: a Buffer as it is, a stream after its bytes are gathered into one
  *   buffer (of `size` bytes when known, so the peak is the bytes plus the text).
- * - gzip is inflated chunk by chunk and each chunk decoded incrementally, so no full copy of the inflated
- *   bytes is ever held next to the text.
+ * - gzip in a Buffer is inflated into one buffer sized from the gzip trailer, then decoded once; a gzip
+ *   stream is inflated chunk by chunk and each chunk decoded incrementally. Either way at most one copy
+ *   of the inflated bytes is held next to the text.
  *
  * @param body - the stored bytes: whole in a Buffer, or a stream (consumed here).
  * @param compressed - whether they are gzip data.
@@ -86,11 +104,21 @@ export async function readBody(
       const bytes = Buffer.isBuffer(body) ? body : await collectBytes(body, size);
       return decoder.decode(bytes);
     }
-    await pipeline(
-      Buffer.isBuffer(body) ? Readable.from([body], { objectMode: false }) : body,
-      createGunzip(),
-      collect,
-    );
+    const gunzip = createGunzip({ chunkSize: GUNZIP_CHUNK_BYTES });
+    if (Buffer.isBuffer(body)) {
+      // The whole gzip data is here, so its trailer tells the inflated size: inflate into one buffer of
+      // that size and decode once (the peak stays the inflated bytes plus the text).
+      let bytes: Buffer = Buffer.alloc(0);
+      await pipeline(
+        Readable.from([body], { objectMode: false }),
+        gunzip,
+        async (source: AsyncIterable<Buffer>) => {
+          bytes = await collectBytes(source, gzipSizeHint(body));
+        },
+      );
+      return decoder.decode(bytes);
+    }
+    await pipeline(body, gunzip, collect);
   } catch (cause) {
     if (cause instanceof StateStoreError) throw cause;
     if (isDataError(cause)) {

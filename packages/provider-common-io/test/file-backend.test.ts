@@ -2,7 +2,7 @@ import { writeFileSync } from "node:fs";
 import { mkdir, readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { gunzipSync } from "node:zlib";
+import { gunzipSync, gzipSync } from "node:zlib";
 import {
   assetScope,
   isStateStoreError,
@@ -397,6 +397,21 @@ describe("server role on file://", () => {
     expect((await rejection(b.deserializeTaskStateStoreFromRef(b.refFor(scope, "bad")))).code).toBe(
       "INVALID_VALUE",
     );
+  });
+
+  it("reads gzip data of several members whole, and refuses one whose trailer does not match its data", async () => {
+    const b = backend({ compression: "gzip" });
+    const dir = join(baseDir, "tasks/dag/run/task/-1");
+    await mkdir(dir, { recursive: true });
+    // The last member's trailer gives only its own size: the reader must not trust it for the whole.
+    const first = `"${"a".repeat(200_000)}`;
+    const second = `${"é".repeat(1000)}"`;
+    await writeFile(join(dir, "multi.gz"), Buffer.concat([gzipSync(first), gzipSync(second)]));
+    expect(await b.get(scope, "multi")).toBe(first + second);
+    const lying = gzipSync('"short"');
+    lying.writeUInt32LE(1_000, lying.length - 4);
+    await writeFile(join(dir, "lying.gz"), lying);
+    expect((await rejection(b.get(scope, "lying"))).code).toBe("INVALID_VALUE");
   });
 
   it("refuses compare-and-set with NOT_SUPPORTED, writing nothing", async () => {
