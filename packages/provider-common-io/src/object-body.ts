@@ -70,13 +70,10 @@ function gzipSizeHint(gz: Buffer): number | null {
 }
 
 /**
- * Reads an object body back to its JSON text.
- *
- * - Uncompressed bytes are decoded once: a Buffer as it is, a stream after its bytes are gathered into one
- *   buffer (of `size` bytes when known, so the peak is the bytes plus the text).
- * - gzip in a Buffer is inflated into one buffer sized from the gzip trailer, then decoded once; a gzip
- *   stream is inflated chunk by chunk and each chunk decoded incrementally. Either way at most one copy
- *   of the inflated bytes is held next to the text.
+ * Reads an object body back to its JSON text. The stored bytes are taken whole (a Buffer as given; a
+ * stream gathered into one buffer, of `size` bytes when known, so no second copy is made); gzip is then
+ * inflated into one buffer sized from the gzip trailer; the UTF-8 is decoded once. The peak is the stored
+ * bytes, the inflated bytes and the text.
  *
  * @param body - the stored bytes: whole in a Buffer, or a stream (consumed here).
  * @param compressed - whether they are gzip data.
@@ -94,31 +91,20 @@ export async function readBody(
   size?: number | null,
 ): Promise<string> {
   const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
-  const parts: string[] = [];
-  const collect = async (source: AsyncIterable<Buffer>): Promise<void> => {
-    for await (const chunk of source) parts.push(decoder.decode(chunk, { stream: true }));
-    parts.push(decoder.decode());
-  };
   try {
-    if (!compressed) {
-      const bytes = Buffer.isBuffer(body) ? body : await collectBytes(body, size);
-      return decoder.decode(bytes);
-    }
-    const gunzip = createGunzip({ chunkSize: GUNZIP_CHUNK_BYTES });
-    if (Buffer.isBuffer(body)) {
-      // The whole gzip data is here, so its trailer tells the inflated size: inflate into one buffer of
-      // that size and decode once (the peak stays the inflated bytes plus the text).
-      let bytes: Buffer = Buffer.alloc(0);
-      await pipeline(
-        Readable.from([body], { objectMode: false }),
-        gunzip,
-        async (source: AsyncIterable<Buffer>) => {
-          bytes = await collectBytes(source, gzipSizeHint(body));
-        },
-      );
-      return decoder.decode(bytes);
-    }
-    await pipeline(body, gunzip, collect);
+    // The stored bytes whole: as given, or gathered from the stream (into one buffer of `size` bytes).
+    const stored = Buffer.isBuffer(body) ? body : await collectBytes(body, size);
+    if (!compressed) return decoder.decode(stored);
+    // gzip: its trailer tells the inflated size, so inflate into one buffer of that size and decode once.
+    let bytes: Buffer = Buffer.alloc(0);
+    await pipeline(
+      Readable.from([stored], { objectMode: false }),
+      createGunzip({ chunkSize: GUNZIP_CHUNK_BYTES }),
+      async (source: AsyncIterable<Buffer>) => {
+        bytes = await collectBytes(source, gzipSizeHint(stored));
+      },
+    );
+    return decoder.decode(bytes);
   } catch (cause) {
     if (cause instanceof StateStoreError) throw cause;
     if (isDataError(cause)) {
@@ -134,7 +120,6 @@ export async function readBody(
       { cause },
     );
   }
-  return parts.length === 1 ? (parts[0] as string) : parts.join("");
 }
 
 /** Releases an object body that will not be read (a stream is destroyed; a Buffer needs nothing). */

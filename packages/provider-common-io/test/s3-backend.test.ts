@@ -109,6 +109,9 @@ describe("S3 objects", () => {
     await gzip.set(scope, "k", '"zipped"');
     expect(await names()).toEqual(["k.gz"]);
     expect(await plain.get(scope, "k")).toBe('"zipped"');
+    await gzip.set(scope, "k", big);
+    expect(await names()).toEqual(["k.gz"]);
+    expect(await gzip.get(scope, "k")).toBe(big);
     await plain.set(scope, "k", big);
     expect(await names()).toEqual(["k"]);
     expect(await plain.get(scope, "k")).toBe(big);
