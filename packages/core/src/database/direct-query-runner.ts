@@ -1,5 +1,8 @@
 import type { QueryResult } from "kysely";
 
+/** What {@link DirectQueryRunner.tryFirstValue} returns when it declines. */
+export const DIRECT_DECLINED: unique symbol = Symbol("tidemark.direct.declined");
+
 /**
  * Runs one compiled statement on the database's own driver, skipping Kysely's executor, or declines
  * (undefined) when it must not. Made by `createDatabase` (see `TidemarkDatabase.direct`):
@@ -20,4 +23,14 @@ export interface DirectQueryRunner {
     sql: string,
     parameters: readonly unknown[],
   ): QueryResult<R> | Promise<QueryResult<R>> | undefined;
+
+  /**
+   * Runs a query that selects one column and returns that column of its first row (undefined when no
+   * row matched). SQLite reads only that row and value (`statement.pluck().get()`), skipping the array
+   * of row objects `tryRun` builds.
+   *
+   * @returns the value (SQLite: right away; Postgres: a promise), or {@link DIRECT_DECLINED} when the
+   *   statement must go through Kysely instead.
+   */
+  tryFirstValue(sql: string, parameters: readonly unknown[]): unknown | Promise<unknown>;
 }

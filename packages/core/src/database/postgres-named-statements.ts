@@ -74,5 +74,9 @@ export function namedPostgresStatements(pool: pg.Pool, capacity = 256): DirectQu
     tryRun<R>(sql: string, parameters: readonly unknown[]): Promise<QueryResult<R>> {
       return run<R>(sql, [...parameters]);
     },
+    async tryFirstValue(sql: string, parameters: readonly unknown[]): Promise<unknown> {
+      const row = (await run<Record<string, unknown>>(sql, [...parameters])).rows[0];
+      return row === undefined ? undefined : Object.values(row)[0];
+    },
   };
 }

@@ -1,5 +1,5 @@
 import type { Compilable, CompiledQuery, QueryResult } from "kysely";
-import type { DirectQueryRunner } from "./direct-query-runner.js";
+import { DIRECT_DECLINED, type DirectQueryRunner } from "./direct-query-runner.js";
 
 /** What runs a compiled query: a Kysely instance, a transaction or a connection-bound instance. */
 export interface QueryRunner {
@@ -29,6 +29,16 @@ export interface PreparedQuery<P extends string, R> {
     args: Readonly<Record<P, unknown>>,
     direct?: DirectQueryRunner,
   ): Promise<QueryResult<R>>;
+  /**
+   * Runs a query that selects one column and returns that column of the first row, or undefined when
+   * no row matched: on SQLite's direct path without building row objects. Same parameters as
+   * {@link execute}.
+   */
+  executeTakeFirstValue(
+    db: QueryRunner,
+    args: Readonly<Record<P, unknown>>,
+    direct?: DirectQueryRunner,
+  ): Promise<unknown>;
 }
 
 /**
@@ -55,14 +65,27 @@ export function prepareQuery<const P extends string, R>(
   const slotNames = compiled.parameters.map((v) => (v instanceof QueryParameter ? (v.name as P) : null));
   const constants = compiled.parameters.map((v) => (v instanceof QueryParameter ? undefined : v));
   const count = slotNames.length;
+  const bind = (args: Readonly<Record<P, unknown>>): unknown[] => {
+    const parameters: unknown[] = new Array(count);
+    for (let i = 0; i < count; i++) {
+      const name = slotNames[i];
+      parameters[i] = name === null || name === undefined ? constants[i] : args[name];
+    }
+    return parameters;
+  };
   return {
     sql: compiled.sql,
-    execute(executor, args, direct) {
-      const parameters: unknown[] = new Array(count);
-      for (let i = 0; i < count; i++) {
-        const name = slotNames[i];
-        parameters[i] = name === null || name === undefined ? constants[i] : args[name];
+    async executeTakeFirstValue(executor, args, direct) {
+      const parameters = bind(args);
+      if (direct !== undefined) {
+        const value = direct.tryFirstValue(compiled.sql, parameters);
+        if (value !== DIRECT_DECLINED) return value;
       }
+      const row = (await executor.executeQuery<R>({ ...compiled, parameters })).rows[0];
+      return row === undefined ? undefined : Object.values(row as object)[0];
+    },
+    execute(executor, args, direct) {
+      const parameters = bind(args);
       if (direct !== undefined) {
         const result = direct.tryRun<R>(compiled.sql, parameters);
         if (result !== undefined) return Promise.resolve(result);

@@ -1,6 +1,6 @@
 import type BetterSqlite3 from "better-sqlite3";
 import type { QueryResult, SqliteDatabase, SqliteStatement } from "kysely";
-import type { DirectQueryRunner } from "./direct-query-runner.js";
+import { DIRECT_DECLINED, type DirectQueryRunner } from "./direct-query-runner.js";
 
 /** A better-sqlite3 handle for Kysely's SqliteDialect, with a statement cache and a direct runner. */
 export interface CachedSqliteDatabase extends SqliteDatabase {
@@ -17,7 +17,8 @@ export interface CachedSqliteDatabase extends SqliteDatabase {
  * The `direct` runner executes a statement synchronously on the same connection when no transaction is
  * open on it, skipping Kysely's asynchronous executor and connection mutex; better-sqlite3 runs every
  * statement synchronously anyway, so between two of Kysely's statements only an open transaction
- * (BEGIN … COMMIT across awaits) has to be waited for, and then `tryRun` declines.
+ * (BEGIN … COMMIT across awaits) has to be waited for, and then `tryRun` declines. Its `tryFirstValue`
+ * reads one row's first column (`pluck().get()`) from statements cached apart from Kysely's.
  *
  * @param database - the open better-sqlite3 handle.
  * @param capacity - most statements kept. Default 256.
@@ -28,21 +29,30 @@ export function cacheSqliteStatements(
   capacity = 256,
 ): CachedSqliteDatabase {
   const statements = new Map<string, BetterSqlite3.Statement>();
-  const prepare = (sql: string): BetterSqlite3.Statement => {
-    let statement = statements.get(sql);
+  // Statements in pluck mode (first column only), for tryFirstValue: a separate cache, because the mode
+  // sticks to the statement and Kysely's path needs whole rows.
+  const plucked = new Map<string, BetterSqlite3.Statement>();
+  const cached = (
+    cache: Map<string, BetterSqlite3.Statement>,
+    sql: string,
+    make: () => BetterSqlite3.Statement,
+  ): BetterSqlite3.Statement => {
+    let statement = cache.get(sql);
     if (statement === undefined) {
-      statement = database.prepare(sql);
-      if (statements.size >= capacity) {
-        const oldest = statements.keys().next().value;
-        if (oldest !== undefined) statements.delete(oldest);
+      statement = make();
+      if (cache.size >= capacity) {
+        const oldest = cache.keys().next().value;
+        if (oldest !== undefined) cache.delete(oldest);
       }
-      statements.set(sql, statement);
+      cache.set(sql, statement);
     }
     return statement;
   };
+  const prepare = (sql: string) => cached(statements, sql, () => database.prepare(sql));
   return {
     close() {
       statements.clear();
+      plucked.clear();
       database.close();
     },
     prepare(sql: string): SqliteStatement {
@@ -55,6 +65,12 @@ export function cacheSqliteStatements(
         if (statement.reader) return { rows: statement.all(parameters) as R[] };
         const { changes } = statement.run(parameters);
         return { rows: [], numAffectedRows: BigInt(changes) };
+      },
+      tryFirstValue(sql: string, parameters: readonly unknown[]): unknown {
+        if (!database.open || database.inTransaction) return DIRECT_DECLINED;
+        const statement = cached(plucked, sql, () => database.prepare(sql));
+        if (!statement.reader) return DIRECT_DECLINED;
+        return statement.pluck().get(parameters);
       },
     },
   };

@@ -250,7 +250,7 @@ export class MetastoreBackend extends BaseStoreBackend {
   override async get(scope: StoreScope, key: string): Promise<string | null> {
     try {
       if (scope.kind === "task") {
-        const result = await this.#q.taskGet().execute(
+        const value = await this.#q.taskGet().executeTakeFirstValue(
           this.database.db,
           {
             dagId: scope.dagId,
@@ -262,13 +262,13 @@ export class MetastoreBackend extends BaseStoreBackend {
           },
           this.database.direct,
         );
-        return (result.rows[0] as { value: string } | undefined)?.value ?? null;
+        return (value as string | undefined) ?? null;
       }
       const { identity, args } = assetTarget(scope);
-      const result = await this.#q
+      const value = await this.#q
         .assetGet(identity)
-        .execute(this.database.db, { ...args, key }, this.database.direct);
-      return (result.rows[0] as { value: string } | undefined)?.value ?? null;
+        .executeTakeFirstValue(this.database.db, { ...args, key }, this.database.direct);
+      return (value as string | undefined) ?? null;
     } catch (error) {
       throw this.#fail(error, `get of key ${JSON.stringify(key)}`, scope);
     }
