@@ -15,8 +15,8 @@ import { fsError } from "./store-errors.js";
  */
 const HEADER_MAGIC = Buffer.from("\u0000tidemark-meta ", "latin1");
 /**
- * Bytes read at once when opening an object; smaller objects are served from this one read. The header
- * must fit in it (metadata is small: an expiry and at most a 2 KB key).
+ * Bytes read to find the header when only the metadata is wanted (head), or when a file too big to read
+ * whole is streamed. The header must fit in it (metadata is small: an expiry and at most a 2 KB key).
  */
 const FIRST_READ_BYTES = 64 * 1024;
 /**
