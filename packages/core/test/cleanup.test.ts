@@ -8,6 +8,7 @@ import { afterAll, afterEach, describe, expect, it } from "vitest";
 import {
   activateAsset,
   cleanupMetastore,
+  createDatabase,
   createTaskInstance,
   deactivateAsset,
   deleteDagRun,
@@ -163,6 +164,51 @@ describe("cleanup on a SQLite file with a writer on a second connection", () => 
     worker = undefined;
     await opened?.dispose();
     opened = undefined;
+  });
+
+  it("waits for another connection's write lock without blocking the event loop", async () => {
+    opened = await sqliteFileTarget().open();
+    const { database } = opened;
+    await createTaskInstance(database, { dagId: "dag", runId: "run_1", taskId: "extract" });
+    const backend = new MetastoreBackend({ database, cleanupBatchSize: 2, now: () => NOW });
+    for (let i = 0; i < 5; i++) await backend.set(extract, `expired/${i}`, String(i), { expiresAt: PAST });
+    const other = new BetterSqlite3((opened.url as string).replace(/^sqlite:\/\//, ""));
+    try {
+      const events: string[] = [];
+      other.exec("begin immediate");
+      // Only runs if the sweep, waiting for the lock, leaves the event loop free.
+      setTimeout(() => {
+        events.push("released");
+        other.exec("commit");
+      }, 20);
+      const report = await backend.cleanup();
+      events.push("done");
+      expect(report.deleted.task_state_store).toBe(5);
+      expect(events).toEqual(["released", "done"]);
+    } finally {
+      if (other.inTransaction) other.exec("rollback");
+      other.close();
+    }
+  });
+
+  it("fails with BACKEND_UNAVAILABLE when the lock stays taken past the busy timeout, deleting nothing", async () => {
+    opened = await sqliteFileTarget().open();
+    await createTaskInstance(opened.database, { dagId: "dag", runId: "run_1", taskId: "extract" });
+    const setup = new MetastoreBackend({ database: opened.database, now: () => NOW });
+    for (let i = 0; i < 3; i++) await setup.set(extract, `expired/${i}`, String(i), { expiresAt: PAST });
+    const impatient = createDatabase(opened.url as string, { sqliteBusyTimeoutMs: 50 });
+    const other = new BetterSqlite3((opened.url as string).replace(/^sqlite:\/\//, ""));
+    try {
+      other.exec("begin immediate");
+      const backend = new MetastoreBackend({ database: impatient, cleanupBatchSize: 2, now: () => NOW });
+      await expect(backend.cleanup()).rejects.toMatchObject({ code: "BACKEND_UNAVAILABLE" });
+      other.exec("rollback");
+      expect(await opened.database.db.selectFrom("task_state_store").select("key").execute()).toHaveLength(3);
+    } finally {
+      if (other.inTransaction) other.exec("rollback");
+      other.close();
+      await impatient.close();
+    }
   });
 
   it("the writer's writes interleave with a multi-batch sweep", async () => {

@@ -1,6 +1,6 @@
 import type BetterSqlite3 from "better-sqlite3";
 import type { QueryResult, SqliteDatabase, SqliteStatement } from "kysely";
-import { DIRECT_DECLINED, type DirectQueryRunner } from "./direct-query-runner.js";
+import { DIRECT_DECLINED, DIRECT_LOCKED, type DirectQueryRunner } from "./direct-query-runner.js";
 
 /** A better-sqlite3 handle for Kysely's SqliteDialect, with a statement cache and a direct runner. */
 export interface CachedSqliteDatabase extends SqliteDatabase {
@@ -18,7 +18,9 @@ export interface CachedSqliteDatabase extends SqliteDatabase {
  * open on it, skipping Kysely's asynchronous executor and connection mutex; better-sqlite3 runs every
  * statement synchronously anyway, so between two of Kysely's statements only an open transaction
  * (BEGIN … COMMIT across awaits) has to be waited for, and then `tryRun` declines. Its `tryFirstValue`
- * reads one row's first column (`pluck().get()`) from statements cached apart from Kysely's.
+ * reads one row's first column (`pluck().get()`) from statements cached apart from Kysely's; its
+ * `tryRunUnblocking` fails fast instead of waiting for another connection's write lock (the cleanup
+ * sweep waits asynchronously instead). Set the busy timeout before calling this: it is read once here.
  *
  * @param database - the open better-sqlite3 handle.
  * @param capacity - most statements kept. Default 256.
@@ -49,6 +51,7 @@ export function cacheSqliteStatements(
     return statement;
   };
   const prepare = (sql: string) => cached(statements, sql, () => database.prepare(sql));
+  const lockTimeoutMs = Number(database.pragma("busy_timeout", { simple: true }) ?? 0);
   return {
     close() {
       statements.clear();
@@ -65,6 +68,27 @@ export function cacheSqliteStatements(
         if (statement.reader) return { rows: statement.all(parameters) as R[] };
         const { changes } = statement.run(parameters);
         return { rows: [], numAffectedRows: BigInt(changes) };
+      },
+      lockTimeoutMs,
+      tryRunUnblocking<R>(
+        sql: string,
+        parameters: readonly unknown[],
+      ): QueryResult<R> | typeof DIRECT_LOCKED | undefined {
+        if (!database.open || database.inTransaction) return undefined;
+        const statement = prepare(sql);
+        // All synchronous: no other statement of this process can run while the timeout is 0.
+        database.pragma("busy_timeout = 0");
+        try {
+          if (statement.reader) return { rows: statement.all(parameters) as R[] };
+          const { changes } = statement.run(parameters);
+          return { rows: [], numAffectedRows: BigInt(changes) };
+        } catch (error) {
+          const code = (error as { code?: unknown } | null)?.code;
+          if (typeof code === "string" && code.startsWith("SQLITE_BUSY")) return DIRECT_LOCKED;
+          throw error;
+        } finally {
+          database.pragma(`busy_timeout = ${lockTimeoutMs}`);
+        }
       },
       tryFirstValue(sql: string, parameters: readonly unknown[]): unknown {
         if (!database.open || database.inTransaction) return DIRECT_DECLINED;

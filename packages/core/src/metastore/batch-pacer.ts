@@ -50,6 +50,11 @@ export class BatchPacer {
     return this.#size;
   }
 
+  /** Marks the batch's start again (before another try after waiting for a lock): only the last try counts. */
+  readonly markStart = (): void => {
+    this.#started = performance.now();
+  };
+
   /** Call after a batch that was not the last: adapts the size and waits as described above. */
   async pause(): Promise<void> {
     const took = performance.now() - this.#started;

@@ -1,5 +1,7 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import type { CleanupOptions, CleanupReport } from "@tidemark/state";
-import { sql } from "kysely";
+import { type Compilable, sql } from "kysely";
+import { DIRECT_LOCKED } from "../database/direct-query-runner.js";
 import { toBackendError } from "../database/driver-error.js";
 import type { TidemarkDatabase } from "../database/tidemark-database.js";
 import { BatchPacer } from "./batch-pacer.js";
@@ -19,6 +21,39 @@ function toCount(value: unknown): number {
   return typeof value === "bigint" ? Number(value) : Number(value ?? 0);
 }
 
+/** Longest asynchronous wait between two tries for SQLite's write lock, in milliseconds. */
+const LOCK_RETRY_MAX_MS = 20;
+
+/**
+ * Runs one batch's DELETE and returns the rows it deleted. On SQLite (through the direct runner) it
+ * never waits for another connection's write lock inside SQLite's busy handler, which would block the
+ * event loop: when the lock is taken it sleeps asynchronously (1, 2, 4 … 20 ms) and tries again, up to
+ * the connection's busy timeout, then fails with SQLITE_BUSY as the busy handler would have.
+ */
+async function runDelete(
+  database: TidemarkDatabase,
+  query: Compilable<unknown> & { executeTakeFirst(): Promise<{ numDeletedRows: bigint }> },
+  markStart: () => void,
+): Promise<number> {
+  const direct = database.dialect === "sqlite" ? database.direct : undefined;
+  if (direct?.tryRunUnblocking !== undefined) {
+    const { sql: text, parameters } = query.compile();
+    const deadline = performance.now() + (direct.lockTimeoutMs ?? 0);
+    for (let wait = 1; ; wait = Math.min(wait * 2, LOCK_RETRY_MAX_MS)) {
+      markStart();
+      const result = direct.tryRunUnblocking(text, parameters);
+      if (result === undefined) break;
+      if (result !== DIRECT_LOCKED) return toCount(result.numAffectedRows);
+      if (performance.now() >= deadline) {
+        throw Object.assign(new Error("database is locked"), { code: "SQLITE_BUSY" });
+      }
+      await sleep(wait);
+    }
+  }
+  markStart();
+  return toCount((await query.executeTakeFirst()).numDeletedRows);
+}
+
 /**
  * Garbage collection of the metastore, in two phases, each reported through `onProgress` after every
  * batch:
@@ -34,6 +69,8 @@ function toCount(value: unknown): number {
  * SQLite it also pauses about as long as the batch took (2 to 100 ms), so that a writer on another
  * connection, polling for the write lock in SQLite's busy handler, gets it before the next batch; and a
  * batch slower than 50 ms makes the next ones smaller (the configured `batchSize` stays the maximum).
+ * When another connection holds SQLite's write lock, the sweep waits for it asynchronously (up to the
+ * connection's busy timeout) rather than in SQLite's busy handler, which would block the event loop.
  * The trade-off: a SQLite sweep takes about twice as long as back-to-back batches would, and a
  * concurrent writer waits about one batch instead of the whole sweep.
  *
@@ -86,18 +123,15 @@ export async function cleanupMetastore(
       const pacer = new BatchPacer(database.dialect, batchSize);
       for (;;) {
         const size = pacer.next();
-        const result = await db
-          .deleteFrom("task_state_store")
-          .where("id", "in", (eb) => {
-            const batch = eb
-              .selectFrom("task_state_store")
-              .select("id")
-              .where("expires_at", "<=", now)
-              .limit(size);
-            return pg ? batch.forUpdate().skipLocked() : batch;
-          })
-          .executeTakeFirst();
-        const deleted = toCount(result.numDeletedRows);
+        const query = db.deleteFrom("task_state_store").where("id", "in", (eb) => {
+          const batch = eb
+            .selectFrom("task_state_store")
+            .select("id")
+            .where("expires_at", "<=", now)
+            .limit(size);
+          return pg ? batch.forUpdate().skipLocked() : batch;
+        });
+        const deleted = await runDelete(database, query, pacer.markStart);
         taskDeleted += deleted;
         onProgress?.({ phase: "task_state_store", done: taskDeleted, total: taskTotal });
         if (deleted < size) break;
@@ -129,7 +163,7 @@ export async function cleanupMetastore(
       const pacer = new BatchPacer(database.dialect, Math.max(1, batchSize));
       for (;;) {
         const size = batchSize === 0 ? 0 : pacer.next();
-        const result = await db
+        const query = db
           .deleteFrom("asset_state_store")
           .where((eb) =>
             eb(
@@ -139,9 +173,8 @@ export async function cleanupMetastore(
                 .select(["s.asset_id", "s.key"])
                 .$asTuple("asset_id", "key"),
             ),
-          )
-          .executeTakeFirst();
-        const deleted = toCount(result.numDeletedRows);
+          );
+        const deleted = await runDelete(database, query, pacer.markStart);
         assetDeleted += deleted;
         onProgress?.({ phase: "asset_state_store", done: assetDeleted, total: assetTotal });
         if (size === 0 || deleted < size) break;
