@@ -23,21 +23,24 @@ for (const target of [sqliteFileTarget(), postgresTarget(postgres)]) {
       await createTaskInstance(database, scope);
       const backend = new MetastoreBackend({ database });
       await backend.set(scope, "k", '"v"');
-      const valueOf = prepareQuery(["key"], (p) =>
+      const selectValue = prepareQuery(["key"], (p) =>
         database.db.selectFrom("task_state_store").select("value").where("key", "=", p.key),
       );
       const { direct } = database;
-      expect(await valueOf.executeTakeFirstValue(database.db, { key: "k" }, direct)).toBe('"v"');
-      expect(await valueOf.executeTakeFirstValue(database.db, { key: "missing" }, direct)).toBeUndefined();
-      expect(await valueOf.executeTakeFirstValue(database.db, { key: "k" })).toBe('"v"');
-      expect(await valueOf.executeTakeFirstValue(database.db, { key: "missing" })).toBeUndefined();
+      expect(await selectValue.executeTakeFirstValue(database.db, { key: "k" }, direct)).toBe('"v"');
+      expect(
+        await selectValue.executeTakeFirstValue(database.db, { key: "missing" }, direct),
+      ).toBeUndefined();
+      expect(await selectValue.executeTakeFirstValue(database.db, { key: "k" })).toBe('"v"');
+      expect(await selectValue.executeTakeFirstValue(database.db, { key: "missing" })).toBeUndefined();
       // The same SQL text through Kysely and the direct runner's whole-row path still yields row objects.
-      expect((await valueOf.execute(database.db, { key: "k" }, direct)).rows).toEqual([{ value: '"v"' }]);
-      expect((await valueOf.execute(database.db, { key: "k" })).rows).toEqual([{ value: '"v"' }]);
+      expect((await selectValue.execute(database.db, { key: "k" }, direct)).rows).toEqual([{ value: '"v"' }]);
+      expect((await selectValue.execute(database.db, { key: "k" })).rows).toEqual([{ value: '"v"' }]);
       const inTransaction = await withWriteTransaction(database, async (trx) => ({
-        rows: (await valueOf.execute(trx, { key: "k" }, database.dialect === "sqlite" ? direct : undefined))
-          .rows,
-        value: await valueOf.executeTakeFirstValue(
+        rows: (
+          await selectValue.execute(trx, { key: "k" }, database.dialect === "sqlite" ? direct : undefined)
+        ).rows,
+        value: await selectValue.executeTakeFirstValue(
           trx,
           { key: "k" },
           database.dialect === "sqlite" ? direct : undefined,
