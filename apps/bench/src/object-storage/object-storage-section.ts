@@ -1,3 +1,4 @@
+import { startS3rver } from "@tidemark/testkit/s3rver";
 import type { BenchPlan } from "../bench-plan.js";
 import { compareFigures, type FigureDraft } from "../report/compare.js";
 import type { Figure, MeasuredSection, Role } from "../report/result-types.js";
@@ -6,7 +7,6 @@ import { objectStorageTarget } from "../report/targets.js";
 import { runChildJson } from "../support/run-child.js";
 import { withTempDir } from "../support/temp-dir.js";
 import type { ObjectStorageCase, ObjectStorageCaseResult } from "./object-storage-case.js";
-import { startS3rver } from "./s3rver-server.js";
 
 const MB = 1024 * 1024;
 const CHILD = new URL("./object-storage-child.js", import.meta.url);
@@ -76,7 +76,7 @@ export async function objectStorageSection(
   log: (line: string) => void,
 ): Promise<MeasuredSection> {
   const started = performance.now();
-  const s3rver = await startS3rver();
+  const s3rver = await startS3rver({ bucket: "tidemark-bench" });
   try {
     return await withTempDir("objects", async (directory) => {
       const figures: Figure[] = [];
