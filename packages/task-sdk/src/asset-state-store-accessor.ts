@@ -2,18 +2,16 @@ import {
   type AssetScope,
   assetScope,
   type BaseStoreBackend,
-  isStateStoreError,
   type JsonValue,
   StateStoreError,
-  validateKey,
 } from "@tidemark/state";
 import type { AssetAddress } from "./asset.js";
-import { type CompareAndSetOptions, checkCompareAndSet } from "./compare-and-set-options.js";
+import { type CompareAndSetOptions, conditionsOf } from "./compare-and-set-options.js";
 import type { ExecutionApiClient } from "./execution-api-client.js";
 import type { VersionedValue } from "./task-instance-info.js";
 import { silentTaskLogger, type TaskLogger } from "./task-logger.js";
 import { DEFAULT_WORKER_SETTINGS, type WorkerSettings } from "./worker-settings.js";
-import { afterDatabase, decodeFromWire, encodeForWire } from "./worker-state-codec.js";
+import { WorkerStateChannel } from "./worker-state-channel.js";
 
 /** Options of {@link AssetStateStoreAccessor.set}: compare-and-set only; asset state has no retention. */
 export type AssetStateStoreSetOptions = CompareAndSetOptions;
@@ -45,9 +43,7 @@ export class AssetStateStoreAccessor {
   readonly #client: ExecutionApiClient;
   readonly #asset: AssetAddress;
   readonly #scope: AssetScope;
-  readonly #settings: WorkerSettings;
-  readonly #backend: BaseStoreBackend | null;
-  readonly #log: TaskLogger;
+  readonly #channel: WorkerStateChannel;
 
   /**
    * @param options - client, asset address, settings, worker backend, logger.
@@ -64,9 +60,20 @@ export class AssetStateStoreAccessor {
     this.#scope = assetScope(name !== undefined ? { name: name as string } : { uri: uri as string });
     this.#asset = name !== undefined ? { name: name as string } : { uri: uri as string };
     this.#client = options.client;
-    this.#settings = options.settings ?? DEFAULT_WORKER_SETTINGS;
-    this.#backend = options.backend ?? null;
-    this.#log = options.log ?? silentTaskLogger;
+    const client = this.#client;
+    const asset = this.#asset;
+    this.#channel = new WorkerStateChannel({
+      what: "asset state",
+      scope: this.#scope,
+      backend: options.backend ?? null,
+      maxBytes: (options.settings ?? DEFAULT_WORKER_SETTINGS).maxValueStorageBytes,
+      log: options.log ?? silentTaskLogger,
+      routes: {
+        read: (key) => client.getAssetState(asset, key),
+        remove: (key) => client.deleteAssetState(asset, key),
+        removeAll: () => client.clearAssetState(asset),
+      },
+    });
   }
 
   /** The asset's scope as the worker backend sees it: `{kind: "asset", name}` or `{kind: "asset", uri}`. */
@@ -95,22 +102,7 @@ export class AssetStateStoreAccessor {
    * @throws StateStoreError as {@link get}.
    */
   async getEntry<T = JsonValue>(key: string): Promise<VersionedValue<T> | null> {
-    validateKey(key);
-    let stored: VersionedValue<JsonValue>;
-    try {
-      stored = await this.#client.getAssetState(this.#asset, key);
-    } catch (error) {
-      if (isStateStoreError(error, "NOT_FOUND")) return null;
-      throw error;
-    }
-    const value = await decodeFromWire({
-      key,
-      stored: stored.value,
-      scope: this.#scope,
-      backend: this.#backend,
-      log: this.#log,
-    });
-    return { value: value as T, version: stored.version };
+    return this.#channel.getEntry<T>(key);
   }
 
   /**
@@ -125,20 +117,9 @@ export class AssetStateStoreAccessor {
    *   condition is checked), `ASSET_NOT_FOUND`, `FORBIDDEN`, …
    */
   async set(key: string, value: unknown, options: AssetStateStoreSetOptions = {}): Promise<void> {
-    validateKey(key);
-    const conditional = checkCompareAndSet(options);
-    const payload = await encodeForWire({
-      key,
-      value,
-      scope: this.#scope,
-      backend: this.#backend,
-      maxBytes: this.#settings.maxValueStorageBytes,
-      inline: conditional,
-    });
-    await this.#client.setAssetState(this.#asset, key, payload, {
-      ...(options.ifVersion !== undefined ? { ifVersion: options.ifVersion } : {}),
-      ...(options.ifAbsent ? { ifAbsent: true } : {}),
-    });
+    const conditional = this.#channel.checkWrite(key, options);
+    const payload = await this.#channel.encode(key, value, conditional);
+    await this.#client.setAssetState(this.#asset, key, payload, conditionsOf(options));
   }
 
   /**
@@ -148,14 +129,7 @@ export class AssetStateStoreAccessor {
    * @throws StateStoreError from the API; or, after the reference is gone, the backend's failure.
    */
   async delete(key: string): Promise<void> {
-    validateKey(key);
-    await this.#client.deleteAssetState(this.#asset, key);
-    const backend = this.#backend;
-    if (backend !== null) {
-      await afterDatabase(backend, `delete of asset state key ${JSON.stringify(key)}`, () =>
-        backend.delete(this.#scope, key),
-      );
-    }
+    await this.#channel.delete(key);
   }
 
   /**
@@ -164,10 +138,6 @@ export class AssetStateStoreAccessor {
    * @throws StateStoreError from the API; or, after the rows are gone, the backend's failure.
    */
   async clear(): Promise<void> {
-    await this.#client.clearAssetState(this.#asset);
-    const backend = this.#backend;
-    if (backend !== null) {
-      await afterDatabase(backend, "clear of asset state", () => backend.clear(this.#scope));
-    }
+    await this.#channel.clear();
   }
 }

@@ -58,3 +58,16 @@ export function compareAndSetTooLargeError(key: string, size: number, limit: num
     { details: { limit, size, operation: "compare-and-set" } },
   );
 }
+
+/**
+ * The compare-and-set conditions to pass on to the API client, without absent members.
+ *
+ * @param options - the caller's (already checked) conditions.
+ * @returns `{ifVersion}`, `{ifAbsent: true}` or `{}`.
+ */
+export function conditionsOf(options: CompareAndSetOptions): CompareAndSetOptions {
+  return {
+    ...(options.ifVersion !== undefined ? { ifVersion: options.ifVersion } : {}),
+    ...(options.ifAbsent ? { ifAbsent: true } : {}),
+  };
+}

@@ -1,19 +1,13 @@
-import {
-  type BaseStoreBackend,
-  isStateStoreError,
-  type JsonValue,
-  type TaskScope,
-  validateKey,
-} from "@tidemark/state";
+import type { BaseStoreBackend, JsonValue, TaskScope } from "@tidemark/state";
 import { type Clock, systemClock } from "./clock.js";
-import { type CompareAndSetOptions, checkCompareAndSet } from "./compare-and-set-options.js";
+import { type CompareAndSetOptions, conditionsOf } from "./compare-and-set-options.js";
 import { computeExpiresAt } from "./compute-expires-at.js";
 import type { ExecutionApiClient } from "./execution-api-client.js";
 import type { NeverExpire } from "./never-expire.js";
 import type { VersionedValue } from "./task-instance-info.js";
 import { silentTaskLogger, type TaskLogger } from "./task-logger.js";
 import { DEFAULT_WORKER_SETTINGS, type WorkerSettings } from "./worker-settings.js";
-import { afterDatabase, decodeFromWire, encodeForWire } from "./worker-state-codec.js";
+import { WorkerStateChannel } from "./worker-state-channel.js";
 
 /** Options of {@link TaskStateStoreAccessor.set}. */
 export interface TaskStateStoreSetOptions extends CompareAndSetOptions {
@@ -56,9 +50,8 @@ export class TaskStateStoreAccessor {
   readonly #tiId: string;
   readonly #scope: TaskScope;
   readonly #settings: WorkerSettings;
-  readonly #backend: BaseStoreBackend | null;
   readonly #clock: Clock;
-  readonly #log: TaskLogger;
+  readonly #channel: WorkerStateChannel;
 
   /** @param options - client, task instance id and scope, settings, worker backend, clock, logger. */
   constructor(options: TaskStateStoreAccessorOptions) {
@@ -66,9 +59,21 @@ export class TaskStateStoreAccessor {
     this.#tiId = options.taskInstanceId;
     this.#scope = options.scope;
     this.#settings = options.settings ?? DEFAULT_WORKER_SETTINGS;
-    this.#backend = options.backend ?? null;
     this.#clock = options.clock ?? systemClock;
-    this.#log = options.log ?? silentTaskLogger;
+    const client = this.#client;
+    const tiId = this.#tiId;
+    this.#channel = new WorkerStateChannel({
+      what: "task state",
+      scope: this.#scope,
+      backend: options.backend ?? null,
+      maxBytes: this.#settings.maxValueStorageBytes,
+      log: options.log ?? silentTaskLogger,
+      routes: {
+        read: (key) => client.getTaskState(tiId, key),
+        remove: (key) => client.deleteTaskState(tiId, key),
+        removeAll: () => client.clearTaskState(tiId),
+      },
+    });
   }
 
   /** The task instance's scope. */
@@ -98,22 +103,7 @@ export class TaskStateStoreAccessor {
    * @throws StateStoreError as {@link get}.
    */
   async getEntry<T = JsonValue>(key: string): Promise<VersionedValue<T> | null> {
-    validateKey(key);
-    let stored: VersionedValue<JsonValue>;
-    try {
-      stored = await this.#client.getTaskState(this.#tiId, key);
-    } catch (error) {
-      if (isStateStoreError(error, "NOT_FOUND")) return null;
-      throw error;
-    }
-    const value = await decodeFromWire({
-      key,
-      stored: stored.value,
-      scope: this.#scope,
-      backend: this.#backend,
-      log: this.#log,
-    });
-    return { value: value as T, version: stored.version };
+    return this.#channel.getEntry<T>(key);
   }
 
   /**
@@ -130,26 +120,14 @@ export class TaskStateStoreAccessor {
    *   condition is checked), `UNAUTHORIZED`, `BACKEND_UNAVAILABLE`, …
    */
   async set(key: string, value: unknown, options: TaskStateStoreSetOptions = {}): Promise<void> {
-    validateKey(key);
-    const conditional = checkCompareAndSet(options);
+    const conditional = this.#channel.checkWrite(key, options);
     const expiresAt = computeExpiresAt(
       options.retentionMs,
       this.#clock(),
       this.#settings.defaultRetentionDays,
     );
-    const payload = await encodeForWire({
-      key,
-      value,
-      scope: this.#scope,
-      backend: this.#backend,
-      maxBytes: this.#settings.maxValueStorageBytes,
-      inline: conditional,
-    });
-    await this.#client.setTaskState(this.#tiId, key, payload, {
-      expiresAt,
-      ...(options.ifVersion !== undefined ? { ifVersion: options.ifVersion } : {}),
-      ...(options.ifAbsent ? { ifAbsent: true } : {}),
-    });
+    const payload = await this.#channel.encode(key, value, conditional);
+    await this.#client.setTaskState(this.#tiId, key, payload, { expiresAt, ...conditionsOf(options) });
   }
 
   /**
@@ -160,14 +138,7 @@ export class TaskStateStoreAccessor {
    * @throws StateStoreError from the API; or, after the reference is gone, the backend's failure.
    */
   async delete(key: string): Promise<void> {
-    validateKey(key);
-    await this.#client.deleteTaskState(this.#tiId, key);
-    const backend = this.#backend;
-    if (backend !== null) {
-      await afterDatabase(backend, `delete of task state key ${JSON.stringify(key)}`, () =>
-        backend.delete(this.#scope, key),
-      );
-    }
+    await this.#channel.delete(key);
   }
 
   /**
@@ -177,8 +148,7 @@ export class TaskStateStoreAccessor {
    * @throws StateStoreError from the API; or, after the rows are gone, the backend's failure.
    */
   async clear(): Promise<void> {
-    await this.#client.clearTaskState(this.#tiId);
-    await this.clearWorkerBackend();
+    await this.#channel.clear();
   }
 
   /**
@@ -189,9 +159,6 @@ export class TaskStateStoreAccessor {
    * @throws StateStoreError the backend's failure.
    */
   async clearWorkerBackend(): Promise<void> {
-    const backend = this.#backend;
-    if (backend !== null) {
-      await afterDatabase(backend, "clear of task state", () => backend.clear(this.#scope));
-    }
+    await this.#channel.clearBackend();
   }
 }
