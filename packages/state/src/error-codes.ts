@@ -5,6 +5,7 @@
 export type StateStoreErrorReason =
   | "not_found"
   | "conflict"
+  | "precondition_failed"
   | "invalid"
   | "too_large"
   | "forbidden"
@@ -51,6 +52,12 @@ export const STATE_STORE_ERROR_CODES = {
   INVALID_SCOPE: { httpStatus: 422, reason: "invalid" },
   /** A compare-and-set (`ifVersion` / `ifAbsent`) whose condition did not hold. */
   CONFLICT: { httpStatus: 409, reason: "conflict" },
+  /**
+   * An HTTP conditional request (`If-Match`, `If-None-Match`, RFC 9110) whose precondition did not hold;
+   * the answer carries the current version as its `ETag`. Backends raise `CONFLICT`; the servers answer a
+   * failed condition of a conditional request with this code.
+   */
+  PRECONDITION_FAILED: { httpStatus: 412, reason: "precondition_failed" },
   /** Missing, malformed, tampered or expired credentials. */
   UNAUTHORIZED: { httpStatus: 401, reason: "unauthorized" },
   /** Valid credentials that do not grant access to this task instance or asset. */
@@ -90,7 +97,7 @@ export function httpStatusOf(code: StateStoreErrorCode): number {
  * The error code a client should raise for an HTTP error answer that carried no code of its own.
  *
  * @param status - the HTTP status code of the answer.
- * @returns `NOT_FOUND` for 404, `CONFLICT` for 409, `VALUE_TOO_LARGE` for 413, `INVALID_VALUE` for 400
+ * @returns `NOT_FOUND` for 404, `CONFLICT` for 409, `PRECONDITION_FAILED` for 412, `VALUE_TOO_LARGE` for 413, `INVALID_VALUE` for 400
  *   and 422, `UNAUTHORIZED` for 401, `FORBIDDEN` for 403, `NOT_SUPPORTED` for 501, else `BACKEND_UNAVAILABLE`.
  */
 export function errorCodeForHttpStatus(status: number): StateStoreErrorCode {
@@ -106,6 +113,8 @@ export function errorCodeForHttpStatus(status: number): StateStoreErrorCode {
       return "NOT_FOUND";
     case 409:
       return "CONFLICT";
+    case 412:
+      return "PRECONDITION_FAILED";
     case 413:
       return "VALUE_TOO_LARGE";
     case 501:
