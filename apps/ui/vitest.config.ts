@@ -21,6 +21,8 @@ export default defineConfig({
           exclude: ["test/e2e/**"],
           environment: "jsdom",
           setupFiles: ["test/support/setup-dom.ts"],
+          // Above Testing Library's asyncUtilTimeout (setup-dom.ts), so a missing element fails with its message.
+          testTimeout: 60_000,
         },
       },
       {
