@@ -1,8 +1,19 @@
 import { StateStoreError } from "./state-store-error.js";
 
 /**
- * The state namespace of one task instance: (dag_id, run_id, task_id, map_index).
- * Reference: `TaskScope` of AIP-103; task state is tied to a single task instance.
+ * The region id of a task that is in no region: the all-zero UUID, as Airflow 3.4 stores it
+ * (`UUID(int=0)`, the server default of `region_id` in migration "Add dynamic region storage").
+ */
+export const NO_REGION_ID = "00000000-0000-0000-0000-000000000000";
+
+/** The form of a region id: a UUID in hex with dashes (any case; scopes hold it in lower case). */
+export const REGION_ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The state namespace of one task instance: (dag_id, run_id, task_id, region_id, map_index).
+ * Reference: `TaskScope` of AIP-103; task state is tied to a single task instance. Airflow 3.4 adds the
+ * region: its task state store key is (dag_run_id, task_id, region_id, map_index, key), and
+ * `region_index` is a synonym of `map_index`.
  */
 export interface TaskScope {
   readonly kind: "task";
@@ -12,7 +23,9 @@ export interface TaskScope {
   readonly runId: string;
   /** The task id. */
   readonly taskId: string;
-  /** The map index of a mapped task instance; -1 when the task is not mapped. */
+  /** The region the task instance runs in, a lower-case UUID; {@link NO_REGION_ID} when in none. */
+  readonly regionId: string;
+  /** The map index (Airflow 3.4: also the region index) of the task instance; -1 when not mapped. */
   readonly mapIndex: number;
 }
 
@@ -33,12 +46,13 @@ export interface AssetScope {
 /** Either scope. */
 export type StoreScope = TaskScope | AssetScope;
 
-/** Input of {@link taskScope}; `mapIndex` defaults to -1 (not mapped). */
+/** Input of {@link taskScope}; `mapIndex` defaults to -1 (not mapped), `regionId` to {@link NO_REGION_ID}. */
 export interface TaskScopeInit {
   dagId: string;
   runId: string;
   taskId: string;
   mapIndex?: number;
+  regionId?: string;
 }
 
 /** Input of {@link assetScope}: at least one of `assetId`, `name`, `uri`. */
@@ -62,8 +76,9 @@ function requireId(value: unknown, field: string, scope: string): string {
 /**
  * Builds a validated, frozen {@link TaskScope}.
  *
- * @param init - `dagId`, `runId`, `taskId` (non-empty strings) and `mapIndex` (integer >= -1, default -1).
- * @returns the frozen scope.
+ * @param init - `dagId`, `runId`, `taskId` (non-empty strings), `mapIndex` (integer >= -1, default -1) and
+ *   `regionId` (a UUID, default {@link NO_REGION_ID}).
+ * @returns the frozen scope, its `regionId` in lower case.
  * @throws StateStoreError `INVALID_SCOPE` naming the field that is missing or wrong.
  */
 export function taskScope(init: TaskScopeInit): TaskScope {
@@ -80,8 +95,28 @@ export function taskScope(init: TaskScopeInit): TaskScope {
     dagId: requireId(init.dagId, "dagId", "TaskScope"),
     runId: requireId(init.runId, "runId", "TaskScope"),
     taskId: requireId(init.taskId, "taskId", "TaskScope"),
+    regionId: requireRegionId(init.regionId),
     mapIndex,
   });
+}
+
+/**
+ * Validates a region id and puts it in lower case, the form scopes and the metastore hold.
+ *
+ * @param value - a UUID in hex with dashes; undefined for {@link NO_REGION_ID}.
+ * @returns the region id in lower case.
+ * @throws StateStoreError `INVALID_SCOPE` (`details.field` = `regionId`) for anything but a UUID.
+ */
+export function requireRegionId(value: unknown): string {
+  if (value === undefined) return NO_REGION_ID;
+  if (typeof value !== "string" || !REGION_ID_PATTERN.test(value)) {
+    throw new StateStoreError(
+      "INVALID_SCOPE",
+      `TaskScope regionId must be a UUID such as ${NO_REGION_ID} (the all-zero UUID for a task in no region), got ${JSON.stringify(value) ?? String(value)}`,
+      { details: { field: "regionId" } },
+    );
+  }
+  return value.toLowerCase();
 }
 
 /**
@@ -127,14 +162,16 @@ export function isTaskScope(scope: StoreScope): scope is TaskScope {
 
 /**
  * Describes a scope in words for messages and logs, with the wire's snake_case names, for example
- * `task instance dag_id="d" run_id="r" task_id="t" map_index=-1` or `asset name="flights"`.
+ * `task instance dag_id="d" run_id="r" task_id="t" map_index=-1` or `asset name="flights"`; a task in
+ * a region also names its `region_id`.
  *
  * @param scope - any scope.
  * @returns the description.
  */
 export function describeScope(scope: StoreScope): string {
   if (scope.kind === "task") {
-    return `task instance dag_id=${JSON.stringify(scope.dagId)} run_id=${JSON.stringify(scope.runId)} task_id=${JSON.stringify(scope.taskId)} map_index=${scope.mapIndex}`;
+    const region = scope.regionId === NO_REGION_ID ? "" : ` region_id=${scope.regionId}`;
+    return `task instance dag_id=${JSON.stringify(scope.dagId)} run_id=${JSON.stringify(scope.runId)} task_id=${JSON.stringify(scope.taskId)}${region} map_index=${scope.mapIndex}`;
   }
   const parts: string[] = [];
   if (scope.assetId !== undefined) parts.push(`id=${scope.assetId}`);
