@@ -35,6 +35,16 @@ export interface SetOptions {
   writer?: AssetStateStoreWriter;
 }
 
+/** Options of {@link BaseStoreBackend.delete}. */
+export interface DeleteOptions {
+  /**
+   * Compare-and-delete: delete only if a live value at this version exists; else `CONFLICT` and nothing
+   * is deleted. Only on backends with `capabilities.compareAndSet` (others raise `NOT_SUPPORTED`). The
+   * Execution API uses it for a DELETE with `If-Match`.
+   */
+  ifVersion?: number;
+}
+
 /** Options of {@link BaseStoreBackend.clear}. */
 export interface ClearOptions {
   /**
@@ -172,11 +182,13 @@ export abstract class BaseStoreBackend {
   abstract set(scope: StoreScope, key: string, value: string, options?: SetOptions): Promise<void>;
 
   /**
-   * Deletes one key; a no-op when it does not exist.
+   * Deletes one key; a no-op when it does not exist (unless `options.ifVersion` is given).
    *
-   * @throws StateStoreError `BACKEND_UNAVAILABLE` when the store fails.
+   * @param options - `ifVersion`: compare-and-delete (backends with `capabilities.compareAndSet`).
+   * @throws StateStoreError `CONFLICT` when `ifVersion` does not match a live value; `NOT_SUPPORTED` for
+   *   `ifVersion` on a backend without compare-and-set; `BACKEND_UNAVAILABLE` when the store fails.
    */
-  abstract delete(scope: StoreScope, key: string): Promise<void>;
+  abstract delete(scope: StoreScope, key: string, options?: DeleteOptions): Promise<void>;
 
   /**
    * Deletes every key of a scope. For a TaskScope only the scope's exact map index unless

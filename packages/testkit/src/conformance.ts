@@ -379,6 +379,25 @@ export function runStoreBackendConformance<B extends BaseStoreBackend>(
         expect(isStateStoreError(missing, "CONFLICT")).toBe(true);
         expect(await backend.get(scope, "nope")).toBeNull();
       });
+      gated("compareAndSet", "delete with ifVersion deletes only at the expected version", async () => {
+        const scope = await task();
+        await backend.set(scope, "d", '"a"');
+        await backend.set(scope, "d", '"b"');
+        const stale = await backend.delete(scope, "d", { ifVersion: 1 }).catch((e: unknown) => e);
+        expect(isStateStoreError(stale, "CONFLICT")).toBe(true);
+        expect(await backend.get(scope, "d")).toBe('"b"');
+        await backend.delete(scope, "d", { ifVersion: 2 });
+        expect(await backend.get(scope, "d")).toBeNull();
+        const missing = await backend.delete(scope, "d", { ifVersion: 2 }).catch((e: unknown) => e);
+        expect(isStateStoreError(missing, "CONFLICT")).toBe(true);
+        const a = (await asset("cas-delete", "name")) ?? (await asset("cas-delete", "uri"));
+        if (a === null) return;
+        await backend.set(a, "d", '"x"');
+        const staleAsset = await backend.delete(a, "d", { ifVersion: 5 }).catch((e: unknown) => e);
+        expect(isStateStoreError(staleAsset, "CONFLICT")).toBe(true);
+        await backend.delete(a, "d", { ifVersion: 1 });
+        expect(await backend.get(a, "d")).toBeNull();
+      });
       gated(
         "compareAndSet",
         "lets exactly one of 20 concurrent writers with the same ifVersion win",

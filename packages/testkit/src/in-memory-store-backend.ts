@@ -4,6 +4,7 @@ import {
   type CleanupOptions,
   type CleanupReport,
   type ClearOptions,
+  type DeleteOptions,
   describeScope,
   type ListOptions,
   type ListResult,
@@ -118,7 +119,13 @@ export class InMemoryStoreBackend extends BaseStoreBackend {
   }
 
   /** {@inheritDoc BaseStoreBackend.delete} */
-  override async delete(scope: StoreScope, key: string): Promise<void> {
+  override async delete(scope: StoreScope, key: string, options: DeleteOptions = {}): Promise<void> {
+    if (options.ifVersion !== undefined && this.#live(scope, key)?.version !== options.ifVersion) {
+      throw new StateStoreError(
+        "CONFLICT",
+        `key ${JSON.stringify(key)} in ${describeScope(scope)} is at version ${this.#live(scope, key)?.version ?? "none (missing)"}, not ${options.ifVersion}; nothing was deleted`,
+      );
+    }
     this.#data.get(namespaceOf(scope))?.delete(key);
   }
 

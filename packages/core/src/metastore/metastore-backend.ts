@@ -6,6 +6,7 @@ import {
   type CleanupReport,
   type ClearOptions,
   type ConfigSections,
+  type DeleteOptions,
   describeScope,
   type ListOptions,
   type ListResult,
@@ -467,8 +468,14 @@ export class MetastoreBackend extends BaseStoreBackend {
     );
   }
 
-  /** {@inheritDoc BaseStoreBackend.delete} */
-  override async delete(scope: StoreScope, key: string): Promise<void> {
+  /**
+   * {@inheritDoc BaseStoreBackend.delete}
+   *
+   * With `ifVersion` the delete is one statement that also matches the version (and, for task state, a
+   * live expiry), so a concurrent writer can never lose its write to a stale delete.
+   */
+  override async delete(scope: StoreScope, key: string, options: DeleteOptions = {}): Promise<void> {
+    if (options.ifVersion !== undefined) return this.#deleteIfVersion(scope, key, options.ifVersion);
     try {
       if (scope.kind === "task") {
         await this.#q
@@ -481,6 +488,44 @@ export class MetastoreBackend extends BaseStoreBackend {
     } catch (error) {
       throw this.#fail(error, `delete of key ${JSON.stringify(key)}`, scope);
     }
+  }
+
+  async #deleteIfVersion(scope: StoreScope, key: string, ifVersion: number): Promise<void> {
+    if (!Number.isSafeInteger(ifVersion) || ifVersion < 1) {
+      throw new StateStoreError(
+        "INVALID_VALUE",
+        `ifVersion must be an integer >= 1, got ${String(ifVersion)}`,
+        {
+          details: { field: "ifVersion" },
+        },
+      );
+    }
+    const { db, direct } = this.database;
+    let result: QueryResult<unknown>;
+    try {
+      if (scope.kind === "task") {
+        result = await this.#q
+          .taskDeleteIfVersion()
+          .execute(db, { ...taskArgs(scope), key, now: this.#nowValue(), ifVersion }, direct);
+      } else {
+        const { identity, args } = assetTarget(scope);
+        result = await this.#q
+          .assetDeleteIfVersion(identity)
+          .execute(db, { ...args, key, ifVersion }, direct);
+      }
+    } catch (error) {
+      throw this.#fail(error, `delete of key ${JSON.stringify(key)}`, scope);
+    }
+    if (Number(result.numAffectedRows ?? 0) > 0) return;
+    const current = await this.getEntry(scope, key);
+    const where = `key ${JSON.stringify(key)} in ${describeScope(scope)}`;
+    throw new StateStoreError(
+      "CONFLICT",
+      current === null
+        ? `${where} does not exist, so it is not at version ${ifVersion} (ifVersion); nothing was deleted`
+        : `${where} is at version ${current.version}, not ${ifVersion} (ifVersion); read it again and retry`,
+      { details: { key, currentVersion: current?.version ?? null, ifVersion } },
+    );
   }
 
   /** {@inheritDoc BaseStoreBackend.clear} */

@@ -221,6 +221,27 @@ export class MetastoreQueries {
     );
   }
 
+  /** Compare-and-delete: deletes a live row at version `ifVersion`, else 0 rows affected. */
+  taskDeleteIfVersion() {
+    return this.#memo("taskDeleteIfVersion", () =>
+      prepareQuery([...TASK_SCOPE, "key", "now", "ifVersion"], (p) =>
+        this.#db
+          .deleteFrom("task_state_store")
+          .where("task_state_store.dag_run_id", "=", this.#dagRunId(p))
+          .where("task_state_store.task_id", "=", p.taskId)
+          .where("task_state_store.map_index", "=", p.mapIndex)
+          .where("task_state_store.key", "=", p.key)
+          .where("task_state_store.version", "=", p.ifVersion)
+          .where((eb) =>
+            eb.or([
+              eb("task_state_store.expires_at", "is", null),
+              eb("task_state_store.expires_at", ">", p.now),
+            ]),
+          ),
+      ),
+    );
+  }
+
   /** Deletes every key of a task instance (of every map index of the task when `allMapIndices`). */
   taskClear(allMapIndices: boolean) {
     return this.#memo(`taskClear:${allMapIndices}`, () =>
@@ -373,6 +394,19 @@ export class MetastoreQueries {
           .deleteFrom("asset_state_store")
           .where("asset_state_store.asset_id", "=", this.#assetId(identity, p, false))
           .where("asset_state_store.key", "=", p.key),
+      ),
+    );
+  }
+
+  /** Compare-and-delete: deletes the row at version `ifVersion`, else 0 rows affected. */
+  assetDeleteIfVersion(identity: AssetIdentity) {
+    return this.#memo(`assetDeleteIfVersion:${identity}`, () =>
+      prepareQuery([...ASSET_IDENTITY, "key", "ifVersion"], (p) =>
+        this.#db
+          .deleteFrom("asset_state_store")
+          .where("asset_state_store.asset_id", "=", this.#assetId(identity, p, false))
+          .where("asset_state_store.key", "=", p.key)
+          .where("asset_state_store.version", "=", p.ifVersion),
       ),
     );
   }
