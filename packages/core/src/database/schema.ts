@@ -17,13 +17,20 @@ export interface DagRunTable {
   created_at: TimestampColumn;
 }
 
-/** `task_instance`: one row per (dag run, task_id, map_index); `id` is a random UUID. */
+/**
+ * A region id column (Airflow 3.4): a UUID, the all-zero UUID for a task in no region (its default).
+ * SQLite stores the text, Postgres a `uuid`; both read back in lower case.
+ */
+export type RegionIdColumn = ColumnType<string, string | undefined, string>;
+
+/** `task_instance`: one row per (dag run, task_id, region_id, map_index); `id` is a random UUID. */
 export interface TaskInstanceTable {
   id: string;
   dag_run_id: number;
   dag_id: string;
   run_id: string;
   task_id: string;
+  region_id: RegionIdColumn;
   map_index: ColumnType<number, number | undefined, number>;
   state: string | null;
   try_number: number;
@@ -49,7 +56,7 @@ export interface AssetTable {
   updated_at: TimestampColumn;
 }
 
-/** `task_state_store`: task state, one row per (dag run, task_id, map_index, key). */
+/** `task_state_store`: task state, one row per (dag run, task_id, region_id, map_index, key). */
 export interface TaskStateStoreTable {
   /** A surrogate key; a bigint on Postgres (read back as a string by `pg`). */
   id: Generated<number | string>;
@@ -57,6 +64,7 @@ export interface TaskStateStoreTable {
   dag_id: string;
   run_id: string;
   task_id: string;
+  region_id: RegionIdColumn;
   map_index: number;
   key: string;
   /** The JSON text, verbatim. */

@@ -14,7 +14,9 @@ export interface TaskInstanceRecord {
   readonly dagId: string;
   readonly runId: string;
   readonly taskId: string;
-  /** -1 when the task is not mapped. */
+  /** The region the task instance runs in (Airflow 3.4), a lower-case UUID; `NO_REGION_ID` when in none. */
+  readonly regionId: string;
+  /** -1 when the task is not mapped; in a region, the region index. */
   readonly mapIndex: number;
   /** Null before it is scheduled (Airflow's "none"). */
   readonly state: TaskInstanceState | null;
@@ -32,13 +34,19 @@ export interface TaskInstanceRecord {
 /**
  * The task scope of a task instance: where its task state lives.
  *
- * @param ti - the task instance.
- * @returns `TaskScope(dagId, runId, taskId, mapIndex)`.
+ * @param ti - the task instance; without `regionId`, the all-zero region.
+ * @returns `TaskScope(dagId, runId, taskId, regionId, mapIndex)`.
  */
 export function taskInstanceScope(
-  ti: Pick<TaskInstanceRecord, "dagId" | "runId" | "taskId" | "mapIndex">,
+  ti: Pick<TaskInstanceRecord, "dagId" | "runId" | "taskId" | "mapIndex"> & { readonly regionId?: string },
 ): TaskScope {
-  return taskScope({ dagId: ti.dagId, runId: ti.runId, taskId: ti.taskId, mapIndex: ti.mapIndex });
+  return taskScope({
+    dagId: ti.dagId,
+    runId: ti.runId,
+    taskId: ti.taskId,
+    mapIndex: ti.mapIndex,
+    ...(ti.regionId === undefined ? {} : { regionId: ti.regionId }),
+  });
 }
 
 /** The joined rows of task instances with their dag run and assets (one row per declared asset). */
@@ -54,6 +62,7 @@ export function selectTaskInstanceRows(db: Kysely<Database>) {
       "ti.dag_id",
       "ti.run_id",
       "ti.task_id",
+      "ti.region_id",
       "ti.map_index",
       "ti.state",
       "ti.try_number",
@@ -77,6 +86,7 @@ export interface TaskInstanceJoinedRow {
   dag_id: string;
   run_id: string;
   task_id: string;
+  region_id: string;
   map_index: number;
   state: string | null;
   try_number: number;
@@ -113,6 +123,7 @@ export function foldTaskInstanceRows(
         dagId: row.dag_id,
         runId: row.run_id,
         taskId: row.task_id,
+        regionId: row.region_id.toLowerCase(),
         mapIndex: Number(row.map_index),
         state: row.state as TaskInstanceState | null,
         tryNumber: Number(row.try_number),

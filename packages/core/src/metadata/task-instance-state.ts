@@ -68,7 +68,7 @@ export async function setTaskInstanceState(
           updated_at: codec.timestamp(new Date()),
         }))
         .where("id", "=", id.toLowerCase())
-        .returning(["id", "dag_run_id", "task_id", "map_index"])
+        .returning(["id", "dag_run_id", "task_id", "region_id", "map_index"])
         .executeTakeFirst();
       if (row === undefined) throw notFound();
       let clearedKeys = 0;
@@ -77,6 +77,7 @@ export async function setTaskInstanceState(
           .deleteFrom("task_state_store")
           .where("dag_run_id", "=", row.dag_run_id)
           .where("task_id", "=", row.task_id)
+          .where("region_id", "=", row.region_id)
           .where("map_index", "=", row.map_index)
           .executeTakeFirst();
         clearedKeys = Number(result.numDeletedRows);

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { StateStoreError, taskScope } from "@tidemark/state";
+import { describeScope, requireRegionId, StateStoreError, type TaskScope, taskScope } from "@tidemark/state";
 import { type Kysely, sql } from "kysely";
 import { isUniqueViolation, toBackendError } from "../database/driver-error.js";
 import { type PreparedQuery, prepareQuery } from "../database/prepared-query.js";
@@ -23,8 +23,10 @@ export interface CreateTaskInstanceInput {
   dagId: string;
   runId: string;
   taskId: string;
-  /** -1 (default) when the task is not mapped. */
+  /** -1 (default) when the task is not mapped; in a region, the region index. */
   mapIndex?: number;
+  /** The region (Airflow 3.4), a UUID; default the all-zero UUID (no region). */
+  regionId?: string;
   /** Initial state. Default `queued`; null for Airflow's "none". */
   state?: TaskInstanceState | null;
   /** Names of registered, active assets the task reads. */
@@ -40,6 +42,8 @@ export interface TaskInstanceKey {
   taskId: string;
   /** Default -1. */
   mapIndex?: number;
+  /** Default the all-zero UUID (no region). */
+  regionId?: string;
 }
 
 /** Options of {@link listTaskInstances}. */
@@ -48,10 +52,12 @@ export interface ListTaskInstancesOptions {
   runId?: string;
   taskId?: string;
   mapIndex?: number;
+  /** Only task instances of this region (a UUID). */
+  regionId?: string;
   state?: TaskInstanceState;
   /** Most task instances returned (default 100). */
   limit?: number;
-  /** Task instances skipped (default 0), in (dag run, task_id, map_index) order. */
+  /** Task instances skipped (default 0), in (dag run, task_id, region_id, map_index) order. */
   offset?: number;
 }
 
@@ -85,9 +91,11 @@ export async function loadTaskInstances(
  * and outlets, all in one transaction.
  *
  * @param database - the metastore.
- * @param input - the natural key, the initial state (default `queued`), inlet and outlet asset names.
+ * @param input - the natural key (with `regionId`, default the all-zero UUID), the initial state (default
+ *   `queued`), inlet and outlet asset names.
  * @returns the new task instance (try number 1).
- * @throws StateStoreError `INVALID_SCOPE` for empty ids or a map index below -1; `INVALID_VALUE` for an
+ * @throws StateStoreError `INVALID_SCOPE` for empty ids, a map index below -1 or a region id that is not a
+ *   UUID; `INVALID_VALUE` for an
  *   unknown state; `ASSET_NOT_FOUND` naming every inlet or outlet that is not a registered active asset;
  *   `CONFLICT` when the task instance already exists (`details.existingId`); `BACKEND_UNAVAILABLE`.
  */
@@ -100,6 +108,7 @@ export async function createTaskInstance(
     runId: input.runId,
     taskId: input.taskId,
     mapIndex: input.mapIndex ?? -1,
+    ...(input.regionId === undefined ? {} : { regionId: input.regionId }),
   });
   const state = input.state === null ? null : requireTaskInstanceState(input.state ?? "queued");
   const inlets = [...new Set(input.inlets ?? [])];
@@ -132,6 +141,7 @@ export async function createTaskInstance(
         .select("id")
         .where("dag_run_id", "=", dagRun.id)
         .where("task_id", "=", scope.taskId)
+        .where("region_id", "=", scope.regionId)
         .where("map_index", "=", scope.mapIndex)
         .executeTakeFirst();
       if (existing !== undefined) throw alreadyExists(scope, existing.id);
@@ -145,6 +155,7 @@ export async function createTaskInstance(
           dag_id: scope.dagId,
           run_id: scope.runId,
           task_id: scope.taskId,
+          region_id: scope.regionId,
           map_index: scope.mapIndex,
           state,
           try_number: 1,
@@ -172,6 +183,7 @@ export async function createTaskInstance(
         dagId: scope.dagId,
         runId: scope.runId,
         taskId: scope.taskId,
+        regionId: scope.regionId,
         mapIndex: scope.mapIndex,
         state,
         tryNumber: 1,
@@ -192,14 +204,10 @@ export async function createTaskInstance(
   }
 }
 
-function alreadyExists(
-  scope: { dagId: string; runId: string; taskId: string; mapIndex: number },
-  existingId: string | null,
-  cause?: unknown,
-): StateStoreError {
+function alreadyExists(scope: TaskScope, existingId: string | null, cause?: unknown): StateStoreError {
   return new StateStoreError(
     "CONFLICT",
-    `task instance dag_id=${JSON.stringify(scope.dagId)} run_id=${JSON.stringify(scope.runId)} task_id=${JSON.stringify(scope.taskId)} map_index=${scope.mapIndex} already exists${existingId === null ? "" : ` (id ${existingId})`}; use another run id or map index`,
+    `${describeScope(scope)} already exists${existingId === null ? "" : ` (id ${existingId})`}; use another run id or map index`,
     { cause, details: { existingId } },
   );
 }
@@ -234,21 +242,24 @@ export async function getTaskInstance(
 }
 
 /**
- * Finds a task instance by (dag_id, run_id, task_id, map_index).
+ * Finds a task instance by (dag_id, run_id, task_id, region_id, map_index); without `regionId`, in the
+ * all-zero region.
  *
  * @returns the task instance, or null.
- * @throws StateStoreError `BACKEND_UNAVAILABLE`.
+ * @throws StateStoreError `INVALID_SCOPE` for a region id that is not a UUID; `BACKEND_UNAVAILABLE`.
  */
 export async function findTaskInstance(
   database: TidemarkDatabase,
   key: TaskInstanceKey,
 ): Promise<TaskInstanceRecord | null> {
   const { db, codec } = database;
+  const regionId = requireRegionId(key.regionId);
   try {
     const rows = await selectTaskInstanceRows(db)
       .where("ti.dag_id", "=", key.dagId)
       .where("ti.run_id", "=", key.runId)
       .where("ti.task_id", "=", key.taskId)
+      .where("ti.region_id", "=", regionId)
       .where("ti.map_index", "=", key.mapIndex ?? -1)
       .execute();
     return foldTaskInstanceRows(rows as TaskInstanceJoinedRow[], codec)[0] ?? null;
@@ -258,11 +269,12 @@ export async function findTaskInstance(
 }
 
 /**
- * Lists task instances in (dag run, task_id, map_index) order, filtered by any of dagId, runId, taskId,
- * mapIndex and state.
+ * Lists task instances in (dag run, task_id, region_id, map_index) order, filtered by any of dagId, runId,
+ * taskId, mapIndex, regionId and state.
  *
  * @returns the page (with dag runs and assets) and the total.
- * @throws StateStoreError `INVALID_VALUE` for a bad limit, offset or state; `BACKEND_UNAVAILABLE`.
+ * @throws StateStoreError `INVALID_VALUE` for a bad limit, offset or state; `INVALID_SCOPE` for a region
+ *   id that is not a UUID; `BACKEND_UNAVAILABLE`.
  */
 export async function listTaskInstances(
   database: TidemarkDatabase,
@@ -270,12 +282,14 @@ export async function listTaskInstances(
 ): Promise<TaskInstancePage> {
   const { limit, offset } = pageRequest(options);
   if (options.state !== undefined) requireTaskInstanceState(options.state);
+  const regionId = options.regionId === undefined ? undefined : requireRegionId(options.regionId);
   const { db, codec } = database;
   try {
     let q = db.selectFrom("task_instance");
     if (options.dagId !== undefined) q = q.where("dag_id", "=", options.dagId);
     if (options.runId !== undefined) q = q.where("run_id", "=", options.runId);
     if (options.taskId !== undefined) q = q.where("task_id", "=", options.taskId);
+    if (regionId !== undefined) q = q.where("region_id", "=", regionId);
     if (options.mapIndex !== undefined) q = q.where("map_index", "=", options.mapIndex);
     if (options.state !== undefined) q = q.where("state", "=", options.state);
     const [ids, count] = await Promise.all([
@@ -283,6 +297,7 @@ export async function listTaskInstances(
         .select("id")
         .orderBy("dag_run_id")
         .orderBy("task_id")
+        .orderBy("region_id")
         .orderBy("map_index")
         .limit(limit)
         .offset(offset)

@@ -75,7 +75,13 @@ function assetTarget(scope: AssetScope): { identity: AssetIdentity; args: AssetA
 }
 
 function taskArgs(scope: TaskScope) {
-  return { dagId: scope.dagId, runId: scope.runId, taskId: scope.taskId, mapIndex: scope.mapIndex };
+  return {
+    dagId: scope.dagId,
+    runId: scope.runId,
+    taskId: scope.taskId,
+    regionId: scope.regionId,
+    mapIndex: scope.mapIndex,
+  };
 }
 
 function writerOf(row: AssetEntryRow): AssetStateStoreWriter | null {
@@ -257,6 +263,7 @@ export class MetastoreBackend extends BaseStoreBackend {
             dagId: scope.dagId,
             runId: scope.runId,
             taskId: scope.taskId,
+            regionId: scope.regionId,
             mapIndex: scope.mapIndex,
             key,
             now: this.#nowValue(),
@@ -375,6 +382,7 @@ export class MetastoreBackend extends BaseStoreBackend {
           dagId: scope.dagId,
           runId: scope.runId,
           taskId: scope.taskId,
+          regionId: scope.regionId,
           mapIndex: scope.mapIndex,
           key,
           value,

@@ -30,7 +30,7 @@ export interface AssetEntryRow {
   last_updated_by_map_index: number | null;
 }
 
-const TASK_SCOPE = ["dagId", "runId", "taskId", "mapIndex"] as const;
+const TASK_SCOPE = ["dagId", "runId", "taskId", "regionId", "mapIndex"] as const;
 const ASSET_IDENTITY = ["assetId", "name", "uri"] as const;
 type TaskScopeParam = (typeof TASK_SCOPE)[number];
 type AssetIdentityParam = (typeof ASSET_IDENTITY)[number];
@@ -47,7 +47,9 @@ type AssetParams = Readonly<Record<AssetIdentityParam, never>>;
 export class MetastoreQueries {
   readonly #db: Kysely<Database>;
   readonly #cache = new Map<string, PreparedQuery<string, unknown>>();
-  #taskGet: PreparedQuery<"dagId" | "runId" | "taskId" | "mapIndex" | "key" | "now", unknown> | undefined;
+  #taskGet:
+    | PreparedQuery<"dagId" | "runId" | "taskId" | "regionId" | "mapIndex" | "key" | "now", unknown>
+    | undefined;
 
   constructor(db: Kysely<Database>) {
     this.#db = db;
@@ -93,6 +95,7 @@ export class MetastoreQueries {
           .select("s.value")
           .where("s.dag_run_id", "=", this.#dagRunId(p))
           .where("s.task_id", "=", p.taskId)
+          .where("s.region_id", "=", p.regionId)
           .where("s.map_index", "=", p.mapIndex)
           .where("s.key", "=", p.key)
           .where((eb) => eb.or([eb("s.expires_at", "is", null), eb("s.expires_at", ">", p.now)])),
@@ -110,6 +113,7 @@ export class MetastoreQueries {
           .select(["s.key", "s.value", "s.version", "s.updated_at", "s.expires_at"])
           .where("s.dag_run_id", "=", this.#dagRunId(p))
           .where("s.task_id", "=", p.taskId)
+          .where("s.region_id", "=", p.regionId)
           .where("s.map_index", "=", p.mapIndex)
           .where("s.key", "=", p.key)
           .where((eb) => eb.or([eb("s.expires_at", "is", null), eb("s.expires_at", ">", p.now)])),
@@ -132,6 +136,7 @@ export class MetastoreQueries {
             "dag_id",
             "run_id",
             "task_id",
+            "region_id",
             "map_index",
             "key",
             "value",
@@ -147,6 +152,7 @@ export class MetastoreQueries {
                 "dag_run.dag_id",
                 "dag_run.run_id",
                 eb.val<string>(p.taskId).as("task_id"),
+                eb.val<string>(p.regionId).as("region_id"),
                 eb.val<number>(p.mapIndex).as("map_index"),
                 eb.val<string>(p.key).as("key"),
                 eb.val<string>(p.value).as("value"),
@@ -158,7 +164,7 @@ export class MetastoreQueries {
               .where("dag_run.run_id", "=", p.runId),
           )
           .onConflict((oc) => {
-            const target = oc.columns(["dag_run_id", "task_id", "map_index", "key"]);
+            const target = oc.columns(["dag_run_id", "task_id", "region_id", "map_index", "key"]);
             const expiresAt = sql.ref("task_state_store.expires_at");
             const expired = sql<boolean>`${expiresAt} is not null and ${expiresAt} <= ${p.now}`;
             const update = target.doUpdateSet((eb) => ({
@@ -194,6 +200,7 @@ export class MetastoreQueries {
           }))
           .where("task_state_store.dag_run_id", "=", this.#dagRunId(p))
           .where("task_state_store.task_id", "=", p.taskId)
+          .where("task_state_store.region_id", "=", p.regionId)
           .where("task_state_store.map_index", "=", p.mapIndex)
           .where("task_state_store.key", "=", p.key)
           .where("task_state_store.version", "=", p.ifVersion)
@@ -215,6 +222,7 @@ export class MetastoreQueries {
           .deleteFrom("task_state_store")
           .where("task_state_store.dag_run_id", "=", this.#dagRunId(p))
           .where("task_state_store.task_id", "=", p.taskId)
+          .where("task_state_store.region_id", "=", p.regionId)
           .where("task_state_store.map_index", "=", p.mapIndex)
           .where("task_state_store.key", "=", p.key),
       ),
@@ -229,6 +237,7 @@ export class MetastoreQueries {
           .deleteFrom("task_state_store")
           .where("task_state_store.dag_run_id", "=", this.#dagRunId(p))
           .where("task_state_store.task_id", "=", p.taskId)
+          .where("task_state_store.region_id", "=", p.regionId)
           .where("task_state_store.map_index", "=", p.mapIndex)
           .where("task_state_store.key", "=", p.key)
           .where("task_state_store.version", "=", p.ifVersion)
@@ -242,14 +251,18 @@ export class MetastoreQueries {
     );
   }
 
-  /** Deletes every key of a task instance (of every map index of the task when `allMapIndices`). */
+  /**
+   * Deletes every key of a task instance (of every map index of the task in the scope's region when
+   * `allMapIndices`; other regions keep theirs).
+   */
   taskClear(allMapIndices: boolean) {
     return this.#memo(`taskClear:${allMapIndices}`, () =>
       prepareQuery([...TASK_SCOPE], (p) => {
         const q = this.#db
           .deleteFrom("task_state_store")
           .where("task_state_store.dag_run_id", "=", this.#dagRunId(p))
-          .where("task_state_store.task_id", "=", p.taskId);
+          .where("task_state_store.task_id", "=", p.taskId)
+          .where("task_state_store.region_id", "=", p.regionId);
         return allMapIndices ? q : q.where("task_state_store.map_index", "=", p.mapIndex);
       }),
     );
@@ -263,6 +276,7 @@ export class MetastoreQueries {
           .selectFrom("task_state_store as s")
           .where("s.dag_run_id", "=", this.#dagRunId(p))
           .where("s.task_id", "=", p.taskId)
+          .where("s.region_id", "=", p.regionId)
           .where("s.map_index", "=", p.mapIndex)
           .where((eb) => eb.or([eb("s.expires_at", "is", null), eb("s.expires_at", ">", p.now)]));
         if (range !== "all") q = q.where("s.key", ">=", p.lower);

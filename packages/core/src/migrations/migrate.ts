@@ -15,12 +15,20 @@ export interface MigrationLogger {
 export interface MigrateOptions {
   /** Logs each migration applied or reverted (for example a pino logger). */
   logger?: MigrationLogger;
+  /**
+   * For {@link migrate}: the name of the migration to stop at (one of `MIGRATION_NAMES`) instead of the
+   * latest; migrations after it that are applied are reverted. For example to build a database as an
+   * older release left it, or to step back before a downgrade.
+   */
+  target?: string;
 }
 
 /** What {@link migrate} did. */
 export interface MigrationReport {
   /** Names of the migrations applied by this call, in order; empty when the schema was up to date. */
   readonly applied: string[];
+  /** Names of the migrations reverted by this call (only with `target`), newest first. */
+  readonly reverted: string[];
 }
 
 /** What {@link resetDatabase} did. */
@@ -48,7 +56,8 @@ async function currentSchema(conn: Kysely<Database>): Promise<string | null> {
  * Runs `work` on one connection while holding the migration lock: on Postgres a session advisory lock
  * keyed by the schema (`pg_advisory_lock`), after creating the `?schema=` schema if missing; on SQLite a
  * `BEGIN IMMEDIATE` transaction around everything, so that a second process waits (busy timeout) and
- * a failed migration leaves nothing half-done.
+ * a failed migration leaves nothing half-done. SQLite runs it with foreign keys off (set back after),
+ * as SQLite's table rebuild procedure requires: dropping a rebuilt parent table must not cascade.
  */
 async function withMigrationLock<T>(
   database: TidemarkDatabase,
@@ -56,16 +65,24 @@ async function withMigrationLock<T>(
 ): Promise<T> {
   if (database.dialect === "sqlite") {
     return database.db.connection().execute(async (conn) => {
-      await sql`begin immediate`.execute(conn);
-      let result: T;
+      const fk = await sql<{ foreign_keys: number }>`pragma foreign_keys`.execute(conn);
+      const foreignKeys = Number(fk.rows[0]?.foreign_keys ?? 0) !== 0;
+      // A no-op inside a transaction, so it goes before BEGIN.
+      if (foreignKeys) await sql`pragma foreign_keys = off`.execute(conn);
       try {
-        result = await work(conn, undefined);
-      } catch (error) {
-        await sql`rollback`.execute(conn).catch(() => {});
-        throw error;
+        await sql`begin immediate`.execute(conn);
+        let result: T;
+        try {
+          result = await work(conn, undefined);
+        } catch (error) {
+          await sql`rollback`.execute(conn).catch(() => {});
+          throw error;
+        }
+        await sql`commit`.execute(conn);
+        return result;
+      } finally {
+        if (foreignKeys) await sql`pragma foreign_keys = on`.execute(conn);
       }
-      await sql`commit`.execute(conn);
-      return result;
     });
   }
   return database.db.connection().execute(async (conn) => {
@@ -126,19 +143,33 @@ function settle(
  * missing), SQLite with `BEGIN IMMEDIATE` and the busy timeout.
  *
  * @param database - the metastore.
- * @param options - `logger`: logs each migration applied.
- * @returns the migrations applied.
+ * @param options - `logger`: logs each migration applied; `target`: stop at that migration.
+ * @returns the migrations applied (and, with `target`, reverted).
  * @throws StateStoreError `BACKEND_UNAVAILABLE` when the database cannot be reached or a migration fails
- *   (nothing of that migration is kept); `CONFIG_ERROR` when no schema of the Postgres search_path exists.
+ *   (nothing of that migration is kept); `CONFIG_ERROR` when no schema of the Postgres search_path exists
+ *   or `target` names no migration; a revert's own error (for example `CONFLICT` when the region
+ *   migration's revert would merge rows).
  */
 export async function migrate(
   database: TidemarkDatabase,
   options: MigrateOptions = {},
 ): Promise<MigrationReport> {
+  const { target } = options;
+  if (target !== undefined && !MIGRATION_NAMES.includes(target)) {
+    throw new StateStoreError(
+      "CONFIG_ERROR",
+      `unknown migration ${JSON.stringify(target)} as the migration target; use one of ${MIGRATION_NAMES.join(", ")}`,
+      { details: { option: "target" } },
+    );
+  }
   try {
     return await withMigrationLock(database, async (conn, schema) => {
-      const outcome = await migratorOn(conn, database, schema).migrateToLatest();
-      return { applied: settle(database, outcome, "applied migration", options.logger) };
+      const migrator = migratorOn(conn, database, schema);
+      const outcome =
+        target === undefined ? await migrator.migrateToLatest() : await migrator.migrateTo(target);
+      const up = (outcome.results ?? []).every((r) => r.direction === "Up");
+      const done = settle(database, outcome, up ? "applied migration" : "reverted migration", options.logger);
+      return up ? { applied: done, reverted: [] } : { applied: [], reverted: done };
     });
   } catch (error) {
     throw toBackendError(error, database, "migration");
@@ -161,6 +192,14 @@ export async function resetDatabase(
   try {
     return await withMigrationLock(database, async (conn, schema) => {
       const migrator = migratorOn(conn, database, schema);
+      // Everything is lost anyway; emptying the task tables first means no revert can refuse for
+      // rows it could not keep (the region migration's revert refuses when regions would collide).
+      const applied = (await migrator.getMigrations()).some((m) => m.executedAt !== undefined);
+      if (applied) {
+        for (const table of ["task_state_store", "task_instance_asset", "task_instance"] as const) {
+          await conn.deleteFrom(table).execute();
+        }
+      }
       const down = await migrator.migrateTo(NO_MIGRATIONS);
       const reverted = settle(database, down, "reverted migration", options.logger);
       const up = await migrator.migrateToLatest();

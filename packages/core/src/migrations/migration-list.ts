@@ -1,6 +1,7 @@
 import type { Migration, MigrationProvider } from "kysely";
 import type { SqlDialect } from "../database/database-url.js";
 import { initialSchemaMigration } from "./0001-initial-schema.js";
+import { taskRegionMigration } from "./0002-task-region.js";
 
 /**
  * Every migration, by name, in the order they apply (names sort in that order). One source for both
@@ -13,6 +14,7 @@ import { initialSchemaMigration } from "./0001-initial-schema.js";
 export function migrationsFor(dialect: SqlDialect): Record<string, Migration> {
   return {
     "0001_initial_schema": initialSchemaMigration(dialect),
+    "0002_task_region": taskRegionMigration(dialect),
   };
 }
 
