@@ -128,6 +128,7 @@ export type {
   BooleanColumn,
   DagRunTable,
   Database,
+  RegionIdColumn,
   TaskInstanceAssetTable,
   TaskInstanceTable,
   TaskStateStoreTable,
