@@ -1,7 +1,13 @@
 export {
   API_ERROR_SCHEMA,
   type ApiErrorBody,
+  type ApiErrorHandlerOptions,
+  type ApiErrorStyle,
   apiErrorBody,
+  CORE_API_ERROR_SCHEMA,
+  type CoreApiErrorBody,
+  ERROR_CODE_HEADER,
+  HttpStatusError,
   installApiErrorHandlers,
   sendApiError,
   toApiError,
@@ -51,6 +57,7 @@ export {
   type WatcherAssetGrant,
 } from "./api/execution-tokens.js";
 export { parseDurationSeconds } from "./api/parse-duration.js";
+export { pythonRepr } from "./api/python-repr.js";
 export {
   type CoreRestApi,
   type CoreRestApiOptions,

@@ -7,8 +7,18 @@ import {
 } from "@tidemark/state";
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 
+/** The response header every error answer carries Tidemark's machine-readable error code in. */
+export const ERROR_CODE_HEADER = "tidemark-error-code";
+
 /**
- * The error body of every Tidemark HTTP API: `{"detail": {"reason", "message", "code"}}` (reference: the
+ * How an API answers errors: `execution` = the Execution API's `{"detail": {"reason", "message", "code"}}`;
+ * `core` = the Core REST API's `{"detail": "<message>"}` as Airflow's Core API (FastAPI's HTTPException)
+ * answers. Both carry the code in {@link ERROR_CODE_HEADER}.
+ */
+export type ApiErrorStyle = "execution" | "core";
+
+/**
+ * The error body of the Execution API: `{"detail": {"reason", "message", "code"}}` (reference: the
  * Execution API's `{"detail": {"reason", "message"}}`; `code` is Tidemark's stable error code).
  */
 export interface ApiErrorBody {
@@ -17,6 +27,11 @@ export interface ApiErrorBody {
     readonly message: string;
     readonly code: StateStoreErrorCode;
   };
+}
+
+/** The error body of the Core REST API: `{"detail": "<message>"}` (reference: Airflow's Core API). */
+export interface CoreApiErrorBody {
+  readonly detail: string;
 }
 
 /** JSON schema of {@link ApiErrorBody}, for route response schemas and the OpenAPI document. */
@@ -42,25 +57,52 @@ export const API_ERROR_SCHEMA = {
   },
 } as const;
 
+/** JSON schema of {@link CoreApiErrorBody}, for the Core REST API's route schemas and OpenAPI document. */
+export const CORE_API_ERROR_SCHEMA = {
+  $id: "CoreApiError",
+  type: "object",
+  additionalProperties: false,
+  required: ["detail"],
+  description: `The error message; the error code is in the ${ERROR_CODE_HEADER} response header`,
+  properties: { detail: { type: "string" } },
+} as const;
+
 /**
  * The body of an error answer.
  *
  * @param error - the error.
+ * @param style - the API's error style (default `execution`).
  * @returns the body.
  */
-export function apiErrorBody(error: StateStoreError): ApiErrorBody {
+export function apiErrorBody(error: StateStoreError, style?: "execution"): ApiErrorBody;
+export function apiErrorBody(error: StateStoreError, style: ApiErrorStyle): ApiErrorBody | CoreApiErrorBody;
+export function apiErrorBody(
+  error: StateStoreError,
+  style: ApiErrorStyle = "execution",
+): ApiErrorBody | CoreApiErrorBody {
+  if (style === "core") return { detail: error.message };
   return { detail: { reason: error.reason, message: error.message, code: error.code } };
 }
 
 /**
- * Sends a `StateStoreError` with its HTTP status and body.
+ * Sends a `StateStoreError` with its HTTP status (or `status`), its code in {@link ERROR_CODE_HEADER} and
+ * the body of the API's style.
  *
  * @param reply - the reply.
  * @param error - the error.
+ * @param options - the error style (default `execution`) and a status overriding the code's own.
  * @returns the reply, sent.
  */
-export function sendApiError(reply: FastifyReply, error: StateStoreError): FastifyReply {
-  return reply.code(error.httpStatus).type("application/json; charset=utf-8").send(apiErrorBody(error));
+export function sendApiError(
+  reply: FastifyReply,
+  error: StateStoreError,
+  options: { style?: ApiErrorStyle; status?: number } = {},
+): FastifyReply {
+  return reply
+    .code(options.status ?? error.httpStatus)
+    .header(ERROR_CODE_HEADER, error.code)
+    .type("application/json; charset=utf-8")
+    .send(apiErrorBody(error, options.style ?? "execution"));
 }
 
 interface AjvError {
@@ -101,15 +143,21 @@ function describeValidation(error: FastifyError): { message: string; field: stri
  * - a body over the server's body limit → `VALUE_TOO_LARGE` (413) naming the limit and the remedy;
  * - anything else → `BACKEND_UNAVAILABLE` (its status is 500 when the error is not known to be transient).
  *
+ * In the `core` style a value over `state_store.max_value_storage_bytes` is 422, as Airflow's Core API
+ * answers it (a request-body validator there); the code stays `VALUE_TOO_LARGE`.
+ *
  * @param error - what was thrown.
- * @param options - the body limit in bytes, for the 413 message.
+ * @param options - the body limit in bytes, for the 413 message; the error style (default `execution`).
  * @returns the error to send and the HTTP status to send it with.
  */
 export function toApiError(
   error: unknown,
-  options: { bodyLimit: number },
+  options: { bodyLimit: number; style?: ApiErrorStyle },
 ): { error: StateStoreError; status: number } {
-  if (isStateStoreError(error)) return { error, status: error.httpStatus };
+  if (isStateStoreError(error)) {
+    const coreTooLarge = options.style === "core" && error.code === "VALUE_TOO_LARGE";
+    return { error, status: coreTooLarge ? 422 : error.httpStatus };
+  }
   const e = error as FastifyError;
   if ((e as { validation?: unknown }).validation !== undefined) {
     const { message, field } = describeValidation(e);
@@ -156,27 +204,72 @@ export function toApiError(
   };
 }
 
+/** Options of {@link installApiErrorHandlers}. */
+export interface ApiErrorHandlerOptions {
+  /** The server's body limit in bytes, for 413 messages. */
+  readonly bodyLimit: number;
+  /** The error body style of this API (default `execution`). */
+  readonly style?: ApiErrorStyle;
+  /** What an unknown route's message tells the caller to read (default: the Execution API's OpenAPI). */
+  readonly routeHint?: string;
+}
+
 /**
  * Installs the shared error and not-found handlers on a Fastify instance (the root, or an API plugin's
- * encapsulated context), so every Tidemark API answers errors in the {@link ApiErrorBody} shape.
+ * encapsulated context): every error answer carries its code in {@link ERROR_CODE_HEADER} and the body
+ * of the given style, chosen per API plugin rather than guessed from the URL.
  *
  * @param app - the instance.
- * @param options - the body limit, for messages.
+ * @param options - the body limit, the style, the hint for unknown routes.
  */
-export function installApiErrorHandlers(app: FastifyInstance, options: { bodyLimit: number }): void {
+export function installApiErrorHandlers(app: FastifyInstance, options: ApiErrorHandlerOptions): void {
+  const style = options.style ?? "execution";
+  const routeHint =
+    options.routeHint ?? "the Execution API lives under /execution (see /execution/openapi.json)";
   app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
-    const { error: apiError, status } = toApiError(error, options);
-    if (status >= 500) request.log.error({ err: error }, "request failed");
+    const { error: apiError, status } = toApiError(error, { bodyLimit: options.bodyLimit, style });
+    if (status >= 500 && status !== 501) request.log.error({ err: error }, "request failed");
     else request.log.debug({ code: apiError.code }, apiError.message);
-    return reply.code(status).type("application/json; charset=utf-8").send(apiErrorBody(apiError));
+    return sendApiError(reply, apiError, { style, status });
   });
   app.setNotFoundHandler((request: FastifyRequest, reply: FastifyReply) =>
     sendApiError(
       reply,
       new StateStoreError(
         "ROUTE_NOT_FOUND",
-        `no route ${request.method} ${request.url.split("?")[0]}; the Execution API lives under /execution (see /execution/openapi.json)`,
+        `no route ${request.method} ${request.url.split("?")[0]}; ${routeHint}`,
       ),
+      { style },
     ),
   );
+}
+
+/**
+ * A `StateStoreError` answered with an HTTP status other than its code's own: the Core REST API's 400
+ * for a malformed `If-Match` or a negative default retention (Airflow answers 400 where the code's status
+ * is 422). Still a `StateStoreError` for every caller.
+ */
+export class HttpStatusError extends StateStoreError {
+  readonly #status: number;
+
+  /**
+   * @param code - the error code (sent in the `Tidemark-Error-Code` header).
+   * @param message - what was wrong and how to fix it.
+   * @param status - the HTTP status to answer with.
+   * @param options - `cause` and `details`.
+   */
+  constructor(
+    code: StateStoreErrorCode,
+    message: string,
+    status: number,
+    options: { cause?: unknown; details?: Readonly<Record<string, unknown>> } = {},
+  ) {
+    super(code, message, options);
+    this.#status = status;
+  }
+
+  /** The HTTP status given to the constructor. */
+  override get httpStatus(): number {
+    return this.#status;
+  }
 }

@@ -1,4 +1,5 @@
 import { StateStoreError } from "@tidemark/state";
+import { HttpStatusError } from "../api/api-error.js";
 
 const DAY_MS = 86_400_000;
 const OFFSET = /(?:Z|[+-]\d\d(?::?\d\d)?)$/i;
@@ -28,13 +29,22 @@ export interface ResolveExpiresAtOptions {
  * @param input - `"default"`, undefined, null or ISO-8601 text with an offset.
  * @param options - the default retention in days and the current instant.
  * @returns the UTC instant, or null for never.
- * @throws StateStoreError `INVALID_VALUE` (422) for text that is not an ISO-8601 date-time with an offset
+ * @throws StateStoreError `CONFIG_ERROR` (answered 400, as Airflow does) for `"default"` with a negative
+ *   retention; `INVALID_VALUE` (422) for text that is not an ISO-8601 date-time with an offset
  *   (naive date-times included) or an instant that is not in the future; the message gives an example.
  */
 export function resolveExpiresAt(input: ExpiresAtInput, options: ResolveExpiresAtOptions): Date | null {
   if (input === null) return null;
   if (input === undefined || input === "default") {
     const days = options.defaultRetentionDays;
+    if (days < 0) {
+      throw new HttpStatusError(
+        "CONFIG_ERROR",
+        `[state_store] default_retention_days must be >= 0, got ${days}; set it to 0 to disable expiry, or send an explicit expires_at`,
+        400,
+        { details: { option: "state_store.default_retention_days" } },
+      );
+    }
     return days <= 0 ? null : new Date(options.now.getTime() + days * DAY_MS);
   }
   const date = new Date(input);

@@ -4,13 +4,16 @@ import {
   type BaseStoreBackend,
   encodeValue,
   isStateStoreError,
+  STATE_REF_KEY,
   StateStoreError,
   type StoreEntry,
   type StoreScope,
   type TaskScope,
   taskScope,
+  unwrapStateRef,
   validateKey,
 } from "@tidemark/state";
+import { pythonRepr } from "../api/python-repr.js";
 import type { TidemarkDatabase } from "../database/tidemark-database.js";
 import { MetastoreBackend } from "../metastore/metastore-backend.js";
 import { type AssetRow, BrowseQueries } from "./browse-queries.js";
@@ -58,6 +61,13 @@ export interface StateAdminOptions {
   readonly now?: () => Date;
 }
 
+function conditionOf(write: ValueWrite): { ifVersion?: number; ifAbsent?: boolean } {
+  return {
+    ...(write.ifVersion === undefined ? {} : { ifVersion: write.ifVersion }),
+    ...(write.ifAbsent === true ? { ifAbsent: true } : {}),
+  };
+}
+
 /** Tries of a PATCH without `if_version` before it gives up on a key other writers keep changing. */
 const PATCH_ATTEMPTS = 5;
 
@@ -70,8 +80,33 @@ function taskScopeOf(target: TaskTarget): TaskScope {
   });
 }
 
-function describeTask(scope: TaskScope): string {
-  return `task instance dag_id=${JSON.stringify(scope.dagId)} run_id=${JSON.stringify(scope.runId)} task_id=${JSON.stringify(scope.taskId)} map_index=${scope.mapIndex}`;
+/** Airflow's Core API 404 detail for a task instance, `map_index=N` or `all_map_indices=True`. */
+function taskInstanceNotFound(scope: TaskScope, allMapIndices: boolean): string {
+  const addressedBy = allMapIndices ? "all_map_indices=True" : `map_index=${scope.mapIndex}`;
+  return `Task instance not found for dag_id=${pythonRepr(scope.dagId)}, run_id=${pythonRepr(scope.runId)}, task_id=${pythonRepr(scope.taskId)}, ${addressedBy}`;
+}
+
+/**
+ * Refuses a value that looks like a reference envelope unless the caller restores one: operators cannot
+ * forge a reference a worker backend would then dereference.
+ */
+function checkReference(key: string, value: unknown, restoreReference: boolean | undefined): void {
+  const isObject = typeof value === "object" && value !== null && !Array.isArray(value);
+  const marked = isObject && Object.hasOwn(value, STATE_REF_KEY);
+  if (restoreReference === true) {
+    if (unwrapStateRef(value) !== undefined) return;
+    throw new StateStoreError(
+      "INVALID_VALUE",
+      `value of key ${JSON.stringify(key)} is restored as a reference but is not a reference envelope {"${STATE_REF_KEY}": "<ref>"}; restore it as a plain value instead`,
+      { details: { field: "value", key } },
+    );
+  }
+  if (!marked) return;
+  throw new StateStoreError(
+    "INVALID_VALUE",
+    `value of key ${JSON.stringify(key)} holds the reserved member "${STATE_REF_KEY}", which marks a reference to offloaded state that only workers write; to store such data, wrap it, for example {"data": <value>}`,
+    { details: { field: "value", key, reserved: STATE_REF_KEY } },
+  );
 }
 
 function describeSelector(selector: AssetLookup): string {
@@ -133,29 +168,18 @@ export class StateAdmin implements StateStoreAccess {
   async taskScope(target: TaskTarget, options: { anyMapIndex?: boolean } = {}): Promise<TaskScope> {
     const scope = taskScopeOf(target);
     const found = await this.#browse.lookupTaskTarget(scope);
+    const all = options.anyMapIndex === true;
+    const details = {
+      dag_id: scope.dagId,
+      run_id: scope.runId,
+      task_id: scope.taskId,
+      ...(all ? { all_map_indices: true } : { map_index: scope.mapIndex }),
+    };
     if (!found.dagRunExists) {
-      throw new StateStoreError(
-        "DAG_RUN_NOT_FOUND",
-        `dag run dag_id=${JSON.stringify(scope.dagId)} run_id=${JSON.stringify(scope.runId)} does not exist; check the dag id and run id (GET /api/v2/dags/{dag_id}/dagRuns lists the runs)`,
-        { details: { dag_id: scope.dagId, run_id: scope.runId } },
-      );
+      throw new StateStoreError("DAG_RUN_NOT_FOUND", taskInstanceNotFound(scope, all), { details });
     }
-    if (options.anyMapIndex ? !found.anyMapIndexExists : found.taskInstanceId === null) {
-      const which = options.anyMapIndex
-        ? `task_id=${JSON.stringify(scope.taskId)} (any map index)`
-        : describeTask(scope);
-      throw new StateStoreError(
-        "TASK_INSTANCE_NOT_FOUND",
-        `${options.anyMapIndex ? "no task instance " : ""}${which} ${options.anyMapIndex ? "exists" : "does not exist"} in dag run ${JSON.stringify(scope.runId)}; check the task id and map_index (default -1 for a task that is not mapped)`,
-        {
-          details: {
-            dag_id: scope.dagId,
-            run_id: scope.runId,
-            task_id: scope.taskId,
-            map_index: scope.mapIndex,
-          },
-        },
-      );
+    if (all ? !found.anyMapIndexExists : found.taskInstanceId === null) {
+      throw new StateStoreError("TASK_INSTANCE_NOT_FOUND", taskInstanceNotFound(scope, all), { details });
     }
     return scope;
   }
@@ -195,15 +219,13 @@ export class StateAdmin implements StateStoreAccess {
   async putTaskState(target: TaskTarget, key: string, write: TaskStateWrite): Promise<TaskStateEntryJson> {
     const scope = await this.taskScope(target);
     validateKey(key);
+    checkReference(key, write.value, write.restoreReference);
     const text = this.#encode(key, write.value);
     const expiresAt = resolveExpiresAt(write.expiresAt, {
       defaultRetentionDays: this.#settings.defaultRetentionDays,
       now: this.#now(),
     });
-    await this.#backend.set(scope, key, text, {
-      expiresAt,
-      ...(write.ifVersion === undefined ? {} : { ifVersion: write.ifVersion }),
-    });
+    await this.#backend.set(scope, key, text, { expiresAt, ...conditionOf(write) });
     return taskStateEntryJson(await this.#readBack(scope, key));
   }
 
@@ -215,8 +237,9 @@ export class StateAdmin implements StateStoreAccess {
   async patchTaskState(target: TaskTarget, key: string, write: ValueWrite): Promise<TaskStateEntryJson> {
     const scope = await this.taskScope(target);
     validateKey(key);
+    checkReference(key, write.value, write.restoreReference);
     const text = this.#encode(key, write.value);
-    await this.#patch(scope, key, text, write.ifVersion, (current) => ({ expiresAt: current.expiresAt }));
+    await this.#patch(scope, key, text, write, (current) => ({ expiresAt: current.expiresAt }));
     return taskStateEntryJson(await this.#readBack(scope, key));
   }
 
@@ -273,11 +296,9 @@ export class StateAdmin implements StateStoreAccess {
         ? await this.#browse.getAsset({ id: assetId }, false)
         : null;
     if (row === null) {
-      throw new StateStoreError(
-        "ASSET_NOT_FOUND",
-        `no asset with id ${assetId} exists; GET /api/v2/assets or /api/v2/assets/by-name/{name} gives asset ids`,
-        { details: { asset_id: assetId } },
-      );
+      throw new StateStoreError("ASSET_NOT_FOUND", `Asset with id ${pythonRepr(assetId)} not found`, {
+        details: { asset_id: assetId },
+      });
     }
     if (options.forWrite && !row.active) {
       throw new StateStoreError(
@@ -313,10 +334,11 @@ export class StateAdmin implements StateStoreAccess {
   async putAssetState(assetId: number, key: string, write: AssetStateWrite): Promise<AssetStateEntryJson> {
     const scope = await this.assetScope(assetId, { forWrite: true });
     validateKey(key);
+    checkReference(key, write.value, write.restoreReference);
     const text = this.#encode(key, write.value);
     await this.#backend.set(scope, key, text, {
       writer: write.writer ?? { kind: "api" },
-      ...(write.ifVersion === undefined ? {} : { ifVersion: write.ifVersion }),
+      ...conditionOf(write),
     });
     return assetStateEntryJson(await this.#readBack(scope, key));
   }
@@ -329,8 +351,9 @@ export class StateAdmin implements StateStoreAccess {
   async patchAssetState(assetId: number, key: string, write: ValueWrite): Promise<AssetStateEntryJson> {
     const scope = await this.assetScope(assetId, { forWrite: true });
     validateKey(key);
+    checkReference(key, write.value, write.restoreReference);
     const text = this.#encode(key, write.value);
-    await this.#patch(scope, key, text, write.ifVersion, () => ({ writer: { kind: "api" } }));
+    await this.#patch(scope, key, text, write, () => ({ writer: { kind: "api" } }));
     return assetStateEntryJson(await this.#readBack(scope, key));
   }
 
@@ -477,11 +500,10 @@ export class StateAdmin implements StateStoreAccess {
   async #require(scope: StoreScope, key: string): Promise<StoreEntry> {
     const entry = await this.#entry(scope, key);
     if (entry === null) {
-      throw new StateStoreError(
-        "NOT_FOUND",
-        `key ${JSON.stringify(key)} not found in ${scope.kind === "task" ? describeTask(scope) : `asset id ${scope.assetId}`} (it was never written, was deleted, or has expired)`,
-        { details: { key } },
-      );
+      const store = scope.kind === "task" ? "Task state store" : "Asset state store";
+      throw new StateStoreError("NOT_FOUND", `${store} key ${pythonRepr(key)} not found`, {
+        details: { key },
+      });
     }
     return entry;
   }
@@ -508,12 +530,18 @@ export class StateAdmin implements StateStoreAccess {
     scope: StoreScope,
     key: string,
     text: string,
-    ifVersion: number | undefined,
+    write: ValueWrite,
     keep: (current: StoreEntry) => { expiresAt?: Date | null; writer?: { kind: "api" } },
   ): Promise<void> {
     const cas = this.#backend.capabilities.compareAndSet;
+    const ifVersion = write.ifVersion;
     for (let attempt = 1; ; attempt++) {
       const current = await this.#require(scope, key);
+      if (write.ifAbsent === true) {
+        throw new StateStoreError("CONFLICT", `key ${JSON.stringify(key)} has a live value`, {
+          details: { key, version: current.version },
+        });
+      }
       const expected = ifVersion ?? (cas && current.version !== null ? current.version : undefined);
       try {
         await this.#backend.set(scope, key, text, {

@@ -50,14 +50,27 @@ export interface TaskStateWrite {
   readonly value: unknown;
   /** `"default"` / undefined (default retention), null (never) or ISO-8601 with an offset. */
   readonly expiresAt?: ExpiresAtInput;
-  /** Compare-and-set: write only at this version (else `CONFLICT`, 409). */
+  /** Compare-and-set: write only at this version (else `CONFLICT`; over HTTP `If-Match`, else 412). */
   readonly ifVersion?: number;
+  /** Compare-and-set: write only when no live value exists (else `CONFLICT`; over HTTP `If-None-Match: *`). */
+  readonly ifAbsent?: boolean;
+  /**
+   * The value is a reference envelope `{"__airflow_state_ref__": ref}` restored from an export that
+   * recorded the entry as a reference (`tidemark state-store import`). Without it a value holding that
+   * member is refused with `INVALID_VALUE`, so operators cannot forge references.
+   */
+  readonly restoreReference?: boolean;
 }
 
 /** A value-only write (PATCH of task state, PUT and PATCH of asset state). */
 export interface ValueWrite {
   readonly value: unknown;
+  /** As {@link TaskStateWrite.ifVersion}. */
   readonly ifVersion?: number;
+  /** As {@link TaskStateWrite.ifAbsent}. */
+  readonly ifAbsent?: boolean;
+  /** As {@link TaskStateWrite.restoreReference}. */
+  readonly restoreReference?: boolean;
 }
 
 /** An asset state write. */

@@ -1,8 +1,16 @@
-import type { FastifyInstance } from "fastify";
+import { isStateStoreError } from "@tidemark/state";
+import type { FastifyInstance, FastifyReply } from "fastify";
 import type { StateAdmin } from "../../state-admin/state-admin.js";
+import type { AssetStateEntryJson } from "../../state-admin/wire-types.js";
+import { readPrecondition, runConditional, setEtag } from "./conditional-request.js";
+import {
+  assetEntryBody,
+  INCLUDE_QUERY_PROPERTY,
+  type IncludeToken,
+  parseInclude,
+} from "./entry-projection.js";
 import {
   ASSET_STATE_ENTRY,
-  IF_VERSION,
   NO_CONTENT,
   PAGE_QUERY_PROPERTIES,
   PREFIX_QUERY_PROPERTY,
@@ -10,7 +18,9 @@ import {
   SECURITY,
   STATE_VALUE,
   WRITE_ERRORS,
+  WRITTEN,
 } from "./rest-schemas.js";
+import { PREFER_DESCRIPTION, wantsRepresentation } from "./return-preference.js";
 
 const TAGS = ["asset-state"];
 
@@ -41,7 +51,27 @@ const VALUE_BODY = {
   type: "object",
   additionalProperties: false,
   required: ["value"],
-  properties: { value: STATE_VALUE, if_version: IF_VERSION },
+  properties: { value: STATE_VALUE },
+} as const;
+
+const ENTRY_QUERY = {
+  type: "object",
+  additionalProperties: false,
+  properties: INCLUDE_QUERY_PROPERTY,
+} as const;
+
+const WRITE_QUERY = {
+  type: "object",
+  additionalProperties: false,
+  properties: {
+    ...INCLUDE_QUERY_PROPERTY,
+    restore_reference: {
+      type: "boolean",
+      default: false,
+      description:
+        'The value is a reference envelope {"__airflow_state_ref__": ref} restored from an export that recorded it as a reference (tidemark state-store import); without it such a value is 422',
+    },
+  },
 } as const;
 
 interface CollectionParams {
@@ -54,19 +84,26 @@ interface ItemParams extends CollectionParams {
 
 interface ValueBody {
   value: unknown;
-  if_version?: number;
 }
 
-function versionOf(body: ValueBody): { ifVersion?: number } {
-  return body.if_version === undefined ? {} : { ifVersion: body.if_version };
+interface EntryQuery {
+  include?: string;
+}
+
+interface WriteQuery extends EntryQuery {
+  restore_reference?: boolean;
 }
 
 /**
- * Asset state routes of the Core REST API, under `/assets/{asset_id}/state-store`:
- * - `GET` → `{"asset_state_store": [entry…], "total_entries"}` (paging and literal prefix as task state);
+ * Asset state routes of the Core REST API, under `/assets/{asset_id}/state-store`, answering as Airflow's
+ * Core API does (reference: core_api routes/public/asset_state_store.py):
+ * - `GET` → `{"asset_state_store": [{key, value, updated_at, last_updated_by}…], "total_entries"}`
+ *   (paging; Tidemark's literal prefix);
  * - `DELETE` → 204, clears the asset's state;
- * - `GET|PUT|PATCH|DELETE /{key}`: entries carry `last_updated_by`; PUT and PATCH take `{"value",
- *   "if_version"?}` and record the writer `{kind: "api"}`; PATCH is 404 for a missing key.
+ * - `GET /{key}` → the entry with `ETag`; `PUT /{key}` `{"value"}` → 204 with the new ETag, recording the
+ *   writer `{kind: "api"}`; `DELETE /{key}` → 204. Tidemark adds `PATCH /{key}` (→ 200 `null`, 404 for a
+ *   missing key), `?include=`, `If-Match` / `If-None-Match: *` (412 with the live ETag) and
+ *   `Prefer: return=representation`, as on task state.
  * An unknown asset is 404 on every verb; writes (PUT, PATCH, DELETE, clear) to a deactivated asset too.
  *
  * @param app - the REST plugin's instance.
@@ -76,7 +113,32 @@ export async function assetStateRoutes(app: FastifyInstance, options: { admin: S
   const { admin } = options;
   const base = "/assets/:asset_id/state-store";
 
-  app.get<{ Params: CollectionParams; Querystring: { limit?: number; offset?: number; prefix?: string } }>(
+  async function liveVersion(assetId: number, key: string): Promise<number | null> {
+    try {
+      return (await admin.getAssetState(assetId, key)).version;
+    } catch (error) {
+      if (isStateStoreError(error, "NOT_FOUND")) return null;
+      throw error;
+    }
+  }
+
+  function answerWrite(
+    reply: FastifyReply,
+    entry: AssetStateEntryJson,
+    include: ReadonlySet<IncludeToken>,
+    wanted: boolean,
+    airflowStatus: 200 | 204,
+  ): FastifyReply {
+    setEtag(reply, entry.version);
+    if (wanted) return reply.code(200).send(assetEntryBody(entry, include));
+    if (airflowStatus === 204) return reply.code(204).send();
+    return reply.code(200).type("application/json; charset=utf-8").send("null");
+  }
+
+  app.get<{
+    Params: CollectionParams;
+    Querystring: EntryQuery & { limit?: number; offset?: number; prefix?: string };
+  }>(
     base,
     {
       schema: {
@@ -87,7 +149,7 @@ export async function assetStateRoutes(app: FastifyInstance, options: { admin: S
         querystring: {
           type: "object",
           additionalProperties: false,
-          properties: { ...PAGE_QUERY_PROPERTIES, ...PREFIX_QUERY_PROPERTY },
+          properties: { ...PAGE_QUERY_PROPERTIES, ...PREFIX_QUERY_PROPERTY, ...INCLUDE_QUERY_PROPERTY },
         },
         response: {
           200: {
@@ -105,11 +167,16 @@ export async function assetStateRoutes(app: FastifyInstance, options: { admin: S
     },
     async (request) => {
       const { limit, offset, prefix } = request.query;
-      return admin.listAssetState(request.params.asset_id, {
+      const include = parseInclude(request.query.include);
+      const list = await admin.listAssetState(request.params.asset_id, {
         ...(limit === undefined ? {} : { limit }),
         ...(offset === undefined ? {} : { offset }),
         ...(prefix === undefined ? {} : { prefix }),
       });
+      return {
+        asset_state_store: list.asset_state_store.map((e) => assetEntryBody(e, include)),
+        total_entries: list.total_entries,
+      };
     },
   );
 
@@ -130,71 +197,86 @@ export async function assetStateRoutes(app: FastifyInstance, options: { admin: S
     },
   );
 
-  app.get<{ Params: ItemParams }>(
+  app.get<{ Params: ItemParams; Querystring: EntryQuery }>(
     `${base}/*`,
     {
       schema: {
         tags: TAGS,
-        summary: "Read an asset state key",
+        summary: "Read an asset state key; ETag: its version",
         security: SECURITY,
         params: ITEM_PARAMS,
-        response: { 200: ASSET_STATE_ENTRY, ...READ_ERRORS },
+        querystring: ENTRY_QUERY,
+        response: { 200: { ...ASSET_STATE_ENTRY, headers: WRITTEN.headers }, ...READ_ERRORS },
       },
     },
-    async (request) => admin.getAssetState(request.params.asset_id, request.params["*"]),
+    async (request, reply) => {
+      const include = parseInclude(request.query.include);
+      const entry = await admin.getAssetState(request.params.asset_id, request.params["*"]);
+      setEtag(reply, entry.version);
+      return assetEntryBody(entry, include);
+    },
   );
 
-  app.put<{ Params: ItemParams; Body: ValueBody }>(
-    `${base}/*`,
-    {
+  for (const method of ["PUT", "PATCH"] as const) {
+    app.route<{ Params: ItemParams; Querystring: WriteQuery; Body: ValueBody }>({
+      method,
+      url: `${base}/*`,
       schema: {
         tags: TAGS,
-        summary: 'Write an asset state key; records the writer {"kind": "api"}',
+        summary:
+          method === "PUT"
+            ? 'Write an asset state key; records the writer {"kind": "api"}; If-Match / If-None-Match: * make it conditional'
+            : 'Replace the value of an existing asset state key; records the writer {"kind": "api"}; answers null',
+        description: PREFER_DESCRIPTION,
         security: SECURITY,
         params: ITEM_PARAMS,
+        querystring: WRITE_QUERY,
         body: VALUE_BODY,
-        response: { 200: ASSET_STATE_ENTRY, ...WRITE_ERRORS },
+        response: method === "PUT" ? { 200: ASSET_STATE_ENTRY, 204: WRITTEN, ...WRITE_ERRORS } : WRITE_ERRORS,
       },
-    },
-    async (request) =>
-      admin.putAssetState(request.params.asset_id, request.params["*"], {
-        value: request.body.value,
-        ...versionOf(request.body),
-      }),
-  );
-
-  app.patch<{ Params: ItemParams; Body: ValueBody }>(
-    `${base}/*`,
-    {
-      schema: {
-        tags: TAGS,
-        summary: 'Replace the value of an existing asset state key; records the writer {"kind": "api"}',
-        security: SECURITY,
-        params: ITEM_PARAMS,
-        body: VALUE_BODY,
-        response: { 200: ASSET_STATE_ENTRY, ...WRITE_ERRORS },
+      handler: async (request, reply) => {
+        const include = parseInclude(request.query.include);
+        const wanted = wantsRepresentation(request, reply);
+        const assetId = request.params.asset_id;
+        const key = request.params["*"];
+        const precondition = readPrecondition(request);
+        const write = (condition: { ifVersion?: number; ifAbsent?: boolean }) => ({
+          value: request.body.value,
+          ...condition,
+          ...(request.query.restore_reference === true ? { restoreReference: true } : {}),
+        });
+        const entry = await runConditional(reply, precondition, {
+          current: () => liveVersion(assetId, key),
+          run: (condition) =>
+            method === "PUT"
+              ? admin.putAssetState(assetId, key, write(condition))
+              : admin.patchAssetState(assetId, key, write(condition)),
+        });
+        return answerWrite(reply, entry, include, wanted, method === "PUT" ? 204 : 200);
       },
-    },
-    async (request) =>
-      admin.patchAssetState(request.params.asset_id, request.params["*"], {
-        value: request.body.value,
-        ...versionOf(request.body),
-      }),
-  );
+    });
+  }
 
   app.delete<{ Params: ItemParams }>(
     `${base}/*`,
     {
       schema: {
         tags: TAGS,
-        summary: "Delete an asset state key (a missing key of an existing asset is not an error)",
+        summary:
+          "Delete an asset state key (a missing key of an existing asset is not an error); If-Match makes it conditional",
         security: SECURITY,
         params: ITEM_PARAMS,
-        response: { 204: NO_CONTENT, ...READ_ERRORS },
+        response: { 204: NO_CONTENT, ...WRITE_ERRORS },
       },
     },
     async (request, reply) => {
-      await admin.deleteAssetState(request.params.asset_id, request.params["*"]);
+      const assetId = request.params.asset_id;
+      const key = request.params["*"];
+      await admin.assetScope(assetId, { forWrite: true });
+      await runConditional(reply, readPrecondition(request), {
+        current: () => liveVersion(assetId, key),
+        run: () => admin.deleteAssetState(assetId, key),
+      });
       return reply.code(204).send();
     },
   );

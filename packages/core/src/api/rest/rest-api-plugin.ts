@@ -1,9 +1,8 @@
 import swagger from "@fastify/swagger";
-import { StateStoreError } from "@tidemark/state";
-import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyInstance } from "fastify";
 import type { StateAdmin } from "../../state-admin/state-admin.js";
 import type { UiConfigJson } from "../../state-admin/wire-types.js";
-import { API_ERROR_SCHEMA, apiErrorBody, sendApiError, toApiError } from "../api-error.js";
+import { CORE_API_ERROR_SCHEMA, ERROR_CODE_HEADER, installApiErrorHandlers } from "../api-error.js";
 import { assetRoutes } from "./asset-routes.js";
 import { assetStateRoutes } from "./asset-state-routes.js";
 import { configRoutes, UI_CONFIG_PATH } from "./config-routes.js";
@@ -33,40 +32,32 @@ export interface RestApiPluginOptions {
  * The Core REST API (AIP-103's public `/api/v2 … /state-store` API plus browsing endpoints) as one Fastify
  * plugin; register it with `{prefix: "/api/v2"}`. Its encapsulated context holds its own OpenAPI document
  * (`GET /api/v2/openapi.json`, built by its own @fastify/swagger instance from this context's route
- * schemas only, so it coexists with the Execution API's `/execution/openapi.json`), the shared error body
- * `{"detail": {"reason", "message", "code"}}`, the bearer-token hook (`api.auth_tokens`; `/config/ui` and
+ * schemas only, so it coexists with the Execution API's `/execution/openapi.json`), Airflow's Core API
+ * error body `{"detail": "<message>"}` with Tidemark's code in the `Tidemark-Error-Code` header, the
+ * bearer-token hook (`api.auth_tokens`; `/config/ui` and
  * the OpenAPI document need none) and URL parameter coercion. Route groups: task state, asset state,
  * dags / dag runs / task instances, assets, config — one file each.
  */
 export async function restApiPlugin(app: FastifyInstance, options: RestApiPluginOptions): Promise<void> {
-  app.addSchema(API_ERROR_SCHEMA);
+  app.addSchema(CORE_API_ERROR_SCHEMA);
   await app.register(swagger, {
     openapi: {
       openapi: "3.1.0",
       info: {
         title: "Tidemark Core REST API",
         description:
+          `Airflow-compatible answers by default; Tidemark's extras on request (?include=, If-Match / If-None-Match, Prefer: return=representation). Errors are {"detail": "<message>"} with the code in the ${ERROR_CODE_HEADER} header. ` +
           'Operators and the UI: list, inspect, edit and clear task state and asset state, and browse dags, dag runs, task instances and assets. Every route except /config/ui and this document needs Authorization: Bearer <token> (api.auth_tokens) unless the server runs with api.auth = "none".',
         version: options.version ?? "0.1.0",
       },
       components: { securitySchemes: { bearerAuth: { type: "http", scheme: "bearer" } } },
     },
   });
-  app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
-    const { error: apiError, status } = toApiError(error, { bodyLimit: options.bodyLimit });
-    if (status >= 500 && status !== 501) request.log.error({ err: error }, "request failed");
-    else request.log.debug({ code: apiError.code }, apiError.message);
-    return reply.code(status).type("application/json; charset=utf-8").send(apiErrorBody(apiError));
+  installApiErrorHandlers(app, {
+    bodyLimit: options.bodyLimit,
+    style: "core",
+    routeHint: `the Core REST API's routes are listed in ${app.prefix}/openapi.json`,
   });
-  app.setNotFoundHandler((request: FastifyRequest, reply: FastifyReply) =>
-    sendApiError(
-      reply,
-      new StateStoreError(
-        "ROUTE_NOT_FOUND",
-        `no route ${request.method} ${request.url.split("?")[0]}; the Core REST API's routes are listed in ${app.prefix}/openapi.json`,
-      ),
-    ),
-  );
   installQueryCoercion(app);
   installRestAuth(app, {
     settings: options.auth,

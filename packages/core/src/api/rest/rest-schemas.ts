@@ -5,24 +5,29 @@
  */
 import { DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT } from "../../state-admin/page-request.js";
 
-const ERROR = { $ref: "ApiError#" } as const;
+const ERROR = { $ref: "CoreApiError#" } as const;
 
 /** The bearer token requirement of every route but the OpenAPI document and /config/ui. */
 export const SECURITY = [{ bearerAuth: [] }];
 
 /** Error answers every authenticated route may give. */
 export const READ_ERRORS = {
+  400: { description: "Malformed If-Match or If-None-Match", ...ERROR },
   401: { description: "Missing or wrong bearer token (api.auth_tokens)", ...ERROR },
   404: { description: "Unknown dag run, task instance, asset or key", ...ERROR },
-  422: { description: "Invalid key, value or request", ...ERROR },
+  422: {
+    description: "Invalid key, value or request, or a value over state_store.max_value_storage_bytes",
+    ...ERROR,
+  },
   501: { description: "The configured server backend cannot do this (for example list keys)", ...ERROR },
 } as const;
 
 /** Error answers of the writing routes. */
 export const WRITE_ERRORS = {
   ...READ_ERRORS,
-  409: { description: "if_version does not match the stored version", ...ERROR },
-  413: { description: "Value over state_store.max_value_storage_bytes", ...ERROR },
+  409: { description: "Another writer deleted the key while it was written; read it again", ...ERROR },
+  412: { description: "If-Match / If-None-Match does not hold; ETag: the live version", ...ERROR },
+  413: { description: "Request body over the server's body limit", ...ERROR },
 } as const;
 
 /** A 204 answer. */
@@ -34,45 +39,44 @@ export const STATE_VALUE = {
   not: { type: "null" },
 } as const;
 
-/** `if_version` of the writing routes. */
-export const IF_VERSION = {
-  type: "integer",
-  minimum: 1,
-  description: "Compare-and-set: write only if the key is at this version, else 409",
+/** The `ETag` header of answers that carry a version. */
+export const ETAG_HEADER = {
+  etag: { type: "string", description: 'The entry\'s version as a strong entity tag, for example "3"' },
+} as const;
+
+/** A PUT's 204 answer: no body, the new version in `ETag`. */
+export const WRITTEN = {
+  description: "Written; ETag: the new version. With Prefer: return=representation: 200 and the entry",
+  type: "null",
+  headers: ETAG_HEADER,
 } as const;
 
 const TIMESTAMP = { type: ["string", "null"], format: "date-time" } as const;
 
-const ENTRY_PROPERTIES = {
-  key: { type: "string" },
-  value: { description: "The stored JSON value; for an offloaded value the reference envelope as stored" },
+const KEY = { type: "string" } as const;
+const VALUE = {
+  description: "The stored JSON value; for an offloaded value the reference envelope as stored",
+} as const;
+const UPDATED_AT = {
+  ...TIMESTAMP,
+  description: "Last write, ISO-8601 UTC (null when the backend does not record it)",
+} as const;
+
+/** Tidemark's fields beyond Airflow's shapes, present only with `?include=`. */
+const EXTRA_PROPERTIES = {
   version: {
     type: "integer",
-    description: "Incremented by every write, from 1 (0: the backend keeps no versions)",
+    description: "include=version: incremented by every write, from 1 (0: the backend keeps no versions)",
   },
-  updated_at: {
-    ...TIMESTAMP,
-    description: "Last write, ISO-8601 UTC (null when the backend does not record it)",
-  },
-  expires_at: { ...TIMESTAMP, description: "Expiry, ISO-8601 UTC; null = never" },
   is_reference: {
     type: "boolean",
-    description: 'True when value is exactly a reference envelope {"__airflow_state_ref__": ref}',
+    description:
+      'include=reference: true when value is exactly a reference envelope {"__airflow_state_ref__": ref}',
   },
-  ref: { type: "string", description: "The reference, when is_reference" },
+  ref: { type: "string", description: "include=reference: the reference, when is_reference" },
 } as const;
 
-const ENTRY_REQUIRED = ["key", "value", "version", "updated_at", "expires_at", "is_reference"];
-
-/** A task state entry. */
-export const TASK_STATE_ENTRY = {
-  type: "object",
-  additionalProperties: false,
-  required: ENTRY_REQUIRED,
-  properties: ENTRY_PROPERTIES,
-} as const;
-
-/** Who last wrote an asset state key. */
+/** Who last wrote an asset state key (Airflow's `AssetStateStoreLastUpdatedBy`). */
 export const LAST_UPDATED_BY = {
   type: ["object", "null"],
   additionalProperties: false,
@@ -86,12 +90,36 @@ export const LAST_UPDATED_BY = {
   },
 } as const;
 
-/** An asset state entry. */
+/** A task state entry: Airflow's `{key, value, updated_at, expires_at}`, extras with `?include=`. */
+export const TASK_STATE_ENTRY = {
+  type: "object",
+  additionalProperties: false,
+  required: ["key", "value", "updated_at", "expires_at"],
+  properties: {
+    key: KEY,
+    value: VALUE,
+    updated_at: UPDATED_AT,
+    expires_at: { ...TIMESTAMP, description: "Expiry, ISO-8601 UTC; null = never" },
+    ...EXTRA_PROPERTIES,
+    last_updated_by: {
+      ...LAST_UPDATED_BY,
+      description: "include=writer: null, task state records no writer beyond its task instance",
+    },
+  },
+} as const;
+
+/** An asset state entry: Airflow's `{key, value, updated_at, last_updated_by}`, extras with `?include=`. */
 export const ASSET_STATE_ENTRY = {
   type: "object",
   additionalProperties: false,
-  required: [...ENTRY_REQUIRED, "last_updated_by"],
-  properties: { ...ENTRY_PROPERTIES, last_updated_by: LAST_UPDATED_BY },
+  required: ["key", "value", "updated_at", "last_updated_by"],
+  properties: {
+    key: KEY,
+    value: VALUE,
+    updated_at: UPDATED_AT,
+    last_updated_by: LAST_UPDATED_BY,
+    ...EXTRA_PROPERTIES,
+  },
 } as const;
 
 /** `limit` and `offset` of every listing. */

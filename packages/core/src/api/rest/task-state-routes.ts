@@ -1,9 +1,17 @@
-import type { FastifyInstance } from "fastify";
+import { isStateStoreError } from "@tidemark/state";
+import type { FastifyInstance, FastifyReply } from "fastify";
 import type { ExpiresAtInput } from "../../state-admin/expires-at.js";
 import type { StateAdmin } from "../../state-admin/state-admin.js";
 import type { TaskTarget } from "../../state-admin/state-store-access.js";
+import type { TaskStateEntryJson } from "../../state-admin/wire-types.js";
+import { readPrecondition, runConditional, setEtag } from "./conditional-request.js";
 import {
-  IF_VERSION,
+  INCLUDE_QUERY_PROPERTY,
+  type IncludeToken,
+  parseInclude,
+  taskEntryBody,
+} from "./entry-projection.js";
+import {
   NO_CONTENT,
   PAGE_QUERY_PROPERTIES,
   PREFIX_QUERY_PROPERTY,
@@ -12,7 +20,9 @@ import {
   STATE_VALUE,
   TASK_STATE_ENTRY,
   WRITE_ERRORS,
+  WRITTEN,
 } from "./rest-schemas.js";
+import { PREFER_DESCRIPTION, wantsRepresentation } from "./return-preference.js";
 
 const TAGS = ["task-state"];
 
@@ -39,7 +49,8 @@ const ITEM_PARAMS = {
   },
 } as const;
 
-const MAP_INDEX = {
+/** The query parameters that address the task instance (with the dag id, run id and task id of the path). */
+const TARGET_QUERY = {
   map_index: {
     type: "integer",
     minimum: -1,
@@ -48,11 +59,20 @@ const MAP_INDEX = {
   },
 } as const;
 
+const RESTORE_REFERENCE = {
+  restore_reference: {
+    type: "boolean",
+    default: false,
+    description:
+      'The value is a reference envelope {"__airflow_state_ref__": ref} restored from an export that recorded it as a reference (tidemark state-store import); without it such a value is 422',
+  },
+} as const;
+
 function query(properties: Record<string, unknown>) {
   return {
     type: "object",
     additionalProperties: false,
-    properties: { ...MAP_INDEX, ...properties },
+    properties: { ...TARGET_QUERY, ...properties },
   } as const;
 }
 
@@ -66,22 +86,37 @@ interface ItemParams extends CollectionParams {
   "*": string;
 }
 
-interface MapIndexQuery {
+/** What {@link TARGET_QUERY} declares. */
+interface TargetQuery {
   map_index?: number;
 }
 
-function target(params: CollectionParams, q: MapIndexQuery): TaskTarget {
+interface EntryQuery extends TargetQuery {
+  include?: string;
+}
+
+interface WriteQuery extends EntryQuery {
+  restore_reference?: boolean;
+}
+
+/** The task instance a request addresses: the path's ids and the query's {@link TARGET_QUERY}. */
+function target(params: CollectionParams, q: TargetQuery): TaskTarget {
   return { dagId: params.dag_id, runId: params.run_id, taskId: params.task_id, mapIndex: q.map_index ?? -1 };
 }
 
 /**
  * Task state routes of the Core REST API, under
- * `/dags/{dag_id}/dagRuns/{run_id}/taskInstances/{task_id}/state-store` with `?map_index=` (default -1):
- * - `GET` → `{"task_state_store": [entry…], "total_entries"}` (`limit` ≤ 1000, `offset`, literal `prefix`, key order);
+ * `/dags/{dag_id}/dagRuns/{run_id}/taskInstances/{task_id}/state-store` with `?map_index=` (default -1),
+ * answering as Airflow's Core API does (reference: core_api routes/public/task_state_store.py):
+ * - `GET` → `{"task_state_store": [{key, value, updated_at, expires_at}…], "total_entries"}` (`limit` ≤
+ *   1000, `offset`; Tidemark's literal `prefix`);
  * - `DELETE` → 204, clears the map index (`?all_map_indices=true`: every map index);
- * - `GET|PUT|PATCH|DELETE /{key}` (the key is the rest of the path, so it may contain "/"): 200 entry, or
- *   204 for DELETE. PUT takes `{"value", "expires_at": "default" | null | ISO-8601 with offset, "if_version"?}`;
- *   PATCH `{"value", "if_version"?}` keeps expires_at and is 404 for a missing key.
+ * - `GET /{key}` → the entry, `ETag: "<version>"`; `PUT /{key}` `{"value", "expires_at"?}` → 204 with the
+ *   new ETag; `PATCH /{key}` `{"value"}` keeps expires_at → 200 `null` with the new ETag, 404 for a
+ *   missing key; `DELETE /{key}` → 204 (a missing key is not an error).
+ * Tidemark's extras only on request: `?include=version,reference,writer` adds entry fields;
+ * `If-Match` / `If-None-Match: *` on PUT, PATCH and DELETE make them conditional (412 with the live ETag
+ * when the condition fails); `Prefer: return=representation` answers a write with the entry.
  * An unknown dag run or task instance is 404 on every verb.
  *
  * @param app - the REST plugin's instance.
@@ -91,9 +126,19 @@ export async function taskStateRoutes(app: FastifyInstance, options: { admin: St
   const { admin } = options;
   const base = "/dags/:dag_id/dagRuns/:run_id/taskInstances/:task_id/state-store";
 
+  /** The live version of a key, or null (conditional requests). */
+  async function liveVersion(t: TaskTarget, key: string): Promise<number | null> {
+    try {
+      return (await admin.getTaskState(t, key)).version;
+    } catch (error) {
+      if (isStateStoreError(error, "NOT_FOUND")) return null;
+      throw error;
+    }
+  }
+
   app.get<{
     Params: CollectionParams;
-    Querystring: MapIndexQuery & { limit?: number; offset?: number; prefix?: string };
+    Querystring: EntryQuery & { limit?: number; offset?: number; prefix?: string };
   }>(
     base,
     {
@@ -102,7 +147,7 @@ export async function taskStateRoutes(app: FastifyInstance, options: { admin: St
         summary: "List a task instance's live task state keys in key order",
         security: SECURITY,
         params: COLLECTION_PARAMS,
-        querystring: query({ ...PAGE_QUERY_PROPERTIES, ...PREFIX_QUERY_PROPERTY }),
+        querystring: query({ ...PAGE_QUERY_PROPERTIES, ...PREFIX_QUERY_PROPERTY, ...INCLUDE_QUERY_PROPERTY }),
         response: {
           200: {
             type: "object",
@@ -122,15 +167,20 @@ export async function taskStateRoutes(app: FastifyInstance, options: { admin: St
     },
     async (request) => {
       const { limit, offset, prefix } = request.query;
-      return admin.listTaskState(target(request.params, request.query), {
+      const include = parseInclude(request.query.include);
+      const list = await admin.listTaskState(target(request.params, request.query), {
         ...(limit === undefined ? {} : { limit }),
         ...(offset === undefined ? {} : { offset }),
         ...(prefix === undefined ? {} : { prefix }),
       });
+      return {
+        task_state_store: list.task_state_store.map((e) => taskEntryBody(e, include)),
+        total_entries: list.total_entries,
+      };
     },
   );
 
-  app.delete<{ Params: CollectionParams; Querystring: MapIndexQuery & { all_map_indices?: boolean } }>(
+  app.delete<{ Params: CollectionParams; Querystring: TargetQuery & { all_map_indices?: boolean } }>(
     base,
     {
       schema: {
@@ -157,34 +207,54 @@ export async function taskStateRoutes(app: FastifyInstance, options: { admin: St
     },
   );
 
-  app.get<{ Params: ItemParams; Querystring: MapIndexQuery }>(
+  app.get<{ Params: ItemParams; Querystring: EntryQuery }>(
     `${base}/*`,
     {
       schema: {
         tags: TAGS,
-        summary: "Read a task state key",
+        summary: "Read a task state key; ETag: its version",
         security: SECURITY,
         params: ITEM_PARAMS,
-        querystring: query({}),
-        response: { 200: TASK_STATE_ENTRY, ...READ_ERRORS },
+        querystring: query(INCLUDE_QUERY_PROPERTY),
+        response: { 200: { ...TASK_STATE_ENTRY, headers: WRITTEN.headers }, ...READ_ERRORS },
       },
     },
-    async (request) => admin.getTaskState(target(request.params, request.query), request.params["*"]),
+    async (request, reply) => {
+      const include = parseInclude(request.query.include);
+      const entry = await admin.getTaskState(target(request.params, request.query), request.params["*"]);
+      setEtag(reply, entry.version);
+      return taskEntryBody(entry, include);
+    },
   );
+
+  /** Airflow's answer to a write (204 / `null`), or the entry when the client prefers it. */
+  function answerWrite(
+    reply: FastifyReply,
+    entry: TaskStateEntryJson,
+    include: ReadonlySet<IncludeToken>,
+    wanted: boolean,
+    airflowStatus: 200 | 204,
+  ): FastifyReply {
+    setEtag(reply, entry.version);
+    if (wanted) return reply.code(200).send(taskEntryBody(entry, include));
+    if (airflowStatus === 204) return reply.code(204).send();
+    return reply.code(200).type("application/json; charset=utf-8").send("null");
+  }
 
   app.put<{
     Params: ItemParams;
-    Querystring: MapIndexQuery;
-    Body: { value: unknown; expires_at?: ExpiresAtInput; if_version?: number };
+    Querystring: WriteQuery;
+    Body: { value: unknown; expires_at?: ExpiresAtInput };
   }>(
     `${base}/*`,
     {
       schema: {
         tags: TAGS,
-        summary: "Write a task state key (value and expiry)",
+        summary: "Write a task state key (value and expiry); If-Match / If-None-Match: * make it conditional",
+        description: PREFER_DESCRIPTION,
         security: SECURITY,
         params: ITEM_PARAMS,
-        querystring: query({}),
+        querystring: query({ ...INCLUDE_QUERY_PROPERTY, ...RESTORE_REFERENCE }),
         body: {
           type: "object",
           additionalProperties: false,
@@ -196,67 +266,91 @@ export async function taskStateRoutes(app: FastifyInstance, options: { admin: St
               description:
                 '"default" (or absent): now + state_store.default_retention_days (never when 0); null: never; or an ISO-8601 date-time with an offset in the future, e.g. "2026-06-01T00:00:00Z" (a naive date-time is 422)',
             },
-            if_version: IF_VERSION,
           },
         },
-        response: { 200: TASK_STATE_ENTRY, ...WRITE_ERRORS },
+        response: { 200: TASK_STATE_ENTRY, 204: WRITTEN, ...WRITE_ERRORS },
       },
     },
-    async (request) => {
-      const { value, expires_at, if_version } = request.body;
-      return admin.putTaskState(target(request.params, request.query), request.params["*"], {
-        value,
-        expiresAt: expires_at,
-        ...(if_version === undefined ? {} : { ifVersion: if_version }),
+    async (request, reply) => {
+      const include = parseInclude(request.query.include);
+      const wanted = wantsRepresentation(request, reply);
+      const t = target(request.params, request.query);
+      const key = request.params["*"];
+      const precondition = readPrecondition(request);
+      const { value, expires_at } = request.body;
+      const entry = await runConditional(reply, precondition, {
+        current: () => liveVersion(t, key),
+        run: (condition) =>
+          admin.putTaskState(t, key, {
+            value,
+            expiresAt: expires_at,
+            ...condition,
+            ...(request.query.restore_reference === true ? { restoreReference: true } : {}),
+          }),
       });
+      return answerWrite(reply, entry, include, wanted, 204);
     },
   );
 
-  app.patch<{
-    Params: ItemParams;
-    Querystring: MapIndexQuery;
-    Body: { value: unknown; if_version?: number };
-  }>(
+  app.patch<{ Params: ItemParams; Querystring: WriteQuery; Body: { value: unknown } }>(
     `${base}/*`,
     {
       schema: {
         tags: TAGS,
-        summary: "Replace the value of an existing task state key, keeping its expiry",
+        summary: "Replace the value of an existing task state key, keeping its expiry; answers null",
+        description: PREFER_DESCRIPTION,
         security: SECURITY,
         params: ITEM_PARAMS,
-        querystring: query({}),
+        querystring: query({ ...INCLUDE_QUERY_PROPERTY, ...RESTORE_REFERENCE }),
         body: {
           type: "object",
           additionalProperties: false,
           required: ["value"],
-          properties: { value: STATE_VALUE, if_version: IF_VERSION },
+          properties: { value: STATE_VALUE },
         },
-        response: { 200: TASK_STATE_ENTRY, ...WRITE_ERRORS },
+        response: { ...WRITE_ERRORS },
       },
     },
-    async (request) => {
-      const { value, if_version } = request.body;
-      return admin.patchTaskState(target(request.params, request.query), request.params["*"], {
-        value,
-        ...(if_version === undefined ? {} : { ifVersion: if_version }),
+    async (request, reply) => {
+      const include = parseInclude(request.query.include);
+      const wanted = wantsRepresentation(request, reply);
+      const t = target(request.params, request.query);
+      const key = request.params["*"];
+      const precondition = readPrecondition(request);
+      const entry = await runConditional(reply, precondition, {
+        current: () => liveVersion(t, key),
+        run: (condition) =>
+          admin.patchTaskState(t, key, {
+            value: request.body.value,
+            ...condition,
+            ...(request.query.restore_reference === true ? { restoreReference: true } : {}),
+          }),
       });
+      return answerWrite(reply, entry, include, wanted, 200);
     },
   );
 
-  app.delete<{ Params: ItemParams; Querystring: MapIndexQuery }>(
+  app.delete<{ Params: ItemParams; Querystring: TargetQuery }>(
     `${base}/*`,
     {
       schema: {
         tags: TAGS,
-        summary: "Delete a task state key (a missing key of an existing task instance is not an error)",
+        summary:
+          "Delete a task state key (a missing key of an existing task instance is not an error); If-Match makes it conditional",
         security: SECURITY,
         params: ITEM_PARAMS,
         querystring: query({}),
-        response: { 204: NO_CONTENT, ...READ_ERRORS },
+        response: { 204: NO_CONTENT, ...WRITE_ERRORS },
       },
     },
     async (request, reply) => {
-      await admin.deleteTaskState(target(request.params, request.query), request.params["*"]);
+      const t = target(request.params, request.query);
+      const key = request.params["*"];
+      await admin.taskScope(t);
+      await runConditional(reply, readPrecondition(request), {
+        current: () => liveVersion(t, key),
+        run: () => admin.deleteTaskState(t, key),
+      });
       return reply.code(204).send();
     },
   );

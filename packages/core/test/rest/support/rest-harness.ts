@@ -12,6 +12,11 @@ import type { TestSchema } from "../../support/postgres.js";
 /** The bearer token every REST harness accepts. */
 export const TEST_TOKEN = "rest-test-token-0123456789";
 
+/** An answer of the Core REST API, with its headers. */
+export interface RestAnswer extends ApiAnswer {
+  readonly headers: Headers;
+}
+
 /** A running api-server with helpers for the Core REST API. */
 export interface RestHarness {
   readonly api: ApiHarness;
@@ -30,8 +35,9 @@ export interface RestHarness {
       body?: unknown;
       rawBody?: string;
       query?: Record<string, string | number | boolean | undefined>;
+      headers?: Record<string, string>;
     },
-  ): Promise<ApiAnswer>;
+  ): Promise<RestAnswer>;
   close(): Promise<void>;
 }
 
@@ -80,7 +86,7 @@ export async function startRestHarness(options: RestHarnessOptions = {}): Promis
     api,
     origin,
     async rest(method, path, o = {}) {
-      const headers: Record<string, string> = {};
+      const headers: Record<string, string> = { ...o.headers };
       const token = o.token === undefined ? TEST_TOKEN : o.token;
       if (token !== null) headers.authorization = `Bearer ${token}`;
       let body: string | undefined;
@@ -102,7 +108,7 @@ export async function startRestHarness(options: RestHarnessOptions = {}): Promis
       } catch {
         parsed = undefined;
       }
-      return { status: response.status, body: parsed, text };
+      return { status: response.status, body: parsed, text, headers: response.headers };
     },
     async close() {
       await api.close();
@@ -125,4 +131,30 @@ export function itemsOf<T = Record<string, unknown>>(
   if (!Array.isArray(items))
     throw new Error(`expected an array ${member}, got ${answer.text ?? JSON.stringify(answer.body)}`);
   return items as T[];
+}
+
+/**
+ * The message of a Core REST API error answer, failing the test unless the status is `status`, the
+ * `Tidemark-Error-Code` header is `code` and the body is exactly Airflow's `{"detail": "<message>"}`.
+ *
+ * @param answer - the answer.
+ * @param status - the expected HTTP status.
+ * @param code - the expected error code.
+ * @returns the message.
+ */
+export function restErrorOf(answer: RestAnswer, status: number, code: string): string {
+  const body = answer.body as Record<string, unknown> | undefined;
+  const detail = body?.detail;
+  const keys = body === undefined ? [] : Object.keys(body);
+  if (
+    answer.status !== status ||
+    answer.headers.get("tidemark-error-code") !== code ||
+    typeof detail !== "string" ||
+    keys.length !== 1
+  ) {
+    throw new Error(
+      `expected ${status} ${code}, got ${answer.status} ${answer.headers.get("tidemark-error-code")} ${answer.text}`,
+    );
+  }
+  return detail;
 }
