@@ -14,6 +14,7 @@ export type ConformanceGroup =
   | "missing-and-delete"
   | "task-isolation"
   | "map-index"
+  | "region"
   | "asset-isolation"
   | "expiry"
   | "keys"
@@ -111,13 +112,14 @@ export function runStoreBackendConformance<B extends BaseStoreBackend>(
     });
 
     const task = async (
-      init: { dagId?: string; runId?: string; taskId?: string; mapIndex?: number } = {},
+      init: { dagId?: string; runId?: string; taskId?: string; mapIndex?: number; regionId?: string } = {},
     ) => {
       const scope = taskScope({
         dagId: init.dagId ?? "conformance_dag",
         runId: init.runId ?? "manual__2001-01-01",
         taskId: init.taskId ?? "extract",
         mapIndex: init.mapIndex ?? -1,
+        ...(init.regionId === undefined ? {} : { regionId: init.regionId }),
       });
       return options.prepareTaskScope ? options.prepareTaskScope(backend, scope) : scope;
     };
@@ -251,6 +253,40 @@ export function runStoreBackendConformance<B extends BaseStoreBackend>(
         expect(await backend.get(m0, "cursor")).toBeNull();
         expect(await backend.get(m7, "cursor")).toBeNull();
         expect(await backend.get(otherTask, "cursor")).toBe("42");
+      });
+    });
+
+    group("region", () => {
+      const r1 = "1b9d6bcd-bbfd-4b2d-9b5d-ab8dfbbd4bed";
+      const r2 = "6ec0bd7f-11c0-43da-975e-2a8ad9ebae0b";
+      it("keeps two regions of one task instance apart, and apart from the all-zero region", async () => {
+        const none = await task({ taskId: "regional" });
+        const a = await task({ taskId: "regional", regionId: r1 });
+        const b = await task({ taskId: "regional", regionId: r2 });
+        await backend.set(none, "cursor", "0");
+        await backend.set(a, "cursor", "1");
+        await backend.set(b, "cursor", "2");
+        expect(await backend.get(none, "cursor")).toBe("0");
+        expect(await backend.get(a, "cursor")).toBe("1");
+        expect(await backend.get(b, "cursor")).toBe("2");
+        await backend.delete(a, "cursor");
+        expect(await backend.get(a, "cursor")).toBeNull();
+        expect(await backend.get(b, "cursor")).toBe("2");
+      });
+      it("clears one region only, with or without allMapIndices", async () => {
+        const a0 = await task({ taskId: "regional", regionId: r1, mapIndex: 0 });
+        const a1 = await task({ taskId: "regional", regionId: r1, mapIndex: 1 });
+        const b0 = await task({ taskId: "regional", regionId: r2, mapIndex: 0 });
+        const none0 = await task({ taskId: "regional", mapIndex: 0 });
+        for (const s of [a0, a1, b0, none0]) await backend.set(s, "cursor", "x");
+        await backend.clear(a0);
+        expect(await backend.get(a0, "cursor")).toBeNull();
+        expect(await backend.get(a1, "cursor")).toBe("x");
+        expect(await backend.get(b0, "cursor")).toBe("x");
+        await backend.clear(a1, { allMapIndices: true });
+        expect(await backend.get(a1, "cursor")).toBeNull();
+        expect(await backend.get(b0, "cursor")).toBe("x");
+        expect(await backend.get(none0, "cursor")).toBe("x");
       });
     });
 

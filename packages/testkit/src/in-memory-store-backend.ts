@@ -31,7 +31,7 @@ export interface InMemoryStoreBackendOptions {
 
 function namespaceOf(scope: StoreScope): string {
   if (scope.kind === "task")
-    return JSON.stringify(["task", scope.dagId, scope.runId, scope.taskId, scope.mapIndex]);
+    return JSON.stringify(["task", scope.dagId, scope.runId, scope.taskId, scope.regionId, scope.mapIndex]);
   if (scope.assetId !== undefined) return JSON.stringify(["asset-id", scope.assetId]);
   if (scope.name !== undefined) return JSON.stringify(["asset-name", scope.name]);
   return JSON.stringify(["asset-uri", scope.uri]);
@@ -39,7 +39,8 @@ function namespaceOf(scope: StoreScope): string {
 
 function taskPrefix(scope: StoreScope): string | undefined {
   if (scope.kind !== "task") return undefined;
-  const full = JSON.stringify(["task", scope.dagId, scope.runId, scope.taskId, 0]);
+  // Every map index of the task in the scope's region: regions stay apart, as in the metastore's key.
+  const full = JSON.stringify(["task", scope.dagId, scope.runId, scope.taskId, scope.regionId, 0]);
   return full.slice(0, full.lastIndexOf(",") + 1);
 }
 
