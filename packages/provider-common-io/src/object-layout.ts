@@ -1,6 +1,8 @@
 import { createHash } from "node:crypto";
 import {
   type AssetScope,
+  NO_REGION_ID,
+  requireRegionId,
   StateStoreError,
   type StoreScope,
   utf8ByteLength,
@@ -10,7 +12,9 @@ import {
 /**
  * The object layout under the base, relative to it (segments joined by "/"):
  *
- * - task state:  `tasks/<dag_id>/<run_id>/<task_id>/<map_index>/<key>`
+ * - task state:  `tasks/<dag_id>/<run_id>/<task_id>/<map_index>/<key>`, and for a task in a region
+ *   (Airflow 3.4) `tasks/<dag_id>/<run_id>/<task_id>.r-<region_id>/<map_index>/<key>`; the all-zero
+ *   region keeps the first form, so objects written before regions stay where they are;
  * - asset state: `assets/<name or uri>/<key>` (the name when the scope has one, else the uri), or
  *   `asset-ids/<asset_id>/<key>` for a scope that carries only the metastore's integer id;
  *
@@ -26,6 +30,11 @@ export const TASKS_ROOT = "tasks";
 export const ASSETS_ROOT = "assets";
 /** Top segment of asset state addressed only by the metastore's integer asset id. */
 export const ASSET_IDS_ROOT = "asset-ids";
+/** What joins a task id segment and its region id, for a task in a region other than the all-zero one. */
+export const REGION_SUFFIX = ".r-";
+
+const REGIONAL_TASK_SEGMENT = /^(.+)\.r-([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
+
 /** Suffix of gzip-compressed objects. */
 export const GZIP_SUFFIX = ".gz";
 
@@ -186,11 +195,14 @@ function taskSegments(scope: StoreScope & { kind: "task" }, withMapIndex: boolea
       { details: { field: "mapIndex" } },
     );
   }
+  const task = encodeSegment(scope.taskId, { code: "INVALID_SCOPE", name: "task_id" });
+  const regionId = requireRegionId(scope.regionId ?? NO_REGION_ID);
   const segments = [
     TASKS_ROOT,
     encodeSegment(scope.dagId, { code: "INVALID_SCOPE", name: "dag_id" }),
     encodeSegment(scope.runId, { code: "INVALID_SCOPE", name: "run_id" }),
-    encodeSegment(scope.taskId, { code: "INVALID_SCOPE", name: "task_id" }),
+    // An encoded segment never ends in ".r-<uuid>", so the region suffix cannot be mistaken for a task id.
+    regionId === NO_REGION_ID ? task : `${task}${REGION_SUFFIX}${regionId}`,
   ];
   if (withMapIndex) segments.push(String(scope.mapIndex));
   return segments;
@@ -258,7 +270,9 @@ export function parseObjectKey(objectKey: string): ParsedObjectKey | undefined {
   if (root === TASKS_ROOT && ids.length === 4) {
     const mapIndex = ids[3] ?? "";
     if (!/^(?:-1|0|[1-9][0-9]*)$/.test(mapIndex)) return undefined;
-    if (!ids.slice(0, 3).every(isCanonicalSegment)) return undefined;
+    const [dag = "", run = "", task = ""] = ids;
+    const regional = REGIONAL_TASK_SEGMENT.exec(task);
+    if (![dag, run, regional?.[1] ?? task].every(isCanonicalSegment)) return undefined;
     return { kind: "task", ...name };
   }
   if (root === ASSETS_ROOT && ids.length === 1 && isCanonicalSegment(ids[0] ?? "")) {

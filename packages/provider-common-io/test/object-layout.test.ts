@@ -119,6 +119,31 @@ describe("object keys and prefixes", () => {
     ).toBe(false);
   });
 
+  it("puts a task in a region under its own task segment and keeps the all-zero region's paths", () => {
+    const region = "1b9d6bcd-bbfd-4b2d-9b5d-ab8dfbbd4bed";
+    const inRegion = taskScope({ dagId: "d", runId: "r", taskId: "t", regionId: region, mapIndex: 2 });
+    expect(objectKeyOf(inRegion, "k", false)).toBe(`tasks/d/r/t.r-${region}/2/k`);
+    expect(scopePrefix(inRegion, true)).toBe(`tasks/d/r/t.r-${region}/`);
+    const none = taskScope({
+      dagId: "d",
+      runId: "r",
+      taskId: "t",
+      regionId: "00000000-0000-0000-0000-000000000000",
+    });
+    expect(objectKeyOf(none, "k", false)).toBe("tasks/d/r/t/-1/k");
+    expect(objectKeyOf(inRegion, "k", false).startsWith(scopePrefix(none, true))).toBe(false);
+    // A task id that itself reads ".r-<uuid>" is encoded (the "." becomes %2E), so it cannot collide.
+    const lookalike = taskScope({ dagId: "d", runId: "r", taskId: `t.r-${region}`, mapIndex: 2 });
+    expect(objectKeyOf(lookalike, "k", false)).toBe(`tasks/d/r/t%2Er-${region}/2/k`);
+    expect(parseObjectKey(`tasks/d/r/t.r-${region}/2/k`)).toEqual({
+      kind: "task",
+      keySegment: "k",
+      gzip: false,
+    });
+    expect(parseObjectKey("tasks/d/r/t.r-not-a-uuid/2/k")).toBeUndefined();
+    expect(parseObjectKey(`tasks/d/r/..r-${region}/2/k`)).toBeUndefined();
+  });
+
   it("rejects . and .. in dag ids, run ids, task ids and asset names with INVALID_SCOPE", () => {
     expect(codeOf(() => objectKeyOf(taskScope({ dagId: "..", runId: "r", taskId: "t" }), "k", false))).toBe(
       "INVALID_SCOPE",
