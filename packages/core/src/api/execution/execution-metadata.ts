@@ -11,6 +11,8 @@ export interface ExecutionTaskInstance {
   readonly dagId: string;
   readonly runId: string;
   readonly taskId: string;
+  /** The region (Airflow 3.4), a lower-case UUID; absent or the all-zero UUID when in none. */
+  readonly regionId?: string;
   readonly mapIndex: number;
   readonly state: string | null;
   readonly tryNumber: number;
@@ -30,8 +32,8 @@ export interface ExecutionMetadata {
   /** The task instance with its inlets and outlets, or null when it does not exist. */
   getTaskInstance(id: string): Promise<ExecutionTaskInstance | null>;
   /**
-   * Records a reported state. With `clearTaskState`, the task instance's task state rows (its own map index)
-   * are deleted in the same transaction (`state_store.clear_on_success`).
+   * Records a reported state. With `clearTaskState`, the task instance's task state rows (its own region
+   * and map index) are deleted in the same transaction (`state_store.clear_on_success`).
    *
    * @throws StateStoreError `TASK_INSTANCE_NOT_FOUND` when it does not exist.
    */

@@ -255,7 +255,13 @@ export class ExecutionStateService {
   }
 
   #scopeOf(ti: ExecutionTaskInstance): TaskScope {
-    return taskScope({ dagId: ti.dagId, runId: ti.runId, taskId: ti.taskId, mapIndex: ti.mapIndex });
+    return taskScope({
+      dagId: ti.dagId,
+      runId: ti.runId,
+      taskId: ti.taskId,
+      mapIndex: ti.mapIndex,
+      ...(ti.regionId === undefined ? {} : { regionId: ti.regionId }),
+    });
   }
 
   async #read(scope: TaskScope | AssetScope, key: string, where: string): Promise<VersionedStateValue> {

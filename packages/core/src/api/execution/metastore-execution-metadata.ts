@@ -27,6 +27,7 @@ export function createMetastoreExecutionMetadata(database: TidemarkDatabase): Ex
         dagId: ti.dagId,
         runId: ti.runId,
         taskId: ti.taskId,
+        regionId: ti.regionId,
         mapIndex: ti.mapIndex,
         state: ti.state,
         tryNumber: ti.tryNumber,
