@@ -92,6 +92,23 @@ export function bodyLimitFor(maxValueStorageBytes: number): number {
 }
 
 /**
+ * Lets a bodiless request carry `Content-Type: application/json` (clients such as httpx send it on
+ * every request, DELETE and GET included): an empty body parses as no body instead of failing. A write
+ * with an empty body still fails its schema (422).
+ */
+function acceptBodilessJson(app: FastifyInstance): void {
+  const parseJson = app.getDefaultJsonParser("error", "error");
+  app.removeContentTypeParser("application/json");
+  app.addContentTypeParser("application/json", { parseAs: "string" }, (request, body, done) => {
+    if (body === "" && request.method !== "PUT" && request.method !== "PATCH" && request.method !== "POST") {
+      done(null, undefined);
+      return;
+    }
+    parseJson(request, String(body), done);
+  });
+}
+
+/**
  * Builds the Tidemark API server: the Execution API under `/execution` (OpenAPI at
  * `/execution/openapi.json`), on Fastify with JSON-schema validation of every request. The server uses the
  * configured server backend (`state_store.backend`, default MetastoreBackend) for state and the
@@ -137,6 +154,7 @@ export async function createApiServer(options: CreateApiServerOptions): Promise<
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false } },
     return503OnClosing: true,
   });
+  acceptBodilessJson(app);
   const service = new ExecutionStateService({
     backend: serverBackend,
     metadata: options.metadata ?? createMetastoreExecutionMetadata(database),
@@ -154,6 +172,7 @@ export async function createApiServer(options: CreateApiServerOptions): Promise<
     service,
     signingKey: secretKey.key,
     bodyLimit,
+    compareAndSet: serverBackend.capabilities.compareAndSet,
   });
   let restApi: CoreRestApi;
   try {

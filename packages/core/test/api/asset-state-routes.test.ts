@@ -54,20 +54,18 @@ describe.each(["sqlite", "postgres"] as const)("asset state routes on %s", (kind
   afterAll(() => h.close());
 
   it("addresses the same asset by name and by uri", async () => {
-    expect(
-      (await h.call("PUT", byName("orders", "watermark"), { token, body: { value: "2026-05-01" } })).status,
-    ).toBe(204);
-    expect((await h.call("GET", byUri(ORDERS_URI, "watermark"), { token })).body).toEqual({
-      value: "2026-05-01",
-      version: 1,
-    });
+    const put = await h.call("PUT", byName("orders", "watermark"), { token, body: { value: "2026-05-01" } });
+    expect(put.status).toBe(204);
+    expect(put.headers.get("etag")).toBe('"1"');
+    const first = await h.call("GET", byUri(ORDERS_URI, "watermark"), { token });
+    expect(first.body).toEqual({ value: "2026-05-01" });
+    expect(first.headers.get("etag")).toBe('"1"');
     expect(
       (await h.call("PUT", byUri(ORDERS_URI, "watermark"), { token, body: { value: "2026-05-02" } })).status,
     ).toBe(204);
-    expect((await h.call("GET", byName("orders", "watermark"), { token })).body).toEqual({
-      value: "2026-05-02",
-      version: 2,
-    });
+    const second = await h.call("GET", byName("orders", "watermark"), { token });
+    expect(second.body).toEqual({ value: "2026-05-02" });
+    expect(second.headers.get("etag")).toBe('"2"');
   });
 
   it("records the task instance as the writer", async () => {
@@ -128,25 +126,51 @@ describe.each(["sqlite", "postgres"] as const)("asset state routes on %s", (kind
     errorOf(await h.call("GET", byUri("s3://data/other/", "k"), { token }), 403, "FORBIDDEN");
   });
 
-  it("honours if_absent and if_version", async () => {
-    expect(
-      (await h.call("PUT", byName("orders", "lease"), { token, body: { value: "w1", if_absent: true } }))
-        .status,
-    ).toBe(204);
+  it("honours If-None-Match: * and If-Match on PUT and DELETE, with 412 and the current ETag", async () => {
+    const created = await h.call("PUT", byName("orders", "lease"), {
+      token,
+      body: { value: "w1" },
+      headers: { "if-none-match": "*" },
+    });
+    expect(created.status).toBe(204);
+    expect(created.headers.get("etag")).toBe('"1"');
+    const taken = await h.call("PUT", byName("orders", "lease"), {
+      token,
+      body: { value: "w2" },
+      headers: { "if-none-match": "*" },
+    });
+    errorOf(taken, 412, "PRECONDITION_FAILED");
+    expect(taken.headers.get("etag")).toBe('"1"');
+    const updated = await h.call("PUT", byName("orders", "lease"), {
+      token,
+      body: { value: "w2" },
+      headers: { "if-match": '"1"' },
+    });
+    expect(updated.headers.get("etag")).toBe('"2"');
+    const stale = await h.call("PUT", byUri(ORDERS_URI, "lease"), {
+      token,
+      body: { value: "w3" },
+      headers: { "if-match": '"1"' },
+    });
+    errorOf(stale, 412, "PRECONDITION_FAILED");
+    expect(stale.headers.get("etag")).toBe('"2"');
     errorOf(
-      await h.call("PUT", byName("orders", "lease"), { token, body: { value: "w2", if_absent: true } }),
-      409,
-      "CONFLICT",
+      await h.call("DELETE", byUri(ORDERS_URI, "lease"), { token, headers: { "if-match": '"1"' } }),
+      412,
+      "PRECONDITION_FAILED",
     );
+    expect((await entryOf("orders", "lease"))?.value).toBe('"w2"');
     expect(
-      (await h.call("PUT", byName("orders", "lease"), { token, body: { value: "w2", if_version: 1 } }))
-        .status,
+      (await h.call("DELETE", byName("orders", "lease"), { token, headers: { "if-match": '"2"' } })).status,
     ).toBe(204);
-    errorOf(
-      await h.call("PUT", byUri(ORDERS_URI, "lease"), { token, body: { value: "w3", if_version: 1 } }),
-      409,
-      "CONFLICT",
-    );
+    expect(await entryOf("orders", "lease")).toBeNull();
+    for (const field of ["if_absent", "if_version"]) {
+      const answer = await h.call("PUT", byName("orders", "lease"), {
+        token,
+        body: { value: "w4", [field]: field === "if_absent" ? true : 1 },
+      });
+      expect(errorOf(answer, 422, "INVALID_VALUE")).toContain(field);
+    }
   });
 
   it("answers 422 for bad queries and bodies, and 413 over the size limit", async () => {

@@ -41,20 +41,26 @@ describe("GET /execution/openapi.json", () => {
         "PUT /execution/store/asset/by-uri/value",
         "DELETE /execution/store/asset/by-uri/value",
         "DELETE /execution/store/asset/by-uri/clear",
+        "GET /execution/tidemark/extensions",
       ].sort(),
     );
     expect(doc.openapi).toMatch(/^3\./);
   });
 
-  it("requires a bearer token, closes every request body and lists the error answers", () => {
+  it("requires a bearer token (except the discovery route), closes every request body and lists the error answers", () => {
     for (const [path, ops] of Object.entries(doc.paths)) {
+      if (path === "/execution/tidemark/extensions") continue;
       for (const [method, op] of Object.entries(ops)) {
         expect(op.security, `${method} ${path}`).toEqual([{ bearerAuth: [] }]);
         const body = op.requestBody?.content["application/json"]?.schema;
         if (body !== undefined) expect(body.additionalProperties, `${method} ${path}`).toBe(false);
         expect(Object.keys(op.responses)).toEqual(expect.arrayContaining(["401", "403", "404", "422"]));
         if (method === "put")
-          expect(Object.keys(op.responses)).toEqual(expect.arrayContaining(["409", "413"]));
+          expect(Object.keys(op.responses)).toEqual(expect.arrayContaining(["400", "412", "413", "501"]));
+        if (method === "put" || (method === "delete" && path.endsWith("value")))
+          expect(op.parameters?.map((p) => p.name)).toEqual(
+            expect.arrayContaining(["if-match", "if-none-match"]),
+          );
       }
     }
     const keyParam = doc.paths["/execution/store/ti/{ti_id}/{key}"]?.get?.parameters?.find(
@@ -62,5 +68,21 @@ describe("GET /execution/openapi.json", () => {
     );
     expect(keyParam).toMatchObject({ in: "path", required: true });
     expect(JSON.stringify(doc.components)).toContain("bearerAuth");
+  });
+
+  it("documents the ETag, version and extension headers and the discovery route", () => {
+    const get = doc.paths["/execution/store/ti/{ti_id}/{key}"]?.get?.responses["200"] as {
+      headers?: Record<string, unknown>;
+    };
+    expect(Object.keys(get.headers ?? {})).toEqual(
+      expect.arrayContaining(["ETag", "Airflow-API-Version", "Tidemark-Extensions"]),
+    );
+    const put = doc.paths["/execution/store/asset/by-name/value"]?.put?.responses["204"] as {
+      headers?: Record<string, unknown>;
+    };
+    expect(Object.keys(put.headers ?? {})).toContain("ETag");
+    const discovery = doc.paths["/execution/tidemark/extensions"]?.get;
+    expect(discovery?.security).toBeUndefined();
+    expect(Object.keys(discovery?.responses ?? {})).toEqual(["200"]);
   });
 });

@@ -45,21 +45,22 @@ describe.each(["sqlite", "postgres"] as const)("task state routes on %s", (kind)
   });
   afterAll(() => h.close());
 
-  it("round-trips values with versions and deletes keys", async () => {
-    expect(
-      (await h.call("PUT", path("job"), { token, body: { value: { id: "app_1", n: [1, null] } } })).status,
-    ).toBe(204);
-    expect((await h.call("GET", path("job"), { token })).body).toEqual({
-      value: { id: "app_1", n: [1, null] },
-      version: 1,
-    });
-    expect(
-      (await h.call("PUT", path("job"), { token, body: { value: "app_2", expires_at: null } })).status,
-    ).toBe(204);
-    expect((await h.call("GET", path("job"), { token })).body).toEqual({ value: "app_2", version: 2 });
+  it("round-trips values as Airflow's {value} with the version as ETag, and deletes keys", async () => {
+    const put = await h.call("PUT", path("job"), { token, body: { value: { id: "app_1", n: [1, null] } } });
+    expect(put.status).toBe(204);
+    expect(put.headers.get("etag")).toBe('"1"');
+    const got = await h.call("GET", path("job"), { token });
+    expect(got.body).toEqual({ value: { id: "app_1", n: [1, null] } });
+    expect(got.headers.get("etag")).toBe('"1"');
+    const second = await h.call("PUT", path("job"), { token, body: { value: "app_2", expires_at: null } });
+    expect(second.status).toBe(204);
+    expect(second.headers.get("etag")).toBe('"2"');
+    const again = await h.call("GET", path("job"), { token });
+    expect(again.body).toEqual({ value: "app_2" });
+    expect(again.headers.get("etag")).toBe('"2"');
     expect((await h.call("DELETE", path("job"), { token })).status).toBe(204);
     const message = errorOf(await h.call("GET", path("job"), { token }), 404, "NOT_FOUND");
-    expect(message).toMatch(/key "job" not found/);
+    expect(message).toBe("Task state store key 'job' not found");
     expect((await h.call("DELETE", path("job"), { token })).status).toBe(204);
   });
 
@@ -76,9 +77,11 @@ describe.each(["sqlite", "postgres"] as const)("task state routes on %s", (kind)
     expect((await h.call("GET", path("a%2Fb"), { token })).body?.value).toBe(2);
   });
 
-  it("applies expires_at: absent → default retention, null → never, an offset is honoured, past → gone", async () => {
+  it('applies expires_at: absent or null → never (as Airflow), "default" → default retention, an offset is honoured, past → gone', async () => {
+    await h.call("PUT", path("absent"), { token, body: { value: 1 } });
+    expect((await entryOf("absent"))?.expiresAt).toBeNull();
     const before = Date.now();
-    await h.call("PUT", path("default"), { token, body: { value: 1 } });
+    await h.call("PUT", path("default"), { token, body: { value: 1, expires_at: "default" } });
     const after = Date.now();
     const expires = (await entryOf("default"))?.expiresAt?.getTime() ?? 0;
     expect(expires).toBeGreaterThanOrEqual(before + 30 * 86_400_000 - 1000);
@@ -92,47 +95,102 @@ describe.each(["sqlite", "postgres"] as const)("task state routes on %s", (kind)
     expect((await entryOf("offset"))?.expiresAt?.toISOString()).toBe("2098-12-31T22:00:00.000Z");
     await h.call("PUT", path("stale"), { token, body: { value: 1, expires_at: "2001-01-01T00:00:00Z" } });
     errorOf(await h.call("GET", path("stale"), { token }), 404, "NOT_FOUND");
-    for (const expires_at of ["2099-01-01T00:00:00", "tomorrow", "2099-13-01T00:00:00Z", 5]) {
-      errorOf(
+    for (const expires_at of ["2099-01-01T00:00:00", "tomorrow", "2099-13-01T00:00:00Z", "DEFAULT", 5]) {
+      const message = errorOf(
         await h.call("PUT", path("bad"), { token, body: { value: 1, expires_at } }),
         422,
         "INVALID_VALUE",
       );
+      expect(message).toMatch(/expires_at/);
     }
+    expect(await entryOf("bad")).toBeNull();
   });
 
-  it("honours if_absent and if_version with 409 on conflict", async () => {
-    expect((await h.call("PUT", path("cas"), { token, body: { value: "a", if_absent: true } })).status).toBe(
-      204,
-    );
-    expect(
-      errorOf(
-        await h.call("PUT", path("cas"), { token, body: { value: "b", if_absent: true } }),
-        409,
-        "CONFLICT",
-      ),
-    ).toMatch(/cas/);
-    expect((await h.call("PUT", path("cas"), { token, body: { value: "b", if_version: 1 } })).status).toBe(
-      204,
-    );
-    errorOf(
-      await h.call("PUT", path("cas"), { token, body: { value: "c", if_version: 1 } }),
-      409,
-      "CONFLICT",
-    );
-    errorOf(
-      await h.call("PUT", path("cas-missing"), { token, body: { value: "c", if_version: 1 } }),
-      409,
-      "CONFLICT",
-    );
-    expect((await h.call("GET", path("cas"), { token })).body).toEqual({ value: "b", version: 2 });
+  it("honours If-None-Match: * and If-Match with 412 and the current ETag on a failed precondition", async () => {
+    const created = await h.call("PUT", path("cas"), {
+      token,
+      body: { value: "a" },
+      headers: { "if-none-match": "*" },
+    });
+    expect(created.status).toBe(204);
+    expect(created.headers.get("etag")).toBe('"1"');
+    const taken = await h.call("PUT", path("cas"), {
+      token,
+      body: { value: "b" },
+      headers: { "if-none-match": "*" },
+    });
+    expect(errorOf(taken, 412, "PRECONDITION_FAILED")).toMatch(/'cas' is at version 1/);
+    expect(taken.headers.get("etag")).toBe('"1"');
+    expect(taken.headers.get("tidemark-error-code")).toBe("PRECONDITION_FAILED");
+    const updated = await h.call("PUT", path("cas"), {
+      token,
+      body: { value: "b" },
+      headers: { "if-match": '"1"' },
+    });
+    expect(updated.status).toBe(204);
+    expect(updated.headers.get("etag")).toBe('"2"');
+    const stale = await h.call("PUT", path("cas"), {
+      token,
+      body: { value: "c" },
+      headers: { "if-match": '"1"' },
+    });
+    errorOf(stale, 412, "PRECONDITION_FAILED");
+    expect(stale.headers.get("etag")).toBe('"2"');
+    const missing = await h.call("PUT", path("cas-missing"), {
+      token,
+      body: { value: "c" },
+      headers: { "if-match": "*" },
+    });
+    errorOf(missing, 412, "PRECONDITION_FAILED");
+    expect(missing.headers.get("etag")).toBeNull();
+    expect(await entryOf("cas-missing")).toBeNull();
+    const listed = await h.call("PUT", path("cas"), {
+      token,
+      body: { value: "d" },
+      headers: { "if-match": '"7", "2"' },
+    });
+    expect(listed.headers.get("etag")).toBe('"3"');
+    expect((await h.call("GET", path("cas"), { token })).body).toEqual({ value: "d" });
     const results = await Promise.all(
       Array.from({ length: 10 }, (_, i) =>
-        h.call("PUT", path("cas"), { token, body: { value: i, if_version: 2 } }),
+        h.call("PUT", path("cas"), { token, body: { value: i }, headers: { "if-match": '"3"' } }),
       ),
     );
     expect(results.filter((r) => r.status === 204)).toHaveLength(1);
-    expect(results.filter((r) => r.status === 409)).toHaveLength(9);
+    expect(results.filter((r) => r.status === 412)).toHaveLength(9);
+    for (const bad of ["3", 'W/"3"', '"0"', '"x"', '"3",']) {
+      const answer = await h.call("PUT", path("cas"), {
+        token,
+        body: { value: 0 },
+        headers: { "if-match": bad },
+      });
+      expect(errorOf(answer, 400, "INVALID_VALUE")).toMatch(/If-Match/);
+    }
+    errorOf(
+      await h.call("PUT", path("cas"), { token, body: { value: 0 }, headers: { "if-none-match": '"3"' } }),
+      400,
+      "INVALID_VALUE",
+    );
+    expect((await entryOf("cas"))?.version).toBe(4);
+  });
+
+  it("deletes conditionally with If-Match and refuses a stale one with 412", async () => {
+    await h.call("PUT", path("cad"), { token, body: { value: 1 } });
+    await h.call("PUT", path("cad"), { token, body: { value: 2 } });
+    const stale = await h.call("DELETE", path("cad"), { token, headers: { "if-match": '"1"' } });
+    errorOf(stale, 412, "PRECONDITION_FAILED");
+    expect(stale.headers.get("etag")).toBe('"2"');
+    expect((await entryOf("cad"))?.value).toBe("2");
+    expect((await h.call("DELETE", path("cad"), { token, headers: { "if-match": '"2"' } })).status).toBe(204);
+    expect(await entryOf("cad")).toBeNull();
+    errorOf(
+      await h.call("DELETE", path("cad"), { token, headers: { "if-match": "*" } }),
+      412,
+      "PRECONDITION_FAILED",
+    );
+    expect((await h.call("DELETE", path("cad"), { token, headers: { "if-none-match": "*" } })).status).toBe(
+      204,
+    );
   });
 
   it("answers 422 for extra fields, nulls, NaN, Infinity, bad types and keys outside the rules", async () => {
@@ -140,11 +198,8 @@ describe.each(["sqlite", "postgres"] as const)("task state routes on %s", (kind)
       ["null value", { body: { value: null } }],
       ["missing value", { body: { expires_at: null } }],
       ["extra field", { body: { value: 1, retention: 5 } }],
-      ["null if_version", { body: { value: 1, if_version: null } }],
-      ["string if_version", { body: { value: 1, if_version: "1" } }],
-      ["zero if_version", { body: { value: 1, if_version: 0 } }],
-      ["null if_absent", { body: { value: 1, if_absent: null } }],
-      ["both conditions", { body: { value: 1, if_version: 1, if_absent: true } }],
+      ["if_version (removed: use If-Match)", { body: { value: 1, if_version: 1 } }],
+      ["if_absent (removed: use If-None-Match)", { body: { value: 1, if_absent: true } }],
       ["raw NaN", { rawBody: '{"value": NaN}' }],
       ["raw Infinity", { rawBody: '{"value": Infinity}' }],
       ["overflowing number", { rawBody: '{"value": 1e400}' }],

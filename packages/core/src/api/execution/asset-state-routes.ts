@@ -1,12 +1,12 @@
 import type { FastifyInstance } from "fastify";
 import { requirePrincipal } from "../execution-auth.js";
+import { readPrecondition } from "../rest/conditional-request.js";
 import { type AssetAddressing, assetStateSchemas } from "./execution-schemas.js";
 import type { AssetSelector, ExecutionStateService } from "./execution-state-service.js";
+import { withEtag } from "./task-state-routes.js";
 
 interface AssetStateBody {
   value: unknown;
-  if_version?: number;
-  if_absent?: boolean;
 }
 
 type AssetQuery = { name?: string; uri?: string; key: string };
@@ -18,11 +18,14 @@ function selectorOf(by: AssetAddressing, query: { name?: string; uri?: string })
 /**
  * Asset state routes of the Execution API, once under `/store/asset/by-name` (`name=`) and once under
  * `/store/asset/by-uri` (`uri=`):
- * - `GET …/value?…&key=…` → 200 `{"value", "version"}`;
- * - `PUT …/value?…&key=…` with `{"value", "if_version"?, "if_absent"?}` → 204, recording the writer;
- * - `DELETE …/value?…&key=…` → 204;
+ * answering as Airflow's do:
+ * - `GET …/value?…&key=…` → 200 `{"value"}` with `ETag: "<version>"`;
+ * - `PUT …/value?…&key=…` with `{"value"}` → 204 with the new version's `ETag`, recording the writer;
+ *   `If-Match` / `If-None-Match: *` make it conditional (412 with the current `ETag` when it fails);
+ * - `DELETE …/value?…&key=…` → 204 (conditional with `If-Match`);
  * - `DELETE …/clear?…` → 204.
- * Unknown or deactivated assets → 404 `ASSET_NOT_FOUND`; assets the task instance did not declare → 403.
+ * Unknown or deactivated assets → 404 `ASSET_NOT_FOUND` ("Asset with name='x' not found"); assets the task
+ * instance did not declare → 403 (Tidemark extension declared-assets).
  */
 export async function assetStateRoutes(
   app: FastifyInstance,
@@ -32,35 +35,38 @@ export async function assetStateRoutes(
   for (const by of ["name", "uri"] as const) {
     const base = `/store/asset/by-${by}`;
     const schemas = assetStateSchemas(by);
-    app.get<{ Querystring: AssetQuery }>(`${base}/value`, { schema: schemas.get }, async (request) =>
-      service.getAssetState(requirePrincipal(request), selectorOf(by, request.query), request.query.key),
-    );
+    app.get<{ Querystring: AssetQuery }>(`${base}/value`, { schema: schemas.get }, async (request, reply) => {
+      const entry = await service.getAssetState(
+        requirePrincipal(request),
+        selectorOf(by, request.query),
+        request.query.key,
+      );
+      return withEtag(reply, entry.version).send({ value: entry.value });
+    });
     app.put<{ Querystring: AssetQuery; Body: AssetStateBody }>(
       `${base}/value`,
       { schema: schemas.put },
       async (request, reply) => {
-        const { value, if_version, if_absent } = request.body;
-        await service.setAssetState(
+        const precondition = readPrecondition(request);
+        const written = await service.setAssetState(
           requirePrincipal(request),
           selectorOf(by, request.query),
           request.query.key,
-          {
-            value,
-            ...(if_version !== undefined ? { ifVersion: if_version } : {}),
-            ...(if_absent !== undefined ? { ifAbsent: if_absent } : {}),
-          },
+          { value: request.body.value, precondition },
         );
-        return reply.code(204).send();
+        return withEtag(reply, written.version).code(204).send();
       },
     );
     app.delete<{ Querystring: AssetQuery }>(
       `${base}/value`,
       { schema: schemas.delete },
       async (request, reply) => {
+        const precondition = readPrecondition(request);
         await service.deleteAssetState(
           requirePrincipal(request),
           selectorOf(by, request.query),
           request.query.key,
+          precondition,
         );
         return reply.code(204).send();
       },

@@ -1,8 +1,12 @@
 import swagger from "@fastify/swagger";
 import type { FastifyInstance } from "fastify";
-import { API_ERROR_SCHEMA, installApiErrorHandlers } from "../api-error.js";
+import { API_ERROR_SCHEMA } from "../api-error.js";
 import { installExecutionAuth } from "../execution-auth.js";
 import { assetStateRoutes } from "./asset-state-routes.js";
+import { installExecutionErrorHandlers } from "./execution-error-handler.js";
+import { executionExtensions } from "./execution-extensions.js";
+import { installExecutionRequestHooks } from "./execution-request-hooks.js";
+import { GET_EXTENSIONS_SCHEMA } from "./execution-schemas.js";
 import type { ExecutionStateService } from "./execution-state-service.js";
 import { taskInstanceRoutes } from "./task-instance-routes.js";
 import { taskStateRoutes } from "./task-state-routes.js";
@@ -20,6 +24,8 @@ export interface ExecutionApiPluginOptions {
   readonly bodyLimit: number;
   /** The version shown in the OpenAPI document. */
   readonly version?: string;
+  /** Whether the server backend has compare-and-set (advertised as `conditional-requests`). */
+  readonly compareAndSet: boolean;
 }
 
 /**
@@ -27,6 +33,11 @@ export interface ExecutionApiPluginOptions {
  * encapsulated context with its own OpenAPI document (`GET /execution/openapi.json`, no token needed),
  * error handlers and bearer-token hook, so other APIs (the Core REST API under `/api/v2`) can sit beside
  * it with theirs. Routes: one file per group (task instances, task state, asset state).
+ *
+ * Every answer carries `Airflow-API-Version` (the request's version, default the newest) and
+ * `Tidemark-Extensions`; `GET /execution/tidemark/extensions` lists the same extensions as
+ * `{"extensions": [...]}`. Like the OpenAPI document, the discovery route needs no token: it tells a
+ * client what the server can do before it holds one, and reveals nothing about any task or asset.
  */
 export async function executionApiPlugin(
   app: FastifyInstance,
@@ -39,7 +50,7 @@ export async function executionApiPlugin(
       info: {
         title: "Tidemark Execution API",
         description:
-          "What workers call: task instance state, task state and asset state (AIP-103 wire format). Every route needs Authorization: Bearer <task or watcher token>.",
+          "What workers call: task state and asset state in Airflow's Execution API wire format (AIP-103), plus Tidemark's extensions advertised in the Tidemark-Extensions header and GET /tidemark/extensions: ETags with If-Match / If-None-Match (conditional-requests), expires_at \"default\" (default-expiry), declared-asset checks (declared-assets) and the task instance routes (task-instance-info). Every route except /openapi.json and /tidemark/extensions needs Authorization: Bearer <task or watcher token>. Send Airflow-API-Version (YYYY-MM-DD) to pick a version; it is echoed on every answer.",
         version: options.version ?? "0.1.0",
       },
       components: {
@@ -67,10 +78,14 @@ export async function executionApiPlugin(
       };
     },
   });
-  installApiErrorHandlers(app, { bodyLimit: options.bodyLimit });
+  installExecutionErrorHandlers(app, { bodyLimit: options.bodyLimit });
   const openapiUrl = `${app.prefix}/openapi.json`;
-  installExecutionAuth(app, { key: options.signingKey, publicUrls: [openapiUrl] });
+  const extensionsUrl = `${app.prefix}/tidemark/extensions`;
+  const extensions = executionExtensions({ compareAndSet: options.compareAndSet });
+  installExecutionRequestHooks(app, { extensions, unversionedUrls: [openapiUrl, extensionsUrl] });
+  installExecutionAuth(app, { key: options.signingKey, publicUrls: [openapiUrl, extensionsUrl] });
   app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
+  app.get("/tidemark/extensions", { schema: GET_EXTENSIONS_SCHEMA }, async () => ({ extensions }));
   await app.register(taskInstanceRoutes, { service: options.service });
   await app.register(taskStateRoutes, { service: options.service });
   await app.register(assetStateRoutes, { service: options.service });

@@ -1,6 +1,7 @@
 /**
  * JSON schemas of the Execution API (request validation, response serialization and the OpenAPI
- * document). Every object schema has `additionalProperties: false`: unknown fields are 422, not ignored.
+ * document). Every object schema has `additionalProperties: false`: unknown fields and query parameters
+ * are 422, not ignored (reference: Airflow's strict Execution API models).
  */
 
 const ERROR_RESPONSE = { $ref: "ApiError#" } as const;
@@ -13,11 +14,66 @@ const AUTH_ERRORS = {
   422: { description: "Invalid key, value or request", ...ERROR_RESPONSE },
 } as const;
 
+const VERSION_HEADER = {
+  "Airflow-API-Version": {
+    description: "The Execution API version that served the request (the request's, or the newest)",
+    schema: { type: "string" },
+  },
+  "Tidemark-Extensions": {
+    description: "Tidemark's extensions this server offers, comma-separated (see GET /tidemark/extensions)",
+    schema: { type: "string" },
+  },
+} as const;
+
+const ETAG_HEADER = {
+  ETag: {
+    description: 'The version of the value as a strong entity tag, for example "3"',
+    schema: { type: "string" },
+  },
+  ...VERSION_HEADER,
+} as const;
+
+const CONDITIONAL_ERRORS = {
+  400: { description: "Malformed If-Match or If-None-Match", ...ERROR_RESPONSE },
+  412: {
+    description: "The If-Match / If-None-Match precondition failed; ETag gives the current version",
+    ...ERROR_RESPONSE,
+  },
+  501: { description: "Conditional request on a server backend without compare-and-set", ...ERROR_RESPONSE },
+} as const;
+
 const WRITE_ERRORS = {
   ...AUTH_ERRORS,
-  409: { description: "A compare-and-set condition failed", ...ERROR_RESPONSE },
+  ...CONDITIONAL_ERRORS,
   413: { description: "Value over state_store.max_value_storage_bytes", ...ERROR_RESPONSE },
 } as const;
+
+/** Request headers of the Execution API (documented; other headers are allowed). */
+const REQUEST_HEADERS = {
+  type: "object",
+  properties: {
+    "airflow-api-version": {
+      type: "string",
+      description: "The Execution API version (YYYY-MM-DD); default the newest",
+    },
+  },
+} as const;
+
+/** Request headers of a conditional PUT or DELETE. */
+const CONDITIONAL_HEADERS = {
+  type: "object",
+  properties: {
+    ...REQUEST_HEADERS.properties,
+    "if-match": {
+      type: "string",
+      description: 'Act only if the live value is at one of these versions ("3", "3", "4") or exists (*)',
+    },
+    "if-none-match": { type: "string", description: "*: act only if no live value exists" },
+  },
+} as const;
+
+/** No query parameters: any is 422. */
+const NO_QUERY = { type: "object", additionalProperties: false, properties: {} } as const;
 
 const SECURITY = [{ bearerAuth: [] }];
 
@@ -38,7 +94,7 @@ const TI_PARAMS = {
   type: "object",
   additionalProperties: false,
   required: ["ti_id"],
-  properties: { ti_id: { type: "string", minLength: 1, description: "Task instance id" } },
+  properties: { ti_id: { type: "string", format: "uuid", description: "Task instance id (a UUID)" } },
 } as const;
 
 const TI_KEY_PARAMS = {
@@ -46,32 +102,52 @@ const TI_KEY_PARAMS = {
   additionalProperties: false,
   required: ["ti_id", "*"],
   properties: {
-    ti_id: { type: "string", minLength: 1, description: "Task instance id" },
+    ti_id: { type: "string", format: "uuid", description: "Task instance id (a UUID)" },
     "*": { type: "string", description: "The key, percent-encoded with encodeURIComponent; may contain /" },
   },
 } as const;
 
-const VERSIONED_VALUE = {
+/** The answer of a GET: `{"value"}` exactly (reference: Airflow's strict response models); the version is the ETag. */
+const STATE_VALUE_RESPONSE = {
   type: "object",
   additionalProperties: false,
-  required: ["value", "version"],
+  required: ["value"],
+  headers: ETAG_HEADER,
   properties: {
     value: { description: "The stored JSON value (a reference envelope when a worker backend offloaded it)" },
-    version: { type: ["integer", "null"], description: "Incremented by every write, from 1" },
   },
 } as const;
 
-const CAS_PROPERTIES = {
-  if_version: { type: "integer", minimum: 1, description: "Write only at this version (else 409)" },
-  if_absent: { type: "boolean", description: "Write only when no live value exists (else 409)" },
+const WRITTEN = {
+  description: "Written; ETag is the new version",
+  type: "null",
+  headers: ETAG_HEADER,
+} as const;
+
+/** `GET /execution/tidemark/extensions`. */
+export const GET_EXTENSIONS_SCHEMA = {
+  tags: ["tidemark"],
+  summary: "Tidemark's extensions to the Execution API (no token needed)",
+  querystring: NO_QUERY,
+  response: {
+    200: {
+      type: "object",
+      additionalProperties: false,
+      required: ["extensions"],
+      headers: VERSION_HEADER,
+      properties: { extensions: { type: "array", items: { type: "string" } } },
+    },
+  },
 } as const;
 
 /** `GET /execution/task-instances/{ti_id}`. */
 export const GET_TASK_INSTANCE_SCHEMA = {
   tags: ["task-instances"],
-  summary: "The task instance, its try number, inlets and outlets",
+  summary: "The task instance, its try number, inlets and outlets (Tidemark extension task-instance-info)",
   security: SECURITY,
   params: TI_PARAMS,
+  querystring: NO_QUERY,
+  headers: REQUEST_HEADERS,
   response: {
     200: {
       type: "object",
@@ -107,9 +183,11 @@ export const GET_TASK_INSTANCE_SCHEMA = {
 export const PATCH_TASK_INSTANCE_STATE_SCHEMA = {
   tags: ["task-instances"],
   summary:
-    "Report the task instance's state; success clears its task state with state_store.clear_on_success",
+    "Report the task instance's state; success clears its task state with state_store.clear_on_success (Tidemark extension task-instance-info)",
   security: SECURITY,
   params: TI_PARAMS,
+  querystring: NO_QUERY,
+  headers: REQUEST_HEADERS,
   body: {
     type: "object",
     additionalProperties: false,
@@ -125,7 +203,9 @@ export const GET_TASK_STATE_SCHEMA = {
   summary: "Read a task state key",
   security: SECURITY,
   params: TI_KEY_PARAMS,
-  response: { 200: VERSIONED_VALUE, ...AUTH_ERRORS },
+  querystring: NO_QUERY,
+  headers: REQUEST_HEADERS,
+  response: { 200: STATE_VALUE_RESPONSE, ...AUTH_ERRORS },
 } as const;
 
 /** `PUT /execution/store/ti/{ti_id}/{key}`. */
@@ -134,6 +214,8 @@ export const PUT_TASK_STATE_SCHEMA = {
   summary: "Write a task state key",
   security: SECURITY,
   params: TI_KEY_PARAMS,
+  querystring: NO_QUERY,
+  headers: CONDITIONAL_HEADERS,
   body: {
     type: "object",
     additionalProperties: false,
@@ -142,22 +224,23 @@ export const PUT_TASK_STATE_SCHEMA = {
       value: STATE_VALUE,
       expires_at: {
         description:
-          "Absolute expiry, ISO-8601 with an offset (UTC recommended); null never expires; absent: now + state_store.default_retention_days",
-        anyOf: [{ type: "string", format: "date-time" }, { type: "null" }],
+          'Absolute expiry, ISO-8601 with an offset (UTC recommended); null or absent never expires (as Airflow); "default": now + state_store.default_retention_days (Tidemark extension default-expiry)',
+        anyOf: [{ type: "string" }, { type: "null" }],
       },
-      ...CAS_PROPERTIES,
     },
   },
-  response: { 204: { description: "Written", type: "null" }, ...WRITE_ERRORS },
+  response: { 204: WRITTEN, ...WRITE_ERRORS },
 } as const;
 
 /** `DELETE /execution/store/ti/{ti_id}/{key}`. */
 export const DELETE_TASK_STATE_SCHEMA = {
   tags: ["task-state"],
-  summary: "Delete a task state key (a missing key is not an error)",
+  summary: "Delete a task state key (a missing key is not an error unless If-Match is sent)",
   security: SECURITY,
   params: TI_KEY_PARAMS,
-  response: { 204: { description: "Deleted", type: "null" }, ...AUTH_ERRORS },
+  querystring: NO_QUERY,
+  headers: CONDITIONAL_HEADERS,
+  response: { 204: { description: "Deleted", type: "null" }, ...AUTH_ERRORS, ...CONDITIONAL_ERRORS },
 } as const;
 
 /** `DELETE /execution/store/ti/{ti_id}`. */
@@ -166,6 +249,8 @@ export const CLEAR_TASK_STATE_SCHEMA = {
   summary: "Delete every task state key of the task instance (its own map index only)",
   security: SECURITY,
   params: TI_PARAMS,
+  querystring: NO_QUERY,
+  headers: REQUEST_HEADERS,
   response: { 204: { description: "Cleared", type: "null" }, ...AUTH_ERRORS },
 } as const;
 
@@ -180,7 +265,7 @@ function assetQuery(by: AssetAddressing, withKey: boolean) {
     required,
     properties: {
       [by]: { type: "string", minLength: 1, description: by === "name" ? "Asset name" : "Asset URI" },
-      ...(withKey ? { key: { type: "string", description: "The key (may contain /)" } } : {}),
+      ...(withKey ? { key: { type: "string", minLength: 1, description: "The key (may contain /)" } } : {}),
     },
   } as const;
 }
@@ -199,33 +284,37 @@ export function assetStateSchemas(by: AssetAddressing) {
       summary: `Read an asset state key (asset by ${by})`,
       security: SECURITY,
       querystring: assetQuery(by, true),
-      response: { 200: VERSIONED_VALUE, ...AUTH_ERRORS },
+      headers: REQUEST_HEADERS,
+      response: { 200: STATE_VALUE_RESPONSE, ...AUTH_ERRORS },
     },
     put: {
       tags,
       summary: `Write an asset state key (asset by ${by}); records the writer`,
       security: SECURITY,
       querystring: assetQuery(by, true),
+      headers: CONDITIONAL_HEADERS,
       body: {
         type: "object",
         additionalProperties: false,
         required: ["value"],
-        properties: { value: STATE_VALUE, ...CAS_PROPERTIES },
+        properties: { value: STATE_VALUE },
       },
-      response: { 204: { description: "Written", type: "null" }, ...WRITE_ERRORS },
+      response: { 204: WRITTEN, ...WRITE_ERRORS },
     },
     delete: {
       tags,
       summary: `Delete an asset state key (asset by ${by})`,
       security: SECURITY,
       querystring: assetQuery(by, true),
-      response: { 204: { description: "Deleted", type: "null" }, ...AUTH_ERRORS },
+      headers: CONDITIONAL_HEADERS,
+      response: { 204: { description: "Deleted", type: "null" }, ...AUTH_ERRORS, ...CONDITIONAL_ERRORS },
     },
     clear: {
       tags,
       summary: `Delete every asset state key of the asset (asset by ${by})`,
       security: SECURITY,
       querystring: assetQuery(by, false),
+      headers: REQUEST_HEADERS,
       response: { 204: { description: "Cleared", type: "null" }, ...AUTH_ERRORS },
     },
   };

@@ -5,15 +5,21 @@ import {
   type BaseStoreBackend,
   decodeValue,
   encodeValue,
+  isStateStoreError,
   type JsonValue,
   type SetOptions,
   StateStoreError,
+  type StoreScope,
   type TaskScope,
   taskScope,
   validateKey,
 } from "@tidemark/state";
+import { HttpStatusError } from "../api-error.js";
 import { assertOwnTaskInstance } from "../execution-auth.js";
 import type { ExecutionPrincipal } from "../execution-tokens.js";
+import { pythonRepr } from "../python-repr.js";
+import type { Precondition } from "../rest/conditional-request.js";
+import { DAG_RUN_NOT_FOUND_SINCE_VERSION } from "./execution-api-version.js";
 import type {
   ExecutionAsset,
   ExecutionMetadata,
@@ -49,27 +55,40 @@ export interface ExecutionStateServiceOptions {
   readonly now?: () => Date;
 }
 
-/** A stored value and its version, as the GET routes answer. */
+/** A stored value and its version (sent as the `ETag`), as the GET routes answer. */
 export interface VersionedStateValue {
   readonly value: JsonValue;
   readonly version: number | null;
 }
 
-/** A PUT body, parsed: the value and the optional fields. */
+/** A PUT, parsed: the value, the expiry and the request's precondition. */
 export interface StateWrite {
   readonly value: unknown;
-  /** ISO-8601 text, null (never), or undefined (default retention). Task state only. */
+  /**
+   * Task state only: an ISO-8601 instant with an offset, `"default"` (now +
+   * `state_store.default_retention_days`), or null / undefined (never expires, as in Airflow).
+   */
   readonly expiresAt?: string | null;
-  readonly ifVersion?: number;
-  readonly ifAbsent?: boolean;
+  /** From `If-Match` / `If-None-Match`; default none. */
+  readonly precondition?: Precondition;
+  /** The request's served `Airflow-API-Version`; default the newest. */
+  readonly apiVersion?: string | null;
+}
+
+/** What a write produced: the new version (for the `ETag`), null when the backend keeps none. */
+export interface WriteResult {
+  readonly version: number | null;
 }
 
 /** How an asset route addresses its asset. */
 export type AssetSelector = { readonly name: string } | { readonly uri: string };
 
 function describeSelector(selector: AssetSelector): string {
-  return "name" in selector ? `name ${JSON.stringify(selector.name)}` : `uri ${JSON.stringify(selector.uri)}`;
+  return "name" in selector ? `name=${pythonRepr(selector.name)}` : `uri=${pythonRepr(selector.uri)}`;
 }
+
+/** How many times an unconditional write retries its read-then-compare-and-set when writers race. */
+const WRITE_ATTEMPTS = 5;
 
 /**
  * The Execution API's rules, independent of HTTP: who may touch which task instance and asset, key and
@@ -103,7 +122,7 @@ export class ExecutionStateService {
     assertOwnTaskInstance(principal, tiId);
     const ti = await this.#metadata.getTaskInstance(tiId);
     if (ti === null) {
-      throw new StateStoreError("TASK_INSTANCE_NOT_FOUND", `task instance ${tiId} does not exist`, {
+      throw new StateStoreError("TASK_INSTANCE_NOT_FOUND", `Task instance ${tiId} not found`, {
         details: { ti_id: tiId },
       });
     }
@@ -127,32 +146,58 @@ export class ExecutionStateService {
     await this.#backend.clear(this.#scopeOf(ti));
   }
 
-  /** `GET /store/ti/{ti_id}/{key}`. @throws StateStoreError `NOT_FOUND` for a missing or expired key. */
+  /**
+   * `GET /store/ti/{ti_id}/{key}`.
+   *
+   * @throws StateStoreError `NOT_FOUND` ("Task state store key 'k' not found") for a missing or expired key.
+   */
   async getTaskState(principal: ExecutionPrincipal, tiId: string, key: string): Promise<VersionedStateValue> {
     const ti = await this.taskInstanceFor(principal, tiId);
     validateKey(key);
-    return this.#read(this.#scopeOf(ti), key, `task instance ${ti.id}`);
+    return this.#read(this.#scopeOf(ti), key, "Task state store");
   }
 
-  /** `PUT /store/ti/{ti_id}/{key}`. */
+  /**
+   * `PUT /store/ti/{ti_id}/{key}`.
+   *
+   * @returns the new version.
+   * @throws StateStoreError `PRECONDITION_FAILED` when the precondition fails; `DAG_RUN_NOT_FOUND` (404 from
+   *   API version 2026-10-30, 500 before, as Airflow); `INVALID_VALUE` for a bad `expires_at`.
+   */
   async setTaskState(
     principal: ExecutionPrincipal,
     tiId: string,
     key: string,
     write: StateWrite,
-  ): Promise<void> {
+  ): Promise<WriteResult> {
     const ti = await this.taskInstanceFor(principal, tiId);
     validateKey(key);
     const text = this.#encode(key, write.value);
     const expiresAt = this.#expiresAt(write.expiresAt);
-    await this.#backend.set(this.#scopeOf(ti), key, text, { expiresAt, ...this.#conditions(write) });
+    try {
+      return await this.#write(this.#scopeOf(ti), key, text, { expiresAt }, write.precondition);
+    } catch (error) {
+      if (!isStateStoreError(error, "DAG_RUN_NOT_FOUND")) throw error;
+      const newEnough =
+        (write.apiVersion ?? DAG_RUN_NOT_FOUND_SINCE_VERSION) >= DAG_RUN_NOT_FOUND_SINCE_VERSION;
+      const message = `DagRun with dag_id=${ti.dagId} and run_id=${ti.runId} not found`;
+      // Before 2026-10-30 Airflow let the error escape as a 500.
+      throw newEnough
+        ? new StateStoreError("DAG_RUN_NOT_FOUND", message, { cause: error })
+        : new HttpStatusError("DAG_RUN_NOT_FOUND", message, 500, { cause: error });
+    }
   }
 
-  /** `DELETE /store/ti/{ti_id}/{key}`. */
-  async deleteTaskState(principal: ExecutionPrincipal, tiId: string, key: string): Promise<void> {
+  /** `DELETE /store/ti/{ti_id}/{key}`; with a precondition, a compare-and-delete. */
+  async deleteTaskState(
+    principal: ExecutionPrincipal,
+    tiId: string,
+    key: string,
+    precondition?: Precondition,
+  ): Promise<void> {
     const ti = await this.taskInstanceFor(principal, tiId);
     validateKey(key);
-    await this.#backend.delete(this.#scopeOf(ti), key);
+    await this.#delete(this.#scopeOf(ti), key, precondition);
   }
 
   /** `DELETE /store/ti/{ti_id}`: the task instance's own map index only. */
@@ -174,10 +219,9 @@ export class ExecutionStateService {
   ): Promise<{ asset: ExecutionAsset; scope: AssetScope; writer: AssetStateStoreWriter }> {
     const asset = await this.#metadata.findActiveAsset(selector);
     if (asset === null) {
-      throw new StateStoreError(
-        "ASSET_NOT_FOUND",
-        `no active asset with ${describeSelector(selector)}; it was never registered or has been deactivated`,
-      );
+      throw new StateStoreError("ASSET_NOT_FOUND", `Asset with ${describeSelector(selector)} not found`, {
+        details: { hint: "the asset was never registered or has been deactivated" },
+      });
     }
     const scope = assetScope({ assetId: asset.id, name: asset.name, uri: asset.uri });
     if (principal.kind === "watcher") {
@@ -195,9 +239,10 @@ export class ExecutionStateService {
     }
     const ti = await this.#metadata.getTaskInstance(principal.taskInstanceId);
     if (ti === null) {
+      // Airflow's asset routes render the token's id with Python's repr of a UUID.
       throw new StateStoreError(
         "TASK_INSTANCE_NOT_FOUND",
-        `the token's task instance ${principal.taskInstanceId} does not exist`,
+        `Task instance UUID(${pythonRepr(principal.taskInstanceId)}) not found`,
       );
     }
     if (![...ti.inlets, ...ti.outlets].some((a) => a.id === asset.id)) {
@@ -217,35 +262,49 @@ export class ExecutionStateService {
     return { asset, scope, writer };
   }
 
-  /** `GET /store/asset/by-*\/value`. @throws StateStoreError `NOT_FOUND` for a missing key. */
+  /**
+   * `GET /store/asset/by-*\/value`.
+   *
+   * @throws StateStoreError `NOT_FOUND` ("Asset state store key 'k' not found") for a missing key.
+   */
   async getAssetState(
     principal: ExecutionPrincipal,
     selector: AssetSelector,
     key: string,
   ): Promise<VersionedStateValue> {
-    const { asset, scope } = await this.assetFor(principal, selector);
+    const { scope } = await this.assetFor(principal, selector);
     validateKey(key);
-    return this.#read(scope, key, `asset ${JSON.stringify(asset.name)}`);
+    return this.#read(scope, key, "Asset state store");
   }
 
-  /** `PUT /store/asset/by-*\/value`: records the writer. */
+  /**
+   * `PUT /store/asset/by-*\/value`: records the writer.
+   *
+   * @returns the new version.
+   * @throws StateStoreError `PRECONDITION_FAILED` when the precondition fails.
+   */
   async setAssetState(
     principal: ExecutionPrincipal,
     selector: AssetSelector,
     key: string,
     write: StateWrite,
-  ): Promise<void> {
+  ): Promise<WriteResult> {
     const { scope, writer } = await this.assetFor(principal, selector);
     validateKey(key);
     const text = this.#encode(key, write.value);
-    await this.#backend.set(scope, key, text, { writer, ...this.#conditions(write) });
+    return this.#write(scope, key, text, { writer }, write.precondition);
   }
 
-  /** `DELETE /store/asset/by-*\/value`. */
-  async deleteAssetState(principal: ExecutionPrincipal, selector: AssetSelector, key: string): Promise<void> {
+  /** `DELETE /store/asset/by-*\/value`; with a precondition, a compare-and-delete. */
+  async deleteAssetState(
+    principal: ExecutionPrincipal,
+    selector: AssetSelector,
+    key: string,
+    precondition?: Precondition,
+  ): Promise<void> {
     const { scope } = await this.assetFor(principal, selector);
     validateKey(key);
-    await this.#backend.delete(scope, key);
+    await this.#delete(scope, key, precondition);
   }
 
   /** `DELETE /store/asset/by-*\/clear`. */
@@ -264,10 +323,10 @@ export class ExecutionStateService {
     });
   }
 
-  async #read(scope: TaskScope | AssetScope, key: string, where: string): Promise<VersionedStateValue> {
+  async #read(scope: TaskScope | AssetScope, key: string, store: string): Promise<VersionedStateValue> {
     const entry = await this.#backend.getEntry(scope, key);
     if (entry === null) {
-      throw new StateStoreError("NOT_FOUND", `key ${JSON.stringify(key)} not found in ${where}`, {
+      throw new StateStoreError("NOT_FOUND", `${store} key ${pythonRepr(key)} not found`, {
         details: { key },
       });
     }
@@ -282,33 +341,149 @@ export class ExecutionStateService {
   }
 
   #expiresAt(text: string | null | undefined): Date | null {
-    if (text === null) return null;
-    if (text === undefined) {
+    if (text === null || text === undefined) return null;
+    if (text === "default") {
       const days = this.#settings.defaultRetentionDays;
       return days <= 0 ? null : new Date(this.#now().getTime() + days * DAY_MS);
     }
     const date = new Date(text);
-    if (Number.isNaN(date.getTime()) || !/(Z|[+-]\d\d:?\d\d)$/i.test(text)) {
+    if (
+      !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d\d:?\d\d)$/i.test(text) ||
+      Number.isNaN(date.getTime())
+    ) {
       throw new StateStoreError(
         "INVALID_VALUE",
-        `expires_at ${JSON.stringify(text)} is not an ISO-8601 timestamp with an offset; send for example "2026-06-01T00:00:00Z", or null to never expire`,
+        `body.expires_at ${JSON.stringify(text)} is not an ISO-8601 date-time with an offset; send for example "2026-06-01T00:00:00Z", "default" for state_store.default_retention_days, or null to never expire`,
         { details: { field: "expires_at" } },
       );
     }
     return date;
   }
 
-  #conditions(write: StateWrite): Pick<SetOptions, "ifVersion" | "ifAbsent"> {
-    if (write.ifVersion !== undefined && write.ifAbsent === true) {
+  #requireCompareAndSet(): void {
+    if (!this.#backend.capabilities.compareAndSet) {
       throw new StateStoreError(
-        "INVALID_VALUE",
-        "if_version and if_absent exclude each other: use if_absent to create a key, if_version to update one",
-        { details: { field: "if_absent" } },
+        "NOT_SUPPORTED",
+        `the server backend ${this.#backend.name} has no compare-and-set, so If-Match / If-None-Match cannot be honoured (the server does not advertise conditional-requests); send the request without them`,
       );
     }
-    return {
-      ...(write.ifVersion !== undefined ? { ifVersion: write.ifVersion } : {}),
-      ...(write.ifAbsent === true ? { ifAbsent: true } : {}),
-    };
+  }
+
+  /** A failed precondition, with the current version for the 412's `ETag`. */
+  async #preconditionFailed(scope: StoreScope, key: string, what: string): Promise<StateStoreError> {
+    const current = await this.#backend.getEntry(scope, key);
+    return new StateStoreError(
+      "PRECONDITION_FAILED",
+      current === null
+        ? `key ${pythonRepr(key)} has no live value, so ${what} does not hold; read it again, or use If-None-Match: * to create it`
+        : `key ${pythonRepr(key)} is at version ${current.version}, so ${what} does not hold; read it again (its ETag is "${current.version}") and retry`,
+      { details: { key, currentVersion: current?.version ?? null } },
+    );
+  }
+
+  /**
+   * The version a precondition pins the write to: a single `If-Match` version is passed on as is; `*` or
+   * a list is checked against the live entry, whose version then guards the write.
+   */
+  async #pinnedVersion(
+    scope: StoreScope,
+    key: string,
+    versions: readonly number[] | "*",
+    what: string,
+  ): Promise<number> {
+    if (versions !== "*" && versions.length === 1) return versions[0] as number;
+    const current = await this.#backend.getEntry(scope, key);
+    if (current === null || current.version === null) throw await this.#preconditionFailed(scope, key, what);
+    if (versions !== "*" && !versions.includes(current.version)) {
+      throw await this.#preconditionFailed(scope, key, what);
+    }
+    return current.version;
+  }
+
+  /**
+   * Writes under a precondition and learns the new version. Versions grow by one per write from 1, so a
+   * write guarded by version v leaves v + 1, and one guarded by absence leaves 1. An unconditional write on
+   * a compare-and-set backend is a read then a guarded write (retried when writers race), so its ETag is
+   * exactly the version it wrote; without compare-and-set it is a plain write with no version.
+   */
+  async #write(
+    scope: StoreScope,
+    key: string,
+    text: string,
+    options: Pick<SetOptions, "expiresAt" | "writer">,
+    precondition: Precondition = { kind: "none" },
+  ): Promise<WriteResult> {
+    if (precondition.kind !== "none") this.#requireCompareAndSet();
+    if (precondition.kind === "absent") {
+      await this.#guarded(
+        scope,
+        key,
+        () => this.#backend.set(scope, key, text, { ...options, ifAbsent: true }),
+        "If-None-Match: *",
+      );
+      return { version: 1 };
+    }
+    if (precondition.kind === "match") {
+      const what = `If-Match: ${precondition.versions === "*" ? "*" : precondition.versions.map((v) => `"${v}"`).join(", ")}`;
+      const ifVersion = await this.#pinnedVersion(scope, key, precondition.versions, what);
+      await this.#guarded(
+        scope,
+        key,
+        () => this.#backend.set(scope, key, text, { ...options, ifVersion }),
+        what,
+      );
+      return { version: ifVersion + 1 };
+    }
+    if (!this.#backend.capabilities.compareAndSet) {
+      await this.#backend.set(scope, key, text, options);
+      return { version: null };
+    }
+    for (let attempt = 1; attempt <= WRITE_ATTEMPTS; attempt++) {
+      const current = await this.#backend.getEntry(scope, key);
+      const ifVersion = current?.version ?? undefined;
+      try {
+        await this.#backend.set(scope, key, text, {
+          ...options,
+          ...(ifVersion === undefined ? { ifAbsent: true } : { ifVersion }),
+        });
+        return { version: ifVersion === undefined ? 1 : ifVersion + 1 };
+      } catch (error) {
+        if (!isStateStoreError(error, "CONFLICT")) throw error;
+      }
+    }
+    // Writers kept racing: write unconditionally, as Airflow does, and report the version read back.
+    await this.#backend.set(scope, key, text, options);
+    return { version: (await this.#backend.getEntry(scope, key))?.version ?? null };
+  }
+
+  async #guarded(scope: StoreScope, key: string, run: () => Promise<void>, what: string): Promise<void> {
+    try {
+      await run();
+    } catch (error) {
+      if (isStateStoreError(error, "CONFLICT")) throw await this.#preconditionFailed(scope, key, what);
+      throw error;
+    }
+  }
+
+  async #delete(
+    scope: StoreScope,
+    key: string,
+    precondition: Precondition = { kind: "none" },
+  ): Promise<void> {
+    if (precondition.kind === "none") {
+      await this.#backend.delete(scope, key);
+      return;
+    }
+    this.#requireCompareAndSet();
+    if (precondition.kind === "absent") {
+      // Nothing to delete when no value exists; a live value fails the precondition.
+      if ((await this.#backend.getEntry(scope, key)) !== null) {
+        throw await this.#preconditionFailed(scope, key, "If-None-Match: *");
+      }
+      return;
+    }
+    const what = `If-Match: ${precondition.versions === "*" ? "*" : precondition.versions.map((v) => `"${v}"`).join(", ")}`;
+    const ifVersion = await this.#pinnedVersion(scope, key, precondition.versions, what);
+    await this.#guarded(scope, key, () => this.#backend.delete(scope, key, { ifVersion }), what);
   }
 }

@@ -1,5 +1,6 @@
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { requirePrincipal } from "../execution-auth.js";
+import { etagOf, readPrecondition } from "../rest/conditional-request.js";
 import {
   CLEAR_TASK_STATE_SCHEMA,
   DELETE_TASK_STATE_SCHEMA,
@@ -16,45 +17,78 @@ interface KeyParams {
 interface TaskStateBody {
   value: unknown;
   expires_at?: string | null;
-  if_version?: number;
-  if_absent?: boolean;
 }
 
 /**
- * Task state routes of the Execution API. The key is the rest of the path (a wildcard), so keys with "/"
- * work; clients percent-encode it and Fastify decodes it.
- * - `GET /store/ti/{ti_id}/{key}` → 200 `{"value", "version"}`;
- * - `PUT /store/ti/{ti_id}/{key}` with `{"value", "expires_at"?, "if_version"?, "if_absent"?}` → 204;
- * - `DELETE /store/ti/{ti_id}/{key}` → 204;
- * - `DELETE /store/ti/{ti_id}` → 204, the task instance's own map index only.
+ * Sets the `ETag` of a version on a reply (none for a backend that keeps no versions).
+ *
+ * @param reply - the reply.
+ * @param version - the version.
+ * @returns the reply.
+ */
+export function withEtag(reply: FastifyReply, version: number | null): FastifyReply {
+  const etag = etagOf(version);
+  return etag === undefined ? reply : reply.header("etag", etag);
+}
+
+/** The served API version of a request, for behaviour that changed between versions. */
+export function servedVersionOf(request: FastifyRequest): string | null {
+  return request.executionApiVersion?.served ?? null;
+}
+
+/**
+ * Task state routes of the Execution API, answering as Airflow's do. The key is the rest of the path (a
+ * wildcard), so keys with "/" work; clients percent-encode it and Fastify decodes it.
+ * - `GET /store/ti/{ti_id}/{key}` → 200 `{"value"}` with `ETag: "<version>"`;
+ * - `PUT /store/ti/{ti_id}/{key}` with `{"value", "expires_at"?}` → 204 with the new version's `ETag`;
+ *   `If-Match` / `If-None-Match: *` make it conditional (412 with the current `ETag` when it fails);
+ * - `DELETE /store/ti/{ti_id}/{key}` → 204 (conditional with `If-Match`, as PUT);
+ * - `DELETE /store/ti/{ti_id}` → 204, the task instance's own map index only (no query parameters:
+ *   Airflow removed `all_map_indices` from the Execution API).
  */
 export async function taskStateRoutes(
   app: FastifyInstance,
   options: { service: ExecutionStateService },
 ): Promise<void> {
   const { service } = options;
-  app.get<{ Params: KeyParams }>("/store/ti/:ti_id/*", { schema: GET_TASK_STATE_SCHEMA }, async (request) =>
-    service.getTaskState(requirePrincipal(request), request.params.ti_id, request.params["*"]),
+  app.get<{ Params: KeyParams }>(
+    "/store/ti/:ti_id/*",
+    { schema: GET_TASK_STATE_SCHEMA },
+    async (request, reply) => {
+      const entry = await service.getTaskState(
+        requirePrincipal(request),
+        request.params.ti_id,
+        request.params["*"],
+      );
+      return withEtag(reply, entry.version).send({ value: entry.value });
+    },
   );
   app.put<{ Params: KeyParams; Body: TaskStateBody }>(
     "/store/ti/:ti_id/*",
     { schema: PUT_TASK_STATE_SCHEMA },
     async (request, reply) => {
-      const { value, expires_at, if_version, if_absent } = request.body;
-      await service.setTaskState(requirePrincipal(request), request.params.ti_id, request.params["*"], {
-        value,
-        ...(expires_at !== undefined ? { expiresAt: expires_at } : {}),
-        ...(if_version !== undefined ? { ifVersion: if_version } : {}),
-        ...(if_absent !== undefined ? { ifAbsent: if_absent } : {}),
-      });
-      return reply.code(204).send();
+      const precondition = readPrecondition(request);
+      const { value, expires_at } = request.body;
+      const written = await service.setTaskState(
+        requirePrincipal(request),
+        request.params.ti_id,
+        request.params["*"],
+        { value, expiresAt: expires_at ?? null, precondition, apiVersion: servedVersionOf(request) },
+      );
+      return withEtag(reply, written.version).code(204).send();
     },
   );
   app.delete<{ Params: KeyParams }>(
     "/store/ti/:ti_id/*",
     { schema: DELETE_TASK_STATE_SCHEMA },
     async (request, reply) => {
-      await service.deleteTaskState(requirePrincipal(request), request.params.ti_id, request.params["*"]);
+      const precondition = readPrecondition(request);
+      await service.deleteTaskState(
+        requirePrincipal(request),
+        request.params.ti_id,
+        request.params["*"],
+        precondition,
+      );
       return reply.code(204).send();
     },
   );

@@ -21,7 +21,6 @@ import { connectTestPostgres, type TestPostgres, type TestSchema } from "../../s
 /** A parsed answer body: a state value, a task instance or an error. */
 export interface ApiBody {
   value?: unknown;
-  version?: number | null;
   detail?: { reason: string; message: string; code: string };
   [member: string]: unknown;
 }
@@ -31,6 +30,8 @@ export interface ApiAnswer {
   readonly status: number;
   readonly body: ApiBody | undefined;
   readonly text: string;
+  /** The response headers. */
+  readonly headers: Headers;
 }
 
 /** A running api-server on 127.0.0.1 (port 0) with a throwaway database. */
@@ -63,7 +64,13 @@ export interface ApiHarness {
   call(
     method: string,
     path: string,
-    options?: { token?: string | null; body?: unknown; rawBody?: string; contentType?: string },
+    options?: {
+      token?: string | null;
+      body?: unknown;
+      rawBody?: string;
+      contentType?: string;
+      headers?: Record<string, string>;
+    },
   ): Promise<ApiAnswer>;
   close(): Promise<void>;
 }
@@ -127,7 +134,7 @@ export async function startApiHarness(options: ApiHarnessOptions = {}): Promise<
       });
     },
     async call(method, path, o = {}) {
-      const headers: Record<string, string> = {};
+      const headers: Record<string, string> = { ...(o.headers ?? {}) };
       if (o.token !== null && o.token !== undefined) headers.authorization = `Bearer ${o.token}`;
       let body: string | undefined;
       if (o.rawBody !== undefined) body = o.rawBody;
@@ -145,7 +152,7 @@ export async function startApiHarness(options: ApiHarnessOptions = {}): Promise<
       } catch {
         parsed = undefined;
       }
-      return { status: response.status, body: parsed, text };
+      return { status: response.status, body: parsed, text, headers: response.headers };
     },
     async close() {
       await server.close();
