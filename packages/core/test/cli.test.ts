@@ -66,7 +66,9 @@ describe("tidemark CLI (end to end, SQLite)", () => {
   it("db migrate creates the schema, then reports it up to date", async () => {
     const first = await run("db", "migrate");
     expect(first).toMatchObject({ code: 0, stderr: "" });
-    expect(first.stdout).toMatch(/^Applied 1 migration to sqlite:.*: 0001_initial_schema\n$/);
+    expect(first.stdout).toMatch(
+      /^Applied 2 migrations to sqlite:.*: 0001_initial_schema, 0002_task_region\n$/,
+    );
     const second = await run("db", "migrate");
     expect(second.code).toBe(0);
     expect(second.stdout).toContain("is up to date");
@@ -107,6 +109,22 @@ describe("tidemark CLI (end to end, SQLite)", () => {
     expect(missingName.stderr).toContain("--name");
   });
 
+  it("task-instances create --region-id puts one task instance in each region and rejects a non-UUID", async () => {
+    const key = ["task-instances", "create", "--dag-id", "etl", "--run-id", "r1", "--task-id", "t"];
+    const plain = await run(...key);
+    const region = "1B9D6BCD-BBFD-4B2D-9B5D-AB8DFBBD4BED";
+    const inRegion = await run(...key, "--region-id", region);
+    expect(inRegion).toMatchObject({ code: 0, stderr: "" });
+    expect(JSON.parse(inRegion.stdout).region_id).toBe(region.toLowerCase());
+    expect(JSON.parse(inRegion.stdout).id).not.toBe(JSON.parse(plain.stdout).id);
+    const again = await run(...key, "--region-id", region.toLowerCase());
+    expect(again.code).not.toBe(0);
+    expect(again.stderr).toContain("already exists");
+    const bad = await run(...key, "--region-id", "eu-west");
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain("--region-id must be a UUID");
+  });
+
   it("task-instances create makes the dag run if needed and prints the task instance with its id", async () => {
     await run("assets", "register", "--name", "orders");
     await run("assets", "register", "--name", "report", "--uri", "file:///tmp/report");
@@ -135,6 +153,7 @@ describe("tidemark CLI (end to end, SQLite)", () => {
       dag_id: "etl",
       run_id: "manual__1",
       task_id: "load",
+      region_id: "00000000-0000-0000-0000-000000000000",
       map_index: 2,
       try_number: 1,
     });

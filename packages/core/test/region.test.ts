@@ -55,6 +55,9 @@ for (const target of [sqliteFileTarget(), postgresTarget(postgres)]) {
       await backend.set(r1, "k", '"r1"');
       await backend.set(r2, "k", '"r2"');
       expect(await backend.get(taskScope({ ...base, regionId: NO_REGION_ID }), "k")).toBe('"none"');
+      // A scope built by hand without regionId (plain JavaScript) is in no region.
+      const handMade = { kind: "task", ...base, mapIndex: -1 } as unknown as typeof none;
+      expect(await backend.get(handMade, "k")).toBe('"none"');
       expect(await backend.get(r1, "k")).toBe('"r1"');
       expect(await backend.get(r2, "k")).toBe('"r2"');
       await backend.set(r1, "k", '"r1b"', { ifVersion: 1 });

@@ -170,7 +170,9 @@ export function isTaskScope(scope: StoreScope): scope is TaskScope {
  */
 export function describeScope(scope: StoreScope): string {
   if (scope.kind === "task") {
-    const region = scope.regionId === NO_REGION_ID ? "" : ` region_id=${scope.regionId}`;
+    // A scope built by hand may lack regionId (it then means no region).
+    const region =
+      scope.regionId === undefined || scope.regionId === NO_REGION_ID ? "" : ` region_id=${scope.regionId}`;
     return `task instance dag_id=${JSON.stringify(scope.dagId)} run_id=${JSON.stringify(scope.runId)} task_id=${JSON.stringify(scope.taskId)}${region} map_index=${scope.mapIndex}`;
   }
   const parts: string[] = [];

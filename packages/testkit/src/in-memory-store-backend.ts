@@ -8,6 +8,7 @@ import {
   describeScope,
   type ListOptions,
   type ListResult,
+  NO_REGION_ID,
   type SetOptions,
   StateStoreError,
   type StoreBackendCapabilities,
@@ -31,7 +32,14 @@ export interface InMemoryStoreBackendOptions {
 
 function namespaceOf(scope: StoreScope): string {
   if (scope.kind === "task")
-    return JSON.stringify(["task", scope.dagId, scope.runId, scope.taskId, scope.regionId, scope.mapIndex]);
+    return JSON.stringify([
+      "task",
+      scope.dagId,
+      scope.runId,
+      scope.taskId,
+      scope.regionId ?? NO_REGION_ID,
+      scope.mapIndex,
+    ]);
   if (scope.assetId !== undefined) return JSON.stringify(["asset-id", scope.assetId]);
   if (scope.name !== undefined) return JSON.stringify(["asset-name", scope.name]);
   return JSON.stringify(["asset-uri", scope.uri]);
@@ -40,7 +48,14 @@ function namespaceOf(scope: StoreScope): string {
 function taskPrefix(scope: StoreScope): string | undefined {
   if (scope.kind !== "task") return undefined;
   // Every map index of the task in the scope's region: regions stay apart, as in the metastore's key.
-  const full = JSON.stringify(["task", scope.dagId, scope.runId, scope.taskId, scope.regionId, 0]);
+  const full = JSON.stringify([
+    "task",
+    scope.dagId,
+    scope.runId,
+    scope.taskId,
+    scope.regionId ?? NO_REGION_ID,
+    0,
+  ]);
   return full.slice(0, full.lastIndexOf(",") + 1);
 }
 

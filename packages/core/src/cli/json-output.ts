@@ -20,6 +20,7 @@ export function taskInstanceJson(ti: TaskInstanceRecord): Record<string, unknown
     dag_id: ti.dagId,
     run_id: ti.runId,
     task_id: ti.taskId,
+    region_id: ti.regionId,
     map_index: ti.mapIndex,
     state: ti.state,
     try_number: ti.tryNumber,

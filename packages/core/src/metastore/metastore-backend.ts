@@ -10,6 +10,7 @@ import {
   describeScope,
   type ListOptions,
   type ListResult,
+  NO_REGION_ID,
   type SetOptions,
   StateStoreError,
   type StoreBackendCapabilities,
@@ -74,12 +75,17 @@ function assetTarget(scope: AssetScope): { identity: AssetIdentity; args: AssetA
   throw new StateStoreError("INVALID_SCOPE", "AssetScope requires at least one of: assetId, name, or uri");
 }
 
+/** The scope's region; a scope built by hand without one (plain JavaScript, older callers) is in none. */
+function regionOf(scope: TaskScope): string {
+  return scope.regionId ?? NO_REGION_ID;
+}
+
 function taskArgs(scope: TaskScope) {
   return {
     dagId: scope.dagId,
     runId: scope.runId,
     taskId: scope.taskId,
-    regionId: scope.regionId,
+    regionId: regionOf(scope),
     mapIndex: scope.mapIndex,
   };
 }
@@ -263,7 +269,7 @@ export class MetastoreBackend extends BaseStoreBackend {
             dagId: scope.dagId,
             runId: scope.runId,
             taskId: scope.taskId,
-            regionId: scope.regionId,
+            regionId: regionOf(scope),
             mapIndex: scope.mapIndex,
             key,
             now: this.#nowValue(),
@@ -382,7 +388,7 @@ export class MetastoreBackend extends BaseStoreBackend {
           dagId: scope.dagId,
           runId: scope.runId,
           taskId: scope.taskId,
-          regionId: scope.regionId,
+          regionId: regionOf(scope),
           mapIndex: scope.mapIndex,
           key,
           value,

@@ -1,4 +1,4 @@
-import { StateStoreError } from "@tidemark/state";
+import { NO_REGION_ID, REGION_ID_PATTERN, StateStoreError } from "@tidemark/state";
 import type { Command } from "commander";
 import { createTaskInstance } from "../../metadata/task-instances.js";
 import { withCliDatabase } from "../cli-context.js";
@@ -20,6 +20,16 @@ function mapIndex(value: string): number {
   return n;
 }
 
+function regionIdOption(value: string): string {
+  if (!REGION_ID_PATTERN.test(value.trim())) {
+    throw new StateStoreError(
+      "INVALID_SCOPE",
+      `--region-id must be a UUID such as ${NO_REGION_ID} (the all-zero UUID for a task in no region), got ${JSON.stringify(value)}`,
+    );
+  }
+  return value.trim().toLowerCase();
+}
+
 /**
  * Registers `tidemark task-instances create`.
  *
@@ -36,7 +46,16 @@ export function registerTaskInstancesCommands(program: Command): void {
     .requiredOption("--dag-id <id>", "dag id")
     .requiredOption("--run-id <id>", "dag run id")
     .requiredOption("--task-id <id>", "task id")
-    .option("--map-index <n>", "map index; -1 for a task that is not mapped", "-1")
+    .option(
+      "--map-index <n>",
+      "map index (in a region: the region index); -1 for a task that is not mapped",
+      "-1",
+    )
+    .option(
+      "--region-id <uuid>",
+      "region the task instance runs in (Airflow 3.4); default the all-zero UUID, no region",
+      NO_REGION_ID,
+    )
     .option("--inlet <name>", "name of a registered active asset the task reads (repeatable)", collect, [])
     .option("--outlet <name>", "name of a registered active asset the task writes (repeatable)", collect, [])
     .action(
@@ -46,18 +65,21 @@ export function registerTaskInstancesCommands(program: Command): void {
           runId: string;
           taskId: string;
           mapIndex: string;
+          regionId: string;
           inlet: string[];
           outlet: string[];
         },
         command: Command,
       ) => {
         const index = mapIndex(options.mapIndex);
+        const regionId = regionIdOption(options.regionId);
         await withCliDatabase(command, async ({ database }) => {
           const ti = await createTaskInstance(database, {
             dagId: options.dagId,
             runId: options.runId,
             taskId: options.taskId,
             mapIndex: index,
+            regionId,
             inlets: options.inlet,
             outlets: options.outlet,
           });
