@@ -83,6 +83,8 @@ export interface ApiHarnessOptions {
   readonly database?: "sqlite" | TestSchema;
   /** A server backend instead of the MetastoreBackend. */
   readonly backend?: BaseStoreBackend;
+  /** Builds the server backend on the harness's database (instead of `backend`). */
+  readonly backendFor?: (database: TidemarkDatabase) => BaseStoreBackend;
 }
 
 let sequence = 0;
@@ -107,6 +109,7 @@ export async function startApiHarness(options: ApiHarnessOptions = {}): Promise<
     cwd,
     logger: false,
     ...(options.backend ? { backend: options.backend } : {}),
+    ...(options.backendFor ? { backend: options.backendFor(database) } : {}),
   });
   const origin = await server.listen({ host: "127.0.0.1", port: 0 });
   const baseUrl = `${origin}/execution`;
