@@ -50,7 +50,8 @@ describe.each(["sqlite", "postgres"] as const)("Airflow asset state store routes
     ["name", BY_NAME_VALUE, BY_NAME_CLEAR],
     ["uri", BY_URI_VALUE, BY_URI_CLEAR],
   ] as const) {
-    const address = (a: { name: string; uri: string }) => (by === "name" ? { name: a.name } : { uri: a.uri });
+    const address = (a: { name: string; uri: string }): Record<string, string> =>
+      by === "name" ? { name: a.name } : { uri: a.uri };
 
     describe(`GET by ${by}`, () => {
       it("returns the value", async () => {
