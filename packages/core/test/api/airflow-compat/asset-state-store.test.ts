@@ -74,7 +74,8 @@ describe.each(["sqlite", "postgres"] as const)("Airflow asset state store routes
       });
 
       it(`answers 404 for an unknown ${by}`, async () => {
-        const missing = by === "name" ? { name: "nonexistent" } : { uri: "s3://nonexistent/path" };
+        const missing: Record<string, string> =
+          by === "name" ? { name: "nonexistent" } : { uri: "s3://nonexistent/path" };
         const shown = by === "name" ? "name='nonexistent'" : "uri='s3://nonexistent/path'";
         expectAnswer(
           await h.call("GET", query(valuePath, { ...missing, key: "wm" }), { token }),
@@ -84,7 +85,8 @@ describe.each(["sqlite", "postgres"] as const)("Airflow asset state store routes
       });
 
       it("answers 404 for an inactive asset", async () => {
-        const inactive = by === "name" ? { name: "inactive_asset" } : { uri: "s3://bucket/inactive" };
+        const inactive: Record<string, string> =
+          by === "name" ? { name: "inactive_asset" } : { uri: "s3://bucket/inactive" };
         const shown = by === "name" ? "name='inactive_asset'" : "uri='s3://bucket/inactive'";
         expectAnswer(
           await h.call("GET", query(valuePath, { ...inactive, key: "watermark" }), { token }),
@@ -126,7 +128,8 @@ describe.each(["sqlite", "postgres"] as const)("Airflow asset state store routes
       });
 
       it(`answers 404 for an unknown ${by}`, async () => {
-        const missing = by === "name" ? { name: "nonexistent" } : { uri: "s3://nonexistent/path" };
+        const missing: Record<string, string> =
+          by === "name" ? { name: "nonexistent" } : { uri: "s3://nonexistent/path" };
         const shown = by === "name" ? "name='nonexistent'" : "uri='s3://nonexistent/path'";
         expectAnswer(
           await h.call("PUT", query(valuePath, { ...missing, key: "watermark" }), {
