@@ -39,7 +39,53 @@ export interface RestStateClientOptions {
 
 type Query = Record<string, string | number | boolean | undefined>;
 
+interface RequestInit {
+  query?: Query;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
 const PREFIX = "/api/v2";
+
+/** The header the Core REST API sends its error code in. */
+const ERROR_CODE_HEADER = "tidemark-error-code";
+
+/** The extras the client asks for, so entries carry what {@link StateStoreAccess} promises. */
+const INCLUDE = "version,reference";
+
+/** An entry as the server sent it (with `include=version,reference`), in the in-process shape and order. */
+function taskEntry(wire: TaskStateEntryJson): TaskStateEntryJson {
+  return {
+    key: wire.key,
+    value: wire.value,
+    version: wire.version,
+    updated_at: wire.updated_at,
+    expires_at: wire.expires_at,
+    is_reference: wire.is_reference,
+    ...(wire.ref === undefined ? {} : { ref: wire.ref }),
+  };
+}
+
+/** As {@link taskEntry}; asset state never expires, so `expires_at` is null. */
+function assetEntry(wire: AssetStateEntryJson): AssetStateEntryJson {
+  return { ...taskEntry({ ...wire, expires_at: null }), last_updated_by: wire.last_updated_by };
+}
+
+/** What a write sends to get the entry back and make the write conditional. */
+function writeInit(write: ValueWrite, query: Query, body: unknown): RequestInit {
+  const headers: Record<string, string> = { prefer: "return=representation" };
+  if (write.ifVersion !== undefined) headers["if-match"] = `"${write.ifVersion}"`;
+  if (write.ifAbsent === true) headers["if-none-match"] = "*";
+  return {
+    query: {
+      ...query,
+      include: INCLUDE,
+      ...(write.restoreReference === true ? { restore_reference: true } : {}),
+    },
+    body,
+    headers,
+  };
+}
 
 function enc(segment: string): string {
   return encodeURIComponent(segment);
@@ -68,9 +114,12 @@ function normaliseBaseUrl(apiUrl: string): string {
 }
 
 /**
- * A client of the Core REST API (`/api/v2`, contract: issue 7) over fetch: what
- * `tidemark state-store … --api-url URL --token T` uses. Keys and path segments are percent-encoded.
- * Errors become `StateStoreError`s with the server's code and message; an unreachable server is
+ * A client of the Core REST API (`/api/v2`) over fetch: what `tidemark state-store … --api-url URL
+ * --token T` uses. Keys and path segments are percent-encoded. Entries are read with
+ * `?include=version,reference`; writes send `Prefer: return=representation` for the entry, `If-Match:
+ * "<version>"` for `ifVersion` and `If-None-Match: *` for `ifAbsent` (a 412 becomes `CONFLICT`, as the
+ * in-process {@link StateStoreAccess} answers). Errors become `StateStoreError`s with the code of the
+ * `Tidemark-Error-Code` header and the message of `detail`; an unreachable server is
  * `BACKEND_UNAVAILABLE` and a URL that is not a Tidemark api-server is `CONFIG_ERROR`, each naming
  * `--api-url`.
  */
@@ -92,12 +141,8 @@ export class RestStateClient implements StateStoreAccess {
     this.#timeoutMs = options.timeoutMs ?? 30_000;
   }
 
-  async #request(
-    method: string,
-    path: string,
-    init: { query?: Query; body?: unknown } = {},
-  ): Promise<Response> {
-    const headers: Record<string, string> = { accept: "application/json" };
+  async #request(method: string, path: string, init: RequestInit = {}): Promise<Response> {
+    const headers: Record<string, string> = { accept: "application/json", ...init.headers };
     if (this.#token !== undefined) headers.authorization = `Bearer ${this.#token}`;
     let body: string | undefined;
     if (init.body !== undefined) {
@@ -131,15 +176,17 @@ export class RestStateClient implements StateStoreAccess {
 
   async #error(response: Response, method: string, path: string): Promise<StateStoreError> {
     const text = await response.text().catch(() => "");
-    let detail: { code?: unknown; message?: unknown } | undefined;
+    let detail: unknown;
     try {
-      detail = (JSON.parse(text) as { detail?: { code?: unknown; message?: unknown } }).detail;
+      detail = (JSON.parse(text) as { detail?: unknown }).detail;
     } catch {
       detail = undefined;
     }
-    const code =
-      typeof detail?.code === "string" && isStateStoreErrorCode(detail.code) ? detail.code : undefined;
-    const message = typeof detail?.message === "string" ? detail.message : undefined;
+    const object = typeof detail === "object" && detail !== null ? (detail as Record<string, unknown>) : {};
+    const header = response.headers.get(ERROR_CODE_HEADER) ?? object.code;
+    const code = typeof header === "string" && isStateStoreErrorCode(header) ? header : undefined;
+    const message =
+      typeof detail === "string" ? detail : typeof object.message === "string" ? object.message : undefined;
     if ((response.status === 404 && code === undefined) || code === "ROUTE_NOT_FOUND") {
       return new StateStoreError(
         "CONFIG_ERROR",
@@ -147,7 +194,9 @@ export class RestStateClient implements StateStoreAccess {
         { details: { status: response.status } },
       );
     }
-    const finalCode = code ?? errorCodeForHttpStatus(response.status);
+    const received = code ?? errorCodeForHttpStatus(response.status);
+    // A failed If-Match / If-None-Match is the compare-and-set conflict of the in-process contract.
+    const finalCode = received === "PRECONDITION_FAILED" ? "CONFLICT" : received;
     let finalMessage =
       message ?? `${method} ${PREFIX}${path} answered HTTP ${response.status} ${text.slice(0, 200)}`;
     if (finalCode === "UNAUTHORIZED") {
@@ -156,11 +205,11 @@ export class RestStateClient implements StateStoreAccess {
     return new StateStoreError(finalCode, finalMessage, { details: { status: response.status } });
   }
 
-  async #json<T>(method: string, path: string, init?: { query?: Query; body?: unknown }): Promise<T> {
+  async #json<T>(method: string, path: string, init?: RequestInit): Promise<T> {
     return (await (await this.#request(method, path, init)).json()) as T;
   }
 
-  async #send(method: string, path: string, init?: { query?: Query; body?: unknown }): Promise<void> {
+  async #send(method: string, path: string, init?: RequestInit): Promise<void> {
     const response = await this.#request(method, path, init);
     await response.arrayBuffer();
   }
@@ -178,32 +227,48 @@ export class RestStateClient implements StateStoreAccess {
     return this.#json("GET", "/config/ui");
   }
 
-  listTaskState(target: TaskTarget, page: StatePageRequest = {}): Promise<TaskStateListJson> {
-    return this.#json("GET", this.#taskPath(target), {
-      query: { ...this.#mapIndex(target), limit: page.limit, offset: page.offset, prefix: page.prefix },
-    });
-  }
-
-  getTaskState(target: TaskTarget, key: string): Promise<TaskStateEntryJson> {
-    return this.#json("GET", `${this.#taskPath(target)}/${enc(key)}`, { query: this.#mapIndex(target) });
-  }
-
-  putTaskState(target: TaskTarget, key: string, write: TaskStateWrite): Promise<TaskStateEntryJson> {
-    return this.#json("PUT", `${this.#taskPath(target)}/${enc(key)}`, {
-      query: this.#mapIndex(target),
-      body: {
-        value: write.value,
-        expires_at: write.expiresAt === undefined ? "default" : write.expiresAt,
-        ...(write.ifVersion === undefined ? {} : { if_version: write.ifVersion }),
+  async listTaskState(target: TaskTarget, page: StatePageRequest = {}): Promise<TaskStateListJson> {
+    const list = await this.#json<TaskStateListJson>("GET", this.#taskPath(target), {
+      query: {
+        ...this.#mapIndex(target),
+        limit: page.limit,
+        offset: page.offset,
+        prefix: page.prefix,
+        include: INCLUDE,
       },
     });
+    return { task_state_store: list.task_state_store.map(taskEntry), total_entries: list.total_entries };
   }
 
-  patchTaskState(target: TaskTarget, key: string, write: ValueWrite): Promise<TaskStateEntryJson> {
-    return this.#json("PATCH", `${this.#taskPath(target)}/${enc(key)}`, {
-      query: this.#mapIndex(target),
-      body: { value: write.value, ...(write.ifVersion === undefined ? {} : { if_version: write.ifVersion }) },
-    });
+  async getTaskState(target: TaskTarget, key: string): Promise<TaskStateEntryJson> {
+    return taskEntry(
+      await this.#json("GET", `${this.#taskPath(target)}/${enc(key)}`, {
+        query: { ...this.#mapIndex(target), include: INCLUDE },
+      }),
+    );
+  }
+
+  async putTaskState(target: TaskTarget, key: string, write: TaskStateWrite): Promise<TaskStateEntryJson> {
+    return taskEntry(
+      await this.#json(
+        "PUT",
+        `${this.#taskPath(target)}/${enc(key)}`,
+        writeInit(write, this.#mapIndex(target), {
+          value: write.value,
+          expires_at: write.expiresAt === undefined ? "default" : write.expiresAt,
+        }),
+      ),
+    );
+  }
+
+  async patchTaskState(target: TaskTarget, key: string, write: ValueWrite): Promise<TaskStateEntryJson> {
+    return taskEntry(
+      await this.#json(
+        "PATCH",
+        `${this.#taskPath(target)}/${enc(key)}`,
+        writeInit(write, this.#mapIndex(target), { value: write.value }),
+      ),
+    );
   }
 
   deleteTaskState(target: TaskTarget, key: string): Promise<void> {
@@ -246,27 +311,38 @@ export class RestStateClient implements StateStoreAccess {
     return found;
   }
 
-  listAssetState(assetId: number, page: StatePageRequest = {}): Promise<AssetStateListJson> {
-    return this.#json("GET", `/assets/${assetId}/state-store`, {
-      query: { limit: page.limit, offset: page.offset, prefix: page.prefix },
+  async listAssetState(assetId: number, page: StatePageRequest = {}): Promise<AssetStateListJson> {
+    const list = await this.#json<AssetStateListJson>("GET", `/assets/${assetId}/state-store`, {
+      query: { limit: page.limit, offset: page.offset, prefix: page.prefix, include: INCLUDE },
     });
+    return { asset_state_store: list.asset_state_store.map(assetEntry), total_entries: list.total_entries };
   }
 
-  getAssetState(assetId: number, key: string): Promise<AssetStateEntryJson> {
-    return this.#json("GET", `/assets/${assetId}/state-store/${enc(key)}`);
+  async getAssetState(assetId: number, key: string): Promise<AssetStateEntryJson> {
+    return assetEntry(
+      await this.#json("GET", `/assets/${assetId}/state-store/${enc(key)}`, { query: { include: INCLUDE } }),
+    );
   }
 
   /** `PUT`; the server records the writer `{kind: "api"}` (a `write.writer` is not sent). */
-  putAssetState(assetId: number, key: string, write: AssetStateWrite): Promise<AssetStateEntryJson> {
-    return this.#json("PUT", `/assets/${assetId}/state-store/${enc(key)}`, {
-      body: { value: write.value, ...(write.ifVersion === undefined ? {} : { if_version: write.ifVersion }) },
-    });
+  async putAssetState(assetId: number, key: string, write: AssetStateWrite): Promise<AssetStateEntryJson> {
+    return assetEntry(
+      await this.#json(
+        "PUT",
+        `/assets/${assetId}/state-store/${enc(key)}`,
+        writeInit(write, {}, { value: write.value }),
+      ),
+    );
   }
 
-  patchAssetState(assetId: number, key: string, write: ValueWrite): Promise<AssetStateEntryJson> {
-    return this.#json("PATCH", `/assets/${assetId}/state-store/${enc(key)}`, {
-      body: { value: write.value, ...(write.ifVersion === undefined ? {} : { if_version: write.ifVersion }) },
-    });
+  async patchAssetState(assetId: number, key: string, write: ValueWrite): Promise<AssetStateEntryJson> {
+    return assetEntry(
+      await this.#json(
+        "PATCH",
+        `/assets/${assetId}/state-store/${enc(key)}`,
+        writeInit(write, {}, { value: write.value }),
+      ),
+    );
   }
 
   deleteAssetState(assetId: number, key: string): Promise<void> {

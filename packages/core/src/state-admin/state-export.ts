@@ -9,6 +9,9 @@ import { writerFromJson } from "./state-entry-json.js";
 import type { AssetLookup, StateStoreAccess, TaskTarget } from "./state-store-access.js";
 import type { AssetSummaryJson, LastUpdatedByJson } from "./wire-types.js";
 
+/** A task target with every field but the region, which exports do not carry yet (no region is the default). */
+type ExportedTaskTarget = Required<Omit<TaskTarget, "regionId">> & Pick<TaskTarget, "regionId">;
+
 /** One task state key in an export (one NDJSON line). */
 export interface TaskStateExportLine {
   readonly scope: "task";
@@ -20,6 +23,11 @@ export interface TaskStateExportLine {
   readonly value: JsonValue;
   /** ISO-8601 UTC, or null for never. */
   readonly expires_at: string | null;
+  /**
+   * Present (true) when the stored value was a reference envelope a worker backend wrote; only such lines
+   * may restore an envelope (operators cannot otherwise write one).
+   */
+  readonly is_reference?: true;
 }
 
 /** One asset state key in an export (one NDJSON line). */
@@ -31,6 +39,8 @@ export interface AssetStateExportLine {
   readonly key: string;
   readonly value: JsonValue;
   readonly last_updated_by: LastUpdatedByJson | null;
+  /** As {@link TaskStateExportLine.is_reference}. */
+  readonly is_reference?: true;
 }
 
 /** One line of `tidemark state-store export`. */
@@ -65,7 +75,7 @@ function byText(a: string, b: string): number {
 
 async function* taskLines(
   access: StateStoreAccess,
-  target: Required<TaskTarget>,
+  target: ExportedTaskTarget,
 ): AsyncGenerator<StateExportLine> {
   for await (const entry of pages((offset) =>
     access
@@ -81,6 +91,7 @@ async function* taskLines(
       key: entry.key,
       value: entry.value,
       expires_at: entry.expires_at,
+      ...(entry.is_reference ? { is_reference: true as const } : {}),
     };
   }
 }
@@ -101,6 +112,7 @@ async function* assetLines(
       key: entry.key,
       value: entry.value,
       last_updated_by: entry.last_updated_by,
+      ...(entry.is_reference ? { is_reference: true as const } : {}),
     };
   }
 }
@@ -110,7 +122,7 @@ async function* taskInstancesOf(
   dagId: string,
   runId: string,
   taskId?: string,
-): AsyncGenerator<Required<TaskTarget>> {
+): AsyncGenerator<ExportedTaskTarget> {
   for await (const ti of pages((offset) =>
     access
       .listTaskInstances(dagId, runId, {
@@ -205,8 +217,18 @@ function text(record: Record<string, unknown>, field: string, line: number): str
   return value;
 }
 
-const TASK_FIELDS = ["scope", "dag_id", "run_id", "task_id", "map_index", "key", "value", "expires_at"];
-const ASSET_FIELDS = ["scope", "name", "uri", "key", "value", "last_updated_by"];
+const TASK_FIELDS = [
+  "scope",
+  "dag_id",
+  "run_id",
+  "task_id",
+  "map_index",
+  "key",
+  "value",
+  "expires_at",
+  "is_reference",
+];
+const ASSET_FIELDS = ["scope", "name", "uri", "key", "value", "last_updated_by", "is_reference"];
 const OFFSET = /(?:Z|[+-]\d\d(?::?\d\d)?)$/i;
 
 function checkWriter(value: unknown, line: number): LastUpdatedByJson | null {
@@ -272,6 +294,10 @@ export function parseStateExport(input: string, options: { maxValueBytes?: numbe
     const unknown = Object.keys(record).filter((f) => !fields.includes(f));
     if (unknown.length > 0) throw lineError(line, `unknown field ${JSON.stringify(unknown[0])}`);
     const key = typeof record.key === "string" ? record.key : "";
+    if (record.is_reference !== undefined && record.is_reference !== true) {
+      throw lineError(line, `"is_reference" must be true or absent`);
+    }
+    const reference = record.is_reference === true ? { is_reference: true as const } : {};
     try {
       validateKey(key);
       encodeValue(record.value, {
@@ -309,6 +335,7 @@ export function parseStateExport(input: string, options: { maxValueBytes?: numbe
         key,
         value: record.value as JsonValue,
         expires_at: expiresAt as string | null,
+        ...reference,
       });
     } else {
       lines.push({
@@ -318,6 +345,7 @@ export function parseStateExport(input: string, options: { maxValueBytes?: numbe
         key,
         value: record.value as JsonValue,
         last_updated_by: checkWriter(record.last_updated_by, line),
+        ...reference,
       });
     }
   }
@@ -327,7 +355,7 @@ export function parseStateExport(input: string, options: { maxValueBytes?: numbe
 /** Creates what an import needs when it is missing (direct mode on the database). */
 export interface ImportScopeHooks {
   /** Makes sure the task instance exists; resolves true when it had to be created. */
-  ensureTaskInstance(target: Required<TaskTarget>): Promise<boolean>;
+  ensureTaskInstance(target: ExportedTaskTarget): Promise<boolean>;
   /** Makes sure an active asset with this name exists; resolves it and whether it was created. */
   ensureAsset(name: string, uri: string): Promise<{ id: number; created: boolean }>;
 }
@@ -352,7 +380,7 @@ export interface ImportReport {
   readonly createdAssets: number;
 }
 
-function targetKey(t: Required<TaskTarget>): string {
+function targetKey(t: ExportedTaskTarget): string {
   return JSON.stringify([t.dagId, t.runId, t.taskId, t.mapIndex]);
 }
 
@@ -377,7 +405,7 @@ export async function importState(
   const now = options.now ?? new Date();
   let createdTaskInstances = 0;
   let createdAssets = 0;
-  const targets = new Map<string, Required<TaskTarget>>();
+  const targets = new Map<string, ExportedTaskTarget>();
   const assets = new Map<string, { uri: string; id?: number }>();
   for (const line of lines) {
     if (line.scope === "task") {
@@ -422,7 +450,11 @@ export async function importState(
           taskId: line.task_id,
           mapIndex: line.map_index,
         };
-        await access.putTaskState(target, line.key, { value: line.value, expiresAt: line.expires_at });
+        await access.putTaskState(target, line.key, {
+          value: line.value,
+          expiresAt: line.expires_at,
+          ...(line.is_reference === true ? { restoreReference: true } : {}),
+        });
         taskKeys++;
       } else {
         const id = assets.get(line.name)?.id as number;
@@ -430,6 +462,7 @@ export async function importState(
         await access.putAssetState(id, line.key, {
           value: line.value,
           ...(writer === undefined ? {} : { writer }),
+          ...(line.is_reference === true ? { restoreReference: true } : {}),
         });
         assetKeys++;
       }

@@ -62,7 +62,11 @@ describe("tidemark state-store export and import", () => {
       ok(await source.direct(["state-store", "set", ...scope, key, value, ...flags]));
     await set(extract, "watermark", '{"rows": 3, "nested": [1, null, "x"]}', "--retention", "7d");
     await set(extract, "forever", '"never expires"', "--retention", "never");
-    await set(extract, "big", JSON.stringify(wrapStateRef("s3://bucket/state/etl/r1/extract/-1/big")));
+    const envelope = JSON.stringify(wrapStateRef("s3://bucket/state/etl/r1/extract/-1/big"));
+    // Operators cannot write a reference; a worker backend does.
+    expect(
+      failed(await source.direct(["state-store", "set", ...extract, "big", envelope]), "INVALID_VALUE"),
+    ).toContain("__airflow_state_ref__");
     await set(map0, "a/b", "0");
     await set(map1, "a/b", "1", "--retention", "12h");
     await set(old, "k", "true");
@@ -72,6 +76,9 @@ describe("tidemark state-store export and import", () => {
     await set(["--asset-name", "retired"], "gone", "1");
     ok(await source.direct(["assets", "deactivate", "--name", "retired"]));
     await withBackend(source, async (backend, database) => {
+      await backend.set(taskScope({ dagId: "etl", runId: "r1", taskId: "extract" }), "big", envelope, {
+        expiresAt: new Date(Date.now() + 86_400_000),
+      });
       // An expired key (invisible, never exported) and an asset key last written by a task.
       await backend.set(taskScope({ dagId: "etl", runId: "r1", taskId: "extract" }), "expired", "1", {
         expiresAt: new Date(Date.now() - 60_000),
@@ -115,6 +122,8 @@ describe("tidemark state-store export and import", () => {
     });
     expect(all[2]?.expires_at).toBeNull();
     expect(all[1]?.value).toEqual({ __airflow_state_ref__: "s3://bucket/state/etl/r1/extract/-1/big" });
+    expect(all[1]?.is_reference).toBe(true);
+    expect(all.filter((l) => l.is_reference !== undefined)).toHaveLength(1);
     expect(all[8]).toEqual({
       scope: "asset",
       name: "orders",
@@ -147,6 +156,25 @@ describe("tidemark state-store export and import", () => {
       await source.direct(["state-store", "export", "--dag-id", "etl", "--run-id", "nope", "--task-id", "x"]),
       "DAG_RUN_NOT_FOUND",
     );
+  });
+
+  it("import refuses an envelope on a line the export did not record as a reference", async () => {
+    const target = cliWorkspace();
+    try {
+      await createScopes(target);
+      const forged = exported
+        .split("\n")
+        .filter((l) => l.includes('"key":"watermark"') && l.includes('"scope":"task"'))
+        .map((l) => l.replace(/"value":\{.*?\]\}/, `"value":{"__airflow_state_ref__":"s3://x"}`))
+        .join("\n");
+      expect(forged).toContain("__airflow_state_ref__");
+      for (const run of [target.direct, target.api]) {
+        expect(failed(await run(["state-store", "import"], forged), "INVALID_VALUE")).toContain("wrap it");
+      }
+      expect(ok(await target.direct(["state-store", "export"])).stdout).toBe("");
+    } finally {
+      await target.dispose();
+    }
   });
 
   it("export through --api-url gives the same text", async () => {
@@ -186,7 +214,7 @@ describe("tidemark state-store export and import", () => {
     const target = cliWorkspace();
     try {
       const missing = await target.api(["state-store", "import"], exported);
-      expect(failed(missing, "DAG_RUN_NOT_FOUND")).toContain("does not exist");
+      expect(failed(missing, "DAG_RUN_NOT_FOUND")).toContain("Task instance not found for dag_id=");
       expect(ok(await target.direct(["state-store", "export"])).stdout).toBe("");
       await createScopes(target);
       const imported = jsonOf(ok(await target.api(["state-store", "import"], exported)));
