@@ -1,3 +1,4 @@
+import { NO_REGION_ID } from "@tidemark/state";
 import { type Expression, type Kysely, type SqlBool, sql } from "kysely";
 import { toBackendError } from "../database/driver-error.js";
 import type { Database } from "../database/schema.js";
@@ -233,13 +234,18 @@ export class BrowseQueries {
     runId: string;
     taskId: string;
     mapIndex: number;
+    /** Default the all-zero UUID (no region). */
+    regionId?: string;
   }): Promise<TaskTargetLookup> {
     const { db } = this.#database;
     return this.#run(`reading task instance ${target.dagId}/${target.runId}/${target.taskId}`, async () => {
       const rows = await db
         .selectFrom("dag_run as dr")
         .leftJoin("task_instance as ti", (join) =>
-          join.onRef("ti.dag_run_id", "=", "dr.id").on("ti.task_id", "=", target.taskId),
+          join
+            .onRef("ti.dag_run_id", "=", "dr.id")
+            .on("ti.task_id", "=", target.taskId)
+            .on("ti.region_id", "=", target.regionId ?? NO_REGION_ID),
         )
         .select(["dr.id as dag_run_id", "ti.id as ti_id", "ti.map_index"])
         .where("dr.dag_id", "=", target.dagId)

@@ -77,6 +77,7 @@ function taskScopeOf(target: TaskTarget): TaskScope {
     runId: target.runId,
     taskId: target.taskId,
     mapIndex: target.mapIndex ?? -1,
+    ...(target.regionId === undefined ? {} : { regionId: target.regionId }),
   });
 }
 

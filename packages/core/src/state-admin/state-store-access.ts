@@ -17,8 +17,10 @@ export interface TaskTarget {
   readonly dagId: string;
   readonly runId: string;
   readonly taskId: string;
-  /** -1 (the default) for a task that is not mapped. */
+  /** -1 (the default) for a task that is not mapped; in a region, the region index. */
   readonly mapIndex?: number;
+  /** The region (Airflow 3.4), a UUID; default the all-zero UUID (no region). */
+  readonly regionId?: string;
 }
 
 /** How an asset is found: by its metastore id, its name, or its URI. */

@@ -4,6 +4,7 @@ import type { ExpiresAtInput } from "../../state-admin/expires-at.js";
 import type { StateAdmin } from "../../state-admin/state-admin.js";
 import type { TaskTarget } from "../../state-admin/state-store-access.js";
 import type { TaskStateEntryJson } from "../../state-admin/wire-types.js";
+import { HttpStatusError } from "../api-error.js";
 import { readPrecondition, runConditional, setEtag } from "./conditional-request.js";
 import {
   INCLUDE_QUERY_PROPERTY,
@@ -54,8 +55,19 @@ const TARGET_QUERY = {
   map_index: {
     type: "integer",
     minimum: -1,
-    default: -1,
     description: "Map index of the task instance (-1, the default, for a task that is not mapped)",
+  },
+  region_id: {
+    type: "string",
+    format: "uuid",
+    description:
+      "Region of the task instance (Airflow 3.4), given together with region_index; default the all-zero UUID (no region)",
+  },
+  region_index: {
+    type: "integer",
+    minimum: -1,
+    description:
+      "Index within the region, a synonym of map_index (Airflow 3.4); given together with region_id",
   },
 } as const;
 
@@ -89,6 +101,8 @@ interface ItemParams extends CollectionParams {
 /** What {@link TARGET_QUERY} declares. */
 interface TargetQuery {
   map_index?: number;
+  region_id?: string;
+  region_index?: number;
 }
 
 interface EntryQuery extends TargetQuery {
@@ -99,9 +113,35 @@ interface WriteQuery extends EntryQuery {
   restore_reference?: boolean;
 }
 
-/** The task instance a request addresses: the path's ids and the query's {@link TARGET_QUERY}. */
+/**
+ * The task instance a request addresses: the path's ids and the query's {@link TARGET_QUERY}. Airflow 3.4's
+ * region_id and region_index come together; region_index is the map index, so a map_index beside it must
+ * be equal.
+ *
+ * @throws HttpStatusError `INVALID_SCOPE` (400) for one of region_id / region_index without the other, or
+ *   a map_index that differs from region_index.
+ */
 function target(params: CollectionParams, q: TargetQuery): TaskTarget {
-  return { dagId: params.dag_id, runId: params.run_id, taskId: params.task_id, mapIndex: q.map_index ?? -1 };
+  const base = { dagId: params.dag_id, runId: params.run_id, taskId: params.task_id };
+  if (q.region_id === undefined && q.region_index === undefined)
+    return { ...base, mapIndex: q.map_index ?? -1 };
+  if (q.region_id === undefined || q.region_index === undefined) {
+    throw new HttpStatusError(
+      "INVALID_SCOPE",
+      "region_id and region_index must be given together (region_index is the map index within the region); add the missing one or drop both",
+      400,
+      { details: { fields: ["region_id", "region_index"] } },
+    );
+  }
+  if (q.map_index !== undefined && q.map_index !== q.region_index) {
+    throw new HttpStatusError(
+      "INVALID_SCOPE",
+      `map_index=${q.map_index} differs from region_index=${q.region_index}; region_index is the map index, so give one of them or the same value`,
+      400,
+      { details: { fields: ["map_index", "region_index"] } },
+    );
+  }
+  return { ...base, mapIndex: q.region_index, regionId: q.region_id };
 }
 
 /**
