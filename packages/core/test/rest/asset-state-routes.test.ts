@@ -1,16 +1,20 @@
 import { assetScope, wrapStateRef } from "@tidemark/state";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deactivateAsset, getAssetByName } from "../../src/index.js";
-import { type ApiAnswer, closePostgres, errorOf } from "../api/support/api-harness.js";
+import { type ApiAnswer, closePostgres } from "../api/support/api-harness.js";
 import {
   assetStatePath,
   type DatabaseKind,
   itemsOf,
   type RestHarness,
+  restErrorOf,
   startRestHarness,
 } from "./support/rest-harness.js";
 
 afterAll(() => closePostgres());
+
+const INCLUDE = "version,reference";
+const REPRESENTATION = { prefer: "return=representation" };
 
 describe.each<DatabaseKind>(["sqlite", "postgres"])("Core REST API asset state (%s)", (database) => {
   let h: RestHarness;
@@ -31,11 +35,23 @@ describe.each<DatabaseKind>(["sqlite", "postgres"])("Core REST API asset state (
       id,
       name,
       path: (key?: string) => assetStatePath(id, key),
-      put: (key: string, body: unknown) => h.rest("PUT", assetStatePath(id, key), { body }),
+      /** PUT answering the entry with Tidemark's extras (Prefer: return=representation, include). */
+      put: (key: string, body: unknown, headers: Record<string, string> = {}) =>
+        h.rest("PUT", assetStatePath(id, key), {
+          body,
+          query: { include: INCLUDE },
+          headers: { ...REPRESENTATION, ...headers },
+        }),
+      patch: (key: string, body: unknown, headers: Record<string, string> = {}) =>
+        h.rest("PATCH", assetStatePath(id, key), {
+          body,
+          query: { include: INCLUDE },
+          headers: { ...REPRESENTATION, ...headers },
+        }),
     };
   }
 
-  it("PUT writes a key recording the writer api; GET reads it; expires_at is always null", async () => {
+  it("PUT writes a key recording the writer api; GET reads it; asset entries have no expires_at", async () => {
     const a = await asset();
     const put = await a.put("watermark", { value: { last: "2026-01-01" } });
     expect(put.status).toBe(200);
@@ -44,12 +60,13 @@ describe.each<DatabaseKind>(["sqlite", "postgres"])("Core REST API asset state (
       value: { last: "2026-01-01" },
       version: 1,
       updated_at: expect.stringMatching(/Z$/),
-      expires_at: null,
       is_reference: false,
       last_updated_by: { kind: "api", dag_id: null, run_id: null, task_id: null, map_index: null },
     });
-    expect((await h.rest("GET", a.path("watermark"))).body).toEqual(put.body);
-    errorOf(await a.put("k", { value: 1, expires_at: null }), 422, "INVALID_VALUE");
+    expect((await h.rest("GET", a.path("watermark"), { query: { include: INCLUDE } })).body).toEqual(
+      put.body,
+    );
+    restErrorOf(await a.put("k", { value: 1, expires_at: null }), 422, "INVALID_VALUE");
   });
 
   it("shows a task writer's dag, run, task and map index", async () => {
@@ -70,21 +87,24 @@ describe.each<DatabaseKind>(["sqlite", "postgres"])("Core REST API asset state (
       }),
     ]);
     // A PATCH through the API makes the API the last writer.
-    const patch = await h.rest("PATCH", a.path("k"), { body: { value: 5 } });
+    const patch = await a.patch("k", { value: 5 });
     expect(patch.body).toMatchObject({ value: 5, version: 2, last_updated_by: { kind: "api" } });
   });
 
-  it("if_version, PATCH 404, 413, bad keys and values", async () => {
+  it("If-Match, PATCH 404, too large, bad keys and values", async () => {
     const a = await asset();
     await a.put("k", { value: "v1" });
-    expect((await a.put("k", { value: "v2", if_version: 1 })).body?.version).toBe(2);
-    errorOf(await a.put("k", { value: "v3", if_version: 1 }), 409, "CONFLICT");
-    errorOf(await h.rest("PATCH", a.path("k"), { body: { value: 3, if_version: 1 } }), 409, "CONFLICT");
-    errorOf(await h.rest("PATCH", a.path("missing"), { body: { value: 3 } }), 404, "NOT_FOUND");
-    errorOf(await a.put("k", { value: "y".repeat(300) }), 413, "VALUE_TOO_LARGE");
-    errorOf(await a.put("k", { value: null }), 422, "INVALID_VALUE");
-    errorOf(await a.put("z".repeat(513), { value: 1 }), 422, "INVALID_KEY");
-    expect((await h.rest("GET", a.path("k"))).body).toMatchObject({ value: "v2", version: 2 });
+    expect((await a.put("k", { value: "v2" }, { "if-match": '"1"' })).body?.version).toBe(2);
+    restErrorOf(await a.put("k", { value: "v3" }, { "if-match": '"1"' }), 412, "PRECONDITION_FAILED");
+    restErrorOf(await a.patch("k", { value: 3 }, { "if-match": '"1"' }), 412, "PRECONDITION_FAILED");
+    restErrorOf(await a.patch("missing", { value: 3 }), 404, "NOT_FOUND");
+    restErrorOf(await a.put("k", { value: "y".repeat(300) }), 422, "VALUE_TOO_LARGE");
+    restErrorOf(await a.put("k", { value: null }), 422, "INVALID_VALUE");
+    restErrorOf(await a.put("z".repeat(513), { value: 1 }), 422, "INVALID_KEY");
+    expect((await h.rest("GET", a.path("k"), { query: { include: INCLUDE } })).body).toMatchObject({
+      value: "v2",
+      version: 2,
+    });
   });
 
   it("DELETE a key and clear the asset; a missing key is 204", async () => {
@@ -100,21 +120,21 @@ describe.each<DatabaseKind>(["sqlite", "postgres"])("Core REST API asset state (
 
   it("unknown asset id is 404 on every verb; a non-integer id is 422", async () => {
     for (const path of [assetStatePath(999_999), assetStatePath(999_999, "k")]) {
-      errorOf(await h.rest("GET", path), 404, "ASSET_NOT_FOUND");
-      errorOf(await h.rest("DELETE", path), 404, "ASSET_NOT_FOUND");
+      restErrorOf(await h.rest("GET", path), 404, "ASSET_NOT_FOUND");
+      restErrorOf(await h.rest("DELETE", path), 404, "ASSET_NOT_FOUND");
     }
-    errorOf(
+    restErrorOf(
       await h.rest("PUT", assetStatePath(999_999, "k"), { body: { value: 1 } }),
       404,
       "ASSET_NOT_FOUND",
     );
-    errorOf(
+    restErrorOf(
       await h.rest("PATCH", assetStatePath(999_999, "k"), { body: { value: 1 } }),
       404,
       "ASSET_NOT_FOUND",
     );
-    errorOf(await h.rest("GET", "/assets/abc/state-store"), 422, "INVALID_VALUE");
-    errorOf(await h.rest("GET", "/assets/0/state-store"), 422, "INVALID_VALUE");
+    restErrorOf(await h.rest("GET", "/assets/abc/state-store"), 422, "INVALID_VALUE");
+    restErrorOf(await h.rest("GET", "/assets/0/state-store"), 422, "INVALID_VALUE");
   });
 
   it("a deactivated asset's state can be read but not written (404 on PUT, PATCH, DELETE, clear)", async () => {
@@ -123,10 +143,10 @@ describe.each<DatabaseKind>(["sqlite", "postgres"])("Core REST API asset state (
     await deactivateAsset(h.api.database, a.name);
     expect((await h.rest("GET", a.path("k"))).body?.value).toBe(1);
     expect((await h.rest("GET", a.path())).body?.total_entries).toBe(1);
-    expect(errorOf(await a.put("k", { value: 2 }), 404, "ASSET_NOT_FOUND")).toContain("deactivated");
-    errorOf(await h.rest("PATCH", a.path("k"), { body: { value: 2 } }), 404, "ASSET_NOT_FOUND");
-    errorOf(await h.rest("DELETE", a.path("k")), 404, "ASSET_NOT_FOUND");
-    errorOf(await h.rest("DELETE", a.path()), 404, "ASSET_NOT_FOUND");
+    expect(restErrorOf(await a.put("k", { value: 2 }), 404, "ASSET_NOT_FOUND")).toContain("deactivated");
+    restErrorOf(await h.rest("PATCH", a.path("k"), { body: { value: 2 } }), 404, "ASSET_NOT_FOUND");
+    restErrorOf(await h.rest("DELETE", a.path("k")), 404, "ASSET_NOT_FOUND");
+    restErrorOf(await h.rest("DELETE", a.path()), 404, "ASSET_NOT_FOUND");
     expect((await h.rest("GET", a.path("k"))).body?.value).toBe(1);
   });
 
@@ -151,7 +171,8 @@ describe.each<DatabaseKind>(["sqlite", "postgres"])("Core REST API asset state (
   it("marks reference envelopes", async () => {
     const a = await asset();
     const envelope = wrapStateRef("file:///data/state/asset/big");
-    expect((await a.put("big", { value: envelope })).body).toMatchObject({
+    await h.api.server.backend.set(assetScope({ assetId: a.id }), "big", JSON.stringify(envelope));
+    expect((await h.rest("GET", a.path("big"), { query: { include: INCLUDE } })).body).toMatchObject({
       is_reference: true,
       ref: "file:///data/state/asset/big",
       value: envelope,

@@ -2,11 +2,11 @@ import { assetScope, type StoreBackendCapabilities, taskScope } from "@tidemark/
 import { InMemoryStoreBackend } from "@tidemark/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getAssetByName } from "../../src/index.js";
-import { errorOf } from "../api/support/api-harness.js";
 import {
   assetStatePath,
   itemsOf,
   type RestHarness,
+  restErrorOf,
   startRestHarness,
   taskStatePath,
 } from "./support/rest-harness.js";
@@ -33,20 +33,19 @@ describe("the configured server backend serves the Core REST API", () => {
 
   it("writes and reads through the backend, not the metastore tables", async () => {
     expect((await h.rest("PUT", taskStatePath("mem", "r", "t", "k"), { body: { value: "v" } })).status).toBe(
-      200,
+      204,
     );
     expect(await backend.get(taskScope({ dagId: "mem", runId: "r", taskId: "t" }), "k")).toBe('"v"');
     const rows = await h.api.database.db.selectFrom("task_state_store").selectAll().execute();
     expect(rows).toEqual([]);
-    expect((await h.rest("GET", taskStatePath("mem", "r", "t", "k"))).body).toMatchObject({
-      value: "v",
-      version: 1,
-    });
+    const get = await h.rest("GET", taskStatePath("mem", "r", "t", "k"), { query: { include: "version" } });
+    expect(get.body).toMatchObject({ value: "v", version: 1 });
+    expect(get.headers.get("etag")).toBe('"1"');
     const tis = await h.rest("GET", "/dags/mem/dagRuns/r/taskInstances");
     expect(itemsOf(tis, "task_instances")[0]).toMatchObject({ state_key_count: 1 });
     const asset = await getAssetByName(h.api.database, "feed");
     const put = await h.rest("PUT", assetStatePath(asset?.id as number, "w"), { body: { value: 1 } });
-    expect(put.status).toBe(200);
+    expect(put.status).toBe(204);
     expect(
       await backend.get(assetScope({ assetId: asset?.id as number, name: "feed", uri: "feed" }), "w"),
     ).toBe("1");
@@ -68,11 +67,11 @@ describe("a server backend without listKeys", () => {
 
   it("answers listings with 501 NOT_SUPPORTED naming the backend, while single keys still work", async () => {
     const path = taskStatePath("nolist", "r", "t");
-    expect(errorOf(await h.rest("GET", path), 501, "NOT_SUPPORTED")).toContain("UnlistableBackend");
-    expect((await h.rest("PUT", `${path}/k`, { body: { value: 1 } })).status).toBe(200);
+    expect(restErrorOf(await h.rest("GET", path), 501, "NOT_SUPPORTED")).toContain("UnlistableBackend");
+    expect((await h.rest("PUT", `${path}/k`, { body: { value: 1 } })).status).toBe(204);
     expect((await h.rest("GET", `${path}/k`)).body).toMatchObject({ value: 1 });
     const asset = await getAssetByName(h.api.database, "feed");
-    errorOf(await h.rest("GET", assetStatePath(asset?.id as number)), 501, "NOT_SUPPORTED");
+    restErrorOf(await h.rest("GET", assetStatePath(asset?.id as number)), 501, "NOT_SUPPORTED");
     const tis = await h.rest("GET", "/dags/nolist/dagRuns/r/taskInstances");
     expect(itemsOf(tis, "task_instances")[0]).toMatchObject({ state_key_count: 0 });
   });

@@ -1,11 +1,12 @@
 import { taskScope } from "@tidemark/state";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTaskInstance, deactivateAsset, registerAsset, setTaskInstanceState } from "../../src/index.js";
-import { closePostgres, errorOf } from "../api/support/api-harness.js";
+import { closePostgres } from "../api/support/api-harness.js";
 import {
   type DatabaseKind,
   itemsOf,
   type RestHarness,
+  restErrorOf,
   startRestHarness,
   taskStatePath,
 } from "./support/rest-harness.js";
@@ -80,7 +81,7 @@ describe.each<DatabaseKind>(["sqlite", "postgres"])("Core REST API browsing (%s)
       (await h.rest("GET", "/dags/etl_daily/dagRuns", { query: { search: "R2" } })).body?.total_entries,
     ).toBe(1);
     expect((await h.rest("GET", "/dags/per%25cent_dag/dagRuns")).body?.total_entries).toBe(1);
-    errorOf(await h.rest("GET", "/dags/nope/dagRuns"), 404, "DAG_RUN_NOT_FOUND");
+    restErrorOf(await h.rest("GET", "/dags/nope/dagRuns"), 404, "DAG_RUN_NOT_FOUND");
   });
 
   it("GET …/taskInstances lists task instances by task id and map index with live key counts; unknown run is 404", async () => {
@@ -126,7 +127,7 @@ describe.each<DatabaseKind>(["sqlite", "postgres"])("Core REST API browsing (%s)
       query: { search: "extract" },
     });
     expect(itemsOf<{ state: string }>(after, "task_instances")[0]?.state).toBe("running");
-    errorOf(await h.rest("GET", "/dags/etl_daily/dagRuns/nope/taskInstances"), 404, "DAG_RUN_NOT_FOUND");
+    restErrorOf(await h.rest("GET", "/dags/etl_daily/dagRuns/nope/taskInstances"), 404, "DAG_RUN_NOT_FOUND");
   });
 
   it("GET /assets lists active and deactivated assets by name with key counts; search matches name or uri", async () => {
@@ -169,7 +170,7 @@ describe.each<DatabaseKind>(["sqlite", "postgres"])("Core REST API browsing (%s)
       state_key_count: 0,
     });
     expect((await h.rest("GET", "/assets/by-name/old_feed")).body).toMatchObject({ active: false });
-    errorOf(await h.rest("GET", "/assets/by-name/nope"), 404, "ASSET_NOT_FOUND");
+    restErrorOf(await h.rest("GET", "/assets/by-name/nope"), 404, "ASSET_NOT_FOUND");
   });
 
   it("GET /config/ui needs no token and tells the UI how to behave", async () => {
@@ -183,12 +184,12 @@ describe.each<DatabaseKind>(["sqlite", "postgres"])("Core REST API browsing (%s)
   });
 
   it("browsing limits are checked (0 to 1000)", async () => {
-    errorOf(await h.rest("GET", "/dags", { query: { limit: 1001 } }), 422, "INVALID_VALUE");
-    errorOf(await h.rest("GET", "/assets", { query: { offset: -1 } }), 422, "INVALID_VALUE");
+    restErrorOf(await h.rest("GET", "/dags", { query: { limit: 1001 } }), 422, "INVALID_VALUE");
+    restErrorOf(await h.rest("GET", "/assets", { query: { offset: -1 } }), 422, "INVALID_VALUE");
     expect((await h.rest("GET", "/assets", { query: { limit: 0 } })).body).toEqual({
       assets: [],
       total_entries: 4,
     });
-    errorOf(await h.rest("GET", "/dags", { query: { colour: "red" } }), 422, "INVALID_VALUE");
+    restErrorOf(await h.rest("GET", "/dags", { query: { colour: "red" } }), 422, "INVALID_VALUE");
   });
 });

@@ -50,7 +50,7 @@ describe("OpenAPI documents", () => {
       }
     }
     expect(Object.keys(rest.paths[`${base}/{*}`]?.put?.responses ?? {}).sort()).toEqual(
-      ["200", "401", "404", "409", "413", "422", "501"].sort(),
+      ["200", "204", "400", "401", "404", "409", "412", "413", "422", "501"].sort(),
     );
   });
 

@@ -1,11 +1,16 @@
 import { loadConfig } from "@tidemark/config";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { assertAuthAllowedOnHost, createApiServer, isLoopbackHost, tokenMatches } from "../../src/index.js";
-import { errorOf } from "../api/support/api-harness.js";
 import { requireBuilt } from "../support/built.js";
 import { cleanEnv, runTidemark } from "../support/run-tidemark.js";
 import { tempDir } from "../support/temp-dir.js";
-import { type RestHarness, startRestHarness, TEST_TOKEN, taskStatePath } from "./support/rest-harness.js";
+import {
+  type RestHarness,
+  restErrorOf,
+  startRestHarness,
+  TEST_TOKEN,
+  taskStatePath,
+} from "./support/rest-harness.js";
 
 describe("Core REST API authentication (api.auth = token)", () => {
   let h: RestHarness;
@@ -39,13 +44,17 @@ describe("Core REST API authentication (api.auth = token)", () => {
     for (const [method, path] of routes) {
       const body = method === "PUT" || method === "PATCH" ? { value: 1 } : undefined;
       const missing = await h.rest(method, path, { token: null, body });
-      expect(errorOf(missing, 401, "UNAUTHORIZED"), `${method} ${path}`).toContain("Authorization");
+      expect(restErrorOf(missing, 401, "UNAUTHORIZED"), `${method} ${path}`).toContain("Authorization");
       expect(missing.status).toBe(401);
       const wrong = await h.rest(method, path, { token: "not-a-configured-token", body });
-      expect(errorOf(wrong, 401, "UNAUTHORIZED")).toContain("api.auth_tokens");
+      expect(restErrorOf(wrong, 401, "UNAUTHORIZED")).toContain("api.auth_tokens");
       // Even an invalid body is 401 first: nothing about the request is evaluated without a token.
       if (body !== undefined) {
-        errorOf(await h.rest(method, path, { token: `${TEST_TOKEN}x`, rawBody: "{" }), 401, "UNAUTHORIZED");
+        restErrorOf(
+          await h.rest(method, path, { token: `${TEST_TOKEN}x`, rawBody: "{" }),
+          401,
+          "UNAUTHORIZED",
+        );
       }
     }
     const response = await fetch(`${h.origin}/api/v2/dags`, {
@@ -64,15 +73,15 @@ describe("Core REST API authentication (api.auth = token)", () => {
   it("needs no token for /config/ui and the OpenAPI document; an unknown route is 404, not 401", async () => {
     expect((await h.rest("GET", "/config/ui", { token: null })).body).toMatchObject({ auth: "token" });
     expect((await h.rest("GET", "/openapi.json", { token: null })).status).toBe(200);
-    errorOf(await h.rest("GET", "/no/such/route", { token: null }), 404, "ROUTE_NOT_FOUND");
+    restErrorOf(await h.rest("GET", "/no/such/route", { token: null }), 404, "ROUTE_NOT_FOUND");
   });
 
   it("refuses every request with a clear message when api.auth_tokens is empty", async () => {
     const empty = await startRestHarness({ config: { api: { auth_tokens: [] } } });
     try {
-      expect(errorOf(await empty.rest("GET", "/dags", { token: "anything" }), 401, "UNAUTHORIZED")).toContain(
-        "api.auth_tokens is empty",
-      );
+      expect(
+        restErrorOf(await empty.rest("GET", "/dags", { token: "anything" }), 401, "UNAUTHORIZED"),
+      ).toContain("api.auth_tokens is empty");
     } finally {
       await empty.close();
     }

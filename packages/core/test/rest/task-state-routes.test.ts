@@ -1,10 +1,11 @@
 import { taskScope, wrapStateRef } from "@tidemark/state";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ApiAnswer, closePostgres, errorOf } from "../api/support/api-harness.js";
+import { type ApiAnswer, closePostgres } from "../api/support/api-harness.js";
 import {
   type DatabaseKind,
   itemsOf,
   type RestHarness,
+  restErrorOf,
   startRestHarness,
   taskStatePath,
 } from "./support/rest-harness.js";
@@ -12,6 +13,8 @@ import {
 afterAll(() => closePostgres());
 
 const DAY_MS = 86_400_000;
+const INCLUDE = "version,reference";
+const REPRESENTATION = { prefer: "return=representation" };
 
 describe.each<DatabaseKind>(["sqlite", "postgres"])("Core REST API task state (%s)", (database) => {
   let h: RestHarness;
@@ -35,8 +38,19 @@ describe.each<DatabaseKind>(["sqlite", "postgres"])("Core REST API task state (%
       scope: taskScope({ dagId: "rest_dag", runId, taskId, mapIndex }),
       path: (key?: string) => taskStatePath("rest_dag", runId, taskId, key),
       q,
-      put: (key: string, body: unknown) =>
-        h.rest("PUT", taskStatePath("rest_dag", runId, taskId, key), { body, query: q }),
+      /** PUT answering the entry with Tidemark's extras (Prefer: return=representation, include). */
+      put: (key: string, body: unknown, headers: Record<string, string> = {}) =>
+        h.rest("PUT", taskStatePath("rest_dag", runId, taskId, key), {
+          body,
+          query: { ...q, include: INCLUDE },
+          headers: { ...REPRESENTATION, ...headers },
+        }),
+      patch: (key: string, body: unknown, headers: Record<string, string> = {}) =>
+        h.rest("PATCH", taskStatePath("rest_dag", runId, taskId, key), {
+          body,
+          query: { ...q, include: INCLUDE },
+          headers: { ...REPRESENTATION, ...headers },
+        }),
     };
   }
 
@@ -56,7 +70,8 @@ describe.each<DatabaseKind>(["sqlite", "postgres"])("Core REST API task state (%
     expect(expires).toBeGreaterThanOrEqual(before + 30 * DAY_MS - 1000);
     expect(expires).toBeLessThanOrEqual(Date.now() + 30 * DAY_MS + 1000);
     expect(put.body?.updated_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
-    const get = await h.rest("GET", t.path("watermark"), { query: t.q });
+    expect(put.headers.get("etag")).toBe('"1"');
+    const get = await h.rest("GET", t.path("watermark"), { query: { ...t.q, include: INCLUDE } });
     expect(get.status).toBe(200);
     expect(get.body).toEqual(put.body);
   });
@@ -71,13 +86,13 @@ describe.each<DatabaseKind>(["sqlite", "postgres"])("Core REST API task state (%
     expect(offset.status).toBe(200);
     expect(offset.body?.expires_at).toBe("2099-06-01T00:00:00.000Z");
     expect(
-      errorOf(await t.put("x", { value: 1, expires_at: "2099-06-01T00:00:00" }), 422, "INVALID_VALUE"),
+      restErrorOf(await t.put("x", { value: 1, expires_at: "2099-06-01T00:00:00" }), 422, "INVALID_VALUE"),
     ).toContain("offset");
     expect(
-      errorOf(await t.put("x", { value: 1, expires_at: "2001-01-01T00:00:00Z" }), 422, "INVALID_VALUE"),
+      restErrorOf(await t.put("x", { value: 1, expires_at: "2001-01-01T00:00:00Z" }), 422, "INVALID_VALUE"),
     ).toContain("not in the future");
-    errorOf(await t.put("x", { value: 1, expires_at: "tomorrow" }), 422, "INVALID_VALUE");
-    errorOf(await t.put("x", { value: 1, expires_at: 5 }), 422, "INVALID_VALUE");
+    restErrorOf(await t.put("x", { value: 1, expires_at: "tomorrow" }), 422, "INVALID_VALUE");
+    restErrorOf(await t.put("x", { value: 1, expires_at: 5 }), 422, "INVALID_VALUE");
     expect((await h.rest("GET", t.path("x"), { query: t.q })).status).toBe(404);
   });
 
@@ -85,7 +100,10 @@ describe.each<DatabaseKind>(["sqlite", "postgres"])("Core REST API task state (%
     const zero = await startRestHarness({ database, config: { state_store: { default_retention_days: 0 } } });
     try {
       const record = await zero.api.taskInstance({ dagId: "zero", runId: "r", taskId: "t" });
-      const put = await zero.rest("PUT", taskStatePath("zero", "r", "t", "k"), { body: { value: "v" } });
+      const put = await zero.rest("PUT", taskStatePath("zero", "r", "t", "k"), {
+        body: { value: "v" },
+        headers: REPRESENTATION,
+      });
       expect(put.status).toBe(200);
       expect(put.body?.expires_at).toBeNull();
       expect(record.mapIndex).toBe(-1);
@@ -96,18 +114,22 @@ describe.each<DatabaseKind>(["sqlite", "postgres"])("Core REST API task state (%
 
   it("validates values and keys like the Execution API: null, missing value, unknown fields, too large, bad keys", async () => {
     const t = await ti();
-    expect(errorOf(await t.put("k", { value: null }), 422, "INVALID_VALUE")).toContain("null");
-    errorOf(await t.put("k", {}), 422, "INVALID_VALUE");
-    errorOf(await t.put("k", { value: 1, colour: "red" }), 422, "INVALID_VALUE");
-    errorOf(await h.rest("PUT", t.path("k"), { rawBody: "{value: NaN}", query: t.q }), 422, "INVALID_VALUE");
+    expect(restErrorOf(await t.put("k", { value: null }), 422, "INVALID_VALUE")).toContain("null");
+    restErrorOf(await t.put("k", {}), 422, "INVALID_VALUE");
+    restErrorOf(await t.put("k", { value: 1, colour: "red" }), 422, "INVALID_VALUE");
+    restErrorOf(
+      await h.rest("PUT", t.path("k"), { rawBody: "{value: NaN}", query: t.q }),
+      422,
+      "INVALID_VALUE",
+    );
     const big = await t.put("k", { value: "x".repeat(300) });
-    expect(errorOf(big, 413, "VALUE_TOO_LARGE")).toContain("state_store.max_value_storage_bytes");
-    errorOf(await t.put("x".repeat(513), { value: 1 }), 422, "INVALID_KEY");
-    errorOf(await t.put("bad\u0001key", { value: 1 }), 422, "INVALID_KEY");
-    errorOf(await h.rest("GET", t.path("x".repeat(513)), { query: t.q }), 422, "INVALID_KEY");
-    errorOf(await h.rest("GET", `${t.path()}/`, { query: t.q }), 422, "INVALID_KEY");
-    errorOf(await h.rest("GET", t.path(), { query: { map_index: -2 } }), 422, "INVALID_VALUE");
-    errorOf(await h.rest("GET", t.path(), { query: { map_index: "one" } }), 422, "INVALID_VALUE");
+    expect(restErrorOf(big, 422, "VALUE_TOO_LARGE")).toContain("state_store.max_value_storage_bytes");
+    restErrorOf(await t.put("x".repeat(513), { value: 1 }), 422, "INVALID_KEY");
+    restErrorOf(await t.put("bad\u0001key", { value: 1 }), 422, "INVALID_KEY");
+    restErrorOf(await h.rest("GET", t.path("x".repeat(513)), { query: t.q }), 422, "INVALID_KEY");
+    restErrorOf(await h.rest("GET", `${t.path()}/`, { query: t.q }), 422, "INVALID_KEY");
+    restErrorOf(await h.rest("GET", t.path(), { query: { map_index: -2 } }), 422, "INVALID_VALUE");
+    restErrorOf(await h.rest("GET", t.path(), { query: { map_index: "one" } }), 422, "INVALID_VALUE");
     const list = await h.rest("GET", t.path(), { query: t.q });
     expect(list.body?.total_entries).toBe(0);
   });
@@ -124,47 +146,36 @@ describe.each<DatabaseKind>(["sqlite", "postgres"])("Core REST API task state (%
     expect(itemsOf<{ key: string }>(list, "task_state_store").map((e) => e.key)).toEqual([...keys].sort());
   });
 
-  it("if_version: a match writes the next version, a mismatch is 409 and writes nothing", async () => {
+  it("If-Match: a match writes the next version, a mismatch is 412 and writes nothing", async () => {
     const t = await ti();
     await t.put("k", { value: "v1" });
-    const ok = await t.put("k", { value: "v2", if_version: 1 });
+    const ok = await t.put("k", { value: "v2" }, { "if-match": '"1"' });
     expect(ok.status).toBe(200);
     expect(ok.body?.version).toBe(2);
-    expect(errorOf(await t.put("k", { value: "v3", if_version: 1 }), 409, "CONFLICT")).toContain("version 2");
-    errorOf(await t.put("missing", { value: 1, if_version: 1 }), 409, "CONFLICT");
-    errorOf(await t.put("k", { value: 1, if_version: 0 }), 422, "INVALID_VALUE");
-    expect((await h.rest("GET", t.path("k"), { query: t.q })).body).toMatchObject({
+    const stale = await t.put("k", { value: "v3" }, { "if-match": '"1"' });
+    expect(restErrorOf(stale, 412, "PRECONDITION_FAILED")).toContain("version 2");
+    restErrorOf(await t.put("missing", { value: 1 }, { "if-match": '"1"' }), 412, "PRECONDITION_FAILED");
+    restErrorOf(await t.put("k", { value: 1 }, { "if-match": '"0"' }), 400, "INVALID_VALUE");
+    expect((await h.rest("GET", t.path("k"), { query: { ...t.q, include: INCLUDE } })).body).toMatchObject({
       value: "v2",
       version: 2,
     });
   });
 
-  it("PATCH replaces the value and keeps expires_at; 404 for a missing key; 409 for a stale if_version", async () => {
+  it("PATCH replaces the value and keeps expires_at; 404 for a missing key; 412 for a stale If-Match", async () => {
     const t = await ti();
     const put = await t.put("k", { value: "v1", expires_at: "2099-01-01T00:00:00Z" });
-    const patch = await h.rest("PATCH", t.path("k"), { body: { value: { v: 2 } }, query: t.q });
+    const patch = await t.patch("k", { value: { v: 2 } });
     expect(patch.status).toBe(200);
     expect(patch.body).toMatchObject({ value: { v: 2 }, version: 2, expires_at: "2099-01-01T00:00:00.000Z" });
     expect(put.body?.expires_at).toBe(patch.body?.expires_at);
     const never = await t.put("n", { value: 1, expires_at: null });
-    expect(
-      (await h.rest("PATCH", t.path("n"), { body: { value: 2 }, query: t.q })).body?.expires_at,
-    ).toBeNull();
+    expect((await t.patch("n", { value: 2 })).body?.expires_at).toBeNull();
     expect(never.status).toBe(200);
-    errorOf(await h.rest("PATCH", t.path("missing"), { body: { value: 1 }, query: t.q }), 404, "NOT_FOUND");
-    errorOf(
-      await h.rest("PATCH", t.path("k"), { body: { value: 3, if_version: 1 }, query: t.q }),
-      409,
-      "CONFLICT",
-    );
-    errorOf(
-      await h.rest("PATCH", t.path("k"), { body: { value: 3, expires_at: null }, query: t.q }),
-      422,
-      "INVALID_VALUE",
-    );
-    expect(
-      (await h.rest("PATCH", t.path("k"), { body: { value: 3, if_version: 2 }, query: t.q })).body?.version,
-    ).toBe(3);
+    restErrorOf(await t.patch("missing", { value: 1 }), 404, "NOT_FOUND");
+    restErrorOf(await t.patch("k", { value: 3 }, { "if-match": '"1"' }), 412, "PRECONDITION_FAILED");
+    restErrorOf(await t.patch("k", { value: 3, expires_at: null }), 422, "INVALID_VALUE");
+    expect((await t.patch("k", { value: 3 }, { "if-match": '"2"' })).body?.version).toBe(3);
     expect((await h.rest("GET", t.path("missing"), { query: t.q })).status).toBe(404);
   });
 
@@ -172,7 +183,7 @@ describe.each<DatabaseKind>(["sqlite", "postgres"])("Core REST API task state (%
     const t = await ti();
     await t.put("k", { value: 1 });
     expect((await h.rest("DELETE", t.path("k"), { query: t.q })).status).toBe(204);
-    errorOf(await h.rest("GET", t.path("k"), { query: t.q }), 404, "NOT_FOUND");
+    restErrorOf(await h.rest("GET", t.path("k"), { query: t.q }), 404, "NOT_FOUND");
     expect((await h.rest("DELETE", t.path("k"), { query: t.q })).status).toBe(204);
   });
 
@@ -184,17 +195,21 @@ describe.each<DatabaseKind>(["sqlite", "postgres"])("Core REST API task state (%
       [taskStatePath("rest_dag", t.record.runId, "no_such_task"), "TASK_INSTANCE_NOT_FOUND"],
     ] as const;
     for (const [collection, code] of paths) {
-      errorOf(await h.rest("GET", collection), 404, code);
-      errorOf(await h.rest("DELETE", collection), 404, code);
-      errorOf(await h.rest("DELETE", collection, { query: { all_map_indices: true } }), 404, code);
-      errorOf(await h.rest("GET", `${collection}/k`), 404, code);
-      errorOf(await h.rest("PUT", `${collection}/k`, { body: { value: 1 } }), 404, code);
-      errorOf(await h.rest("PATCH", `${collection}/k`, { body: { value: 1 } }), 404, code);
-      errorOf(await h.rest("DELETE", `${collection}/k`), 404, code);
+      restErrorOf(await h.rest("GET", collection), 404, code);
+      restErrorOf(await h.rest("DELETE", collection), 404, code);
+      restErrorOf(await h.rest("DELETE", collection, { query: { all_map_indices: true } }), 404, code);
+      restErrorOf(await h.rest("GET", `${collection}/k`), 404, code);
+      restErrorOf(await h.rest("PUT", `${collection}/k`, { body: { value: 1 } }), 404, code);
+      restErrorOf(await h.rest("PATCH", `${collection}/k`, { body: { value: 1 } }), 404, code);
+      restErrorOf(await h.rest("DELETE", `${collection}/k`), 404, code);
     }
     // The right task at a map index that does not exist.
-    errorOf(await h.rest("GET", t.path(), { query: { map_index: 5 } }), 404, "TASK_INSTANCE_NOT_FOUND");
-    errorOf(await h.rest("DELETE", t.path("k"), { query: { map_index: 5 } }), 404, "TASK_INSTANCE_NOT_FOUND");
+    restErrorOf(await h.rest("GET", t.path(), { query: { map_index: 5 } }), 404, "TASK_INSTANCE_NOT_FOUND");
+    restErrorOf(
+      await h.rest("DELETE", t.path("k"), { query: { map_index: 5 } }),
+      404,
+      "TASK_INSTANCE_NOT_FOUND",
+    );
   });
 
   it("pagination edges: 0 entries, exactly limit, limit + 1, offsets and limit bounds", async () => {
@@ -219,9 +234,9 @@ describe.each<DatabaseKind>(["sqlite", "postgres"])("Core REST API task state (%
     page = await list({ limit: 0 });
     expect(page.body).toEqual({ task_state_store: [], total_entries: 4 });
     expect(keysOf(await list({}))).toEqual(["k1", "k2", "k3", "k4"]);
-    errorOf(await list({ limit: 1001 }), 422, "INVALID_VALUE");
-    errorOf(await list({ limit: -1 }), 422, "INVALID_VALUE");
-    errorOf(await list({ offset: -1 }), 422, "INVALID_VALUE");
+    restErrorOf(await list({ limit: 1001 }), 422, "INVALID_VALUE");
+    restErrorOf(await list({ limit: -1 }), 422, "INVALID_VALUE");
+    restErrorOf(await list({ offset: -1 }), 422, "INVALID_VALUE");
     expect((await list({ limit: 1000 })).status).toBe(200);
   });
 
@@ -246,31 +261,35 @@ describe.each<DatabaseKind>(["sqlite", "postgres"])("Core REST API task state (%
     const backend = h.api.server.backend;
     await backend.set(t.scope, "gone", JSON.stringify("old"), { expiresAt: new Date(Date.now() - 60_000) });
     await t.put("live", { value: "new" });
-    errorOf(await h.rest("GET", t.path("gone"), { query: t.q }), 404, "NOT_FOUND");
+    restErrorOf(await h.rest("GET", t.path("gone"), { query: t.q }), 404, "NOT_FOUND");
     const list = await h.rest("GET", t.path(), { query: t.q });
     expect(list.body?.total_entries).toBe(1);
     expect(itemsOf<{ key: string }>(list, "task_state_store").map((e) => e.key)).toEqual(["live"]);
-    errorOf(await h.rest("PATCH", t.path("gone"), { body: { value: 1 }, query: t.q }), 404, "NOT_FOUND");
+    restErrorOf(await h.rest("PATCH", t.path("gone"), { body: { value: 1 }, query: t.q }), 404, "NOT_FOUND");
     const tis = await h.rest("GET", `/dags/rest_dag/dagRuns/${t.record.runId}/taskInstances`);
     expect(itemsOf<{ state_key_count: number }>(tis, "task_instances")[0]?.state_key_count).toBe(1);
-    // An expired key counts as absent for writes too: if_version cannot target it, a PUT restarts at 1.
-    errorOf(await t.put("gone", { value: 1, if_version: 1 }), 409, "CONFLICT");
+    // An expired key counts as absent for writes too: If-Match cannot target it, a PUT restarts at 1.
+    restErrorOf(await t.put("gone", { value: 1 }, { "if-match": '"1"' }), 412, "PRECONDITION_FAILED");
     expect((await t.put("gone", { value: "fresh" })).body).toMatchObject({ value: "fresh", version: 1 });
   });
 
   it("marks reference envelopes with is_reference and ref; other objects are not references", async () => {
     const t = await ti();
     const envelope = wrapStateRef("s3://bucket/prefix/rest_dag/run/extract/-1/big");
-    const put = await t.put("big", { value: envelope });
-    expect(put.body).toMatchObject({
+    // Workers write references (operators cannot: see the forged-reference tests).
+    const backend = h.api.server.backend;
+    await backend.set(t.scope, "big", JSON.stringify(envelope));
+    await backend.set(t.scope, "mine", JSON.stringify({ __airflow_state_ref__: "x", other: 1 }));
+    const big = await h.rest("GET", t.path("big"), { query: { ...t.q, include: INCLUDE } });
+    expect(big.body).toMatchObject({
       value: envelope,
       is_reference: true,
       ref: "s3://bucket/prefix/rest_dag/run/extract/-1/big",
     });
-    const notRef = await t.put("mine", { value: { __airflow_state_ref__: "x", other: 1 } });
+    const notRef = await h.rest("GET", t.path("mine"), { query: { ...t.q, include: INCLUDE } });
     expect(notRef.body?.is_reference).toBe(false);
     expect(notRef.body?.ref).toBeUndefined();
-    const list = await h.rest("GET", t.path(), { query: t.q });
+    const list = await h.rest("GET", t.path(), { query: { ...t.q, include: INCLUDE } });
     expect(list.body?.task_state_store).toEqual([
       expect.objectContaining({ key: "big", is_reference: true, ref: envelope.__airflow_state_ref__ }),
       expect.objectContaining({ key: "mine", is_reference: false }),
@@ -287,7 +306,7 @@ describe.each<DatabaseKind>(["sqlite", "postgres"])("Core REST API task state (%
     await m1.put("k", { value: 1 });
     await other.put("k", { value: "other" });
     expect((await h.rest("GET", m1.path("k"), { query: { map_index: 1 } })).body?.value).toBe(1);
-    errorOf(await h.rest("GET", m1.path("k")), 404, "TASK_INSTANCE_NOT_FOUND");
+    restErrorOf(await h.rest("GET", m1.path("k")), 404, "TASK_INSTANCE_NOT_FOUND");
     expect((await h.rest("DELETE", m0.path(), { query: { map_index: 0 } })).status).toBe(204);
     expect((await h.rest("GET", m0.path(), { query: { map_index: 0 } })).body?.total_entries).toBe(0);
     expect((await h.rest("GET", m1.path(), { query: { map_index: 1 } })).body?.total_entries).toBe(1);
@@ -297,6 +316,10 @@ describe.each<DatabaseKind>(["sqlite", "postgres"])("Core REST API task state (%
     expect((await h.rest("GET", m0.path(), { query: { map_index: 0 } })).body?.total_entries).toBe(0);
     expect((await h.rest("GET", m1.path(), { query: { map_index: 1 } })).body?.total_entries).toBe(0);
     expect((await h.rest("GET", other.path(), { query: other.q })).body?.total_entries).toBe(1);
-    errorOf(await h.rest("DELETE", m0.path(), { query: { all_map_indices: "yes" } }), 422, "INVALID_VALUE");
+    restErrorOf(
+      await h.rest("DELETE", m0.path(), { query: { all_map_indices: "yes" } }),
+      422,
+      "INVALID_VALUE",
+    );
   });
 });

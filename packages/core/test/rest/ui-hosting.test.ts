@@ -2,9 +2,8 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resolveUiDir } from "../../src/index.js";
-import { errorOf } from "../api/support/api-harness.js";
 import { tempDir } from "../support/temp-dir.js";
-import { type RestHarness, startRestHarness } from "./support/rest-harness.js";
+import { type RestHarness, restErrorOf, startRestHarness } from "./support/rest-harness.js";
 
 const INDEX = "<!doctype html><title>Tidemark</title><script src='/ui/assets/app-1234.js'></script>";
 
@@ -63,7 +62,7 @@ describe("UI hosting at /ui/", () => {
 
   it("leaves the APIs alone", async () => {
     expect((await h.rest("GET", "/config/ui", { token: null })).status).toBe(200);
-    errorOf(await h.rest("GET", "/dags", { token: null }), 401, "UNAUTHORIZED");
+    restErrorOf(await h.rest("GET", "/dags", { token: null }), 401, "UNAUTHORIZED");
   });
 });
 
