@@ -9,6 +9,7 @@ import { closePostgres } from "../../api/support/api-harness.js";
 import {
   assetStatePath,
   type DatabaseKind,
+  itemsOf,
   type RestHarness,
   restErrorOf,
   startRestHarness,
@@ -88,7 +89,7 @@ describe.each<DatabaseKind>(["sqlite", "postgres"])("Airflow Core API asset stat
       await h.api.server.backend.set(assetScope({ assetId }), "watermark", '"v"', {
         writer: { kind: "task", dagId: "d", runId: "r", taskId: "t", mapIndex: -1 },
       });
-      const item = ((await h.rest("GET", url())).body?.asset_state_store as unknown[])[0];
+      const item = itemsOf(await h.rest("GET", url()), "asset_state_store")[0];
       expect(item).toEqual({
         key: "watermark",
         value: "v",
@@ -108,10 +109,10 @@ describe.each<DatabaseKind>(["sqlite", "postgres"])("Airflow Core API asset stat
       for (const k of ["watermark", "file_count", "last_run"]) await seed(k, "v");
       const two = await h.rest("GET", url(), { query: { limit: 2 } });
       expect(two.body?.total_entries).toBe(3);
-      expect((two.body?.asset_state_store as unknown[]).length).toBe(2);
+      expect(itemsOf(two, "asset_state_store").length).toBe(2);
       const last = await h.rest("GET", url(), { query: { limit: 2, offset: 2 } });
       expect(last.body?.total_entries).toBe(3);
-      expect((last.body?.asset_state_store as unknown[]).length).toBe(1);
+      expect(itemsOf(last, "asset_state_store").length).toBe(1);
     });
 
     it("is 401 without a token", async () => {

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { closePostgres } from "../../api/support/api-harness.js";
 import {
   type DatabaseKind,
+  itemsOf,
   type RestHarness,
   restErrorOf,
   startRestHarness,
@@ -81,10 +82,10 @@ describe.each<DatabaseKind>(["sqlite", "postgres"])("Airflow Core API task state
       for (const k of ["a", "b", "c"]) await seed(k, "v");
       const two = await h.rest("GET", url(), { query: { limit: 2 } });
       expect(two.body?.total_entries).toBe(3);
-      expect((two.body?.task_state_store as unknown[]).length).toBe(2);
+      expect(itemsOf(two, "task_state_store").length).toBe(2);
       const last = await h.rest("GET", url(), { query: { limit: 2, offset: 2 } });
       expect(last.body?.total_entries).toBe(3);
-      expect((last.body?.task_state_store as { key: string }[]).map((e) => e.key)).toEqual(["c"]);
+      expect(itemsOf<{ key: string }>(last, "task_state_store").map((e) => e.key)).toEqual(["c"]);
     });
 
     it("is 401 without a token", async () => {
