@@ -278,15 +278,15 @@ export function runStoreBackendConformance<B extends BaseStoreBackend>(
         const a1 = await task({ taskId: "regional", regionId: r1, mapIndex: 1 });
         const b0 = await task({ taskId: "regional", regionId: r2, mapIndex: 0 });
         const none0 = await task({ taskId: "regional", mapIndex: 0 });
-        for (const s of [a0, a1, b0, none0]) await backend.set(s, "cursor", "x");
+        for (const s of [a0, a1, b0, none0]) await backend.set(s, "cursor", '"x"');
         await backend.clear(a0);
         expect(await backend.get(a0, "cursor")).toBeNull();
-        expect(await backend.get(a1, "cursor")).toBe("x");
-        expect(await backend.get(b0, "cursor")).toBe("x");
+        expect(await backend.get(a1, "cursor")).toBe('"x"');
+        expect(await backend.get(b0, "cursor")).toBe('"x"');
         await backend.clear(a1, { allMapIndices: true });
         expect(await backend.get(a1, "cursor")).toBeNull();
-        expect(await backend.get(b0, "cursor")).toBe("x");
-        expect(await backend.get(none0, "cursor")).toBe("x");
+        expect(await backend.get(b0, "cursor")).toBe('"x"');
+        expect(await backend.get(none0, "cursor")).toBe('"x"');
       });
     });
 
