@@ -8,22 +8,25 @@ const DAY_MS = 86_400_000;
  * with `retention`):
  * - `NEVER_EXPIRE` → null (never expires);
  * - a number of milliseconds → `now + retentionMs` (0 expires at once);
- * - absent → `now + defaultRetentionDays` days, or null when `defaultRetentionDays` is 0.
+ * - absent → `now + defaultRetentionDays` days, or null when `defaultRetentionDays` is 0; when the worker
+ *   does not know `defaultRetentionDays` (undefined), `"default"`: the server applies its own (the
+ *   Execution API's `default-expiry` extension).
  *
  * @param retentionMs - the caller's retention in milliseconds, `NEVER_EXPIRE`, or undefined.
  * @param now - the current instant.
- * @param defaultRetentionDays - `state_store.default_retention_days`.
- * @returns the expiry instant, or null.
+ * @param defaultRetentionDays - `state_store.default_retention_days`, or undefined when unknown.
+ * @returns the expiry instant, null, or `"default"`.
  * @throws StateStoreError `INVALID_VALUE` for a negative, NaN or infinite retention, or one that is
  *   neither a number nor `NEVER_EXPIRE`.
  */
 export function computeExpiresAt(
   retentionMs: number | NeverExpire | undefined,
   now: Date,
-  defaultRetentionDays: number,
-): Date | null {
+  defaultRetentionDays: number | undefined,
+): Date | null | "default" {
   if (retentionMs === NEVER_EXPIRE) return null;
   if (retentionMs === undefined) {
+    if (defaultRetentionDays === undefined) return "default";
     return defaultRetentionDays <= 0 ? null : new Date(now.getTime() + defaultRetentionDays * DAY_MS);
   }
   if (typeof retentionMs !== "number" || !Number.isFinite(retentionMs) || retentionMs < 0) {

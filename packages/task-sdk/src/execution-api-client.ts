@@ -32,8 +32,11 @@ export interface ExecutionApiClientOptions {
 
 /** Options of {@link ExecutionApiClient.setTaskState}. */
 export interface SetTaskStateRequest {
-  /** Absolute UTC expiry; null never expires. */
-  readonly expiresAt: Date | null;
+  /**
+   * Absolute UTC expiry; null never expires; `"default"` lets the server apply
+   * `state_store.default_retention_days` (needs the server's `default-expiry` extension).
+   */
+  readonly expiresAt: Date | null | "default";
   /** Compare-and-set: write only at this version (else `CONFLICT`). */
   readonly ifVersion?: number;
   /** Compare-and-set: write only when no live value exists (else `CONFLICT`). */
@@ -46,10 +49,30 @@ export interface SetAssetStateRequest {
   readonly ifAbsent?: boolean;
 }
 
+/** Options of {@link ExecutionApiClient.deleteTaskState} and {@link ExecutionApiClient.deleteAssetState}. */
+export interface DeleteStateRequest {
+  /** Compare-and-delete: delete only at this version (else `CONFLICT`). */
+  readonly ifVersion?: number;
+}
+
+/** The response header in which a Tidemark server lists its Execution API extensions. */
+export const EXTENSIONS_HEADER = "tidemark-extensions";
+
+/** The response header that carries Tidemark's error code on error answers. */
+export const ERROR_CODE_HEADER = "tidemark-error-code";
+
+/** What a request answered: its parsed JSON body (undefined for 204) and its headers. */
+interface ApiResponse {
+  readonly body: unknown;
+  readonly headers: Headers;
+}
+
 interface RequestSpec {
   readonly method: "GET" | "PUT" | "PATCH" | "DELETE";
   readonly path: string;
   readonly body?: unknown;
+  /** Extra request headers (conditional requests). */
+  readonly headers?: Readonly<Record<string, string>>;
   /**
    * Whether repeating the call is harmless. Conditional writes are not: when a first attempt commits but
    * its answer is lost, the retry reports a spurious CONFLICT. They are retried only when the connection
@@ -69,6 +92,25 @@ function causeCode(error: unknown): string | undefined {
     current = (current as { cause?: unknown }).cause;
   }
   return undefined;
+}
+
+/** The version in a strong ETag (`"3"` → 3); null when absent or not a Tidemark version. */
+function versionOfEtag(etag: string | null): number | null {
+  const m = etag === null ? null : /^"([1-9]\d{0,15})"$/.exec(etag.trim());
+  return m === null ? null : Number(m[1]);
+}
+
+/** The conditional request headers of compare-and-set conditions (RFC 9110). */
+function conditionHeaders(condition: { ifVersion?: number; ifAbsent?: boolean }): Record<string, string> {
+  if (condition.ifVersion !== undefined) return { "if-match": `"${condition.ifVersion}"` };
+  if (condition.ifAbsent) return { "if-none-match": "*" };
+  return {};
+}
+
+/** A failed precondition (412) as the accessors' compare-and-set error, so task code is unchanged. */
+function asConflict(error: unknown): unknown {
+  if (!(error instanceof StateStoreError) || error.code !== "PRECONDITION_FAILED") return error;
+  return new StateStoreError("CONFLICT", error.message, { cause: error, details: error.details });
 }
 
 function describeFailure(error: unknown): string {
@@ -125,7 +167,16 @@ function assetQuery(asset: AssetAddress, key?: string): { route: "by-name" | "by
  *   ({@link RetryOptions}); conditional writes (`ifVersion` / `ifAbsent`) only when the connection was
  *   refused, since a lost answer would turn a retry into a spurious `CONFLICT`;
  * - after the last attempt: a 5xx throws the server's code (else `BACKEND_UNAVAILABLE`); a network failure
- *   throws `BACKEND_UNAVAILABLE` with the underlying error as `cause`.
+ *   throws `BACKEND_UNAVAILABLE` with the underlying error as `cause`;
+ * - the error code comes from the `Tidemark-Error-Code` header first, then the body's `detail.code`, then
+ *   Airflow's `detail.reason` / the status.
+ *
+ * Wire: Airflow's Execution API shapes (`{"value"}`, 204 on writes) plus Tidemark's standard-HTTP
+ * extensions. Versions are read from the `ETag`; compare-and-set is sent as `If-Match: "<version>"` /
+ * `If-None-Match: *`, and a 412 comes back as `CONFLICT`. Which extensions the server has is learned from
+ * the `Tidemark-Extensions` header of any earlier answer, or from `GET /tidemark/extensions`, once per
+ * client; against a plain Airflow server (no such header) compare-and-set throws `NOT_SUPPORTED` before
+ * anything is sent.
  */
 export class ExecutionApiClient {
   /** The base URL, without a trailing slash. */
@@ -134,6 +185,8 @@ export class ExecutionApiClient {
   readonly #fetch: typeof globalThis.fetch;
   readonly #retry: Readonly<Required<RetryOptions>>;
   readonly #timeoutMs: number;
+  /** The server's extensions, once an answer told them. */
+  #extensions: ReadonlySet<string> | undefined;
 
   /**
    * @param options - base URL (with `/execution`), token, and optional fetch, retry and timeout.
@@ -177,7 +230,7 @@ export class ExecutionApiClient {
    * @throws StateStoreError `TASK_INSTANCE_NOT_FOUND`, `UNAUTHORIZED`, `FORBIDDEN`, `BACKEND_UNAVAILABLE`.
    */
   async getTaskInstance(tiId: string): Promise<TaskInstanceInfo> {
-    const body = await this.#request({
+    const { body } = await this.#request({
       method: "GET",
       path: `/task-instances/${encodeURIComponent(tiId)}`,
       idempotent: true,
@@ -202,26 +255,60 @@ export class ExecutionApiClient {
   }
 
   /**
-   * `GET /execution/store/ti/{ti_id}/{key}`.
+   * The Execution API extensions the server advertises (`Tidemark-Extensions`), for example
+   * `conditional-requests`. Learned from any earlier answer, else asked once at `GET /tidemark/extensions`;
+   * a server without that route (a plain Airflow server) has none.
    *
-   * @returns the stored value (an envelope stays an envelope here) and its version.
-   * @throws StateStoreError `NOT_FOUND` for a missing or expired key; `UNAUTHORIZED`, `FORBIDDEN`, …
+   * @returns the extension tokens.
+   * @throws StateStoreError `BACKEND_UNAVAILABLE` when the server cannot be reached.
    */
-  async getTaskState(tiId: string, key: string): Promise<VersionedValue<JsonValue>> {
-    const body = (await this.#request({
-      method: "GET",
-      path: this.#taskKeyPath(tiId, key),
-      idempotent: true,
-    })) as { value: JsonValue; version?: number | null };
-    return { value: body.value, version: body.version ?? null };
+  async extensions(): Promise<ReadonlySet<string>> {
+    if (this.#extensions !== undefined) return this.#extensions;
+    try {
+      const { body } = await this.#request({ method: "GET", path: "/tidemark/extensions", idempotent: true });
+      const list = (body as { extensions?: unknown } | undefined)?.extensions;
+      if (Array.isArray(list)) this.#extensions = new Set(list.map(String));
+    } catch (error) {
+      if (!(error instanceof StateStoreError) || error.code === "BACKEND_UNAVAILABLE") throw error;
+      this.#extensions = new Set();
+    }
+    return this.#extensions ?? new Set();
+  }
+
+  async #requireExtension(extension: string, what: string): Promise<void> {
+    if ((await this.extensions()).has(extension)) return;
+    throw new StateStoreError(
+      "NOT_SUPPORTED",
+      `${what} needs the Execution API extension ${extension}, which the server at ${this.baseUrl} does not advertise (Airflow's Execution API has none of Tidemark's extensions); ${extension === "conditional-requests" ? "write without ifVersion / ifAbsent, or use a Tidemark api-server whose backend has compare-and-set" : "give the key an explicit retention, or set state_store.default_retention_days on the worker"}`,
+      { details: { extension } },
+    );
   }
 
   /**
-   * `PUT /execution/store/ti/{ti_id}/{key}` with `{"value", "expires_at", "if_version"?, "if_absent"?}`.
+   * `GET /execution/store/ti/{ti_id}/{key}` → `{"value"}`, the version from the `ETag`.
+   *
+   * @returns the stored value (an envelope stays an envelope here) and its version (null without an ETag).
+   * @throws StateStoreError `NOT_FOUND` for a missing or expired key; `UNAUTHORIZED`, `FORBIDDEN`, …
+   */
+  async getTaskState(tiId: string, key: string): Promise<VersionedValue<JsonValue>> {
+    const answer = await this.#request({
+      method: "GET",
+      path: this.#taskKeyPath(tiId, key),
+      idempotent: true,
+    });
+    return valueOf(answer);
+  }
+
+  /**
+   * `PUT /execution/store/ti/{ti_id}/{key}` with `{"value", "expires_at"}`; compare-and-set conditions
+   * travel as `If-Match` / `If-None-Match: *`.
    *
    * @param value - a JSON value (already validated and, with a worker backend, already an envelope).
-   * @param request - `expiresAt` (UTC, null = never) and compare-and-set conditions.
-   * @throws StateStoreError `CONFLICT`, `INVALID_KEY`, `INVALID_VALUE`, `VALUE_TOO_LARGE`, `UNAUTHORIZED`, …
+   * @param request - `expiresAt` (UTC, null = never, `"default"` = the server's retention) and
+   *   compare-and-set conditions.
+   * @throws StateStoreError `CONFLICT` (a failed condition, answered 412); `NOT_SUPPORTED` before sending
+   *   when the server lacks `conditional-requests` (for a condition) or `default-expiry` (for
+   *   `"default"`); `INVALID_KEY`, `INVALID_VALUE`, `VALUE_TOO_LARGE`, `UNAUTHORIZED`, …
    */
   async setTaskState(
     tiId: string,
@@ -229,23 +316,46 @@ export class ExecutionApiClient {
     value: JsonValue,
     request: SetTaskStateRequest,
   ): Promise<void> {
-    const body: Record<string, unknown> = {
-      value,
-      expires_at: request.expiresAt === null ? null : request.expiresAt.toISOString(),
-    };
-    if (request.ifVersion !== undefined) body.if_version = request.ifVersion;
-    if (request.ifAbsent) body.if_absent = true;
+    const path = this.#taskKeyPath(tiId, key);
+    const conditional = request.ifVersion !== undefined || request.ifAbsent === true;
+    if (conditional)
+      await this.#requireExtension("conditional-requests", "compare-and-set (ifVersion / ifAbsent)");
+    if (request.expiresAt === "default")
+      await this.#requireExtension("default-expiry", 'expires_at "default"');
+    const expires =
+      request.expiresAt === null || request.expiresAt === "default"
+        ? request.expiresAt
+        : request.expiresAt.toISOString();
     await this.#request({
       method: "PUT",
-      path: this.#taskKeyPath(tiId, key),
-      body,
-      idempotent: request.ifVersion === undefined && !request.ifAbsent,
+      path,
+      body: { value, expires_at: expires },
+      headers: conditionHeaders(request),
+      idempotent: !conditional,
+    }).catch((error: unknown) => {
+      throw asConflict(error);
     });
   }
 
-  /** `DELETE /execution/store/ti/{ti_id}/{key}`; a missing key is not an error. */
-  async deleteTaskState(tiId: string, key: string): Promise<void> {
-    await this.#request({ method: "DELETE", path: this.#taskKeyPath(tiId, key), idempotent: true });
+  /**
+   * `DELETE /execution/store/ti/{ti_id}/{key}`; a missing key is not an error. With `ifVersion`, a
+   * compare-and-delete sent as `If-Match`.
+   *
+   * @throws StateStoreError `CONFLICT` when `ifVersion` does not match; `NOT_SUPPORTED` before sending when
+   *   the server lacks `conditional-requests`.
+   */
+  async deleteTaskState(tiId: string, key: string, request: DeleteStateRequest = {}): Promise<void> {
+    const path = this.#taskKeyPath(tiId, key);
+    if (request.ifVersion !== undefined)
+      await this.#requireExtension("conditional-requests", "delete with ifVersion");
+    await this.#request({
+      method: "DELETE",
+      path,
+      headers: conditionHeaders(request),
+      idempotent: request.ifVersion === undefined,
+    }).catch((error: unknown) => {
+      throw asConflict(error);
+    });
   }
 
   /** `DELETE /execution/store/ti/{ti_id}`: clears the task instance's own map index only. */
@@ -258,22 +368,29 @@ export class ExecutionApiClient {
   }
 
   /**
-   * `GET /execution/store/asset/by-name/value?name=…&key=…` (or `by-uri` with `uri=`).
+   * `GET /execution/store/asset/by-name/value?name=…&key=…` (or `by-uri` with `uri=`) → `{"value"}`, the
+   * version from the `ETag`.
    *
    * @throws StateStoreError `NOT_FOUND` for a missing key; `ASSET_NOT_FOUND` for an unknown or inactive
    *   asset; `FORBIDDEN` for an asset the task instance did not declare.
    */
   async getAssetState(asset: AssetAddress, key: string): Promise<VersionedValue<JsonValue>> {
     const { route, query } = assetQuery(asset, key);
-    const body = (await this.#request({
+    const answer = await this.#request({
       method: "GET",
       path: `/store/asset/${route}/value?${query}`,
       idempotent: true,
-    })) as { value: JsonValue; version?: number | null };
-    return { value: body.value, version: body.version ?? null };
+    });
+    return valueOf(answer);
   }
 
-  /** `PUT /execution/store/asset/by-name/value?name=…&key=…` with `{"value", "if_version"?, "if_absent"?}`. */
+  /**
+   * `PUT /execution/store/asset/by-name/value?name=…&key=…` with `{"value"}`; conditions as
+   * {@link setTaskState}.
+   *
+   * @throws StateStoreError `CONFLICT`; `NOT_SUPPORTED` before sending for a condition the server cannot
+   *   honour; otherwise as {@link setTaskState}.
+   */
   async setAssetState(
     asset: AssetAddress,
     key: string,
@@ -281,21 +398,33 @@ export class ExecutionApiClient {
     request: SetAssetStateRequest = {},
   ): Promise<void> {
     const { route, query } = assetQuery(asset, key);
-    const body: Record<string, unknown> = { value };
-    if (request.ifVersion !== undefined) body.if_version = request.ifVersion;
-    if (request.ifAbsent) body.if_absent = true;
+    const conditional = request.ifVersion !== undefined || request.ifAbsent === true;
+    if (conditional)
+      await this.#requireExtension("conditional-requests", "compare-and-set (ifVersion / ifAbsent)");
     await this.#request({
       method: "PUT",
       path: `/store/asset/${route}/value?${query}`,
-      body,
-      idempotent: request.ifVersion === undefined && !request.ifAbsent,
+      body: { value },
+      headers: conditionHeaders(request),
+      idempotent: !conditional,
+    }).catch((error: unknown) => {
+      throw asConflict(error);
     });
   }
 
-  /** `DELETE /execution/store/asset/by-name/value?name=…&key=…`; a missing key is not an error. */
-  async deleteAssetState(asset: AssetAddress, key: string): Promise<void> {
+  /** `DELETE /execution/store/asset/by-name/value?name=…&key=…`; conditional with `ifVersion` as {@link deleteTaskState}. */
+  async deleteAssetState(asset: AssetAddress, key: string, request: DeleteStateRequest = {}): Promise<void> {
     const { route, query } = assetQuery(asset, key);
-    await this.#request({ method: "DELETE", path: `/store/asset/${route}/value?${query}`, idempotent: true });
+    if (request.ifVersion !== undefined)
+      await this.#requireExtension("conditional-requests", "delete with ifVersion");
+    await this.#request({
+      method: "DELETE",
+      path: `/store/asset/${route}/value?${query}`,
+      headers: conditionHeaders(request),
+      idempotent: request.ifVersion === undefined,
+    }).catch((error: unknown) => {
+      throw asConflict(error);
+    });
   }
 
   /** `DELETE /execution/store/asset/by-name/clear?name=…`: every key of the asset. */
@@ -314,7 +443,18 @@ export class ExecutionApiClient {
     return `/store/ti/${encodeURIComponent(tiId)}/${encodeURIComponent(key)}`;
   }
 
-  async #request(spec: RequestSpec): Promise<unknown> {
+  /** Remembers the extensions an answer advertised (none when it carries no such header). */
+  #learn(headers: Headers): void {
+    const list = headers.get(EXTENSIONS_HEADER);
+    this.#extensions = new Set(
+      (list ?? "")
+        .split(",")
+        .map((token) => token.trim())
+        .filter((token) => token !== ""),
+    );
+  }
+
+  async #request(spec: RequestSpec): Promise<ApiResponse> {
     const url = `${this.baseUrl}${spec.path}`;
     const what = `${spec.method} ${url}`;
     const attempts = this.#retry.attempts;
@@ -324,6 +464,7 @@ export class ExecutionApiClient {
       try {
         const token = typeof this.#token === "function" ? await this.#token() : this.#token;
         const headers: Record<string, string> = {
+          ...(spec.headers ?? {}),
           authorization: `Bearer ${token}`,
           accept: "application/json",
         };
@@ -350,14 +491,15 @@ export class ExecutionApiClient {
           { cause: lastNetworkError, details: { method: spec.method, url, attempts: attempt } },
         );
       }
+      if (response.status < 500) this.#learn(response.headers);
       if (response.status === 204) {
         await response.body?.cancel();
-        return undefined;
+        return { body: undefined, headers: response.headers };
       }
       const text = await response.text();
       if (response.ok) {
         try {
-          return text === "" ? undefined : JSON.parse(text);
+          return { body: text === "" ? undefined : JSON.parse(text), headers: response.headers };
         } catch (cause) {
           throw new StateStoreError(
             "BACKEND_UNAVAILABLE",
@@ -371,34 +513,59 @@ export class ExecutionApiClient {
         await sleep(backoffDelayMs(attempt, this.#retry));
         continue;
       }
-      throw errorFromResponse(response.status, text, what, attempt);
+      throw errorFromResponse(response.status, text, what, attempt, response.headers.get(ERROR_CODE_HEADER));
     }
   }
 }
 
-function errorFromResponse(status: number, text: string, what: string, attempts: number): StateStoreError {
+/** A GET answer's value with its version from the `ETag`. */
+function valueOf(answer: ApiResponse): VersionedValue<JsonValue> {
+  const body = answer.body as { value: JsonValue } | undefined;
+  return { value: body?.value as JsonValue, version: versionOfEtag(answer.headers.get("etag")) };
+}
+
+/** The code of an Airflow-shaped 404 (`{"detail": {"reason": "not_found", "message"}}`), from its message. */
+function airflowNotFoundCode(message: unknown): StateStoreErrorCode {
+  const text = typeof message === "string" ? message : "";
+  if (text.startsWith("Task instance ")) return "TASK_INSTANCE_NOT_FOUND";
+  if (text.startsWith("Asset with ")) return "ASSET_NOT_FOUND";
+  if (text.startsWith("DagRun with ")) return "DAG_RUN_NOT_FOUND";
+  return "NOT_FOUND";
+}
+
+function errorFromResponse(
+  status: number,
+  text: string,
+  what: string,
+  attempts: number,
+  headerCode: string | null,
+): StateStoreError {
   let detail: { reason?: unknown; message?: unknown; code?: unknown } | undefined;
   try {
     const parsed = JSON.parse(text) as { detail?: unknown; message?: unknown };
-    if (typeof parsed.detail === "object" && parsed.detail !== null) detail = parsed.detail as typeof detail;
+    if (typeof parsed.detail === "object" && parsed.detail !== null && !Array.isArray(parsed.detail))
+      detail = parsed.detail as typeof detail;
     else if (typeof parsed.detail === "string") detail = { message: parsed.detail };
     else if (typeof parsed.message === "string") detail = { message: parsed.message };
   } catch {
     detail = undefined;
   }
-  // A 404 without a Tidemark code is not "key missing": it is a wrong URL (a proxy, another server).
-  const code: StateStoreErrorCode = isStateStoreErrorCode(detail?.code)
-    ? detail.code
-    : status === 404
-      ? "CONFIG_ERROR"
-      : errorCodeForHttpStatus(status);
-  if (code === "CONFIG_ERROR" && status === 404 && !isStateStoreErrorCode(detail?.code)) {
+  // Header first, then the body's code, then Airflow's reason; a bare 404 is a wrong URL, never a missing key.
+  const known = isStateStoreErrorCode(headerCode)
+    ? headerCode
+    : isStateStoreErrorCode(detail?.code)
+      ? detail.code
+      : status === 404 && detail?.reason === "not_found"
+        ? airflowNotFoundCode(detail.message)
+        : undefined;
+  if (known === undefined && status === 404) {
     return new StateStoreError(
-      code,
-      `${what} answered 404 without a Tidemark error body; check that workers.execution_api_url points at the Execution API (for example http://127.0.0.1:8080/execution)`,
+      "CONFIG_ERROR",
+      `${what} answered 404 without a Tidemark or Airflow error body; check that workers.execution_api_url points at the Execution API (for example http://127.0.0.1:8080/execution)`,
       { details: { status, option: "workers.execution_api_url" } },
     );
   }
+  const code: StateStoreErrorCode = known ?? errorCodeForHttpStatus(status);
   const serverMessage =
     typeof detail?.message === "string" && detail.message !== "" ? detail.message : undefined;
   const message =

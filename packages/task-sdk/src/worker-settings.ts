@@ -6,8 +6,12 @@ import { DEFAULT_MAX_VALUE_STORAGE_BYTES } from "@tidemark/state";
  * {@link workerSettingsFromConfig} from `loadConfig()` (`@tidemark/config`).
  */
 export interface WorkerSettings {
-  /** `state_store.default_retention_days`: days a task state key lives when `set` gives no retention; 0 = never. */
-  readonly defaultRetentionDays: number;
+  /**
+   * `state_store.default_retention_days`: days a task state key lives when `set` gives no retention; 0 =
+   * never. Undefined: unknown to the worker, so it sends `expires_at: "default"` and the server applies its
+   * own setting.
+   */
+  readonly defaultRetentionDays?: number;
   /** `state_store.max_value_storage_bytes`: largest value sent to the API, in UTF-8 bytes of JSON; 0 = no limit. */
   readonly maxValueStorageBytes: number;
   /** `state_store.clear_on_success`: clear the task instance's worker-backend objects when it succeeds. */

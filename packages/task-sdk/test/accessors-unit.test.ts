@@ -108,7 +108,7 @@ describe("accessors without a Tidemark server", () => {
         body: { detail: { reason: "forbidden", message: "no", code: "FORBIDDEN" } },
       });
       expect(isStateStoreError(await store.get("k", "fallback").catch((e) => e), "FORBIDDEN")).toBe(true);
-      server.script.push({ status: 200, body: { value: { n: 1 }, version: 7 } });
+      server.script.push({ status: 200, body: { value: { n: 1 } }, headers: { etag: '"7"' } });
       expect(await store.getEntry("k")).toEqual({ value: { n: 1 }, version: 7 });
     });
 
@@ -120,7 +120,7 @@ describe("accessors without a Tidemark server", () => {
       const ref = OffloadingMemoryBackend.refOf(scope, "job/id");
       expect(sent.value).toEqual({ [STATE_REF_KEY]: ref });
       expect(await backend.get(scope, "job/id")).toBe(JSON.stringify({ big: "x".repeat(500) }));
-      server.script.push({ status: 200, body: { value: sent.value, version: 1 } });
+      server.script.push({ status: 200, body: { value: sent.value } });
       expect(await store.get("job/id")).toEqual({ big: "x".repeat(500) });
       expect(backend.calls).toEqual(["serializeTask:job/id", "deserializeTask"]);
     });
@@ -132,7 +132,7 @@ describe("accessors without a Tidemark server", () => {
       const store = accessor({ backend, log });
       await store.set("small", 42);
       expect(bodies()[0].value).toBe(42);
-      server.script.push({ status: 200, body: { value: 42, version: 1 } });
+      server.script.push({ status: 200, body: { value: 42 } });
       expect(await store.get("small")).toBe(42);
       expect(log.lines).toEqual([]);
     });
@@ -141,14 +141,14 @@ describe("accessors without a Tidemark server", () => {
       const log = memoryLog();
       const store = accessor({ backend: new OffloadingMemoryBackend(), log });
       const malformed = { [STATE_REF_KEY]: "mem:x", extra: 1 };
-      server.script.push({ status: 200, body: { value: malformed, version: 1 } });
+      server.script.push({ status: 200, body: { value: malformed } });
       expect(await store.get("k")).toEqual(malformed);
       expect(log.lines).toHaveLength(1);
       expect(log.lines[0]).toMatch(/^warn: .*not a valid reference envelope/);
     });
 
     it("refuses to hand an envelope to task code when no worker backend is configured", async () => {
-      server.script.push({ status: 200, body: { value: { [STATE_REF_KEY]: "s3://b/k" }, version: 1 } });
+      server.script.push({ status: 200, body: { value: { [STATE_REF_KEY]: "s3://b/k" } } });
       const error = await accessor()
         .get("k")
         .catch((e) => e);
@@ -159,7 +159,7 @@ describe("accessors without a Tidemark server", () => {
     it("fails a read whose referenced object is gone instead of returning the default", async () => {
       const backend = new OffloadingMemoryBackend();
       const ref = OffloadingMemoryBackend.refOf(scope, "gone");
-      server.script.push({ status: 200, body: { value: { [STATE_REF_KEY]: ref }, version: 1 } });
+      server.script.push({ status: 200, body: { value: { [STATE_REF_KEY]: ref } } });
       const error = await accessor({ backend })
         .get("gone", "default")
         .catch((e) => e);
@@ -176,7 +176,8 @@ describe("accessors without a Tidemark server", () => {
       const backend = new OffloadingMemoryBackend();
       await accessor({ backend }).set("k", "x".repeat(50), { ifAbsent: true });
       expect(backend.calls).toEqual([]);
-      expect(bodies()).toEqual([expect.objectContaining({ value: "x".repeat(50), if_absent: true })]);
+      expect(bodies()).toEqual([expect.objectContaining({ value: "x".repeat(50) })]);
+      expect(server.requests[0]?.headers["if-none-match"]).toBe("*");
     });
 
     it("refuses a compare-and-set value too large to stay inline, saying why it cannot be offloaded", async () => {

@@ -10,7 +10,7 @@ import {
   type TidemarkServer,
 } from "./support/tidemark-server.js";
 
-const taskKey = (s: TaskScope) => JSON.stringify([s.dagId, s.runId, s.taskId, s.mapIndex]);
+const taskKey = (s: TaskScope) => JSON.stringify([s.dagId, s.runId, s.taskId, s.regionId, s.mapIndex]);
 
 /** The conformance harness over a fresh api-server per test. */
 function harness(kind: ServerDatabase) {

@@ -30,16 +30,20 @@ describe("ExecutionApiClient against a recording HTTP server", () => {
     expect(JSON.parse(req?.body ?? "")).toEqual({ value: { x: 1 }, expires_at: "2026-01-01T00:00:00.000Z" });
   });
 
-  it("sends compare-and-set fields only when given, and asset queries by name and uri", async () => {
+  it("sends compare-and-set as If-Match / If-None-Match only when given, and asset queries by name and uri", async () => {
     await client.setTaskState("t", "k", 1, { expiresAt: null, ifVersion: 3 });
     await client.setAssetState({ name: "orders & co" }, "w/m", "v", { ifAbsent: true });
     await client.deleteAssetState({ uri: "s3://b/k?x=1" }, "k");
     await client.clearAssetState({ name: "n" });
     await client.clearTaskState("t");
     const [put, asset, del, clear, clearTi] = server.requests;
-    expect(JSON.parse(put?.body ?? "")).toEqual({ value: 1, expires_at: null, if_version: 3 });
+    expect(JSON.parse(put?.body ?? "")).toEqual({ value: 1, expires_at: null });
+    expect(put?.headers["if-match"]).toBe('"3"');
+    expect(put?.headers["if-none-match"]).toBeUndefined();
     expect(asset?.url).toBe("/execution/store/asset/by-name/value?name=orders%20%26%20co&key=w%2Fm");
-    expect(JSON.parse(asset?.body ?? "")).toEqual({ value: "v", if_absent: true });
+    expect(JSON.parse(asset?.body ?? "")).toEqual({ value: "v" });
+    expect(asset?.headers["if-none-match"]).toBe("*");
+    expect(del?.headers["if-match"]).toBeUndefined();
     expect(del?.url).toBe("/execution/store/asset/by-uri/value?uri=s3%3A%2F%2Fb%2Fk%3Fx%3D1&key=k");
     expect(clear?.url).toBe("/execution/store/asset/by-name/clear?name=n");
     expect(clearTi?.url).toBe("/execution/store/ti/t");
@@ -74,15 +78,48 @@ describe("ExecutionApiClient against a recording HTTP server", () => {
     });
   });
 
-  it("throws the server's code and message for 4xx answers, without retrying", async () => {
+  it("throws a failed precondition (412) as CONFLICT with the server's message, without retrying", async () => {
     server.script.push({
-      status: 409,
-      body: { detail: { reason: "conflict", message: "key k is at version 2, not 1", code: "CONFLICT" } },
+      status: 412,
+      body: {
+        detail: {
+          reason: "precondition_failed",
+          message: "key k is at version 2, not 1",
+          code: "PRECONDITION_FAILED",
+        },
+      },
+      headers: { etag: '"2"', "tidemark-error-code": "PRECONDITION_FAILED" },
     });
     const error = await client.setTaskState("t", "k", 1, { expiresAt: null, ifVersion: 1 }).catch((e) => e);
     expect(isStateStoreError(error, "CONFLICT")).toBe(true);
     expect(error.message).toBe("key k is at version 2, not 1");
     expect(server.requests).toHaveLength(1);
+  });
+
+  it("reads the code from the Tidemark-Error-Code header before the body", async () => {
+    server.script.push({
+      status: 404,
+      body: { detail: { reason: "not_found", message: "Asset with name='x' not found", code: "NOT_FOUND" } },
+      headers: { "tidemark-error-code": "ASSET_NOT_FOUND" },
+    });
+    expect(
+      isStateStoreError(await client.getAssetState({ name: "x" }, "k").catch((e) => e), "ASSET_NOT_FOUND"),
+    ).toBe(true);
+  });
+
+  it('sends expires_at "default" when asked, and refuses it before sending without default-expiry', async () => {
+    await client.setTaskState("t", "k", 1, { expiresAt: "default" });
+    expect(JSON.parse(server.requests[0]?.body ?? "")).toEqual({ value: 1, expires_at: "default" });
+    const plain = await startRecordingServer({ extensions: [] });
+    try {
+      const other = new ExecutionApiClient({ baseUrl: plain.baseUrl, token: "t", retry: fastRetry });
+      const error = await other.setTaskState("t", "k", 1, { expiresAt: "default" }).catch((e) => e);
+      expect(isStateStoreError(error, "NOT_SUPPORTED")).toBe(true);
+      expect(error.message).toMatch(/default-expiry/);
+      expect(plain.requests).toHaveLength(0);
+    } finally {
+      await plain.close();
+    }
   });
 
   it("keeps specific server codes such as ASSET_NOT_FOUND", async () => {
@@ -122,7 +159,11 @@ describe("ExecutionApiClient against a recording HTTP server", () => {
   });
 
   it("retries 5xx answers of idempotent calls and succeeds", async () => {
-    server.script.push({ status: 503 }, { status: 502 }, { status: 200, body: { value: "ok", version: 4 } });
+    server.script.push(
+      { status: 503 },
+      { status: 502 },
+      { status: 200, body: { value: "ok" }, headers: { etag: '"4"' } },
+    );
     expect(await client.getTaskState("t", "k")).toEqual({ value: "ok", version: 4 });
     expect(server.requests).toHaveLength(3);
   });

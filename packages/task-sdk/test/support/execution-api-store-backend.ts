@@ -4,6 +4,7 @@ import {
   type CleanupOptions,
   type CleanupReport,
   type ClearOptions,
+  type DeleteOptions,
   isStateStoreError,
   type JsonValue,
   type SetOptions,
@@ -90,9 +91,13 @@ export class ExecutionApiStoreBackend extends BaseStoreBackend {
     }
   }
 
-  override async delete(scope: StoreScope, key: string): Promise<void> {
-    if (scope.kind === "task") await this.#task(scope).client.deleteTaskState(this.#task(scope).tiId, key);
-    else await this.#options.assetClient(scope).deleteAssetState(assetAddress(scope), key);
+  override async delete(scope: StoreScope, key: string, options: DeleteOptions = {}): Promise<void> {
+    const request = options.ifVersion === undefined ? {} : { ifVersion: options.ifVersion };
+    if (scope.kind === "task") {
+      await this.#task(scope).client.deleteTaskState(this.#task(scope).tiId, key, request);
+    } else {
+      await this.#options.assetClient(scope).deleteAssetState(assetAddress(scope), key, request);
+    }
   }
 
   override async clear(scope: StoreScope, options: ClearOptions = {}): Promise<void> {

@@ -5,6 +5,7 @@ import {
   StateStoreError,
   type StoreScope,
   type TaskScope,
+  taskScope,
 } from "@tidemark/state";
 import { InMemoryStoreBackend } from "@tidemark/testkit";
 
@@ -44,7 +45,7 @@ export class OffloadingMemoryBackend extends InMemoryStoreBackend {
         number,
         string,
       ];
-      return { scope: { kind: "task", dagId, runId, taskId, mapIndex }, key };
+      return { scope: taskScope({ dagId, runId, taskId, mapIndex }), key };
     }
     const [, name, uri, key] = parts as [string, string | null, string | null, string];
     const scope: { kind: "asset"; name?: string; uri?: string } = { kind: "asset" };

@@ -45,6 +45,7 @@ export interface TidemarkServer {
     runId?: string;
     taskId?: string;
     mapIndex?: number;
+    regionId?: string;
     inlets?: string[];
     outlets?: string[];
   }): Promise<TaskInstanceRecord>;
@@ -129,6 +130,7 @@ export async function startTidemarkServer(
         runId: init.runId ?? `run_${++sequence}`,
         taskId: init.taskId ?? "task",
         mapIndex: init.mapIndex ?? -1,
+        ...(init.regionId === undefined ? {} : { regionId: init.regionId }),
       };
       const existing = await findTaskInstance(database, key);
       if (existing !== null) return existing;
