@@ -296,7 +296,7 @@ export class ExecutionApiClient {
       path: this.#taskKeyPath(tiId, key),
       idempotent: true,
     });
-    return valueOf(answer);
+    return versionedValueOf(answer);
   }
 
   /**
@@ -381,7 +381,7 @@ export class ExecutionApiClient {
       path: `/store/asset/${route}/value?${query}`,
       idempotent: true,
     });
-    return valueOf(answer);
+    return versionedValueOf(answer);
   }
 
   /**
@@ -519,7 +519,7 @@ export class ExecutionApiClient {
 }
 
 /** A GET answer's value with its version from the `ETag`. */
-function valueOf(answer: ApiResponse): VersionedValue<JsonValue> {
+function versionedValueOf(answer: ApiResponse): VersionedValue<JsonValue> {
   const body = answer.body as { value: JsonValue } | undefined;
   return { value: body?.value as JsonValue, version: versionOfEtag(answer.headers.get("etag")) };
 }
