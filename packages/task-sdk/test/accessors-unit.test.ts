@@ -73,6 +73,14 @@ describe("accessors without a Tidemark server", () => {
       ]);
     });
 
+    it('sends expires_at "default" when the worker does not know default_retention_days', async () => {
+      const { defaultRetentionDays: _known, ...unknown } = settings;
+      const store = accessor({ settings: unknown });
+      await store.set("a", 1);
+      await store.set("b", 1, { retentionMs: 3_600_000 });
+      expect(bodies().map((b) => b.expires_at)).toEqual(["default", "2026-05-14T13:00:00.000Z"]);
+    });
+
     it("validates keys, values, retention and size before sending anything", async () => {
       const store = accessor();
       const attempts: [string, () => Promise<unknown>, string][] = [
