@@ -3,8 +3,8 @@ import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import { TOKEN_STORAGE_KEY } from "../src/api/token-storage";
 import { App } from "../src/app";
-import { entry, referenceEntry } from "./support/entries";
-import { answer, errorBody, type FixtureRoute, fixtureFetch } from "./support/fixture-fetch";
+import { entry, referenceEntry, taskWire } from "./support/entries";
+import { answer, errorAnswer, type FixtureRoute, failure, fixtureFetch } from "./support/fixture-fetch";
 
 const config = (auth: "none" | "token") =>
   answer("GET", "/api/v2/config/ui", { auth, default_retention_days: 7, max_value_storage_bytes: 65536 });
@@ -34,8 +34,20 @@ function world(entries = [entry({ key: "watermark", value: { offset: 42 }, versi
       ],
       total_entries: 1,
     }),
-    answer("GET", STATE, { task_state_store: entries, total_entries: entries.length }),
-    ...entries.map((e) => answer("GET", `${STATE}/${e.key}`, e)),
+    {
+      method: "GET",
+      path: STATE,
+      respond: (req) => ({
+        body: { task_state_store: entries.map((e) => taskWire(e, req.query)), total_entries: entries.length },
+      }),
+    },
+    ...entries.map(
+      (e): FixtureRoute => ({
+        method: "GET",
+        path: `${STATE}/${e.key}`,
+        respond: (req) => ({ body: taskWire(e, req.query), headers: { etag: `"${e.version}"` } }),
+      }),
+    ),
   ];
 }
 
@@ -101,11 +113,12 @@ describe("App with api.auth = none", () => {
     const f = fixtureFetch(
       config("none"),
       ...world(),
-      answer(
+      failure(
         "GET",
         `/api/v2/dags/etl/dagRuns/${RUN}/taskInstances/gone/state-store`,
-        errorBody("not_found", "no such task instance", "TASK_INSTANCE_NOT_FOUND"),
         404,
+        "Task instance not found for dag_id='etl', run_id='r1', task_id='gone', map_index=-1",
+        "TASK_INSTANCE_NOT_FOUND",
       ),
     );
     at(`#/tasks?dag_id=etl&run_id=${RUN}&task_id=gone&map_index=-1`);
@@ -140,7 +153,7 @@ describe("App with api.auth = token", () => {
       respond: (req) =>
         req.headers.authorization === "Bearer new"
           ? { body: { dags: [{ dag_id: "etl", dag_run_count: 1 }], total_entries: 1 } }
-          : { status: 401, body: errorBody("unauthorized", "invalid token", "UNAUTHORIZED") },
+          : errorAnswer(401, "invalid token", "UNAUTHORIZED"),
     });
     render(<App fetch={f.fetch} />);
     const user = userEvent.setup();

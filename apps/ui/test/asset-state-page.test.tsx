@@ -1,10 +1,19 @@
 import { render, screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
-import type { AssetSummary } from "../src/api/wire-types";
+import type { AssetStateEntry, AssetSummary } from "../src/api/wire-types";
 import { App } from "../src/app";
-import { assetEntry } from "./support/entries";
-import { answer, fixtureFetch } from "./support/fixture-fetch";
+import { assetEntry, assetWire } from "./support/entries";
+import { answer, type FixtureRoute, fixtureFetch } from "./support/fixture-fetch";
+
+/** An asset's key listing, answered as the server would for the request's include. */
+const listing = (path: string, entries: AssetStateEntry[]): FixtureRoute => ({
+  method: "GET",
+  path,
+  respond: (req) => ({
+    body: { asset_state_store: entries.map((e) => assetWire(e, req.query)), total_entries: entries.length },
+  }),
+});
 
 const asset = (id: number, name: string, active: boolean, state_key_count: number): AssetSummary => ({
   id,
@@ -28,22 +37,20 @@ function fixtures() {
     }),
     answer("GET", "/api/v2/assets/by-name/orders", asset(1, "orders", true, 2)),
     answer("GET", "/api/v2/assets/by-name/legacy", asset(2, "legacy", false, 1)),
-    answer("GET", "/api/v2/assets/1/state-store", {
-      asset_state_store: [
-        assetEntry({ key: "watermark" }),
-        assetEntry({
-          key: "cursor",
-          value: 17,
-          last_updated_by: { kind: "watcher", dag_id: null, run_id: null, task_id: null, map_index: null },
-        }),
-      ],
-      total_entries: 2,
-    }),
-    answer("GET", "/api/v2/assets/2/state-store", {
-      asset_state_store: [assetEntry({ key: "old" })],
-      total_entries: 1,
-    }),
-    answer("GET", "/api/v2/assets/2/state-store/old", assetEntry({ key: "old" })),
+    listing("/api/v2/assets/1/state-store", [
+      assetEntry({ key: "watermark" }),
+      assetEntry({
+        key: "cursor",
+        value: 17,
+        last_updated_by: { kind: "watcher", dag_id: null, run_id: null, task_id: null, map_index: null },
+      }),
+    ]),
+    listing("/api/v2/assets/2/state-store", [assetEntry({ key: "old" })]),
+    {
+      method: "GET",
+      path: "/api/v2/assets/2/state-store/old",
+      respond: (req) => ({ body: assetWire(assetEntry({ key: "old" }), req.query) }),
+    },
   );
 }
 
@@ -72,6 +79,7 @@ describe("asset state page", () => {
     window.history.replaceState(null, "", "/ui/#/assets?asset=legacy&key=old");
     render(<App fetch={fixtures().fetch} />);
     const panel = await screen.findByRole("region", { name: "Key old" });
+    expect(within(panel).getByTestId("entry-version").textContent).toBe("3");
     expect(within(panel).queryByRole("button", { name: "Edit" })).toBeNull();
     expect(within(panel).getByText(/This asset is inactive/)).toBeTruthy();
     expect((screen.getByRole("button", { name: "Add key" }) as HTMLButtonElement).disabled).toBe(true);

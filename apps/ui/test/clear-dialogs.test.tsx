@@ -4,7 +4,7 @@ import { describe, expect, it, vi } from "vitest";
 import type { AssetSummary, TaskInstanceSummary } from "../src/api/wire-types";
 import { AssetClearDialog } from "../src/pages/asset-clear-dialog";
 import { TaskClearDialog } from "../src/pages/task-clear-dialog";
-import { answer, fixtureFetch } from "./support/fixture-fetch";
+import { answer, failure, fixtureFetch } from "./support/fixture-fetch";
 import { renderWithApi } from "./support/render-with-api";
 
 const tiRow = (task_id: string, map_index: number, state_key_count: number): TaskInstanceSummary => ({
@@ -68,11 +68,12 @@ describe("TaskClearDialog", () => {
         task_instances: [tiRow("t", -1, 1)],
         total_entries: 1,
       }),
-      answer(
+      failure(
         "DELETE",
         "/api/v2/dags/etl/dagRuns/r1/taskInstances/t/state-store",
-        { detail: { reason: "not_found", message: "no task instance", code: "TASK_INSTANCE_NOT_FOUND" } },
         404,
+        "no task instance",
+        "TASK_INSTANCE_NOT_FOUND",
       ),
     );
     renderWithApi(

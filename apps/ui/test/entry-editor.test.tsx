@@ -6,7 +6,7 @@ import { EntryEditor } from "../src/components/entry-editor";
 import { toLocalInput } from "../src/format/format-time";
 import { taskStateCollection } from "../src/state/state-collection";
 import { entry, referenceEntry } from "./support/entries";
-import { answer, errorBody, fixtureFetch } from "./support/fixture-fetch";
+import { answer, failure, fixtureFetch } from "./support/fixture-fetch";
 
 const ti = { dagId: "etl", runId: "r1", taskId: "load", mapIndex: -1 };
 const KEY = /state-store\/watermark$/;
@@ -36,10 +36,10 @@ async function replaceValue(user: ReturnType<typeof userEvent.setup>, text: stri
 }
 
 describe("EntryEditor", () => {
-  it("sends the version it opened as if_version and, on 409, says the value changed (3 → 4) and offers a reload", async () => {
+  it("sends the version it opened as If-Match and, on 412, says the value changed (3 → 4) and offers a reload", async () => {
     const f = fixtureFetch(
-      answer("PATCH", KEY, errorBody("conflict", "version mismatch", "CONFLICT"), 409),
-      answer("GET", KEY, entry({ version: 4, value: { offset: 99 } })),
+      failure("PATCH", KEY, 412, "precondition failed", "PRECONDITION_FAILED", { etag: '"4"' }),
+      answer("GET", KEY, entry({ version: 4, value: { offset: 99 } }), 200, { etag: '"4"' }),
     );
     const { user, onSaved } = setup(f);
     await replaceValue(user, '{"offset": 50}');
@@ -50,7 +50,9 @@ describe("EntryEditor", () => {
       "This value changed since you opened it (version 3 → 4). Reload to see the new value.",
     );
     expect(alert.textContent).toContain("Your change was not saved.");
-    expect(f.calls[0]).toMatchObject({ method: "PATCH", body: { value: { offset: 50 }, if_version: 3 } });
+    expect(f.calls[0]).toMatchObject({ method: "PATCH", body: { value: { offset: 50 } } });
+    expect(f.calls[0]!.body).toEqual({ value: { offset: 50 } });
+    expect(f.calls[0]!.headers["if-match"]).toBe('"3"');
     expect(onSaved).not.toHaveBeenCalled();
 
     await user.click(screen.getByRole("button", { name: "Reload version 4" }));
@@ -61,17 +63,15 @@ describe("EntryEditor", () => {
     f.use(answer("PATCH", KEY, entry({ version: 5, value: { offset: 100 } })));
     await replaceValue(user, '{"offset": 100}');
     await user.click(screen.getByRole("button", { name: "Save" }));
-    expect(f.calls.at(-1)).toMatchObject({
-      method: "PATCH",
-      body: { value: { offset: 100 }, if_version: 4 },
-    });
+    expect(f.calls.at(-1)).toMatchObject({ method: "PATCH", body: { value: { offset: 100 } } });
+    expect(f.calls.at(-1)!.headers["if-match"]).toBe('"4"');
     expect(onSaved).toHaveBeenCalledWith(expect.objectContaining({ version: 5 }));
   });
 
-  it("says the key was deleted when the 409 is followed by a 404", async () => {
+  it("says the key was deleted when the 412 is followed by a 404", async () => {
     const f = fixtureFetch(
-      answer("PATCH", KEY, errorBody("conflict", "x", "CONFLICT"), 409),
-      answer("GET", KEY, errorBody("not_found", "no such key", "NOT_FOUND"), 404),
+      failure("PATCH", KEY, 412, "precondition failed", "PRECONDITION_FAILED"),
+      failure("GET", KEY, 404, "Task state store key 'watermark' not found", "NOT_FOUND"),
     );
     const { user } = setup(f);
     await user.click(screen.getByRole("button", { name: "Save" }));
@@ -90,14 +90,27 @@ describe("EntryEditor", () => {
     expect(f.calls).toHaveLength(0);
   });
 
-  it("shows 413 in words with the size limit", async () => {
-    const f = fixtureFetch(answer("PATCH", KEY, errorBody("too_large", "too large", "VALUE_TOO_LARGE"), 413));
+  it("shows a value over the limit (422 VALUE_TOO_LARGE) in words with the size limit", async () => {
+    const f = fixtureFetch(failure("PATCH", KEY, 422, "value is too large", "VALUE_TOO_LARGE"));
     const { user } = setup(f);
     await replaceValue(user, '"abc"');
     await user.click(screen.getByRole("button", { name: "Save" }));
     expect((await screen.findByRole("alert")).textContent).toBe(
-      "The value is too large to store (413). The server stores at most 64 KiB per value (state_store.max_value_storage_bytes); this value is 5 bytes. Store large data in object storage and keep only a reference in state.",
+      "The value is too large to store (422). The server stores at most 64 KiB per value (state_store.max_value_storage_bytes); this value is 5 bytes. Store large data in object storage and keep only a reference in state.",
     );
+  });
+
+  it("shows the server's reason when it refuses a value holding the reserved reference member", async () => {
+    const reason =
+      'value of key "watermark" holds the reserved member "__airflow_state_ref__", which marks a reference to offloaded state that only workers write';
+    const f = fixtureFetch(failure("PATCH", KEY, 422, reason, "INVALID_VALUE"));
+    const { user, onSaved } = setup(f);
+    await replaceValue(user, '{"__airflow_state_ref__": "s3://b/k"}');
+    await user.click(screen.getByRole("button", { name: "Save" }));
+    expect((await screen.findByRole("alert")).textContent).toBe(
+      `The server refused the input (422) (${reason}). Correct it and try again.`,
+    );
+    expect(onSaved).not.toHaveBeenCalled();
   });
 
   it("puts with the chosen expiry: never, a custom local date-time (sent as UTC), default", async () => {
@@ -105,7 +118,11 @@ describe("EntryEditor", () => {
     const { user } = setup(f);
     await user.click(screen.getByLabelText("Never expire"));
     await user.click(screen.getByRole("button", { name: "Save" }));
-    expect(f.calls.at(-1)).toMatchObject({ method: "PUT", body: { expires_at: null, if_version: 3 } });
+    expect(f.calls.at(-1)).toMatchObject({
+      method: "PUT",
+      body: { value: { offset: 42 }, expires_at: null },
+    });
+    expect(f.calls.at(-1)!.headers["if-match"]).toBe('"3"');
 
     await user.click(screen.getByLabelText("At a date and time"));
     const when = toLocalInput(Date.now() + 10 * 24 * 3600 * 1000);
@@ -136,8 +153,10 @@ describe("EntryEditor", () => {
     expect(f.calls).toHaveLength(0);
   });
 
-  it("adding refuses a key that already exists, and otherwise puts without if_version", async () => {
-    const f = fixtureFetch(answer("GET", KEY, entry({ version: 2 })));
+  it("adding sends If-None-Match: *, so the server refuses a key that already exists in the same write", async () => {
+    const f = fixtureFetch(
+      failure("PUT", KEY, 412, "precondition failed", "PRECONDITION_FAILED", { etag: '"2"' }),
+    );
     const collection = taskStateCollection(createApiClient({ fetch: f.fetch }), ti);
     const onSaved = vi.fn();
     render(
@@ -157,18 +176,20 @@ describe("EntryEditor", () => {
     ).toBeTruthy();
     await user.click(screen.getByRole("button", { name: "Save new key" }));
     expect((await screen.findByRole("alert")).textContent).toContain(
-      "A key named “watermark” already exists here (version 2)",
+      "A key named “watermark” already exists here (version 2). Close this form and edit that key instead.",
     );
+    // One conditional write, no check-then-write lookup.
+    expect(f.calls.map((c) => c.method)).toEqual(["PUT"]);
+    expect(f.calls[0]!.headers["if-none-match"]).toBe("*");
+    expect(onSaved).not.toHaveBeenCalled();
 
-    f.use(
-      answer("GET", /state-store\/fresh$/, errorBody("not_found", "x", "NOT_FOUND"), 404),
-      answer("PUT", /state-store\/fresh$/, entry({ key: "fresh", version: 1 })),
-    );
+    f.use(answer("PUT", /state-store\/fresh$/, entry({ key: "fresh", version: 1 }), 200, { etag: '"1"' }));
     await user.clear(screen.getByLabelText("Key"));
     await user.type(screen.getByLabelText("Key"), "fresh");
     await user.click(screen.getByRole("button", { name: "Save new key" }));
     expect(f.calls.at(-1)).toMatchObject({ method: "PUT", body: { value: 1, expires_at: "default" } });
-    expect(f.calls.at(-1)!.body).not.toHaveProperty("if_version");
-    expect(onSaved).toHaveBeenCalledWith(expect.objectContaining({ key: "fresh" }));
+    expect(f.calls.at(-1)!.headers).toMatchObject({ "if-none-match": "*", prefer: "return=representation" });
+    expect(f.calls.at(-1)!.headers).not.toHaveProperty("if-match");
+    expect(onSaved).toHaveBeenCalledWith(expect.objectContaining({ key: "fresh", version: 1 }));
   });
 });

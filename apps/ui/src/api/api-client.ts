@@ -1,17 +1,20 @@
 import { ApiError, apiErrorFromResponse } from "./api-error";
 import type { TaskInstanceRef } from "./task-instance-ref";
-import type {
-  AssetStateEntry,
-  AssetSummary,
-  DagRunSummary,
-  DagSummary,
-  JsonValue,
-  ListParams,
-  Page,
-  StateEntry,
-  StateListParams,
-  TaskInstanceSummary,
-  UiConfig,
+import {
+  type AssetStateEntry,
+  type AssetStateEntryWire,
+  type AssetSummary,
+  type DagRunSummary,
+  type DagSummary,
+  ENTRY_INCLUDE,
+  type JsonValue,
+  type ListParams,
+  type Page,
+  type StateEntry,
+  type StateListParams,
+  type TaskInstanceSummary,
+  type TaskStateEntryWire,
+  type UiConfig,
 } from "./wire-types";
 
 /**
@@ -32,18 +35,30 @@ export interface ApiClientOptions {
   readonly onUnauthorized?: () => void;
 }
 
+/**
+ * The precondition of a write: `ifVersion` sends `If-Match: "<version>"` (412 when the live value is at
+ * another version or gone); `ifAbsent` sends `If-None-Match: *` (412 when a live value exists), so adding
+ * a key never overwrites one someone else just wrote.
+ */
+export interface WriteCondition {
+  readonly ifVersion?: number | undefined;
+  readonly ifAbsent?: boolean | undefined;
+}
+
 /** A typed client of the Core REST API (base path /api/v2); every method throws {@link ApiError}. */
 export type ApiClient = ReturnType<typeof createApiClient>;
 
 const API = "/api/v2";
 
 /**
- * Creates a client of the Core REST API as the UI uses it (contract: /work/notes/rest-api-contract.md).
+ * Creates a client of the Core REST API as the UI uses it.
  *
  * Every call sends `Authorization: Bearer <token>` when `getToken` returns one, JSON bodies with
  * snake_case members, and turns a non-2xx answer into an {@link ApiError} (status 0 when the server
  * could not be reached). State keys are percent-encoded with encodeURIComponent, so a "/" in a key
- * travels as %2F.
+ * travels as %2F. State reads and writes ask for `?include=version,reference`; writes send
+ * `Prefer: return=representation` so they answer with the stored entry, and a {@link WriteCondition}
+ * as `If-Match` / `If-None-Match`.
  *
  * @param options - fetch, base URL, token source and 401 hook.
  * @returns the client.
@@ -59,9 +74,10 @@ export function createApiClient(options: ApiClientOptions = {}) {
       query?: Record<string, string | number | boolean | undefined>;
       body?: unknown;
       auth?: boolean;
+      headers?: Record<string, string>;
     } = {},
   ): Promise<Response> {
-    const headers: Record<string, string> = { accept: "application/json" };
+    const headers: Record<string, string> = { accept: "application/json", ...init.headers };
     const token = init.auth === false ? undefined : options.getToken?.();
     if (token) headers.authorization = `Bearer ${token}`;
     let body: string | undefined;
@@ -141,41 +157,45 @@ export function createApiClient(options: ApiClientOptions = {}) {
 
     /** `GET …/state-store?map_index=N`: one page of a task instance's keys, ordered by key. */
     async listTaskState(ti: TaskInstanceRef, params: StateListParams = {}): Promise<Page<StateEntry>> {
-      const r = await json<{ task_state_store: StateEntry[]; total_entries: number }>("GET", tiPath(ti), {
-        query: { map_index: ti.mapIndex, ...params },
-      });
-      return { items: r.task_state_store, total: r.total_entries };
+      const r = await json<{ task_state_store: TaskStateEntryWire[]; total_entries: number }>(
+        "GET",
+        tiPath(ti),
+        { query: { map_index: ti.mapIndex, ...params, include: ENTRY_INCLUDE } },
+      );
+      return { items: r.task_state_store.map(taskEntry), total: r.total_entries };
     },
 
     /** `GET …/state-store/{key}`. */
-    getTaskState: (ti: TaskInstanceRef, key: string) =>
-      json<StateEntry>("GET", `${tiPath(ti)}/${enc(key)}`, { query: { map_index: ti.mapIndex } }),
+    getTaskState: async (ti: TaskInstanceRef, key: string) =>
+      taskEntry(
+        await json<TaskStateEntryWire>("GET", `${tiPath(ti)}/${enc(key)}`, {
+          query: { map_index: ti.mapIndex, include: ENTRY_INCLUDE },
+        }),
+      ),
 
-    /** `PUT …/state-store/{key}`: writes value and expiry; `ifVersion` makes it fail with 409 when stale. */
-    putTaskState: (
+    /** `PUT …/state-store/{key}`: writes value and expiry under the {@link WriteCondition}. */
+    putTaskState: async (
       ti: TaskInstanceRef,
       key: string,
-      body: { value: JsonValue; expiresAt: ExpiresAtInput; ifVersion?: number | undefined },
+      body: { value: JsonValue; expiresAt: ExpiresAtInput } & WriteCondition,
     ) =>
-      json<StateEntry>("PUT", `${tiPath(ti)}/${enc(key)}`, {
-        query: { map_index: ti.mapIndex },
-        body: {
-          value: body.value,
-          expires_at: body.expiresAt,
-          ...(body.ifVersion !== undefined ? { if_version: body.ifVersion } : {}),
-        },
-      }),
+      taskEntry(
+        await json<TaskStateEntryWire>("PUT", `${tiPath(ti)}/${enc(key)}`, {
+          query: { map_index: ti.mapIndex, include: ENTRY_INCLUDE },
+          headers: writeHeaders(body),
+          body: { value: body.value, expires_at: body.expiresAt },
+        }),
+      ),
 
     /** `PATCH …/state-store/{key}`: replaces the value, keeps expires_at; 404 when the key is missing. */
-    patchTaskState: (
-      ti: TaskInstanceRef,
-      key: string,
-      body: { value: JsonValue; ifVersion?: number | undefined },
-    ) =>
-      json<StateEntry>("PATCH", `${tiPath(ti)}/${enc(key)}`, {
-        query: { map_index: ti.mapIndex },
-        body: { value: body.value, ...(body.ifVersion !== undefined ? { if_version: body.ifVersion } : {}) },
-      }),
+    patchTaskState: async (ti: TaskInstanceRef, key: string, body: { value: JsonValue } & WriteCondition) =>
+      taskEntry(
+        await json<TaskStateEntryWire>("PATCH", `${tiPath(ti)}/${enc(key)}`, {
+          query: { map_index: ti.mapIndex, include: ENTRY_INCLUDE },
+          headers: writeHeaders(body),
+          body: { value: body.value },
+        }),
+      ),
 
     /** `DELETE …/state-store/{key}`. */
     async deleteTaskState(ti: TaskInstanceRef, key: string): Promise<void> {
@@ -191,37 +211,41 @@ export function createApiClient(options: ApiClientOptions = {}) {
 
     /** `GET /api/v2/assets/{asset_id}/state-store`. */
     async listAssetState(assetId: number, params: StateListParams = {}): Promise<Page<AssetStateEntry>> {
-      const r = await json<{ asset_state_store: AssetStateEntry[]; total_entries: number }>(
+      const r = await json<{ asset_state_store: AssetStateEntryWire[]; total_entries: number }>(
         "GET",
         assetPath(assetId),
-        { query: { ...params } },
+        { query: { ...params, include: ENTRY_INCLUDE } },
       );
-      return { items: r.asset_state_store, total: r.total_entries };
+      return { items: r.asset_state_store.map(assetEntry), total: r.total_entries };
     },
 
     /** `GET /api/v2/assets/{asset_id}/state-store/{key}`. */
-    getAssetState: (assetId: number, key: string) =>
-      json<AssetStateEntry>("GET", `${assetPath(assetId)}/${enc(key)}`),
+    getAssetState: async (assetId: number, key: string) =>
+      assetEntry(
+        await json<AssetStateEntryWire>("GET", `${assetPath(assetId)}/${enc(key)}`, {
+          query: { include: ENTRY_INCLUDE },
+        }),
+      ),
 
     /** `PUT /api/v2/assets/{asset_id}/state-store/{key}` (recorded as written by "api"). */
-    putAssetState: (
-      assetId: number,
-      key: string,
-      body: { value: JsonValue; ifVersion?: number | undefined },
-    ) =>
-      json<AssetStateEntry>("PUT", `${assetPath(assetId)}/${enc(key)}`, {
-        body: { value: body.value, ...(body.ifVersion !== undefined ? { if_version: body.ifVersion } : {}) },
-      }),
+    putAssetState: async (assetId: number, key: string, body: { value: JsonValue } & WriteCondition) =>
+      assetEntry(
+        await json<AssetStateEntryWire>("PUT", `${assetPath(assetId)}/${enc(key)}`, {
+          query: { include: ENTRY_INCLUDE },
+          headers: writeHeaders(body),
+          body: { value: body.value },
+        }),
+      ),
 
     /** `PATCH /api/v2/assets/{asset_id}/state-store/{key}`; 404 when the key is missing. */
-    patchAssetState: (
-      assetId: number,
-      key: string,
-      body: { value: JsonValue; ifVersion?: number | undefined },
-    ) =>
-      json<AssetStateEntry>("PATCH", `${assetPath(assetId)}/${enc(key)}`, {
-        body: { value: body.value, ...(body.ifVersion !== undefined ? { if_version: body.ifVersion } : {}) },
-      }),
+    patchAssetState: async (assetId: number, key: string, body: { value: JsonValue } & WriteCondition) =>
+      assetEntry(
+        await json<AssetStateEntryWire>("PATCH", `${assetPath(assetId)}/${enc(key)}`, {
+          query: { include: ENTRY_INCLUDE },
+          headers: writeHeaders(body),
+          body: { value: body.value },
+        }),
+      ),
 
     /** `DELETE /api/v2/assets/{asset_id}/state-store/{key}`. */
     async deleteAssetState(assetId: number, key: string): Promise<void> {
@@ -233,6 +257,36 @@ export function createApiClient(options: ApiClientOptions = {}) {
       await request("DELETE", assetPath(assetId));
     },
   };
+}
+
+/** The headers of a write: the entry in the answer, and the precondition. */
+function writeHeaders(condition: WriteCondition): Record<string, string> {
+  return {
+    prefer: "return=representation",
+    // A backend without versions reports 0, which has no ETag to match.
+    ...(condition.ifVersion !== undefined && condition.ifVersion > 0
+      ? { "if-match": `"${condition.ifVersion}"` }
+      : {}),
+    ...(condition.ifAbsent === true ? { "if-none-match": "*" } : {}),
+  };
+}
+
+/** A task state entry as the UI uses it; extras the server left out read as version 0, not a reference. */
+function taskEntry(wire: TaskStateEntryWire): StateEntry {
+  return {
+    key: wire.key,
+    value: wire.value,
+    version: wire.version ?? 0,
+    updated_at: wire.updated_at,
+    expires_at: wire.expires_at,
+    is_reference: wire.is_reference === true,
+    ...(wire.ref !== undefined ? { ref: wire.ref } : {}),
+  };
+}
+
+/** As {@link taskEntry}; asset state never expires. */
+function assetEntry(wire: AssetStateEntryWire): AssetStateEntry {
+  return { ...taskEntry({ ...wire, expires_at: null }), last_updated_by: wire.last_updated_by };
 }
 
 function enc(segment: string): string {

@@ -10,17 +10,18 @@ export interface ErrorContext {
   readonly openedVersion?: number;
   /** The version now on the server (looked up after a conflict); null when the key is gone. */
   readonly currentVersion?: number | null;
-  /** `max_value_storage_bytes`, for 413. */
+  /** `max_value_storage_bytes`, for a value that is too large. */
   readonly maxValueBytes?: number;
-  /** Size of the value that was sent, UTF-8 bytes of its JSON text, for 413. */
+  /** Size of the value that was sent, UTF-8 bytes of its JSON text, for a value that is too large. */
   readonly valueBytes?: number;
 }
 
 /**
  * Puts any failure of an API call into a sentence for an operator: what happened and what to do. Never
- * shows the raw JSON body. Covers 401 (token), 403, 404 (key, task instance, dag run, asset), 409
- * (a stale edit, with "version 3 → 4" when both are known), 413 (with the size limit), 422 (the
- * server's reason), network failures and 5xx.
+ * shows the raw JSON body. Covers 401 (token), 403, 404 (key, task instance, dag run, asset), 412 (a
+ * failed If-Match: a stale edit, with "version 3 → 4" when both are known), a value that is too large
+ * (413, or 422 with code VALUE_TOO_LARGE, with the size limit), 400 and 422 (the server's reason),
+ * network failures and 5xx.
  *
  * @param error - what was caught (an ApiError or anything else).
  * @param context - what the action was about.
@@ -33,6 +34,14 @@ export function describeApiError(error: unknown, context: ErrorContext = {}): st
   }
   const keyText = context.key !== undefined ? `The key “${context.key}”` : "This entry";
   const server = error.serverMessage ? ` (${trimSentence(error.serverMessage)})` : "";
+  if (error.status === 413 || error.code === "VALUE_TOO_LARGE") {
+    const limit =
+      context.maxValueBytes !== undefined
+        ? ` The server stores at most ${formatBytes(context.maxValueBytes)} per value (state_store.max_value_storage_bytes)`
+        : "";
+    const size = context.valueBytes !== undefined ? `; this value is ${formatBytes(context.valueBytes)}` : "";
+    return `The value is too large to store (${error.status}).${limit}${size}${limit ? "." : ""} Store large data in object storage and keep only a reference in state.`;
+  }
   switch (error.status) {
     case 0:
       return "Could not reach the Tidemark API server. Check that `tidemark api-server` is running, then try again.";
@@ -42,27 +51,21 @@ export function describeApiError(error: unknown, context: ErrorContext = {}): st
       return `Your token is not allowed to do this (403)${server}. Ask an administrator for a token with access.`;
     case 404:
       return describeNotFound(error.code, keyText, context, server);
-    case 409: {
-      if (context.currentVersion === null) {
+    case 409:
+    case 412: {
+      // The looked-up version wins; else the live ETag the 412 carried.
+      const current = context.currentVersion !== undefined ? context.currentVersion : error.currentVersion;
+      if (current === null) {
         return `${keyText} was deleted since you opened it. Reload to see the current state.`;
       }
-      if (context.openedVersion !== undefined && context.currentVersion !== undefined) {
-        return `This value changed since you opened it (version ${context.openedVersion} → ${context.currentVersion}). Reload to see the new value.`;
+      if (context.openedVersion !== undefined && current !== undefined) {
+        return `This value changed since you opened it (version ${context.openedVersion} → ${current}). Reload to see the new value.`;
       }
       return "This value changed since you opened it. Reload to see the new value.";
     }
-    case 413: {
-      const limit =
-        context.maxValueBytes !== undefined
-          ? ` The server stores at most ${formatBytes(context.maxValueBytes)} per value (state_store.max_value_storage_bytes)`
-          : "";
-      const size =
-        context.valueBytes !== undefined ? `; this value is ${formatBytes(context.valueBytes)}` : "";
-      return `The value is too large to store (413).${limit}${size}${limit ? "." : ""} Store large data in object storage and keep only a reference in state.`;
-    }
     case 400:
     case 422:
-      return `The server refused the input (422)${server}. Correct it and try again.`;
+      return `The server refused the input (${error.status})${server}. Correct it and try again.`;
     default:
       if (error.status >= 500) {
         return `The API server failed (${error.status})${server}. Try again; if it keeps failing, check the server log.`;

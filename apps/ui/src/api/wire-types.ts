@@ -1,8 +1,7 @@
 /**
- * The Core REST API's JSON shapes as the UI reads them (snake_case, as on the wire). The contract is
- * /work/notes/rest-api-contract.md (issue 7); the entry shapes follow AIP-103's task state and asset
- * state rows plus the reference-envelope flags of PR "Decorate custom state refs with an envelope for UI
- * clarity".
+ * The Core REST API's JSON shapes as the UI reads them (snake_case, as on the wire), and the entries the
+ * client builds from them. State entries are Airflow's Core API shapes; the UI asks for Tidemark's extras
+ * (version, reference flags) with `?include=version,reference`.
  */
 
 /** Any JSON value a state entry may hold. */
@@ -18,15 +17,46 @@ export interface UiConfig {
   readonly max_value_storage_bytes: number;
 }
 
-/** One task state key as the API returns it. Times are ISO-8601 UTC. */
+/** The `?include=` tokens the UI sends on every state read and write. */
+export const ENTRY_INCLUDE = "version,reference";
+
+/** Tidemark's extras of an entry, present only when `?include=version,reference` asked for them. */
+export interface EntryExtrasWire {
+  /** `include=version`: starts at 1, grows by one on every write; also the `ETag` `"<version>"`. */
+  readonly version?: number;
+  /** `include=reference`: true when the stored value is exactly a reference envelope. */
+  readonly is_reference?: boolean;
+  /** `include=reference`: the reference (an s3:// or file:// URL) when `is_reference` is true. */
+  readonly ref?: string;
+}
+
+/** A task state entry on the wire: Airflow's `{key, value, updated_at, expires_at}` plus extras. */
+export interface TaskStateEntryWire extends EntryExtrasWire {
+  readonly key: string;
+  readonly value: JsonValue;
+  readonly updated_at: string;
+  /** When the key stops existing; null = never. */
+  readonly expires_at: string | null;
+}
+
+/** An asset state entry on the wire: Airflow's `{key, value, updated_at, last_updated_by}` plus extras. */
+export interface AssetStateEntryWire extends EntryExtrasWire {
+  readonly key: string;
+  readonly value: JsonValue;
+  readonly updated_at: string;
+  readonly last_updated_by: LastUpdatedBy | null;
+}
+
+/** One task state key as the UI uses it (built by the client from a {@link TaskStateEntryWire}). */
 export interface StateEntry {
   readonly key: string;
   /** The stored value; for an offloaded value, the envelope `{"__airflow_state_ref__": ref}` as stored. */
   readonly value: JsonValue;
-  /** Starts at 1, grows by one on every write; sent back as `if_version` to detect stale edits. */
+  /** Starts at 1, grows by one on every write; sent back as `If-Match: "<version>"` to detect stale edits. */
   readonly version: number;
+  /** ISO-8601 UTC. */
   readonly updated_at: string;
-  /** When the key stops existing; null = never. */
+  /** When the key stops existing; null = never (always null for asset state). */
   readonly expires_at: string | null;
   /** True when the stored value is exactly a reference envelope (the value lives in object storage). */
   readonly is_reference: boolean;
@@ -105,11 +135,7 @@ export interface StateListParams {
   readonly prefix?: string;
 }
 
-/** The error body of every non-2xx answer. */
+/** The error body of every non-2xx answer; Tidemark's error code is in the `Tidemark-Error-Code` header. */
 export interface ErrorBody {
-  readonly detail: {
-    readonly reason?: string;
-    readonly message?: string;
-    readonly code?: string;
-  };
+  readonly detail: string;
 }

@@ -1,5 +1,5 @@
 import { type FormEvent, useEffect, useId, useRef, useState } from "react";
-import { isApiError } from "../api/api-error";
+import { isApiError, isPreconditionFailed } from "../api/api-error";
 import { describeApiError, type ErrorContext, formatBytes } from "../api/describe-api-error";
 import type { AssetStateEntry, JsonValue, StateEntry } from "../api/wire-types";
 import { localInputToIso, toLocalInput } from "../format/format-time";
@@ -30,9 +30,10 @@ type Problem =
   | { readonly kind: "conflict"; readonly message: string; readonly latest: StateEntry | undefined };
 
 /**
- * Adds a key or edits one. Editing remembers the version it opened and sends it as `if_version`, so a
- * value changed by someone else in the meantime is refused with 409 and shown as a conflict ("version
- * 3 → 4") with a way to reload — never silently overwritten. Adding refuses a key that already exists.
+ * Adds a key or edits one. Editing remembers the version it opened and sends it as `If-Match`, so a
+ * value changed (or deleted) by someone else in the meantime is refused with 412 and shown as a conflict
+ * ("version 3 → 4") with a way to reload — never silently overwritten. Adding sends `If-None-Match: *`,
+ * so the server refuses a key that already exists in the same atomic write (no check-then-write race).
  * Task state offers an expiry choice; an offloaded value (reference envelope) is refused with an
  * explanation. Errors are shown in words.
  *
@@ -126,24 +127,20 @@ export function EntryEditor(props: EntryEditorProps) {
     };
     setBusy(true);
     try {
-      if (adding) {
-        const existing = await findExisting(collection, key);
-        if (existing) {
-          setProblem({
-            kind: "input",
-            message: `A key named “${key}” already exists here (version ${existing.version}). Close this form and edit that key instead.`,
-          });
-          return;
-        }
-      }
       const saved = await collection.write(key, {
         value: parsed.value as JsonValue,
         expiry: choice,
-        ifVersion: opened?.version,
+        ...(adding ? { ifAbsent: true } : { ifVersion: opened.version }),
       });
       props.onSaved(saved);
     } catch (error) {
-      if (isApiError(error) && error.status === 409 && opened) {
+      if (isPreconditionFailed(error) && adding) {
+        const version = error.currentVersion !== undefined ? ` (version ${error.currentVersion})` : "";
+        setProblem({
+          kind: "input",
+          message: `A key named “${key}” already exists here${version}. Close this form and edit that key instead.`,
+        });
+      } else if (isPreconditionFailed(error) && opened) {
         const latest = await findExisting(collection, key).catch(() => undefined);
         setProblem({
           kind: "conflict",

@@ -40,8 +40,8 @@ type Panel =
 
 /**
  * The keys of one scope with everything an operator does to them: filter by prefix, page, open a key's
- * detail, add, edit (stale edits detected through if_version), delete behind a confirmation. Expired
- * entries are never shown. Shared by the task state and asset state pages.
+ * detail, add (If-None-Match: *), edit (stale edits refused through If-Match), delete behind a
+ * confirmation. Expired entries are never shown. Shared by the task state and asset state pages.
  *
  * @param props - see {@link StateBrowserProps}.
  */

@@ -1,4 +1,4 @@
-import type { ApiClient } from "../api/api-client";
+import type { ApiClient, WriteCondition } from "../api/api-client";
 import { describeTaskInstance, type TaskInstanceRef } from "../api/task-instance-ref";
 import type {
   AssetStateEntry,
@@ -26,12 +26,13 @@ export interface StateCollection {
   list(params: StateListParams): Promise<Page<StateEntry | AssetStateEntry>>;
   get(key: string): Promise<StateEntry | AssetStateEntry>;
   /**
-   * Writes a value. With `ifVersion` the write fails with 409 when the key's version differs (a stale
-   * edit). Expiry "keep" patches (404 when the key vanished); any other choice puts.
+   * Writes a value. With `ifVersion` (If-Match) the write fails with 412 when the key's version differs
+   * or the key is gone (a stale edit); with `ifAbsent` (If-None-Match: *) it fails with 412 when the key
+   * exists. Expiry "keep" patches; any other choice puts.
    */
   write(
     key: string,
-    input: { value: JsonValue; expiry: ExpiryChoice; ifVersion?: number | undefined },
+    input: { value: JsonValue; expiry: ExpiryChoice } & WriteCondition,
   ): Promise<StateEntry | AssetStateEntry>;
   remove(key: string): Promise<void>;
 }
@@ -51,10 +52,10 @@ export function taskStateCollection(client: ApiClient, ti: TaskInstanceRef): Sta
     readOnlyReason: undefined,
     list: (params) => client.listTaskState(ti, params),
     get: (key) => client.getTaskState(ti, key),
-    write: (key, { value, expiry, ifVersion }) => {
-      if (expiry.mode === "keep") return client.patchTaskState(ti, key, { value, ifVersion });
+    write: (key, { value, expiry, ifVersion, ifAbsent }) => {
+      if (expiry.mode === "keep") return client.patchTaskState(ti, key, { value, ifVersion, ifAbsent });
       const expiresAt = expiry.mode === "default" ? "default" : expiry.mode === "never" ? null : expiry.iso;
-      return client.putTaskState(ti, key, { value, expiresAt, ifVersion });
+      return client.putTaskState(ti, key, { value, expiresAt, ifVersion, ifAbsent });
     },
     remove: (key) => client.deleteTaskState(ti, key),
   };
@@ -78,10 +79,10 @@ export function assetStateCollection(client: ApiClient, asset: AssetSummary): St
       : "This asset is inactive (no dag references it any more): its leftover state can be read but not changed.",
     list: (params) => client.listAssetState(asset.id, params),
     get: (key) => client.getAssetState(asset.id, key),
-    write: (key, { value, expiry, ifVersion }) =>
+    write: (key, { value, expiry, ifVersion, ifAbsent }) =>
       expiry.mode === "keep"
-        ? client.patchAssetState(asset.id, key, { value, ifVersion })
-        : client.putAssetState(asset.id, key, { value, ifVersion }),
+        ? client.patchAssetState(asset.id, key, { value, ifVersion, ifAbsent })
+        : client.putAssetState(asset.id, key, { value, ifVersion, ifAbsent }),
     remove: (key) => client.deleteAssetState(asset.id, key),
   };
 }

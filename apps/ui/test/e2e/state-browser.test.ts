@@ -124,7 +124,7 @@ describe("task state in Chromium", () => {
     expect(await page.getByLabel("Value (JSON)").count()).toBe(0);
   });
 
-  it("refuses a stale edit with 409 and offers to reload the new value", async () => {
+  it("refuses a stale edit with 412 (If-Match) and offers to reload the new value", async () => {
     const page = await open(taskHash(LOAD, "job_id"));
     const detail = page.getByRole("region", { name: "Key job_id" });
     await expect.poll(() => detail.getByTestId("entry-version").textContent()).toBe("1");
@@ -163,17 +163,55 @@ describe("task state in Chromium", () => {
     });
   });
 
-  it("explains a value over state_store.max_value_storage_bytes (413) in words", async () => {
+  it("explains a value over state_store.max_value_storage_bytes (422 VALUE_TOO_LARGE) in words", async () => {
     const page = await open(taskHash(LOAD));
     await page.getByRole("button", { name: "Add key" }).click();
     await page.getByLabel("Key", { exact: true }).fill("too_big");
     await page.getByLabel("Value (JSON)").fill(JSON.stringify("x".repeat(70_000)));
     await page.getByRole("button", { name: "Save new key" }).click();
-    const alert = page.getByRole("alert").filter({ hasText: "(413)" });
+    const alert = page.getByRole("alert").filter({ hasText: "too large to store" });
     expect(await alert.textContent()).toBe(
-      "The value is too large to store (413). The server stores at most 65,535 bytes per value (state_store.max_value_storage_bytes); this value is 70,002 bytes. Store large data in object storage and keep only a reference in state.",
+      "The value is too large to store (422). The server stores at most 65,535 bytes per value (state_store.max_value_storage_bytes); this value is 70,002 bytes. Store large data in object storage and keep only a reference in state.",
     );
     await expect(seeded.client.getTaskState(LOAD, "too_big")).rejects.toMatchObject({ status: 404 });
+  });
+
+  it("adds a key with If-None-Match: *, refusing one that exists without touching it", async () => {
+    const before = await seeded.client.getTaskState(LOAD, "job_id");
+    const page = await open(taskHash(LOAD));
+    await page.getByRole("button", { name: "Add key" }).click();
+    await page.getByLabel("Key", { exact: true }).fill("job_id");
+    await page.getByLabel("Value (JSON)").fill('"overwritten?"');
+    await page.getByRole("button", { name: "Save new key" }).click();
+    const alert = page.getByRole("alert").filter({ hasText: "already exists" });
+    expect(await alert.textContent()).toBe(
+      `A key named “job_id” already exists here (version ${before.version}). Close this form and edit that key instead.`,
+    );
+    expect(await seeded.client.getTaskState(LOAD, "job_id")).toEqual(before);
+
+    await page.getByLabel("Key", { exact: true }).fill("added_in_ui");
+    await page.getByRole("button", { name: "Save new key" }).click();
+    await page.getByRole("status").filter({ hasText: "Saved “added_in_ui” (version 1)." }).waitFor();
+    expect(await seeded.client.getTaskState(LOAD, "added_in_ui")).toMatchObject({
+      version: 1,
+      value: "overwritten?",
+    });
+    await seeded.client.deleteTaskState(LOAD, "added_in_ui");
+  });
+
+  it("shows the server's refusal of a value holding __airflow_state_ref__", async () => {
+    const page = await open(taskHash(LOAD, "watermark"));
+    const detail = page.getByRole("region", { name: "Key watermark" });
+    await detail.getByRole("button", { name: "Edit" }).click();
+    await page.getByLabel("Value (JSON)").fill('{"__airflow_state_ref__": "s3://forged/ref"}');
+    await page.getByRole("button", { name: "Save" }).click();
+    const alert = page.getByRole("alert").filter({ hasText: "refused the input" });
+    expect(await alert.textContent()).toBe(
+      'The server refused the input (422) (value of key "watermark" holds the reserved member "__airflow_state_ref__", which marks a reference to offloaded state that only workers write; to store such data, wrap it, for example {"data": <value>}). Correct it and try again.',
+    );
+    const stored = await seeded.client.getTaskState(LOAD, "watermark");
+    expect(stored.is_reference).toBe(false);
+    expect(stored.value).not.toHaveProperty("__airflow_state_ref__");
   });
 
   it("clears one map index behind a confirmation that names it, then every map index", async () => {

@@ -35,3 +35,49 @@ export function assetEntry(overrides: Partial<AssetStateEntry> = {}): AssetState
     ...overrides,
   };
 }
+
+/**
+ * A task state entry as the server answers it for a request's `?include=`: Airflow's
+ * `{key, value, updated_at, expires_at}` plus only the extras asked for.
+ *
+ * @param e - the entry.
+ * @param query - the request's query.
+ * @returns the wire body.
+ */
+export function taskWire(e: StateEntry, query: URLSearchParams): Record<string, unknown> {
+  return {
+    key: e.key,
+    value: e.value,
+    updated_at: e.updated_at,
+    expires_at: e.expires_at,
+    ...extras(e, query),
+  };
+}
+
+/**
+ * An asset state entry as the server answers it for a request's `?include=`: Airflow's
+ * `{key, value, updated_at, last_updated_by}` plus only the extras asked for.
+ *
+ * @param e - the entry.
+ * @param query - the request's query.
+ * @returns the wire body.
+ */
+export function assetWire(e: AssetStateEntry, query: URLSearchParams): Record<string, unknown> {
+  return {
+    key: e.key,
+    value: e.value,
+    updated_at: e.updated_at,
+    last_updated_by: e.last_updated_by,
+    ...extras(e, query),
+  };
+}
+
+function extras(e: StateEntry, query: URLSearchParams): Record<string, unknown> {
+  const include = new Set((query.get("include") ?? "").split(","));
+  return {
+    ...(include.has("version") ? { version: e.version } : {}),
+    ...(include.has("reference")
+      ? { is_reference: e.is_reference, ...(e.ref !== undefined ? { ref: e.ref } : {}) }
+      : {}),
+  };
+}

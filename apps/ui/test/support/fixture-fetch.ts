@@ -15,10 +15,11 @@ export interface FixtureRequest {
   readonly body: unknown;
 }
 
-/** What a handler answers: a status and a JSON body (undefined = no body). */
+/** What a handler answers: a status, a JSON body (undefined = no body) and response headers. */
 export interface FixtureResponse {
   readonly status?: number;
   readonly body?: unknown;
+  readonly headers?: Record<string, string>;
 }
 
 /** A route: method, path (exact or a RegExp on the decoded path) and the answer. */
@@ -67,10 +68,10 @@ export function fixtureFetch(...routes: FixtureRoute[]): FixtureFetch {
         (typeof r.path === "string" ? r.path === request.path : r.path.test(request.path)),
     );
     if (!route) {
-      return json(599, { detail: { message: `no fixture for ${request.method} ${request.path}` } });
+      return json(599, { detail: `no fixture for ${request.method} ${request.path}` });
     }
     const answer = await route.respond(request);
-    return json(answer.status ?? 200, answer.body);
+    return json(answer.status ?? 200, answer.body, answer.headers);
   };
   return {
     fetch: impl as typeof fetch,
@@ -79,17 +80,46 @@ export function fixtureFetch(...routes: FixtureRoute[]): FixtureFetch {
   };
 }
 
-function json(status: number, body: unknown): Response {
-  if (body === undefined) return new Response(null, { status });
-  return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
+function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
+  if (body === undefined) return new Response(null, { status, headers });
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { "content-type": "application/json", ...headers },
+  });
 }
 
-/** A route answering `body` with 200 (or `status`). */
-export function answer(method: string, path: string | RegExp, body: unknown, status = 200): FixtureRoute {
-  return { method, path, respond: () => ({ status, body }) };
+/** A route answering `body` with 200 (or `status`) and the given response headers. */
+export function answer(
+  method: string,
+  path: string | RegExp,
+  body: unknown,
+  status = 200,
+  headers: Record<string, string> = {},
+): FixtureRoute {
+  return { method, path, respond: () => ({ status, body, headers }) };
 }
 
-/** The contract's error body. */
-export function errorBody(reason: string, message: string, code: string): unknown {
-  return { detail: { reason, message, code } };
+/**
+ * An error answer as the Core REST API sends it: `{"detail": message}` with the code in the
+ * `Tidemark-Error-Code` header (and any other headers, such as a 412's live `ETag`).
+ */
+export function errorAnswer(
+  status: number,
+  message: string,
+  code: string,
+  headers: Record<string, string> = {},
+): FixtureResponse {
+  return { status, body: { detail: message }, headers: { "tidemark-error-code": code, ...headers } };
+}
+
+/** A route answering with {@link errorAnswer}. */
+export function failure(
+  method: string,
+  path: string | RegExp,
+  status: number,
+  message: string,
+  code: string,
+  headers: Record<string, string> = {},
+): FixtureRoute {
+  return { method, path, respond: () => errorAnswer(status, message, code, headers) };
 }

@@ -67,8 +67,9 @@ export interface SeededState {
 
 /**
  * Writes task and asset state through the Core REST API: `load` gets watermark, job_id (never expires),
- * big_blob (a reference envelope, as a worker backend stores an offloaded value) and {@link SLASH_KEY};
- * extract[0] gets two keys, extract[1] one; asset `orders` gets watermark and cursor.
+ * big_blob (a reference envelope, as a worker backend stores an offloaded value; operators may only
+ * restore one, as `tidemark state-store import` does with `?restore_reference=true`) and
+ * {@link SLASH_KEY}; extract[0] gets two keys, extract[1] one; asset `orders` gets watermark and cursor.
  *
  * @param baseUrl - the api-server.
  * @param workDir - where the pretend offloaded object lives.
@@ -80,10 +81,7 @@ export async function seedState(baseUrl: string, workDir: string, token?: string
   const blobRef = `file://${join(workDir, "objects", DAG, RUN, "load", "-1", "big_blob.json")}`;
   await client.putTaskState(LOAD, "watermark", { value: { offset: 42 }, expiresAt: "default" });
   await client.putTaskState(LOAD, "job_id", { value: "12345", expiresAt: null });
-  await client.putTaskState(LOAD, "big_blob", {
-    value: { __airflow_state_ref__: blobRef },
-    expiresAt: "default",
-  });
+  await restoreReference(baseUrl, LOAD, "big_blob", blobRef, token);
   await client.putTaskState(LOAD, SLASH_KEY, { value: { offset: 7 }, expiresAt: "default" });
   await client.putTaskState(extract(0), "a", { value: 1, expiresAt: "default" });
   await client.putTaskState(extract(0), "b", { value: [1, 2, 3], expiresAt: "default" });
@@ -92,4 +90,24 @@ export async function seedState(baseUrl: string, workDir: string, token?: string
   await client.putAssetState(orders.id, "watermark", { value: "2026-03-01T00:00:00Z" });
   await client.putAssetState(orders.id, "cursor", { value: 17 });
   return { client, blobRef };
+}
+
+/** PUTs a reference envelope with `?restore_reference=true` (the UI's client never restores one). */
+async function restoreReference(
+  baseUrl: string,
+  ti: TaskInstanceRef,
+  key: string,
+  ref: string,
+  token: string | undefined,
+): Promise<void> {
+  const e = encodeURIComponent;
+  const url = `${baseUrl}/api/v2/dags/${e(ti.dagId)}/dagRuns/${e(ti.runId)}/taskInstances/${e(ti.taskId)}/state-store/${e(key)}?map_index=${ti.mapIndex}&restore_reference=true`;
+  const response = await fetch(url, {
+    method: "PUT",
+    headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({ value: { __airflow_state_ref__: ref }, expires_at: "default" }),
+  });
+  if (response.status !== 204) {
+    throw new Error(`restoring ${key} answered ${response.status}: ${await response.text()}`);
+  }
 }
