@@ -24,6 +24,7 @@ import type {
   AssetLookup,
   AssetStateWrite,
   BrowseRequest,
+  DeleteCondition,
   StatePageRequest,
   StateStoreAccess,
   TaskStateWrite,
@@ -247,12 +248,29 @@ export class StateAdmin implements StateStoreAccess {
   /**
    * Deletes a task state key; a missing key of an existing task instance is not an error.
    *
-   * @throws StateStoreError as {@link taskScope}; `INVALID_KEY`.
+   * @param condition - `ifVersion`: delete only the live value at that version, in one backend statement;
+   *   `ifAbsent`: succeed only when no live value exists (then nothing is deleted).
+   * @throws StateStoreError as {@link taskScope}; `INVALID_KEY`; `CONFLICT` when the condition does not
+   *   hold; `NOT_SUPPORTED` for `ifVersion` on a backend without compare-and-set.
    */
-  async deleteTaskState(target: TaskTarget, key: string): Promise<void> {
+  async deleteTaskState(target: TaskTarget, key: string, condition: DeleteCondition = {}): Promise<void> {
     const scope = await this.taskScope(target);
     validateKey(key);
-    await this.#backend.delete(scope, key);
+    await this.#delete(scope, key, condition);
+  }
+
+  async #delete(scope: StoreScope, key: string, condition: DeleteCondition): Promise<void> {
+    if (condition.ifAbsent === true) {
+      if ((await this.#entry(scope, key)) !== null) {
+        throw new StateStoreError("CONFLICT", `key ${pythonRepr(key)} has a live value`);
+      }
+      return;
+    }
+    await this.#backend.delete(
+      scope,
+      key,
+      condition.ifVersion === undefined ? {} : { ifVersion: condition.ifVersion },
+    );
   }
 
   /**
@@ -358,11 +376,15 @@ export class StateAdmin implements StateStoreAccess {
     return assetStateEntryJson(await this.#readBack(scope, key));
   }
 
-  /** Deletes an asset state key. @throws StateStoreError `ASSET_NOT_FOUND`, `INVALID_KEY`. */
-  async deleteAssetState(assetId: number, key: string): Promise<void> {
+  /**
+   * Deletes an asset state key, under `condition` as {@link deleteTaskState}.
+   *
+   * @throws StateStoreError `ASSET_NOT_FOUND`, `INVALID_KEY`; `CONFLICT` when the condition does not hold.
+   */
+  async deleteAssetState(assetId: number, key: string, condition: DeleteCondition = {}): Promise<void> {
     const scope = await this.assetScope(assetId, { forWrite: true });
     validateKey(key);
-    await this.#backend.delete(scope, key);
+    await this.#delete(scope, key, condition);
   }
 
   /** Deletes every key of an asset. @throws StateStoreError `ASSET_NOT_FOUND`. */

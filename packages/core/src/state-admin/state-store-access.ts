@@ -13,6 +13,15 @@ import type {
 } from "./wire-types.js";
 
 /** A task instance's task state, addressed as the Core REST API does. */
+/**
+ * The condition of a delete: `ifVersion` deletes only the live value at that version (compare-and-delete);
+ * `ifAbsent` succeeds only when no live value exists. Both fail with `CONFLICT`.
+ */
+export interface DeleteCondition {
+  readonly ifVersion?: number;
+  readonly ifAbsent?: boolean;
+}
+
 export interface TaskTarget {
   readonly dagId: string;
   readonly runId: string;

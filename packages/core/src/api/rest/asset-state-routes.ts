@@ -275,7 +275,7 @@ export async function assetStateRoutes(app: FastifyInstance, options: { admin: S
       await admin.assetScope(assetId, { forWrite: true });
       await runConditional(reply, readPrecondition(request), {
         current: () => liveVersion(assetId, key),
-        run: () => admin.deleteAssetState(assetId, key),
+        run: (condition) => admin.deleteAssetState(assetId, key, condition),
       });
       return reply.code(204).send();
     },

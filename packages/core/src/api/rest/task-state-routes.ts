@@ -389,7 +389,7 @@ export async function taskStateRoutes(app: FastifyInstance, options: { admin: St
       await admin.taskScope(t);
       await runConditional(reply, readPrecondition(request), {
         current: () => liveVersion(t, key),
-        run: () => admin.deleteTaskState(t, key),
+        run: (condition) => admin.deleteTaskState(t, key, condition),
       });
       return reply.code(204).send();
     },

@@ -1,5 +1,6 @@
 import type { RawConfig } from "@tidemark/config";
 import type { BaseStoreBackend } from "@tidemark/state";
+import type { TidemarkDatabase } from "../../../src/database/tidemark-database.js";
 import {
   type ApiAnswer,
   type ApiBody,
@@ -50,6 +51,8 @@ export interface RestHarnessOptions {
   /** Configuration over the defaults (api.auth_tokens = [TEST_TOKEN]). */
   readonly config?: RawConfig;
   readonly backend?: BaseStoreBackend;
+  /** Builds the server backend on the harness's database (instead of `backend`). */
+  readonly backendFor?: (database: TidemarkDatabase) => BaseStoreBackend;
 }
 
 /** The path of a task instance's state collection. */
@@ -80,6 +83,7 @@ export async function startRestHarness(options: RestHarnessOptions = {}): Promis
     config,
     ...(schema === undefined ? {} : { database: schema }),
     ...(options.backend === undefined ? {} : { backend: options.backend }),
+    ...(options.backendFor === undefined ? {} : { backendFor: options.backendFor }),
   });
   const origin = api.baseUrl.replace(/\/execution$/, "");
   return {
