@@ -205,3 +205,21 @@ describe("createApiClient", () => {
     expect(error.code).toBeUndefined();
   });
 });
+
+describe("createApiClient deletes", () => {
+  it("sends the version a delete was confirmed for as If-Match, and nothing without one", async () => {
+    const f = fixtureFetch(
+      answer("DELETE", /state-store\/k$/, undefined, 204),
+      answer("DELETE", "/api/v2/assets/7/state-store/w", undefined, 204),
+    );
+    const client = createApiClient({ fetch: f.fetch });
+    await client.deleteTaskState(ti, "k", { ifVersion: 3 });
+    await client.deleteAssetState(7, "w", { ifVersion: 5 });
+    await client.deleteTaskState(ti, "k");
+    expect(f.calls.map((c) => [c.method, c.headers["if-match"], c.headers.prefer])).toEqual([
+      ["DELETE", '"3"', undefined],
+      ["DELETE", '"5"', undefined],
+      ["DELETE", undefined, undefined],
+    ]);
+  });
+});

@@ -197,9 +197,12 @@ export function createApiClient(options: ApiClientOptions = {}) {
         }),
       ),
 
-    /** `DELETE …/state-store/{key}`. */
-    async deleteTaskState(ti: TaskInstanceRef, key: string): Promise<void> {
-      await request("DELETE", `${tiPath(ti)}/${enc(key)}`, { query: { map_index: ti.mapIndex } });
+    /** `DELETE …/state-store/{key}`; with `ifVersion` (If-Match) a newer write makes it fail with 412. */
+    async deleteTaskState(ti: TaskInstanceRef, key: string, condition: WriteCondition = {}): Promise<void> {
+      await request("DELETE", `${tiPath(ti)}/${enc(key)}`, {
+        query: { map_index: ti.mapIndex },
+        headers: conditionHeaders(condition),
+      });
     },
 
     /** `DELETE …/state-store`: clears this map index, or every map index of the task with `allMapIndices`. */
@@ -247,9 +250,11 @@ export function createApiClient(options: ApiClientOptions = {}) {
         }),
       ),
 
-    /** `DELETE /api/v2/assets/{asset_id}/state-store/{key}`. */
-    async deleteAssetState(assetId: number, key: string): Promise<void> {
-      await request("DELETE", `${assetPath(assetId)}/${enc(key)}`);
+    /** `DELETE /api/v2/assets/{asset_id}/state-store/{key}`, under the {@link WriteCondition}. */
+    async deleteAssetState(assetId: number, key: string, condition: WriteCondition = {}): Promise<void> {
+      await request("DELETE", `${assetPath(assetId)}/${enc(key)}`, {
+        headers: conditionHeaders(condition),
+      });
     },
 
     /** `DELETE /api/v2/assets/{asset_id}/state-store`: clears every key of the asset. */
@@ -260,15 +265,18 @@ export function createApiClient(options: ApiClientOptions = {}) {
 }
 
 /** The headers of a write: the entry in the answer, and the precondition. */
-function writeHeaders(condition: WriteCondition): Record<string, string> {
+function conditionHeaders(condition: WriteCondition): Record<string, string> {
   return {
-    prefer: "return=representation",
     // A backend without versions reports 0, which has no ETag to match.
     ...(condition.ifVersion !== undefined && condition.ifVersion > 0
       ? { "if-match": `"${condition.ifVersion}"` }
       : {}),
     ...(condition.ifAbsent === true ? { "if-none-match": "*" } : {}),
   };
+}
+
+function writeHeaders(condition: WriteCondition): Record<string, string> {
+  return { prefer: "return=representation", ...conditionHeaders(condition) };
 }
 
 /** A task state entry as the UI uses it; extras the server left out read as version 0, not a reference. */

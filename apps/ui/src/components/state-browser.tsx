@@ -236,7 +236,8 @@ export function StateBrowser(props: StateBrowserProps) {
           errorContext={{ key: deleting.key, scope: collection.scopeText }}
           onCancel={() => setDeleting(undefined)}
           onConfirm={async () => {
-            await collection.remove(deleting.key);
+            // The confirmation names this version: a key rewritten meanwhile is not deleted (412).
+            await collection.remove(deleting.key, { ifVersion: deleting.version });
             const key = deleting.key;
             setDeleting(undefined);
             if (selectedKey === key) onSelectKey(undefined);

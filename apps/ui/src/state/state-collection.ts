@@ -34,7 +34,8 @@ export interface StateCollection {
     key: string,
     input: { value: JsonValue; expiry: ExpiryChoice } & WriteCondition,
   ): Promise<StateEntry | AssetStateEntry>;
-  remove(key: string): Promise<void>;
+  /** Deletes a key; with `ifVersion` (If-Match) it fails with 412 when the key changed meanwhile. */
+  remove(key: string, condition?: WriteCondition): Promise<void>;
 }
 
 /**
@@ -57,7 +58,7 @@ export function taskStateCollection(client: ApiClient, ti: TaskInstanceRef): Sta
       const expiresAt = expiry.mode === "default" ? "default" : expiry.mode === "never" ? null : expiry.iso;
       return client.putTaskState(ti, key, { value, expiresAt, ifVersion, ifAbsent });
     },
-    remove: (key) => client.deleteTaskState(ti, key),
+    remove: (key, condition) => client.deleteTaskState(ti, key, condition),
   };
 }
 
@@ -83,6 +84,6 @@ export function assetStateCollection(client: ApiClient, asset: AssetSummary): St
       expiry.mode === "keep"
         ? client.patchAssetState(asset.id, key, { value, ifVersion, ifAbsent })
         : client.putAssetState(asset.id, key, { value, ifVersion, ifAbsent }),
-    remove: (key) => client.deleteAssetState(asset.id, key),
+    remove: (key, condition) => client.deleteAssetState(asset.id, key, condition),
   };
 }
