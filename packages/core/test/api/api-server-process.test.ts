@@ -69,7 +69,6 @@ function suite(name: string, databaseUrl: () => Promise<{ url: string; dispose()
         body: '{"value":{"cursor":7},"expires_at":null}',
       });
       expect(put.status).toBe(204);
-      expect(put.headers.get("etag")).toBe('"1"');
       // A bodiless GET with Content-Type: application/json, as httpx-based clients send it.
       const got = await fetch(`${base}/store/ti/${tiId}/${key}`, { headers });
       expect(await got.json()).toEqual({ value: { cursor: 7 } });

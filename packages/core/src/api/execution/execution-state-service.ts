@@ -55,6 +55,11 @@ export interface ExecutionStateServiceOptions {
   readonly now?: () => Date;
 }
 
+/** An `If-Match` precondition as its header reads, for messages. */
+function describeMatch(versions: readonly number[] | "*"): string {
+  return `If-Match: ${versions === "*" ? "*" : versions.map((v) => `"${v}"`).join(", ")}`;
+}
+
 /** A stored value and its version (sent as the `ETag`), as the GET routes answer. */
 export interface VersionedStateValue {
   readonly value: JsonValue;
@@ -86,9 +91,6 @@ export type AssetSelector = { readonly name: string } | { readonly uri: string }
 function describeSelector(selector: AssetSelector): string {
   return "name" in selector ? `name=${pythonRepr(selector.name)}` : `uri=${pythonRepr(selector.uri)}`;
 }
-
-/** How many times an unconditional write retries its read-then-compare-and-set when writers race. */
-const WRITE_ATTEMPTS = 5;
 
 /**
  * The Execution API's rules, independent of HTTP: who may touch which task instance and asset, key and
@@ -401,10 +403,11 @@ export class ExecutionStateService {
   }
 
   /**
-   * Writes under a precondition and learns the new version. Versions grow by one per write from 1, so a
-   * write guarded by version v leaves v + 1, and one guarded by absence leaves 1. An unconditional write on
-   * a compare-and-set backend is a read then a guarded write (retried when writers race), so its ETag is
-   * exactly the version it wrote; without compare-and-set it is a plain write with no version.
+   * Writes under a precondition and learns the new version. Versions grow by one per write from 1 (and
+   * start again at 1 after an expiry or delete), so a write guarded by version v leaves v + 1 and one
+   * guarded by absence leaves 1. An unconditional write is one plain backend write, as in Airflow, and
+   * reports no version: learning it would cost a read on every write of the hot path, and a client that
+   * needs the version sends a precondition or reads the key.
    */
   async #write(
     scope: StoreScope,
@@ -413,7 +416,11 @@ export class ExecutionStateService {
     options: Pick<SetOptions, "expiresAt" | "writer">,
     precondition: Precondition = { kind: "none" },
   ): Promise<WriteResult> {
-    if (precondition.kind !== "none") this.#requireCompareAndSet();
+    if (precondition.kind === "none") {
+      await this.#backend.set(scope, key, text, options);
+      return { version: null };
+    }
+    this.#requireCompareAndSet();
     if (precondition.kind === "absent") {
       await this.#guarded(
         scope,
@@ -423,37 +430,15 @@ export class ExecutionStateService {
       );
       return { version: 1 };
     }
-    if (precondition.kind === "match") {
-      const what = `If-Match: ${precondition.versions === "*" ? "*" : precondition.versions.map((v) => `"${v}"`).join(", ")}`;
-      const ifVersion = await this.#pinnedVersion(scope, key, precondition.versions, what);
-      await this.#guarded(
-        scope,
-        key,
-        () => this.#backend.set(scope, key, text, { ...options, ifVersion }),
-        what,
-      );
-      return { version: ifVersion + 1 };
-    }
-    if (!this.#backend.capabilities.compareAndSet) {
-      await this.#backend.set(scope, key, text, options);
-      return { version: null };
-    }
-    for (let attempt = 1; attempt <= WRITE_ATTEMPTS; attempt++) {
-      const current = await this.#backend.getEntry(scope, key);
-      const ifVersion = current?.version ?? undefined;
-      try {
-        await this.#backend.set(scope, key, text, {
-          ...options,
-          ...(ifVersion === undefined ? { ifAbsent: true } : { ifVersion }),
-        });
-        return { version: ifVersion === undefined ? 1 : ifVersion + 1 };
-      } catch (error) {
-        if (!isStateStoreError(error, "CONFLICT")) throw error;
-      }
-    }
-    // Writers kept racing: write unconditionally, as Airflow does, and report the version read back.
-    await this.#backend.set(scope, key, text, options);
-    return { version: (await this.#backend.getEntry(scope, key))?.version ?? null };
+    const what = describeMatch(precondition.versions);
+    const ifVersion = await this.#pinnedVersion(scope, key, precondition.versions, what);
+    await this.#guarded(
+      scope,
+      key,
+      () => this.#backend.set(scope, key, text, { ...options, ifVersion }),
+      what,
+    );
+    return { version: ifVersion + 1 };
   }
 
   async #guarded(scope: StoreScope, key: string, run: () => Promise<void>, what: string): Promise<void> {
@@ -482,7 +467,7 @@ export class ExecutionStateService {
       }
       return;
     }
-    const what = `If-Match: ${precondition.versions === "*" ? "*" : precondition.versions.map((v) => `"${v}"`).join(", ")}`;
+    const what = describeMatch(precondition.versions);
     const ifVersion = await this.#pinnedVersion(scope, key, precondition.versions, what);
     await this.#guarded(scope, key, () => this.#backend.delete(scope, key, { ifVersion }), what);
   }
