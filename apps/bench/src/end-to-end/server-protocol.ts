@@ -14,7 +14,7 @@ export interface EndToEndServerInput {
 export interface EndToEndWorker {
   readonly taskInstanceId: string;
   readonly token: string;
-  readonly scope: Required<TaskScopeInit>;
+  readonly scope: Required<Omit<TaskScopeInit, "regionId">>;
 }
 
 /** What the server child prints (one JSON line) once both servers listen. */
