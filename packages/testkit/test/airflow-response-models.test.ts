@@ -69,6 +69,9 @@ describe("airflowResponseViolations: Core REST API", () => {
       expect.stringContaining("$.is_reference is not a field of Airflow's model"),
     ]);
     expect(check("GET", `${TASK}/k?include=version,reference`, 200, extended)).toEqual([]);
+    const represented = { method: "PUT", url: `${TASK}/k`, status: 200, bodyText: JSON.stringify(entry) };
+    expect(airflowResponseViolations({ ...represented, prefer: "return=representation" })).toEqual([]);
+    expect(airflowResponseViolations(represented)).toEqual([expect.stringContaining("Airflow answers 204")]);
     expect(check("GET", TASK, 200, { task_state_store: [extended], total_entries: 1 })).toEqual([
       expect.stringContaining("$.task_state_store[0].version is not a field of Airflow's model"),
       expect.stringContaining("$.task_state_store[0].is_reference"),

@@ -16,6 +16,11 @@ export interface ObservedResponse {
   readonly status: number;
   /** The response body as text ("" when there was none). */
   readonly bodyText: string;
+  /**
+   * The request's `Prefer` header, if any: `return=representation` asks the Core REST API for Tidemark's
+   * answer with the entry (RFC 7240), so such an answer is not held to Airflow's 204.
+   */
+  readonly prefer?: string | null;
 }
 
 type Check = (value: unknown, path: string) => string[];
@@ -157,9 +162,10 @@ const NO_CONTENT: SuccessModel = { status: 204 };
  * Which Airflow route a request addressed, and what Airflow answers there.
  *
  * @returns undefined for every route that is not one of Airflow's state store routes (Tidemark's own
- *   routes, or a Core API request that asked for Tidemark's extra fields with `include`).
+ *   routes, or a Core API request that asked for Tidemark's extras with `include` or
+ *   `Prefer: return=representation`).
  */
-function routeModel(method: string, url: URL): RouteModel | undefined {
+function routeModel(method: string, url: URL, prefer: string): RouteModel | undefined {
   const path = url.pathname;
   const m = method.toUpperCase();
   const execution = /\/execution\/store\/(?:ti\/[^/]+(\/.+)?|asset\/by-(?:name|uri)\/(value|clear))$/.exec(
@@ -171,7 +177,7 @@ function routeModel(method: string, url: URL): RouteModel | undefined {
     if ((m === "PUT" && isKey) || m === "DELETE") return { api: "execution", success: NO_CONTENT };
     return undefined;
   }
-  if (url.searchParams.has("include")) return undefined;
+  if (url.searchParams.has("include") || /\breturn=representation\b/.test(prefer)) return undefined;
   const task = /\/api\/v2\/dags\/[^/]+\/dagRuns\/[^/]+\/taskInstances\/[^/]+\/state-store(\/.+)?$/.exec(path);
   const asset = task === null ? /\/api\/v2\/assets\/[^/]+\/state-store(\/.+)?$/.exec(path) : null;
   const match = task ?? asset;
@@ -217,7 +223,7 @@ function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
  */
 export function airflowResponseViolations(response: ObservedResponse): string[] {
   const url = new URL(response.url, "http://localhost");
-  const model = routeModel(response.method, url);
+  const model = routeModel(response.method, url, response.prefer ?? "");
   if (model === undefined) return [];
   const where = `${response.method.toUpperCase()} ${url.pathname}${url.search} → ${response.status}`;
   const problems = (list: string[]) => list.map((p) => `${where}: ${p}`);

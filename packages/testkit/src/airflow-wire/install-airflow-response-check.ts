@@ -1,6 +1,13 @@
 import { afterEach, beforeEach, expect } from "vitest";
 import { airflowResponseViolations } from "./airflow-response-models.js";
 
+/**
+ * A response header a test's scripted HTTP server sends to say that its answers are made up on purpose (a
+ * proxy's 502, a body that is not JSON), so {@link installAirflowResponseCheck} leaves them alone. Real
+ * servers never send it.
+ */
+export const SCRIPTED_ANSWER_HEADER = "x-scripted-answer";
+
 /** What {@link installAirflowResponseCheck} returns. */
 export interface AirflowResponseCheck {
   /** The violations recorded since the current test started. */
@@ -21,7 +28,8 @@ export interface AirflowResponseCheck {
  * API or the Core REST API over HTTP (the servers' own tests, the task SDK's client, the CLI's REST client)
  * then proves that an Airflow client would accept what it saw.
  *
- * The body is read from a clone, so callers still consume the response as usual.
+ * The body is read from a clone, so callers still consume the response as usual. Answers that carry
+ * {@link SCRIPTED_ANSWER_HEADER} are not checked.
  *
  * @returns the recorded violations and a way to uninstall the wrapper.
  */
@@ -31,14 +39,20 @@ export function installAirflowResponseCheck(): AirflowResponseCheck {
   const pending = new Set<Promise<void>>();
   globalThis.fetch = async (input: Parameters<typeof fetch>[0], init?: RequestInit): Promise<Response> => {
     const response = await original(input, init);
+    if (response.headers.has(SCRIPTED_ANSWER_HEADER)) return response;
     const url = input instanceof Request ? input.url : String(input);
     const method = init?.method ?? (input instanceof Request ? input.method : "GET");
+    const prefer = new Headers(init?.headers ?? (input instanceof Request ? input.headers : undefined)).get(
+      "prefer",
+    );
     const check = response
       .clone()
       .text()
       .then(
         (bodyText) => {
-          violations.push(...airflowResponseViolations({ method, url, status: response.status, bodyText }));
+          violations.push(
+            ...airflowResponseViolations({ method, url, status: response.status, bodyText, prefer }),
+          );
         },
         () => undefined,
       )
