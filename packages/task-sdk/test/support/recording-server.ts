@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { SCRIPTED_ANSWER_HEADER } from "@tidemark/testkit/airflow-wire";
 
 /** One request the recording server received. */
 export interface RecordedRequest {
@@ -74,7 +75,8 @@ export async function startRecordingServer(options: RecordingServerOptions = {})
               body: { detail: { reason: "not_found", message: "no such key", code: "NOT_FOUND" } },
             }
           : { status: 204 });
-      const headers = { ...advertised, ...(next.headers ?? {}) };
+      // Scripted answers imitate proxies and broken servers on purpose: the Airflow wire check skips them.
+      const headers = { ...advertised, [SCRIPTED_ANSWER_HEADER]: "1", ...(next.headers ?? {}) };
       if (next.body === undefined) {
         res.writeHead(next.status, headers).end();
       } else {
