@@ -1,9 +1,8 @@
 import type { FastifyInstance } from "fastify";
+import { readPrecondition, setEtag } from "../conditional-request.js";
 import { requirePrincipal } from "../execution-auth.js";
-import { readPrecondition } from "../rest/conditional-request.js";
 import { type AssetAddressing, assetStateSchemas } from "./execution-schemas.js";
 import type { AssetSelector, ExecutionStateService } from "./execution-state-service.js";
-import { withEtag } from "./task-state-routes.js";
 
 interface AssetStateBody {
   value: unknown;
@@ -41,7 +40,7 @@ export async function assetStateRoutes(
         selectorOf(by, request.query),
         request.query.key,
       );
-      return withEtag(reply, entry.version).send({ value: entry.value });
+      return setEtag(reply, entry.version).send({ value: entry.value });
     });
     app.put<{ Querystring: AssetQuery; Body: AssetStateBody }>(
       `${base}/value`,
@@ -54,7 +53,7 @@ export async function assetStateRoutes(
           request.query.key,
           { value: request.body.value, precondition },
         );
-        return withEtag(reply, written.version).code(204).send();
+        return setEtag(reply, written.version).code(204).send();
       },
     );
     app.delete<{ Querystring: AssetQuery }>(

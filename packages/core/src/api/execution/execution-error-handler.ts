@@ -1,7 +1,7 @@
 import { StateStoreError } from "@tidemark/state";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { apiErrorBody, ERROR_CODE_HEADER, toApiError } from "../api-error.js";
-import { etagOf } from "../rest/conditional-request.js";
+import { etagOf } from "../conditional-request.js";
 
 /**
  * Sends an error in the Execution API's shape: `{"detail": {"reason", "message", "code"}}` (reference: the

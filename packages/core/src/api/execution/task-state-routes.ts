@@ -1,6 +1,6 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import { readPrecondition, setEtag } from "../conditional-request.js";
 import { requirePrincipal } from "../execution-auth.js";
-import { etagOf, readPrecondition } from "../rest/conditional-request.js";
 import {
   CLEAR_TASK_STATE_SCHEMA,
   DELETE_TASK_STATE_SCHEMA,
@@ -17,18 +17,6 @@ interface KeyParams {
 interface TaskStateBody {
   value: unknown;
   expires_at?: string | null;
-}
-
-/**
- * Sets the `ETag` of a version on a reply (none for a backend that keeps no versions).
- *
- * @param reply - the reply.
- * @param version - the version.
- * @returns the reply.
- */
-export function withEtag(reply: FastifyReply, version: number | null): FastifyReply {
-  const etag = etagOf(version);
-  return etag === undefined ? reply : reply.header("etag", etag);
 }
 
 /** The served API version of a request, for behaviour that changed between versions. */
@@ -60,7 +48,7 @@ export async function taskStateRoutes(
         request.params.ti_id,
         request.params["*"],
       );
-      return withEtag(reply, entry.version).send({ value: entry.value });
+      return setEtag(reply, entry.version).send({ value: entry.value });
     },
   );
   app.put<{ Params: KeyParams; Body: TaskStateBody }>(
@@ -75,7 +63,7 @@ export async function taskStateRoutes(
         request.params["*"],
         { value, expiresAt: expires_at ?? null, precondition, apiVersion: servedVersionOf(request) },
       );
-      return withEtag(reply, written.version).code(204).send();
+      return setEtag(reply, written.version).code(204).send();
     },
   );
   app.delete<{ Params: KeyParams }>(

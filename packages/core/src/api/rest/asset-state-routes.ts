@@ -2,7 +2,7 @@ import { isStateStoreError } from "@tidemark/state";
 import type { FastifyInstance, FastifyReply } from "fastify";
 import type { StateAdmin } from "../../state-admin/state-admin.js";
 import type { AssetStateEntryJson } from "../../state-admin/wire-types.js";
-import { readPrecondition, runConditional, setEtag } from "./conditional-request.js";
+import { readPrecondition, runConditional, setEtag } from "../conditional-request.js";
 import {
   assetEntryBody,
   INCLUDE_QUERY_PROPERTY,

@@ -5,7 +5,7 @@ import type { StateAdmin } from "../../state-admin/state-admin.js";
 import type { TaskTarget } from "../../state-admin/state-store-access.js";
 import type { TaskStateEntryJson } from "../../state-admin/wire-types.js";
 import { HttpStatusError } from "../api-error.js";
-import { readPrecondition, runConditional, setEtag } from "./conditional-request.js";
+import { readPrecondition, runConditional, setEtag } from "../conditional-request.js";
 import {
   INCLUDE_QUERY_PROPERTY,
   type IncludeToken,

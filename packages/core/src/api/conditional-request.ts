@@ -1,6 +1,6 @@
 import { isStateStoreError, StateStoreError } from "@tidemark/state";
 import type { FastifyReply, FastifyRequest } from "fastify";
-import { HttpStatusError } from "../api-error.js";
+import { HttpStatusError } from "./api-error.js";
 
 /**
  * The precondition of a write or delete, from RFC 9110 conditional request headers:
@@ -86,10 +86,11 @@ export function etagOf(version: number | null | undefined): string | undefined {
  *
  * @param reply - the reply.
  * @param version - the entry's version.
+ * @returns the reply, for chaining.
  */
-export function setEtag(reply: FastifyReply, version: number | null | undefined): void {
+export function setEtag(reply: FastifyReply, version: number | null | undefined): FastifyReply {
   const etag = etagOf(version);
-  if (etag !== undefined) reply.header("etag", etag);
+  return etag === undefined ? reply : reply.header("etag", etag);
 }
 
 /** What {@link runConditional} needs from a route: read the live version, then act. */
