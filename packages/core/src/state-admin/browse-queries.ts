@@ -33,6 +33,8 @@ export interface TaskInstanceRow {
   readonly dagId: string;
   readonly runId: string;
   readonly taskId: string;
+  /** The region (a lower-case UUID); the all-zero UUID when in none. */
+  readonly regionId: string;
   readonly mapIndex: number;
   readonly state: string | null;
   readonly tryNumber: number;
@@ -261,9 +263,9 @@ export class BrowseQueries {
   }
 
   /**
-   * The task instances of a dag run ordered by task id and map index; `search` matches task ids. With
-   * `countKeysAt`, each row carries its live task state key count (rows of the metastore's
-   * `task_state_store` not expired at that instant); otherwise `stateKeyCount` is null.
+   * The task instances of a dag run ordered by task id, region id and map index; `search` matches task
+   * ids. With `countKeysAt`, each row carries its live task state key count (rows of the metastore's
+   * `task_state_store` of its region not expired at that instant); otherwise `stateKeyCount` is null.
    *
    * @throws StateStoreError `BACKEND_UNAVAILABLE`.
    */
@@ -289,6 +291,7 @@ export class BrowseQueries {
             "ti.dag_id",
             "ti.run_id",
             "ti.task_id",
+            "ti.region_id",
             "ti.map_index",
             "ti.state",
             "ti.try_number",
@@ -299,11 +302,13 @@ export class BrowseQueries {
                   .select((c) => c.fn.countAll().as("n"))
                   .whereRef("s.dag_run_id", "=", "ti.dag_run_id")
                   .whereRef("s.task_id", "=", "ti.task_id")
+                  .whereRef("s.region_id", "=", "ti.region_id")
                   .whereRef("s.map_index", "=", "ti.map_index")
                   .where((w) => w.or([w("s.expires_at", "is", null), w("s.expires_at", ">", now)]))
                   .as("key_count"),
           ])
           .orderBy("ti.task_id")
+          .orderBy("ti.region_id")
           .orderBy("ti.map_index")
           .limit(page.limit)
           .offset(page.offset)
@@ -316,6 +321,7 @@ export class BrowseQueries {
           dagId: r.dag_id,
           runId: r.run_id,
           taskId: r.task_id,
+          regionId: r.region_id,
           mapIndex: Number(r.map_index),
           state: r.state,
           tryNumber: Number(r.try_number),

@@ -5,8 +5,8 @@ import { createTaskInstance, findTaskInstance } from "../metadata/task-instances
 import type { ImportScopeHooks } from "./state-export.js";
 
 /**
- * Import hooks that create what is missing in the metastore: a task instance (with its dag run; state
- * null, Airflow's "none", and no inlets or outlets) and an asset (registered active with the exported
+ * Import hooks that create what is missing in the metastore: a task instance in its line's region (with
+ * its dag run; state null, Airflow's "none", and no inlets or outlets) and an asset (registered active with the exported
  * uri). A deactivated asset is not reactivated behind the operator's back: it fails the import.
  *
  * @param database - the metastore.
@@ -15,6 +15,7 @@ import type { ImportScopeHooks } from "./state-export.js";
 export function metastoreImportHooks(database: TidemarkDatabase): ImportScopeHooks {
   return {
     async ensureTaskInstance(target) {
+      // The target carries its region, so each region's task instance is found or created apart.
       if ((await findTaskInstance(database, target)) !== null) return false;
       try {
         await createTaskInstance(database, { ...target, state: null });

@@ -1,4 +1,10 @@
-import { errorCodeForHttpStatus, isStateStoreErrorCode, StateStoreError } from "@tidemark/state";
+import {
+  errorCodeForHttpStatus,
+  isStateStoreErrorCode,
+  NO_REGION_ID,
+  requireRegionId,
+  StateStoreError,
+} from "@tidemark/state";
 import type {
   AssetLookup,
   AssetStateWrite,
@@ -121,7 +127,8 @@ function normaliseBaseUrl(apiUrl: string): string {
  * in-process {@link StateStoreAccess} answers). Errors become `StateStoreError`s with the code of the
  * `Tidemark-Error-Code` header and the message of `detail`; an unreachable server is
  * `BACKEND_UNAVAILABLE` and a URL that is not a Tidemark api-server is `CONFIG_ERROR`, each naming
- * `--api-url`.
+ * `--api-url`. A task target in a region is sent as `region_id` and `region_index`, so reads and writes
+ * reach that region's state.
  */
 export class RestStateClient implements StateStoreAccess {
   /** The base URL requests go to (without `/api/v2`). */
@@ -218,8 +225,15 @@ export class RestStateClient implements StateStoreAccess {
     return `/dags/${enc(target.dagId)}/dagRuns/${enc(target.runId)}/taskInstances/${enc(target.taskId)}/state-store`;
   }
 
+  /**
+   * The query that addresses the task instance: `map_index` in no region; in a region Airflow 3.4's
+   * `region_id` with `region_index` (the map index), which the routes take together.
+   */
   #mapIndex(target: TaskTarget): Query {
-    return { map_index: target.mapIndex ?? -1 };
+    const mapIndex = target.mapIndex ?? -1;
+    const regionId = requireRegionId(target.regionId);
+    if (regionId === NO_REGION_ID) return { map_index: mapIndex };
+    return { region_id: regionId, region_index: mapIndex };
   }
 
   /** `GET /api/v2/config/ui`. */

@@ -431,7 +431,8 @@ export class StateAdmin implements StateStoreAccess {
   }
 
   /**
-   * A dag run's task instances ordered by task id and map index, with live task state key counts.
+   * A dag run's task instances ordered by task id, region id and map index, each with its region and
+   * its live task state key count (in its region).
    *
    * @throws StateStoreError `DAG_RUN_NOT_FOUND`; `INVALID_VALUE`.
    */
@@ -460,13 +461,20 @@ export class StateAdmin implements StateStoreAccess {
         dag_id: r.dagId,
         run_id: r.runId,
         task_id: r.taskId,
+        region_id: r.regionId,
         map_index: r.mapIndex,
         state: r.state,
         try_number: r.tryNumber,
         state_key_count:
           r.stateKeyCount ??
           (await this.#countKeys(
-            taskScope({ dagId: r.dagId, runId: r.runId, taskId: r.taskId, mapIndex: r.mapIndex }),
+            taskScope({
+              dagId: r.dagId,
+              runId: r.runId,
+              taskId: r.taskId,
+              regionId: r.regionId,
+              mapIndex: r.mapIndex,
+            }),
           )),
       })),
     );

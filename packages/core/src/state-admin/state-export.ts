@@ -2,6 +2,8 @@ import {
   encodeValue,
   isStateStoreError,
   type JsonValue,
+  NO_REGION_ID,
+  requireRegionId,
   StateStoreError,
   validateKey,
 } from "@tidemark/state";
@@ -9,8 +11,8 @@ import { writerFromJson } from "./state-entry-json.js";
 import type { AssetLookup, StateStoreAccess, TaskTarget } from "./state-store-access.js";
 import type { AssetSummaryJson, LastUpdatedByJson } from "./wire-types.js";
 
-/** A task target with every field but the region, which exports do not carry yet (no region is the default). */
-type ExportedTaskTarget = Required<Omit<TaskTarget, "regionId">> & Pick<TaskTarget, "regionId">;
+/** A task target with every field, its region a lower-case UUID ({@link NO_REGION_ID} for none). */
+type ExportedTaskTarget = Required<TaskTarget>;
 
 /** One task state key in an export (one NDJSON line). */
 export interface TaskStateExportLine {
@@ -18,6 +20,12 @@ export interface TaskStateExportLine {
   readonly dag_id: string;
   readonly run_id: string;
   readonly task_id: string;
+  /**
+   * The region (Airflow 3.4), a lower-case UUID; present only for a task instance in a region, so
+   * exports of state in no region read as they did before regions.
+   */
+  readonly region_id?: string;
+  /** The map index; in a region, the region index. */
   readonly map_index: number;
   readonly key: string;
   readonly value: JsonValue;
@@ -46,7 +54,10 @@ export interface AssetStateExportLine {
 /** One line of `tidemark state-store export`. */
 export type StateExportLine = TaskStateExportLine | AssetStateExportLine;
 
-/** What an export covers: one task instance, every map index of a task, one asset, or (undefined) all. */
+/**
+ * What an export covers: one task instance, every map index of a task (in the target's region, as
+ * clearing every map index), one asset, or (undefined) all.
+ */
 export type ExportScope =
   | { readonly kind: "task"; readonly target: TaskTarget; readonly allMapIndices: boolean }
   | { readonly kind: "asset"; readonly selector: AssetLookup };
@@ -73,6 +84,16 @@ function byText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/** Export order of task instances of one dag run: task id, region id, map index. */
+function byTaskInstance(a: ExportedTaskTarget, b: ExportedTaskTarget): number {
+  return byText(a.taskId, b.taskId) || byText(a.regionId, b.regionId) || a.mapIndex - b.mapIndex;
+}
+
+/** The `region_id` member of a task line: absent for no region. */
+function regionMember(regionId: string): { region_id?: string } {
+  return regionId === NO_REGION_ID ? {} : { region_id: regionId };
+}
+
 async function* taskLines(
   access: StateStoreAccess,
   target: ExportedTaskTarget,
@@ -87,6 +108,7 @@ async function* taskLines(
       dag_id: target.dagId,
       run_id: target.runId,
       task_id: target.taskId,
+      ...regionMember(target.regionId),
       map_index: target.mapIndex,
       key: entry.key,
       value: entry.value,
@@ -133,7 +155,14 @@ async function* taskInstancesOf(
       .then((r) => ({ items: r.task_instances, total: r.total_entries })),
   )) {
     if (taskId === undefined || ti.task_id === taskId) {
-      yield { dagId: ti.dag_id, runId: ti.run_id, taskId: ti.task_id, mapIndex: ti.map_index };
+      yield {
+        dagId: ti.dag_id,
+        runId: ti.run_id,
+        taskId: ti.task_id,
+        // A server from before regions lists no region_id: its task instances are in none.
+        regionId: requireRegionId(ti.region_id ?? undefined),
+        mapIndex: ti.map_index,
+      };
     }
   }
 }
@@ -141,10 +170,11 @@ async function* taskInstancesOf(
 /**
  * Reads state as export lines, through any {@link StateStoreAccess} (the database directly or a server).
  * Order is deterministic and independent of creation times, so exports of equal state are equal text:
- * task state by dag id, run id, task id, map index, key; then asset state by asset name, key. Exporting
- * everything covers every task instance and every active asset (a deactivated asset's state is read-only
- * and goes in the next cleanup; export it by naming the asset). Versions and update times are not
- * exported.
+ * task state by dag id, run id, task id, region id, map index, key; then asset state by asset name, key.
+ * Each task instance's state is read in its own region, and its lines carry `region_id` only when it is
+ * in a region. Exporting everything covers every task instance and every active asset (a deactivated
+ * asset's state is read-only and goes in the next cleanup; export it by naming the asset). Versions and
+ * update times are not exported.
  *
  * @param access - where to read.
  * @param scope - what to export; undefined for everything.
@@ -162,16 +192,19 @@ export async function* exportState(
   }
   if (scope?.kind === "task") {
     const { target } = scope;
+    const regionId = requireRegionId(target.regionId);
     if (!scope.allMapIndices) {
-      yield* taskLines(access, { ...target, mapIndex: target.mapIndex ?? -1 });
+      yield* taskLines(access, { ...target, regionId, mapIndex: target.mapIndex ?? -1 });
       return;
     }
     // Fails with 404 for an unknown dag run or task, as clearing every map index does.
-    const all = await collect(taskInstancesOf(access, target.dagId, target.runId, target.taskId));
+    const all = (await collect(taskInstancesOf(access, target.dagId, target.runId, target.taskId))).filter(
+      (ti) => ti.regionId === regionId,
+    );
     if (all.length === 0) {
       throw new StateStoreError(
         "TASK_INSTANCE_NOT_FOUND",
-        `no task instance task_id=${JSON.stringify(target.taskId)} exists in dag run dag_id=${JSON.stringify(target.dagId)} run_id=${JSON.stringify(target.runId)}`,
+        `no task instance task_id=${JSON.stringify(target.taskId)}${regionId === NO_REGION_ID ? "" : ` in region_id=${regionId}`} exists in dag run dag_id=${JSON.stringify(target.dagId)} run_id=${JSON.stringify(target.runId)}`,
       );
     }
     for (const ti of all.sort((a, b) => a.mapIndex - b.mapIndex)) yield* taskLines(access, ti);
@@ -192,7 +225,7 @@ export async function* exportState(
     );
     for (const run of runs.sort((a, b) => byText(a.run_id, b.run_id))) {
       const tis = await collect(taskInstancesOf(access, run.dag_id, run.run_id));
-      tis.sort((a, b) => byText(a.taskId, b.taskId) || a.mapIndex - b.mapIndex);
+      tis.sort(byTaskInstance);
       for (const ti of tis) yield* taskLines(access, ti);
     }
   }
@@ -222,6 +255,7 @@ const TASK_FIELDS = [
   "dag_id",
   "run_id",
   "task_id",
+  "region_id",
   "map_index",
   "key",
   "value",
@@ -255,16 +289,32 @@ function checkWriter(value: unknown, line: number): LastUpdatedByJson | null {
   };
 }
 
+/** A task line's region: absent is none; otherwise a UUID, checked as the scope checks it. */
+function regionOf(record: Record<string, unknown>, line: number): string {
+  try {
+    return requireRegionId(record.region_id);
+  } catch (error) {
+    if (!isStateStoreError(error)) throw error;
+    throw new StateStoreError(
+      error.code,
+      `line ${line}: "region_id" ${error.message.replace(/^TaskScope regionId /, "")}`,
+      { details: { line, field: "region_id" } },
+    );
+  }
+}
+
 /**
  * Parses and checks export text (NDJSON: one {@link StateExportLine} per line; blank lines are ignored).
  * Every line is checked before anything is written: fields, key rules, the value (any JSON except a
- * top-level null, within `maxValueBytes`), `expires_at` (null or ISO-8601 with an offset).
+ * top-level null, within `maxValueBytes`), `expires_at` (null or ISO-8601 with an offset), `region_id`
+ * (absent, or a UUID as a task scope takes it; kept in lower case, and dropped when all-zero).
  *
  * @param input - the text.
  * @param options - `maxValueBytes`: `state_store.max_value_storage_bytes` to check values against (0 = no
  *   limit; a server checks again with its own).
  * @returns the lines.
- * @throws StateStoreError `INVALID_VALUE` / `INVALID_KEY` / `VALUE_TOO_LARGE` naming the line number.
+ * @throws StateStoreError `INVALID_VALUE` / `INVALID_KEY` / `VALUE_TOO_LARGE` naming the line number;
+ *   `INVALID_SCOPE` naming the line and `region_id` for a region id that is not a UUID.
  */
 export function parseStateExport(input: string, options: { maxValueBytes?: number } = {}): StateExportLine[] {
   const lines: StateExportLine[] = [];
@@ -331,6 +381,7 @@ export function parseStateExport(input: string, options: { maxValueBytes?: numbe
         dag_id: text(record, "dag_id", line),
         run_id: text(record, "run_id", line),
         task_id: text(record, "task_id", line),
+        ...regionMember(regionOf(record, line)),
         map_index: mapIndex as number,
         key,
         value: record.value as JsonValue,
@@ -354,7 +405,7 @@ export function parseStateExport(input: string, options: { maxValueBytes?: numbe
 
 /** Creates what an import needs when it is missing (direct mode on the database). */
 export interface ImportScopeHooks {
-  /** Makes sure the task instance exists; resolves true when it had to be created. */
+  /** Makes sure the task instance exists (in its region); resolves true when it had to be created. */
   ensureTaskInstance(target: ExportedTaskTarget): Promise<boolean>;
   /** Makes sure an active asset with this name exists; resolves it and whether it was created. */
   ensureAsset(name: string, uri: string): Promise<{ id: number; created: boolean }>;
@@ -381,12 +432,22 @@ export interface ImportReport {
 }
 
 function targetKey(t: ExportedTaskTarget): string {
-  return JSON.stringify([t.dagId, t.runId, t.taskId, t.mapIndex]);
+  return JSON.stringify([t.dagId, t.runId, t.taskId, t.regionId, t.mapIndex]);
+}
+
+function lineTarget(line: TaskStateExportLine): ExportedTaskTarget {
+  return {
+    dagId: line.dag_id,
+    runId: line.run_id,
+    taskId: line.task_id,
+    regionId: requireRegionId(line.region_id),
+    mapIndex: line.map_index,
+  };
 }
 
 /**
- * Writes export lines back: every scope is resolved (or created through `hooks`) before the first key is
- * written, so an unknown task instance or asset fails the import with nothing written; then each key is
+ * Writes export lines back: every scope (a task instance in its line's region) is resolved (or created
+ * through `hooks`) before the first key is written, so an unknown task instance or asset fails the import with nothing written; then each key is
  * written with its value and expiry (task state) or writer (asset state, with `preserveWriters`),
  * overwriting what is there. Versions are not restored: a written key gets the next version.
  *
@@ -409,7 +470,7 @@ export async function importState(
   const assets = new Map<string, { uri: string; id?: number }>();
   for (const line of lines) {
     if (line.scope === "task") {
-      const t = { dagId: line.dag_id, runId: line.run_id, taskId: line.task_id, mapIndex: line.map_index };
+      const t = lineTarget(line);
       targets.set(targetKey(t), t);
     } else if (!assets.has(line.name)) assets.set(line.name, { uri: line.uri });
   }
@@ -444,13 +505,7 @@ export async function importState(
           skippedExpired++;
           continue;
         }
-        const target = {
-          dagId: line.dag_id,
-          runId: line.run_id,
-          taskId: line.task_id,
-          mapIndex: line.map_index,
-        };
-        await access.putTaskState(target, line.key, {
+        await access.putTaskState(lineTarget(line), line.key, {
           value: line.value,
           expiresAt: line.expires_at,
           ...(line.is_reference === true ? { restoreReference: true } : {}),

@@ -67,6 +67,9 @@ export interface TaskInstanceSummaryJson {
   readonly dag_id: string;
   readonly run_id: string;
   readonly task_id: string;
+  /** The region (Airflow 3.4), a lower-case UUID; the all-zero UUID for a task instance in no region. */
+  readonly region_id: string;
+  /** The map index; in a region, the region index. */
   readonly map_index: number;
   readonly state: string | null;
   readonly try_number: number;

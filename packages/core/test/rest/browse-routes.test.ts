@@ -1,4 +1,4 @@
-import { taskScope } from "@tidemark/state";
+import { NO_REGION_ID, taskScope } from "@tidemark/state";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTaskInstance, deactivateAsset, registerAsset, setTaskInstanceState } from "../../src/index.js";
 import { closePostgres } from "../api/support/api-harness.js";
@@ -112,6 +112,7 @@ describe.each<DatabaseKind>(["sqlite", "postgres"])("Core REST API browsing (%s)
       dag_id: "etl_daily",
       run_id: "r1",
       task_id: "extract",
+      region_id: NO_REGION_ID,
       map_index: -1,
       state: "queued",
       try_number: 1,
@@ -128,6 +129,47 @@ describe.each<DatabaseKind>(["sqlite", "postgres"])("Core REST API browsing (%s)
     });
     expect(itemsOf<{ state: string }>(after, "task_instances")[0]?.state).toBe("running");
     restErrorOf(await h.rest("GET", "/dags/etl_daily/dagRuns/nope/taskInstances"), 404, "DAG_RUN_NOT_FOUND");
+  });
+
+  it("GET …/taskInstances carries each task instance's region and counts the keys of its own region", async () => {
+    const east = "4f8e6b1c-2a3d-4e5f-9a0b-1c2d3e4f5a6b";
+    const west = "0b1c2d3e-4f5a-4b6c-8d7e-9f0a1b2c3d4e";
+    const db = h.api.database;
+    await createTaskInstance(db, {
+      dagId: "report",
+      runId: "x1",
+      taskId: "extract",
+      regionId: east,
+      mapIndex: 0,
+    });
+    await createTaskInstance(db, {
+      dagId: "report",
+      runId: "x1",
+      taskId: "extract",
+      regionId: west,
+      mapIndex: 0,
+    });
+    const path = taskStatePath("report", "x1", "extract", "k");
+    await h.rest("PUT", path, { body: { value: 1 } });
+    for (const key of ["k", "l"]) {
+      await h.rest("PUT", taskStatePath("report", "x1", "extract", key), {
+        body: { value: 2 },
+        query: { region_id: east, region_index: 0 },
+      });
+    }
+    const listed = await h.rest("GET", "/dags/report/dagRuns/x1/taskInstances");
+    // By task id, region id (the all-zero one first), map index.
+    expect(
+      itemsOf<Record<string, unknown>>(listed, "task_instances").map((t) => [
+        t.region_id,
+        t.map_index,
+        t.state_key_count,
+      ]),
+    ).toEqual([
+      [NO_REGION_ID, -1, 1],
+      [west, 0, 0],
+      [east, 0, 2],
+    ]);
   });
 
   it("GET /assets lists active and deactivated assets by name with key counts; search matches name or uri", async () => {

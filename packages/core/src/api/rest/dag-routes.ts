@@ -54,13 +54,28 @@ const DAG_RUN = {
 const TASK_INSTANCE = {
   type: "object",
   additionalProperties: false,
-  required: ["id", "dag_id", "run_id", "task_id", "map_index", "state", "try_number", "state_key_count"],
+  required: [
+    "id",
+    "dag_id",
+    "run_id",
+    "task_id",
+    "region_id",
+    "map_index",
+    "state",
+    "try_number",
+    "state_key_count",
+  ],
   properties: {
     id: { type: "string", description: "Task instance id (UUID)" },
     dag_id: { type: "string" },
     run_id: { type: "string" },
     task_id: { type: "string" },
-    map_index: { type: "integer" },
+    region_id: {
+      type: "string",
+      format: "uuid",
+      description: "Region of the task instance (Airflow 3.4); the all-zero UUID when in none",
+    },
+    map_index: { type: "integer", description: "Map index; in a region, the region index" },
     state: { type: ["string", "null"] },
     try_number: { type: "integer" },
     state_key_count: { type: "integer", description: "Live (unexpired) task state keys" },
@@ -76,8 +91,8 @@ const ID = { type: "string", minLength: 1 } as const;
  * - `GET /dags/{dag_id}/dagRuns` → `{"dag_runs": [{dag_id, run_id, created_at}], …}` newest first, 404
  *   for a dag without runs;
  * - `GET /dags/{dag_id}/dagRuns/{run_id}/taskInstances` → `{"task_instances": [{id, dag_id, run_id,
- *   task_id, map_index, state, try_number, state_key_count}], …}` by task id and map index, 404 for an
- *   unknown dag run.
+ *   task_id, region_id, map_index, state, try_number, state_key_count}], …}` by task id, region id and
+ *   map index, 404 for an unknown dag run.
  *
  * @param app - the REST plugin's instance.
  * @param options - the {@link StateAdmin}.
@@ -124,7 +139,8 @@ export async function dagRoutes(app: FastifyInstance, options: { admin: StateAdm
     {
       schema: {
         tags: TAGS,
-        summary: "List a dag run's task instances by task id and map index, with their task state key counts",
+        summary:
+          "List a dag run's task instances by task id, region id and map index, with their regions and task state key counts",
         security: SECURITY,
         params: {
           type: "object",
