@@ -36,7 +36,7 @@ beforeAll(async () => {
   ws = await createWorkspace({ TIDEMARK__API__AUTH: "none" });
   await seedMetadata(ws);
   server = await startApiServer(ws);
-  seeded = await seedState(server.url, ws.dir);
+  seeded = await seedState(server.url, ws);
 });
 
 afterEach(async () => {

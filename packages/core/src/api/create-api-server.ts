@@ -183,6 +183,7 @@ export async function createApiServer(options: CreateApiServerOptions): Promise<
       cwd,
       bodyLimit,
       uiDir: options.uiDir,
+      secretKey: secretKey.key,
     });
   } catch (error) {
     if (ownedBackend) await serverBackend.close().catch(() => {});

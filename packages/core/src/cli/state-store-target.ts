@@ -1,7 +1,9 @@
 import { StateStoreError } from "@tidemark/state";
 import type { Command } from "commander";
+import { resolveSecretKey } from "../api/secret-key.js";
 import type { TidemarkDatabase } from "../database/tidemark-database.js";
 import { createConfiguredStoreBackend } from "../metastore/create-configured-store-backend.js";
+import { ReferenceSeal } from "../state-admin/reference-seal.js";
 import { RestStateClient } from "../state-admin/rest-state-client.js";
 import { StateAdmin } from "../state-admin/state-admin.js";
 import type { StateStoreAccess, TaskTarget } from "../state-admin/state-store-access.js";
@@ -201,6 +203,8 @@ export async function withStateAccess<T>(
           maxValueStorageBytes: config.state_store.max_value_storage_bytes,
           defaultRetentionDays: config.state_store.default_retention_days,
         },
+        // The same key the api-server seals with, so direct and --api-url exports restore alike.
+        referenceSeal: new ReferenceSeal(resolveSecretKey(config, { cwd }).key),
       });
       return await work({ access, mode: "direct", where: database.displayUrl, database, cli });
     } finally {

@@ -69,6 +69,7 @@ function taskEntry(wire: TaskStateEntryJson): TaskStateEntryJson {
     expires_at: wire.expires_at,
     is_reference: wire.is_reference,
     ...(wire.ref === undefined ? {} : { ref: wire.ref }),
+    ...(wire.ref_seal === undefined ? {} : { ref_seal: wire.ref_seal }),
   };
 }
 
@@ -86,7 +87,7 @@ function writeInit(write: ValueWrite, query: Query, body: unknown): RequestInit 
     query: {
       ...query,
       include: INCLUDE,
-      ...(write.restoreReference === true ? { restore_reference: true } : {}),
+      ...(write.restoreReference === undefined ? {} : { restore_reference: write.restoreReference }),
     },
     body,
     headers,

@@ -19,6 +19,7 @@ import { MetastoreBackend } from "../metastore/metastore-backend.js";
 import { type AssetRow, BrowseQueries } from "./browse-queries.js";
 import { resolveExpiresAt } from "./expires-at.js";
 import { checkPage } from "./page-request.js";
+import type { ReferenceSeal } from "./reference-seal.js";
 import { assetStateEntryJson, taskStateEntryJson } from "./state-entry-json.js";
 import type {
   AssetLookup,
@@ -60,6 +61,11 @@ export interface StateAdminOptions {
   readonly settings: StateAdminSettings;
   /** The clock deciding expiry and the default retention. Default `() => new Date()`. */
   readonly now?: () => Date;
+  /**
+   * Seals references on reads (`ref_seal`) and checks the seal of a restored one. Without it no reference
+   * can be restored through this admin.
+   */
+  readonly referenceSeal?: ReferenceSeal;
 }
 
 function conditionOf(write: ValueWrite): { ifVersion?: number; ifAbsent?: boolean } {
@@ -89,19 +95,36 @@ function taskInstanceNotFound(scope: TaskScope, allMapIndices: boolean): string 
 }
 
 /**
- * Refuses a value that looks like a reference envelope unless the caller restores one: operators cannot
- * forge a reference a worker backend would then dereference.
+ * Refuses a value that looks like a reference envelope unless the caller restores one with the seal an
+ * export recorded for exactly this scope, key and reference: operators cannot forge a reference a worker
+ * backend would then dereference.
  */
-function checkReference(key: string, value: unknown, restoreReference: boolean | undefined): void {
+function checkReference(
+  seal: ReferenceSeal | undefined,
+  scope: StoreScope,
+  key: string,
+  value: unknown,
+  restoreReference: string | undefined,
+): void {
   const isObject = typeof value === "object" && value !== null && !Array.isArray(value);
   const marked = isObject && Object.hasOwn(value, STATE_REF_KEY);
-  if (restoreReference === true) {
-    if (unwrapStateRef(value) !== undefined) return;
-    throw new StateStoreError(
-      "INVALID_VALUE",
-      `value of key ${JSON.stringify(key)} is restored as a reference but is not a reference envelope {"${STATE_REF_KEY}": "<ref>"}; restore it as a plain value instead`,
-      { details: { field: "value", key } },
-    );
+  if (restoreReference !== undefined) {
+    const ref = unwrapStateRef(value);
+    if (ref === undefined) {
+      throw new StateStoreError(
+        "INVALID_VALUE",
+        `value of key ${JSON.stringify(key)} is restored as a reference but is not a reference envelope {"${STATE_REF_KEY}": "<ref>"}; restore it as a plain value instead`,
+        { details: { field: "value", key } },
+      );
+    }
+    if (seal === undefined || !seal.verify(scope, key, ref, restoreReference)) {
+      throw new StateStoreError(
+        "INVALID_VALUE",
+        `the reference seal given for key ${JSON.stringify(key)} does not match its scope, key and reference; only an export of this deployment (same api.secret_key) can restore a reference, and only under the key it was exported from`,
+        { details: { field: "restore_reference", key } },
+      );
+    }
+    return;
   }
   if (!marked) return;
   throw new StateStoreError(
@@ -136,6 +159,7 @@ export class StateAdmin implements StateStoreAccess {
   readonly #backend: BaseStoreBackend;
   readonly #settings: StateAdminSettings;
   readonly #now: () => Date;
+  readonly #seal: ReferenceSeal | undefined;
   readonly #browse: BrowseQueries;
   /** The backend keeps its rows in this metastore, so key counts can be one SQL subquery. */
   readonly #countInSql: boolean;
@@ -146,6 +170,7 @@ export class StateAdmin implements StateStoreAccess {
     this.#backend = options.backend;
     this.#settings = options.settings;
     this.#now = options.now ?? (() => new Date());
+    this.#seal = options.referenceSeal;
     this.#browse = new BrowseQueries(options.database);
     this.#countInSql =
       options.backend instanceof MetastoreBackend && options.backend.database === options.database;
@@ -196,7 +221,10 @@ export class StateAdmin implements StateStoreAccess {
     const request = this.#statePage(page);
     const scope = await this.taskScope(target);
     const { entries, total } = await this.#list(scope, request);
-    return { task_state_store: entries.map(taskStateEntryJson), total_entries: total };
+    return {
+      task_state_store: entries.map((e) => this.#sealed(scope, taskStateEntryJson(e))),
+      total_entries: total,
+    };
   }
 
   /**
@@ -207,7 +235,7 @@ export class StateAdmin implements StateStoreAccess {
   async getTaskState(target: TaskTarget, key: string): Promise<TaskStateEntryJson> {
     const scope = await this.taskScope(target);
     validateKey(key);
-    return taskStateEntryJson(await this.#require(scope, key));
+    return this.#sealed(scope, taskStateEntryJson(await this.#require(scope, key)));
   }
 
   /**
@@ -221,14 +249,14 @@ export class StateAdmin implements StateStoreAccess {
   async putTaskState(target: TaskTarget, key: string, write: TaskStateWrite): Promise<TaskStateEntryJson> {
     const scope = await this.taskScope(target);
     validateKey(key);
-    checkReference(key, write.value, write.restoreReference);
+    checkReference(this.#seal, scope, key, write.value, write.restoreReference);
     const text = this.#encode(key, write.value);
     const expiresAt = resolveExpiresAt(write.expiresAt, {
       defaultRetentionDays: this.#settings.defaultRetentionDays,
       now: this.#now(),
     });
     await this.#backend.set(scope, key, text, { expiresAt, ...conditionOf(write) });
-    return taskStateEntryJson(await this.#readBack(scope, key));
+    return this.#sealed(scope, taskStateEntryJson(await this.#readBack(scope, key)));
   }
 
   /**
@@ -239,10 +267,10 @@ export class StateAdmin implements StateStoreAccess {
   async patchTaskState(target: TaskTarget, key: string, write: ValueWrite): Promise<TaskStateEntryJson> {
     const scope = await this.taskScope(target);
     validateKey(key);
-    checkReference(key, write.value, write.restoreReference);
+    checkReference(this.#seal, scope, key, write.value, write.restoreReference);
     const text = this.#encode(key, write.value);
     await this.#patch(scope, key, text, write, (current) => ({ expiresAt: current.expiresAt }));
-    return taskStateEntryJson(await this.#readBack(scope, key));
+    return this.#sealed(scope, taskStateEntryJson(await this.#readBack(scope, key)));
   }
 
   /**
@@ -334,14 +362,17 @@ export class StateAdmin implements StateStoreAccess {
     const request = this.#statePage(page);
     const scope = await this.assetScope(assetId);
     const { entries, total } = await this.#list(scope, request);
-    return { asset_state_store: entries.map(assetStateEntryJson), total_entries: total };
+    return {
+      asset_state_store: entries.map((e) => this.#sealed(scope, assetStateEntryJson(e))),
+      total_entries: total,
+    };
   }
 
   /** Reads one asset state key. @throws StateStoreError `ASSET_NOT_FOUND`, `INVALID_KEY`, `NOT_FOUND`. */
   async getAssetState(assetId: number, key: string): Promise<AssetStateEntryJson> {
     const scope = await this.assetScope(assetId);
     validateKey(key);
-    return assetStateEntryJson(await this.#require(scope, key));
+    return this.#sealed(scope, assetStateEntryJson(await this.#require(scope, key)));
   }
 
   /**
@@ -353,13 +384,13 @@ export class StateAdmin implements StateStoreAccess {
   async putAssetState(assetId: number, key: string, write: AssetStateWrite): Promise<AssetStateEntryJson> {
     const scope = await this.assetScope(assetId, { forWrite: true });
     validateKey(key);
-    checkReference(key, write.value, write.restoreReference);
+    checkReference(this.#seal, scope, key, write.value, write.restoreReference);
     const text = this.#encode(key, write.value);
     await this.#backend.set(scope, key, text, {
       writer: write.writer ?? { kind: "api" },
       ...conditionOf(write),
     });
-    return assetStateEntryJson(await this.#readBack(scope, key));
+    return this.#sealed(scope, assetStateEntryJson(await this.#readBack(scope, key)));
   }
 
   /**
@@ -370,10 +401,10 @@ export class StateAdmin implements StateStoreAccess {
   async patchAssetState(assetId: number, key: string, write: ValueWrite): Promise<AssetStateEntryJson> {
     const scope = await this.assetScope(assetId, { forWrite: true });
     validateKey(key);
-    checkReference(key, write.value, write.restoreReference);
+    checkReference(this.#seal, scope, key, write.value, write.restoreReference);
     const text = this.#encode(key, write.value);
     await this.#patch(scope, key, text, write, () => ({ writer: { kind: "api" } }));
-    return assetStateEntryJson(await this.#readBack(scope, key));
+    return this.#sealed(scope, assetStateEntryJson(await this.#readBack(scope, key)));
   }
 
   /**
@@ -521,6 +552,12 @@ export class StateAdmin implements StateStoreAccess {
     const result = await this.#backend.list(scope, page);
     const live = result.entries.filter((e) => !this.#expired(e));
     return { entries: live, total: result.total - (result.entries.length - live.length) };
+  }
+
+  /** An entry with its reference's seal, when it holds a reference and this admin can seal. */
+  #sealed<T extends TaskStateEntryJson>(scope: StoreScope, entry: T): T {
+    if (this.#seal === undefined || entry.ref === undefined) return entry;
+    return { ...entry, ref_seal: this.#seal.seal(scope, entry.key, entry.ref) };
   }
 
   async #entry(scope: StoreScope, key: string): Promise<StoreEntry | null> {

@@ -33,9 +33,14 @@ export interface TaskStateExportLine {
   readonly expires_at: string | null;
   /**
    * Present (true) when the stored value was a reference envelope a worker backend wrote; only such lines
-   * may restore an envelope (operators cannot otherwise write one).
+   * may restore an envelope (operators cannot otherwise write one), with their `reference_seal`.
    */
   readonly is_reference?: true;
+  /**
+   * The seal the exporting deployment gave this reference under this key (`ReferenceSeal`): what lets an
+   * import into the same deployment restore the envelope, and nothing else.
+   */
+  readonly reference_seal?: string;
 }
 
 /** One asset state key in an export (one NDJSON line). */
@@ -49,6 +54,8 @@ export interface AssetStateExportLine {
   readonly last_updated_by: LastUpdatedByJson | null;
   /** As {@link TaskStateExportLine.is_reference}. */
   readonly is_reference?: true;
+  /** As {@link TaskStateExportLine.reference_seal}. */
+  readonly reference_seal?: string;
 }
 
 /** One line of `tidemark state-store export`. */
@@ -94,6 +101,14 @@ function regionMember(regionId: string): { region_id?: string } {
   return regionId === NO_REGION_ID ? {} : { region_id: regionId };
 }
 
+function referenceFields(entry: { readonly is_reference: boolean; readonly ref_seal?: string }): {
+  is_reference?: true;
+  reference_seal?: string;
+} {
+  if (!entry.is_reference) return {};
+  return { is_reference: true, ...(entry.ref_seal === undefined ? {} : { reference_seal: entry.ref_seal }) };
+}
+
 async function* taskLines(
   access: StateStoreAccess,
   target: ExportedTaskTarget,
@@ -113,7 +128,7 @@ async function* taskLines(
       key: entry.key,
       value: entry.value,
       expires_at: entry.expires_at,
-      ...(entry.is_reference ? { is_reference: true as const } : {}),
+      ...referenceFields(entry),
     };
   }
 }
@@ -134,7 +149,7 @@ async function* assetLines(
       key: entry.key,
       value: entry.value,
       last_updated_by: entry.last_updated_by,
-      ...(entry.is_reference ? { is_reference: true as const } : {}),
+      ...referenceFields(entry),
     };
   }
 }
@@ -261,8 +276,18 @@ const TASK_FIELDS = [
   "value",
   "expires_at",
   "is_reference",
+  "reference_seal",
 ];
-const ASSET_FIELDS = ["scope", "name", "uri", "key", "value", "last_updated_by", "is_reference"];
+const ASSET_FIELDS = [
+  "scope",
+  "name",
+  "uri",
+  "key",
+  "value",
+  "last_updated_by",
+  "is_reference",
+  "reference_seal",
+];
 const OFFSET = /(?:Z|[+-]\d\d(?::?\d\d)?)$/i;
 
 function checkWriter(value: unknown, line: number): LastUpdatedByJson | null {
@@ -347,7 +372,22 @@ export function parseStateExport(input: string, options: { maxValueBytes?: numbe
     if (record.is_reference !== undefined && record.is_reference !== true) {
       throw lineError(line, `"is_reference" must be true or absent`);
     }
-    const reference = record.is_reference === true ? { is_reference: true as const } : {};
+    if (
+      record.is_reference === true &&
+      (typeof record.reference_seal !== "string" || record.reference_seal === "")
+    ) {
+      throw lineError(
+        line,
+        `"is_reference" needs the "reference_seal" its export recorded; export the state again from the deployment that holds the objects`,
+      );
+    }
+    if (record.reference_seal !== undefined && record.is_reference !== true) {
+      throw lineError(line, `"reference_seal" belongs to lines with "is_reference": true`);
+    }
+    const reference =
+      record.is_reference === true
+        ? { is_reference: true as const, reference_seal: record.reference_seal as string }
+        : {};
     try {
       validateKey(key);
       encodeValue(record.value, {
@@ -508,7 +548,7 @@ export async function importState(
         await access.putTaskState(lineTarget(line), line.key, {
           value: line.value,
           expiresAt: line.expires_at,
-          ...(line.is_reference === true ? { restoreReference: true } : {}),
+          ...(line.reference_seal === undefined ? {} : { restoreReference: line.reference_seal }),
         });
         taskKeys++;
       } else {
@@ -517,7 +557,7 @@ export async function importState(
         await access.putAssetState(id, line.key, {
           value: line.value,
           ...(writer === undefined ? {} : { writer }),
-          ...(line.is_reference === true ? { restoreReference: true } : {}),
+          ...(line.reference_seal === undefined ? {} : { restoreReference: line.reference_seal }),
         });
         assetKeys++;
       }

@@ -66,11 +66,12 @@ export interface TaskStateWrite {
   /** Compare-and-set: write only when no live value exists (else `CONFLICT`; over HTTP `If-None-Match: *`). */
   readonly ifAbsent?: boolean;
   /**
-   * The value is a reference envelope `{"__airflow_state_ref__": ref}` restored from an export that
-   * recorded the entry as a reference (`tidemark state-store import`). Without it a value holding that
-   * member is refused with `INVALID_VALUE`, so operators cannot forge references.
+   * The seal of a reference envelope `{"__airflow_state_ref__": ref}` that an export recorded for this key
+   * (`ref_seal`, see `ReferenceSeal`): `tidemark state-store import` restores the envelope with it. Without
+   * a seal that matches this scope, key and reference, a value holding that member is refused with
+   * `INVALID_VALUE`, so operators cannot forge references.
    */
-  readonly restoreReference?: boolean;
+  readonly restoreReference?: string;
 }
 
 /** A value-only write (PATCH of task state, PUT and PATCH of asset state). */
@@ -81,7 +82,7 @@ export interface ValueWrite {
   /** As {@link TaskStateWrite.ifAbsent}. */
   readonly ifAbsent?: boolean;
   /** As {@link TaskStateWrite.restoreReference}. */
-  readonly restoreReference?: boolean;
+  readonly restoreReference?: string;
 }
 
 /** An asset state write. */

@@ -29,6 +29,11 @@ export interface TaskStateEntryJson {
   readonly is_reference: boolean;
   /** The reference, when `is_reference`. */
   readonly ref?: string;
+  /**
+   * The reference's seal, when `is_reference` and the server holds a secret key: what an import sends as
+   * `restore_reference` to write this envelope back under this key (see `ReferenceSeal`).
+   */
+  readonly ref_seal?: string;
 }
 
 /** One asset state key: a task state entry plus its last writer. */

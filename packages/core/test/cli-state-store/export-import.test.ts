@@ -177,6 +177,39 @@ describe("tidemark state-store export and import", () => {
     }
   });
 
+  it("import restores a reference only with the seal its export recorded, for the key it came from", async () => {
+    const reference = exported.split("\n").find((l) => l.includes('"is_reference":true')) as string;
+    expect(reference).toMatch(/"reference_seal":"[\w-]{43}"/);
+    const other = cliWorkspace({ TIDEMARK__API__SECRET_KEY: "another-deployment-secret-key-0123456789" });
+    const target = cliWorkspace();
+    try {
+      await createScopes(other);
+      await createScopes(target);
+      // Another deployment (another api.secret_key) cannot restore it.
+      for (const run of [other.direct, other.api]) {
+        expect(failed(await run(["state-store", "import"], reference), "INVALID_VALUE")).toContain(
+          "same api.secret_key",
+        );
+      }
+      // Nor can the seal move the reference to another key, or lines drop it.
+      const moved = reference.replace('"key":"big"', '"key":"elsewhere"');
+      const unsealed = reference.replace(/,"reference_seal":"[\w-]+"/, "");
+      for (const run of [target.direct, target.api]) {
+        expect(failed(await run(["state-store", "import"], moved), "INVALID_VALUE")).toContain(
+          "does not match its scope, key and reference",
+        );
+        expect(failed(await run(["state-store", "import"], unsealed), "INVALID_VALUE")).toContain(
+          '"reference_seal"',
+        );
+      }
+      expect(ok(await target.direct(["state-store", "export"])).stdout).toBe("");
+      expect(ok(await other.direct(["state-store", "export"])).stdout).toBe("");
+    } finally {
+      await other.dispose();
+      await target.dispose();
+    }
+  });
+
   it("export through --api-url gives the same text", async () => {
     expect(ok(await source.api(["state-store", "export"])).stdout).toBe(exported);
   });

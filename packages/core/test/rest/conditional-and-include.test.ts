@@ -170,21 +170,48 @@ describe.each<DatabaseKind>(["sqlite", "postgres"])("Core REST API extras on req
     ).toBe(204);
   });
 
-  it("restore_reference=true (state-store import) writes an envelope, and only an envelope", async () => {
-    const path = await ti();
-    const r = await h.rest("PUT", path("k"), {
-      body: { value: wrapStateRef("s3://b/k") },
-      query: { restore_reference: true },
+  it("restore_reference takes the seal an export read (ref_seal), for that key's envelope only", async () => {
+    sequence++;
+    const runId = `r${sequence}`;
+    const record = await h.api.taskInstance({ dagId: "x", runId, taskId: "t" });
+    const path = (key: string) => taskStatePath("x", runId, "t", key);
+    // A worker writes the envelope, as a worker backend does.
+    const token = await h.api.token(record.id);
+    const envelope = wrapStateRef("s3://b/k");
+    const put = await h.api.call("PUT", `/store/ti/${record.id}/k`, { token, body: { value: envelope } });
+    expect(put.status).toBe(204);
+    const read = await h.rest("GET", path("k"), { query: { include: "reference" } });
+    const seal = (read.body as { ref_seal?: string }).ref_seal as string;
+    expect(seal).toMatch(/^[\w-]{43}$/);
+    expect((await h.rest("DELETE", path("k"))).status).toBe(204);
+    const restored = await h.rest("PUT", path("k"), {
+      body: { value: envelope },
+      query: { restore_reference: seal },
     });
-    expect(r.status).toBe(204);
+    expect(restored.status).toBe(204);
     expect((await h.rest("GET", path("k"), { query: { include: "reference" } })).body).toMatchObject({
       is_reference: true,
       ref: "s3://b/k",
+      ref_seal: seal,
     });
+    for (const [key, value, query] of [
+      ["other", envelope, seal],
+      ["k", wrapStateRef("s3://b/another"), seal],
+      ["k", envelope, "made-up"],
+    ] as const) {
+      const refused = await h.rest("PUT", path(key), {
+        body: { value },
+        query: { restore_reference: query },
+      });
+      expect(restErrorOf(refused, 422, "INVALID_VALUE")).toContain(
+        "does not match its scope, key and reference",
+      );
+    }
     restErrorOf(
-      await h.rest("PUT", path("p"), { body: { value: 1 }, query: { restore_reference: true } }),
+      await h.rest("PUT", path("p"), { body: { value: 1 }, query: { restore_reference: seal } }),
       422,
       "INVALID_VALUE",
     );
+    expect((await h.rest("GET", path("other"))).status).toBe(404);
   });
 });

@@ -67,21 +67,25 @@ export interface SeededState {
 
 /**
  * Writes task and asset state through the Core REST API: `load` gets watermark, job_id (never expires),
- * big_blob (a reference envelope, as a worker backend stores an offloaded value; operators may only
- * restore one, as `tidemark state-store import` does with `?restore_reference=true`) and
- * {@link SLASH_KEY}; extract[0] gets two keys, extract[1] one; asset `orders` gets watermark and cursor.
+ * big_blob (a reference envelope, written through the Execution API with the task instance's own token
+ * as a worker backend stores an offloaded value; operators cannot write one) and {@link SLASH_KEY};
+ * extract[0] gets two keys, extract[1] one; asset `orders` gets watermark and cursor.
  *
  * @param baseUrl - the api-server.
- * @param workDir - where the pretend offloaded object lives.
+ * @param ws - the workspace (where the pretend offloaded object lives; mints the task token).
  * @param token - bearer token when the server wants one.
  * @returns a client and the ref.
  */
-export async function seedState(baseUrl: string, workDir: string, token?: string): Promise<SeededState> {
+export async function seedState(
+  baseUrl: string,
+  ws: TidemarkWorkspace,
+  token?: string,
+): Promise<SeededState> {
   const client = createApiClient({ baseUrl, getToken: () => token });
-  const blobRef = `file://${join(workDir, "objects", DAG, RUN, "load", "-1", "big_blob.json")}`;
+  const blobRef = `file://${join(ws.dir, "objects", DAG, RUN, "load", "-1", "big_blob.json")}`;
   await client.putTaskState(LOAD, "watermark", { value: { offset: 42 }, expiresAt: "default" });
   await client.putTaskState(LOAD, "job_id", { value: "12345", expiresAt: null });
-  await restoreReference(baseUrl, LOAD, "big_blob", blobRef, token);
+  await writeAsWorker(baseUrl, ws, LOAD, "big_blob", { __airflow_state_ref__: blobRef });
   await client.putTaskState(LOAD, SLASH_KEY, { value: { offset: 7 }, expiresAt: "default" });
   await client.putTaskState(extract(0), "a", { value: 1, expiresAt: "default" });
   await client.putTaskState(extract(0), "b", { value: [1, 2, 3], expiresAt: "default" });
@@ -92,22 +96,25 @@ export async function seedState(baseUrl: string, workDir: string, token?: string
   return { client, blobRef };
 }
 
-/** PUTs a reference envelope with `?restore_reference=true` (the UI's client never restores one). */
-async function restoreReference(
+/** PUTs a value through the Execution API with the task instance's own token, as its worker would. */
+async function writeAsWorker(
   baseUrl: string,
+  ws: TidemarkWorkspace,
   ti: TaskInstanceRef,
   key: string,
-  ref: string,
-  token: string | undefined,
+  value: unknown,
 ): Promise<void> {
-  const e = encodeURIComponent;
-  const url = `${baseUrl}/api/v2/dags/${e(ti.dagId)}/dagRuns/${e(ti.runId)}/taskInstances/${e(ti.taskId)}/state-store/${e(key)}?map_index=${ti.mapIndex}&restore_reference=true`;
+  const listed = await createApiClient({ baseUrl }).listTaskInstances(ti.dagId, ti.runId);
+  const record = listed.items.find((t) => t.task_id === ti.taskId && t.map_index === ti.mapIndex);
+  if (record === undefined) throw new Error(`no task instance ${ti.taskId}[${ti.mapIndex}] to write as`);
+  const workerToken = (await ws.cli(["task-instances", "token", record.id])).trim();
+  const url = `${baseUrl}/execution/store/ti/${record.id}/${encodeURIComponent(key)}`;
   const response = await fetch(url, {
     method: "PUT",
-    headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify({ value: { __airflow_state_ref__: ref }, expires_at: "default" }),
+    headers: { "content-type": "application/json", authorization: `Bearer ${workerToken}` },
+    body: JSON.stringify({ value, expires_at: "default" }),
   });
   if (response.status !== 204) {
-    throw new Error(`restoring ${key} answered ${response.status}: ${await response.text()}`);
+    throw new Error(`writing ${key} as its worker answered ${response.status}: ${await response.text()}`);
   }
 }

@@ -66,10 +66,10 @@ const WRITE_QUERY = {
   properties: {
     ...INCLUDE_QUERY_PROPERTY,
     restore_reference: {
-      type: "boolean",
-      default: false,
+      type: "string",
+      minLength: 1,
       description:
-        'The value is a reference envelope {"__airflow_state_ref__": ref} restored from an export that recorded it as a reference (tidemark state-store import); without it such a value is 422',
+        'The seal (ref_seal) an export recorded for this reference envelope {"__airflow_state_ref__": ref} under this key (tidemark state-store import); without a matching seal such a value is 422',
     },
   },
 } as const;
@@ -91,7 +91,7 @@ interface EntryQuery {
 }
 
 interface WriteQuery extends EntryQuery {
-  restore_reference?: boolean;
+  restore_reference?: string;
 }
 
 /**
@@ -243,7 +243,9 @@ export async function assetStateRoutes(app: FastifyInstance, options: { admin: S
         const write = (condition: { ifVersion?: number; ifAbsent?: boolean }) => ({
           value: request.body.value,
           ...condition,
-          ...(request.query.restore_reference === true ? { restoreReference: true } : {}),
+          ...(request.query.restore_reference === undefined
+            ? {}
+            : { restoreReference: request.query.restore_reference }),
         });
         const entry = await runConditional(reply, precondition, {
           current: () => liveVersion(assetId, key),

@@ -16,7 +16,7 @@ export type IncludeToken = (typeof INCLUDE_TOKENS)[number];
 export const INCLUDE_QUERY_PROPERTY = {
   include: {
     type: "string",
-    description: `Tidemark's extra entry fields, comma-separated: ${INCLUDE_TOKENS.join(", ")} (version: version; reference: is_reference and ref; writer: last_updated_by on task state)`,
+    description: `Tidemark's extra entry fields, comma-separated: ${INCLUDE_TOKENS.join(", ")} (version: version; reference: is_reference, ref and its ref_seal; writer: last_updated_by on task state)`,
     examples: ["version,reference,writer"],
   },
 } as const;
@@ -50,7 +50,11 @@ function extras(entry: TaskStateEntryJson, include: ReadonlySet<IncludeToken>): 
   return {
     ...(include.has("version") ? { version: entry.version } : {}),
     ...(include.has("reference")
-      ? { is_reference: entry.is_reference, ...(entry.ref === undefined ? {} : { ref: entry.ref }) }
+      ? {
+          is_reference: entry.is_reference,
+          ...(entry.ref === undefined ? {} : { ref: entry.ref }),
+          ...(entry.ref_seal === undefined ? {} : { ref_seal: entry.ref_seal }),
+        }
       : {}),
   };
 }

@@ -2,6 +2,7 @@ import type { TidemarkConfig } from "@tidemark/config";
 import type { BaseStoreBackend } from "@tidemark/state";
 import type { FastifyInstance } from "fastify";
 import type { TidemarkDatabase } from "../../database/tidemark-database.js";
+import { ReferenceSeal } from "../../state-admin/reference-seal.js";
 import { StateAdmin } from "../../state-admin/state-admin.js";
 import { REST_API_PREFIX, restApiPlugin } from "./rest-api-plugin.js";
 import { type ResolvedUiDir, resolveUiDir, uiHostingPlugin } from "./ui-hosting.js";
@@ -17,6 +18,8 @@ export interface CoreRestApiOptions {
   readonly cwd: string;
   /** The server's body limit in bytes, for 413 messages. */
   readonly bodyLimit: number;
+  /** The deployment's secret key (`api.secret_key` or `.tidemark/secret_key`): seals exported references. */
+  readonly secretKey: Uint8Array;
   /** The UI directory (`--ui-dir`); overrides `api.ui_dir`. "" = look for the installed @tidemark/ui. */
   readonly uiDir?: string | undefined;
 }
@@ -51,6 +54,7 @@ export async function registerCoreRestApi(
       maxValueStorageBytes: config.state_store.max_value_storage_bytes,
       defaultRetentionDays: config.state_store.default_retention_days,
     },
+    referenceSeal: new ReferenceSeal(options.secretKey),
   });
   await app.register(restApiPlugin, {
     prefix: REST_API_PREFIX,

@@ -74,6 +74,11 @@ const EXTRA_PROPERTIES = {
       'include=reference: true when value is exactly a reference envelope {"__airflow_state_ref__": ref}',
   },
   ref: { type: "string", description: "include=reference: the reference, when is_reference" },
+  ref_seal: {
+    type: "string",
+    description:
+      "include=reference: the reference's seal, which an import sends as restore_reference to write this envelope back under this key",
+  },
 } as const;
 
 /** Who last wrote an asset state key (Airflow's `AssetStateStoreLastUpdatedBy`). */

@@ -73,10 +73,10 @@ const TARGET_QUERY = {
 
 const RESTORE_REFERENCE = {
   restore_reference: {
-    type: "boolean",
-    default: false,
+    type: "string",
+    minLength: 1,
     description:
-      'The value is a reference envelope {"__airflow_state_ref__": ref} restored from an export that recorded it as a reference (tidemark state-store import); without it such a value is 422',
+      'The seal (ref_seal) an export recorded for this reference envelope {"__airflow_state_ref__": ref} under this key (tidemark state-store import); without a matching seal such a value is 422',
   },
 } as const;
 
@@ -110,7 +110,7 @@ interface EntryQuery extends TargetQuery {
 }
 
 interface WriteQuery extends EntryQuery {
-  restore_reference?: boolean;
+  restore_reference?: string;
 }
 
 /**
@@ -325,7 +325,9 @@ export async function taskStateRoutes(app: FastifyInstance, options: { admin: St
             value,
             expiresAt: expires_at,
             ...condition,
-            ...(request.query.restore_reference === true ? { restoreReference: true } : {}),
+            ...(request.query.restore_reference === undefined
+              ? {}
+              : { restoreReference: request.query.restore_reference }),
           }),
       });
       return answerWrite(reply, entry, include, wanted, 204);
@@ -363,7 +365,9 @@ export async function taskStateRoutes(app: FastifyInstance, options: { admin: St
           admin.patchTaskState(t, key, {
             value: request.body.value,
             ...condition,
-            ...(request.query.restore_reference === true ? { restoreReference: true } : {}),
+            ...(request.query.restore_reference === undefined
+              ? {}
+              : { restoreReference: request.query.restore_reference }),
           }),
       });
       return answerWrite(reply, entry, include, wanted, 200);

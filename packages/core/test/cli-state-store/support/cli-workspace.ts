@@ -61,8 +61,14 @@ export interface CliWorkspace {
 export const CLI_TOKEN = "cli-test-token";
 
 /**
+ * The `api.secret_key` every workspace shares: workspaces are databases of one deployment, so references
+ * exported from one may be imported into another (their seals verify).
+ */
+export const DEPLOYMENT_SECRET_KEY = "cli-test-deployment-secret-key-0123456789";
+
+/**
  * Creates a workspace: `TIDEMARK__DATABASE__URL=sqlite:///<dir>/t.db`, api.auth_tokens = [CLI_TOKEN],
- * plus `env`.
+ * api.secret_key = {@link DEPLOYMENT_SECRET_KEY}, plus `env`.
  */
 export function cliWorkspace(env: Record<string, string> = {}): CliWorkspace {
   const dir = tempDir("tidemark-cli-state-");
@@ -70,6 +76,7 @@ export function cliWorkspace(env: Record<string, string> = {}): CliWorkspace {
   const fullEnv = cleanEnv({
     TIDEMARK__DATABASE__URL: url,
     TIDEMARK__API__AUTH_TOKENS: CLI_TOKEN,
+    TIDEMARK__API__SECRET_KEY: DEPLOYMENT_SECRET_KEY,
     TIDEMARK__LOGGING__LEVEL: "warn",
     ...env,
   });
