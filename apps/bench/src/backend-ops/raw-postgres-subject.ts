@@ -5,9 +5,9 @@ import { BENCH_SCOPE, type KvSubject } from "./kv-subject.js";
 /** MetastoreBackend's upsert, hand-written for Postgres (see `RAW_SQLITE_UPSERT`). */
 export const RAW_POSTGRES_UPSERT = `
 insert into task_state_store
-  (dag_run_id, dag_id, run_id, task_id, map_index, key, value, version, updated_at, expires_at)
-select id, dag_id, run_id, $1, $2, $3, $4, 1, $5, null from dag_run where dag_id = $6 and run_id = $7
-on conflict (dag_run_id, task_id, map_index, key) do update set
+  (dag_run_id, dag_id, run_id, task_id, region_id, map_index, key, value, version, updated_at, expires_at)
+select id, dag_id, run_id, $1, '00000000-0000-0000-0000-000000000000', $2, $3, $4, 1, $5, null from dag_run where dag_id = $6 and run_id = $7
+on conflict (dag_run_id, task_id, region_id, map_index, key) do update set
   value = excluded.value,
   version = case when task_state_store.expires_at is not null and task_state_store.expires_at <= $5
     then 1 else task_state_store.version + 1 end,
@@ -18,7 +18,7 @@ on conflict (dag_run_id, task_id, map_index, key) do update set
 export const RAW_POSTGRES_SELECT = `
 select value from task_state_store
 where dag_run_id = (select id from dag_run where dag_id = $1 and run_id = $2)
-  and task_id = $3 and map_index = $4 and key = $5 and (expires_at is null or expires_at > $6)`;
+  and task_id = $3 and region_id = '00000000-0000-0000-0000-000000000000' and map_index = $4 and key = $5 and (expires_at is null or expires_at > $6)`;
 
 /**
  * The ceiling on Postgres: one `pg` connection with named (server-side prepared) statements on the real

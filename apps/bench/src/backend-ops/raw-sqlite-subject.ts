@@ -10,9 +10,9 @@ import { BENCH_SCOPE, type KvSubject } from "./kv-subject.js";
  */
 export const RAW_SQLITE_UPSERT = `
 insert into task_state_store
-  (dag_run_id, dag_id, run_id, task_id, map_index, key, value, version, updated_at, expires_at)
-select id, dag_id, run_id, ?, ?, ?, ?, 1, ?, null from dag_run where dag_id = ? and run_id = ?
-on conflict (dag_run_id, task_id, map_index, key) do update set
+  (dag_run_id, dag_id, run_id, task_id, region_id, map_index, key, value, version, updated_at, expires_at)
+select id, dag_id, run_id, ?, '00000000-0000-0000-0000-000000000000', ?, ?, ?, 1, ?, null from dag_run where dag_id = ? and run_id = ?
+on conflict (dag_run_id, task_id, region_id, map_index, key) do update set
   value = excluded.value,
   version = case when task_state_store.expires_at is not null and task_state_store.expires_at <= ?
     then 1 else task_state_store.version + 1 end,
@@ -23,7 +23,7 @@ on conflict (dag_run_id, task_id, map_index, key) do update set
 export const RAW_SQLITE_SELECT = `
 select value from task_state_store
 where dag_run_id = (select id from dag_run where dag_id = ? and run_id = ?)
-  and task_id = ? and map_index = ? and key = ? and (expires_at is null or expires_at > ?)`;
+  and task_id = ? and region_id = '00000000-0000-0000-0000-000000000000' and map_index = ? and key = ? and (expires_at is null or expires_at > ?)`;
 
 /**
  * The ceiling on SQLite: better-sqlite3 prepared statements on the real `task_state_store` table (made by
