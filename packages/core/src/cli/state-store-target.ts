@@ -1,4 +1,4 @@
-import { StateStoreError } from "@tidemark/state";
+import { isStateStoreError, requireRegionId, StateStoreError } from "@tidemark/state";
 import type { Command } from "commander";
 import { resolveSecretKey } from "../api/secret-key.js";
 import type { TidemarkDatabase } from "../database/tidemark-database.js";
@@ -15,6 +15,7 @@ export interface ScopeFlags {
   runId?: string;
   taskId?: string;
   mapIndex?: string;
+  regionId?: string;
   allMapIndices?: boolean;
   assetName?: string;
   assetUri?: string;
@@ -32,7 +33,7 @@ export type ScopeChoice =
   | { readonly kind: "asset"; readonly selector: { readonly name: string } | { readonly uri: string } };
 
 /**
- * Adds the scope flags: `--dag-id --run-id --task-id [--map-index N]` (and `--all-map-indices` when
+ * Adds the scope flags: `--dag-id --run-id --task-id [--map-index N] [--region-id UUID]` (and `--all-map-indices` when
  * `allMapIndices`) for task state, `--asset-name N | --asset-uri U` for asset state.
  *
  * @param command - the command.
@@ -44,7 +45,11 @@ export function addScopeOptions(command: Command, options: { allMapIndices?: str
     .option("--dag-id <id>", "task state: the dag id")
     .option("--run-id <id>", "task state: the dag run id")
     .option("--task-id <id>", "task state: the task id")
-    .option("--map-index <n>", "task state: the map index (default -1, a task that is not mapped)");
+    .option("--map-index <n>", "task state: the map index (default -1, a task that is not mapped)")
+    .option(
+      "--region-id <uuid>",
+      "task state: the region of the task instance (Airflow 3.4; default: no region); --map-index is then the region index",
+    );
   if (options.allMapIndices !== undefined) command.option("--all-map-indices", options.allMapIndices);
   return command
     .option("--asset-name <name>", "asset state: the asset's name")
@@ -83,6 +88,19 @@ function mapIndexOf(value: string | undefined): number {
   return n;
 }
 
+function regionIdOf(value: string): string {
+  try {
+    return requireRegionId(value);
+  } catch (error) {
+    if (!isStateStoreError(error)) throw error;
+    throw new StateStoreError(
+      "INVALID_SCOPE",
+      `--region-id must be a UUID such as 00000000-0000-0000-0000-000000000000 (no region), got ${JSON.stringify(value)}`,
+      { details: { option: "--region-id" } },
+    );
+  }
+}
+
 /**
  * Reads the scope flags.
  *
@@ -97,7 +115,9 @@ export function scopeFromFlags(
   flags: ScopeFlags,
   options: { optional?: boolean } = {},
 ): ScopeChoice | undefined {
-  const taskFlags = [flags.dagId, flags.runId, flags.taskId, flags.mapIndex].some((v) => v !== undefined);
+  const taskFlags = [flags.dagId, flags.runId, flags.taskId, flags.mapIndex, flags.regionId].some(
+    (v) => v !== undefined,
+  );
   const assetFlags = flags.assetName !== undefined || flags.assetUri !== undefined;
   const usage =
     "give --dag-id, --run-id and --task-id (and --map-index for a mapped task) for task state, or --asset-name or --asset-uri for asset state";
@@ -145,6 +165,7 @@ export function scopeFromFlags(
       runId: flags.runId as string,
       taskId: flags.taskId as string,
       mapIndex: mapIndexOf(flags.mapIndex),
+      ...(flags.regionId === undefined ? {} : { regionId: regionIdOf(flags.regionId) }),
     },
     allMapIndices: flags.allMapIndices === true,
   };

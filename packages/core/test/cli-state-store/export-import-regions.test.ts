@@ -383,4 +383,39 @@ describe("tidemark state-store export and import with regions (CLI)", () => {
       await target.dispose();
     }
   });
+
+  it("get, set and list reach a region with --region-id, direct and through --api-url", async () => {
+    const east = [
+      "--dag-id",
+      "etl",
+      "--run-id",
+      "r1",
+      "--task-id",
+      "load",
+      "--region-id",
+      EAST,
+      "--map-index",
+      "1",
+    ];
+    for (const run of [source.direct, source.api]) {
+      const got = jsonOf<{ key: string; value: unknown }>(
+        ok(await run(["state-store", "get", ...east, "where"])),
+      );
+      expect(got).toMatchObject({ key: "where", value: `${EAST}/1` });
+    }
+    ok(await source.api(["state-store", "set", ...east, "note", '"east only"', "--retention", "never"]));
+    expect(
+      jsonOf<{ value: unknown }>(ok(await source.direct(["state-store", "get", ...east, "note"]))).value,
+    ).toBe("east only");
+    // The same task instance coordinates in no region do not see it.
+    const none = ["--dag-id", "etl", "--run-id", "r1", "--task-id", "load"];
+    failed(await source.direct(["state-store", "get", ...none, "note"]), "NOT_FOUND");
+    ok(await source.direct(["state-store", "delete", ...east, "note"]));
+    expect(
+      failed(
+        await source.direct(["state-store", "get", ...none, "--region-id", "east", "n"]),
+        "INVALID_SCOPE",
+      ),
+    ).toContain("--region-id must be a UUID");
+  });
 });
