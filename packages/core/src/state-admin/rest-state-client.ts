@@ -1,10 +1,5 @@
-import {
-  errorCodeForHttpStatus,
-  isStateStoreErrorCode,
-  NO_REGION_ID,
-  requireRegionId,
-  StateStoreError,
-} from "@tidemark/state";
+import { readErrorAnswer } from "@tidemark/api-client";
+import { errorCodeForHttpStatus, NO_REGION_ID, requireRegionId, StateStoreError } from "@tidemark/state";
 import type {
   AssetLookup,
   AssetStateWrite,
@@ -52,9 +47,6 @@ interface RequestInit {
 }
 
 const PREFIX = "/api/v2";
-
-/** The header the Core REST API sends its error code in. */
-const ERROR_CODE_HEADER = "tidemark-error-code";
 
 /** The extras the client asks for, so entries carry what {@link StateStoreAccess} promises. */
 const INCLUDE = "version,reference";
@@ -184,17 +176,7 @@ export class RestStateClient implements StateStoreAccess {
 
   async #error(response: Response, method: string, path: string): Promise<StateStoreError> {
     const text = await response.text().catch(() => "");
-    let detail: unknown;
-    try {
-      detail = (JSON.parse(text) as { detail?: unknown }).detail;
-    } catch {
-      detail = undefined;
-    }
-    const object = typeof detail === "object" && detail !== null ? (detail as Record<string, unknown>) : {};
-    const header = response.headers.get(ERROR_CODE_HEADER) ?? object.code;
-    const code = typeof header === "string" && isStateStoreErrorCode(header) ? header : undefined;
-    const message =
-      typeof detail === "string" ? detail : typeof object.message === "string" ? object.message : undefined;
+    const { code, message } = readErrorAnswer(response, text);
     if ((response.status === 404 && code === undefined) || code === "ROUTE_NOT_FOUND") {
       return new StateStoreError(
         "CONFIG_ERROR",

@@ -1,45 +1,39 @@
 /**
- * The JSON shapes of the Core REST API (`/api/v2`, contract: issue 7), shared by the server routes, the
- * in-process {@link StateAdmin} and the CLI's REST client. snake_case, timestamps ISO-8601 UTC.
+ * The JSON shapes of the Core REST API (`/api/v2`) as core uses them, shared by the server routes, the
+ * in-process {@link StateAdmin} and the CLI's REST client: aliases of @tidemark/api-client's types
+ * (generated from the OpenAPI document the server serves). State entries here are the shape with
+ * `?include=version,reference`, which StateAdmin always builds. snake_case, timestamps ISO-8601 UTC.
  */
-import type { JsonValue } from "@tidemark/state";
+import type {
+  AssetList,
+  AssetStateEntry,
+  AssetSummary,
+  DagList,
+  DagRun,
+  DagRunList,
+  DagSummary,
+  LastUpdatedBy,
+  TaskInstanceList,
+  TaskInstanceSummary,
+  TaskStateEntry,
+  UiConfig,
+} from "@tidemark/api-client";
 
 /** Who last wrote an asset state key: a task instance, a watcher, or the Core REST API / CLI. */
-export interface LastUpdatedByJson {
-  readonly kind: "task" | "watcher" | "api";
-  /** The writing task instance's dag id; null unless `kind` is `task`. */
-  readonly dag_id: string | null;
-  readonly run_id: string | null;
-  readonly task_id: string | null;
-  readonly map_index: number | null;
-}
+export type LastUpdatedByJson = Readonly<LastUpdatedBy>;
 
-/** One task state key. */
-export interface TaskStateEntryJson {
-  readonly key: string;
-  /** The stored JSON value; for an offloaded value the reference envelope as stored. */
-  readonly value: JsonValue;
-  /** Incremented by every write, from 1 (0 when the server backend keeps no versions). */
-  readonly version: number;
-  /** When the key was last written (ISO-8601 UTC); null when the server backend does not record it. */
-  readonly updated_at: string | null;
-  /** When the key expires (ISO-8601 UTC); null = never. */
-  readonly expires_at: string | null;
-  /** True when `value` is exactly a reference envelope `{"__airflow_state_ref__": ref}`. */
-  readonly is_reference: boolean;
-  /** The reference, when `is_reference`. */
-  readonly ref?: string;
-  /**
-   * The reference's seal, when `is_reference` and the server holds a secret key: what an import sends as
-   * `restore_reference` to write this envelope back under this key (see `ReferenceSeal`).
-   */
-  readonly ref_seal?: string;
-}
+/**
+ * One task state key with `include=version,reference`: `version` (0 when the server backend keeps no
+ * versions) and `is_reference` always present; `ref` and `ref_seal` when `is_reference`.
+ */
+export type TaskStateEntryJson = Readonly<
+  Omit<TaskStateEntry, "version" | "is_reference" | "last_updated_by"> &
+    Required<Pick<TaskStateEntry, "version" | "is_reference">>
+>;
 
 /** One asset state key: a task state entry plus its last writer. */
-export interface AssetStateEntryJson extends TaskStateEntryJson {
-  readonly last_updated_by: LastUpdatedByJson | null;
-}
+export type AssetStateEntryJson = TaskStateEntryJson &
+  Readonly<{ last_updated_by: AssetStateEntry["last_updated_by"] }>;
 
 /** `GET …/taskInstances/{task_id}/state-store`. */
 export interface TaskStateListJson {
@@ -54,75 +48,28 @@ export interface AssetStateListJson {
 }
 
 /** `GET /api/v2/dags` item. */
-export interface DagSummaryJson {
-  readonly dag_id: string;
-  readonly dag_run_count: number;
-}
+export type DagSummaryJson = Readonly<DagSummary>;
 
 /** `GET /api/v2/dags/{dag_id}/dagRuns` item. */
-export interface DagRunSummaryJson {
-  readonly dag_id: string;
-  readonly run_id: string;
-  readonly created_at: string;
-}
+export type DagRunSummaryJson = Readonly<DagRun>;
 
-/** `GET …/dagRuns/{run_id}/taskInstances` item. */
-export interface TaskInstanceSummaryJson {
-  readonly id: string;
-  readonly dag_id: string;
-  readonly run_id: string;
-  readonly task_id: string;
-  /** The region (Airflow 3.4), a lower-case UUID; the all-zero UUID for a task instance in no region. */
-  readonly region_id: string;
-  /** The map index; in a region, the region index. */
-  readonly map_index: number;
-  readonly state: string | null;
-  readonly try_number: number;
-  /** Live (unexpired) task state keys of this task instance. */
-  readonly state_key_count: number;
-}
+/** `GET …/dagRuns/{run_id}/taskInstances` item, with its count of live task state keys. */
+export type TaskInstanceSummaryJson = Readonly<TaskInstanceSummary>;
 
 /** `GET /api/v2/assets` item and `GET /api/v2/assets/by-name/{name}`. */
-export interface AssetSummaryJson {
-  readonly id: number;
-  readonly name: string;
-  readonly uri: string;
-  readonly active: boolean;
-  readonly created_at: string;
-  /** Asset state keys of this asset. */
-  readonly state_key_count: number;
-}
+export type AssetSummaryJson = Readonly<AssetSummary>;
 
 /** `GET /api/v2/dags`. */
-export interface DagListJson {
-  readonly dags: DagSummaryJson[];
-  readonly total_entries: number;
-}
+export type DagListJson = Readonly<DagList>;
 
 /** `GET /api/v2/dags/{dag_id}/dagRuns`. */
-export interface DagRunListJson {
-  readonly dag_runs: DagRunSummaryJson[];
-  readonly total_entries: number;
-}
+export type DagRunListJson = Readonly<DagRunList>;
 
 /** `GET …/dagRuns/{run_id}/taskInstances`. */
-export interface TaskInstanceListJson {
-  readonly task_instances: TaskInstanceSummaryJson[];
-  readonly total_entries: number;
-}
+export type TaskInstanceListJson = Readonly<TaskInstanceList>;
 
 /** `GET /api/v2/assets`. */
-export interface AssetListJson {
-  readonly assets: AssetSummaryJson[];
-  readonly total_entries: number;
-}
+export type AssetListJson = Readonly<AssetList>;
 
 /** `GET /api/v2/config/ui`. */
-export interface UiConfigJson {
-  /** `api.auth`: "token" when requests need `Authorization: Bearer <token>`. */
-  readonly auth: "token" | "none";
-  /** `state_store.default_retention_days` (0 = keys written with the default never expire). */
-  readonly default_retention_days: number;
-  /** `state_store.max_value_storage_bytes` (0 = no limit). */
-  readonly max_value_storage_bytes: number;
-}
+export type UiConfigJson = Readonly<UiConfig>;
