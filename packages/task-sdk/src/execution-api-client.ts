@@ -1,7 +1,17 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import {
+  type AssetStateValueWrite,
+  ERROR_CODE_HEADER,
+  type ExecutionApiExtensions,
+  readErrorAnswer,
+  type StateValue,
+  type TaskInstance,
+  type TaskInstanceStateUpdate,
+  type TaskStateValueWrite,
+  versionOfEtag,
+} from "@tidemark/api-client";
+import {
   errorCodeForHttpStatus,
-  isStateStoreErrorCode,
   type JsonValue,
   StateStoreError,
   type StateStoreErrorCode,
@@ -59,7 +69,7 @@ export interface DeleteStateRequest {
 export const EXTENSIONS_HEADER = "tidemark-extensions";
 
 /** The response header that carries Tidemark's error code on error answers. */
-export const ERROR_CODE_HEADER = "tidemark-error-code";
+export { ERROR_CODE_HEADER };
 
 /** What a request answered: its parsed JSON body (undefined for 204) and its headers. */
 interface ApiResponse {
@@ -94,12 +104,6 @@ function causeCode(error: unknown): string | undefined {
   return undefined;
 }
 
-/** The version in a strong ETag (`"3"` → 3); null when absent or not a Tidemark version. */
-function versionOfEtag(etag: string | null): number | null {
-  const m = etag === null ? null : /^"([1-9]\d{0,15})"$/.exec(etag.trim());
-  return m === null ? null : Number(m[1]);
-}
-
 /** The conditional request headers of compare-and-set conditions (RFC 9110). */
 function conditionHeaders(condition: { ifVersion?: number; ifAbsent?: boolean }): Record<string, string> {
   if (condition.ifVersion !== undefined) return { "if-match": `"${condition.ifVersion}"` };
@@ -121,7 +125,8 @@ function describeFailure(error: unknown): string {
 }
 
 function wireTaskInstance(body: unknown): TaskInstanceInfo {
-  const b = body as Record<string, unknown>;
+  // Read defensively: a plain Airflow server may leave members out.
+  const b = body as Partial<Record<keyof TaskInstance, unknown>>;
   const assets = (list: unknown): DeclaredAsset[] =>
     Array.isArray(list) ? list.map((a) => Object.freeze({ name: String(a.name), uri: String(a.uri) })) : [];
   return Object.freeze({
@@ -249,7 +254,7 @@ export class ExecutionApiClient {
     await this.#request({
       method: "PATCH",
       path: `/task-instances/${encodeURIComponent(tiId)}/state`,
-      body: { state },
+      body: { state } satisfies TaskInstanceStateUpdate,
       idempotent: true,
     });
   }
@@ -266,7 +271,7 @@ export class ExecutionApiClient {
     if (this.#extensions !== undefined) return this.#extensions;
     try {
       const { body } = await this.#request({ method: "GET", path: "/tidemark/extensions", idempotent: true });
-      const list = (body as { extensions?: unknown } | undefined)?.extensions;
+      const list = (body as Partial<ExecutionApiExtensions> | undefined)?.extensions;
       if (Array.isArray(list)) this.#extensions = new Set(list.map(String));
     } catch (error) {
       if (!(error instanceof StateStoreError) || error.code === "BACKEND_UNAVAILABLE") throw error;
@@ -329,7 +334,7 @@ export class ExecutionApiClient {
     await this.#request({
       method: "PUT",
       path,
-      body: { value, expires_at: expires },
+      body: { value, expires_at: expires } satisfies TaskStateValueWrite,
       headers: conditionHeaders(request),
       idempotent: !conditional,
     }).catch((error: unknown) => {
@@ -404,7 +409,7 @@ export class ExecutionApiClient {
     await this.#request({
       method: "PUT",
       path: `/store/asset/${route}/value?${query}`,
-      body: { value },
+      body: { value } satisfies AssetStateValueWrite,
       headers: conditionHeaders(request),
       idempotent: !conditional,
     }).catch((error: unknown) => {
@@ -513,24 +518,15 @@ export class ExecutionApiClient {
         await sleep(backoffDelayMs(attempt, this.#retry));
         continue;
       }
-      throw errorFromResponse(response.status, text, what, attempt, response.headers.get(ERROR_CODE_HEADER));
+      throw errorFromResponse(response.status, text, what, attempt, response.headers);
     }
   }
 }
 
 /** A GET answer's value with its version from the `ETag`. */
 function versionedValueOf(answer: ApiResponse): VersionedValue<JsonValue> {
-  const body = answer.body as { value: JsonValue } | undefined;
-  return { value: body?.value as JsonValue, version: versionOfEtag(answer.headers.get("etag")) };
-}
-
-/** The code of an Airflow-shaped 404 (`{"detail": {"reason": "not_found", "message"}}`), from its message. */
-function airflowNotFoundCode(message: unknown): StateStoreErrorCode {
-  const text = typeof message === "string" ? message : "";
-  if (text.startsWith("Task instance ")) return "TASK_INSTANCE_NOT_FOUND";
-  if (text.startsWith("Asset with ")) return "ASSET_NOT_FOUND";
-  if (text.startsWith("DagRun with ")) return "DAG_RUN_NOT_FOUND";
-  return "NOT_FOUND";
+  const body = answer.body as StateValue | undefined;
+  return { value: body?.value as JsonValue, version: versionOfEtag(answer.headers.get("etag")) ?? null };
 }
 
 function errorFromResponse(
@@ -538,40 +534,20 @@ function errorFromResponse(
   text: string,
   what: string,
   attempts: number,
-  headerCode: string | null,
+  headers: Headers,
 ): StateStoreError {
-  let detail: { reason?: unknown; message?: unknown; code?: unknown } | undefined;
-  try {
-    const parsed = JSON.parse(text) as { detail?: unknown; message?: unknown };
-    if (typeof parsed.detail === "object" && parsed.detail !== null && !Array.isArray(parsed.detail))
-      detail = parsed.detail as typeof detail;
-    else if (typeof parsed.detail === "string") detail = { message: parsed.detail };
-    else if (typeof parsed.message === "string") detail = { message: parsed.message };
-  } catch {
-    detail = undefined;
-  }
-  // Header first, then the body's code, then Airflow's reason; a bare 404 is a wrong URL, never a missing key.
-  const known = isStateStoreErrorCode(headerCode)
-    ? headerCode
-    : isStateStoreErrorCode(detail?.code)
-      ? detail.code
-      : status === 404 && detail?.reason === "not_found"
-        ? airflowNotFoundCode(detail.message)
-        : undefined;
-  if (known === undefined && status === 404) {
+  const answer = readErrorAnswer({ status, headers }, text);
+  // A bare 404 (no Tidemark or Airflow error body) is a wrong URL, never a missing key.
+  if (answer.code === undefined && status === 404) {
     return new StateStoreError(
       "CONFIG_ERROR",
       `${what} answered 404 without a Tidemark or Airflow error body; check that workers.execution_api_url points at the Execution API (for example http://127.0.0.1:8080/execution)`,
       { details: { status, option: "workers.execution_api_url" } },
     );
   }
-  const code: StateStoreErrorCode = known ?? errorCodeForHttpStatus(status);
-  const serverMessage =
-    typeof detail?.message === "string" && detail.message !== "" ? detail.message : undefined;
+  const code: StateStoreErrorCode = answer.code ?? errorCodeForHttpStatus(status);
   const message =
-    serverMessage ??
+    answer.message ??
     `${what} answered HTTP ${status}${status >= 500 ? ` after ${attempts} attempt${attempts === 1 ? "" : "s"}` : ""}${text ? `: ${text.slice(0, 200)}` : ""}`;
-  return new StateStoreError(code, message, {
-    details: { status, reason: typeof detail?.reason === "string" ? detail.reason : undefined },
-  });
+  return new StateStoreError(code, message, { details: { status, reason: answer.reason } });
 }
