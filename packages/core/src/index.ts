@@ -57,7 +57,6 @@ export {
   type WatcherAssetGrant,
 } from "./api/execution-tokens.js";
 export { parseDurationSeconds } from "./api/parse-duration.js";
-export { pythonRepr } from "./api/python-repr.js";
 export {
   type CoreRestApi,
   type CoreRestApiOptions,

@@ -1,3 +1,14 @@
+export { type AssetIdentity, assetIdentity } from "./asset-identity.js";
+export {
+  type BackendCreateContext,
+  type BackendDefinitionInit,
+  defineStoreBackend,
+  defineWorkerBackend,
+  isStoreBackendDefinition,
+  isWorkerBackendDefinition,
+  type StoreBackendDefinition,
+  type WorkerBackendDefinition,
+} from "./define-backend.js";
 export {
   assertWithinSizeLimit,
   DEFAULT_MAX_VALUE_STORAGE_BYTES,
@@ -15,13 +26,42 @@ export {
   type StateStoreErrorCodeInfo,
   type StateStoreErrorReason,
 } from "./error-codes.js";
+export { notSupported, orphanedAfterDatabase } from "./errors/backend-errors.js";
+export {
+  type ConditionSpec,
+  type ConditionStyle,
+  conditionFailed,
+  describeCondition,
+  invalidCondition,
+} from "./errors/condition-errors.js";
+export {
+  keyNotFound,
+  notAReferenceEnvelope,
+  reservedReferenceMember,
+  writtenThenDeleted,
+} from "./errors/key-errors.js";
+export {
+  type AssetSelector,
+  assetDeactivated,
+  assetNotFound,
+  dagRunNotFound,
+  type TaskInstanceAddress,
+  taskInstanceNotFound,
+  taskInstanceNotFoundMessage,
+} from "./errors/scope-errors.js";
+export { conditionalValueTooLarge, danglingReference, invalidReference } from "./errors/value-errors.js";
+export { type ExpiresAtInput, isExpired, type ResolveExpiresAtOptions, resolveExpiresAt } from "./expiry.js";
 export type { JsonArray, JsonObject, JsonPrimitive, JsonValue } from "./json-value.js";
+export { compareKeys } from "./key-order.js";
 export {
   type BackendSpec,
-  type LoadStoreBackendOptions,
+  type LoadBackendOptions,
   loadStoreBackend,
+  loadWorkerBackend,
   parseBackendSpec,
 } from "./load-store-backend.js";
+export { checkPage, DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT, type PageRequest } from "./page-request.js";
+export { pythonRepr } from "./python-repr.js";
 export {
   type AssetScope,
   type AssetScopeInit,
@@ -43,6 +83,18 @@ export {
   unwrapStateRef,
   wrapStateRef,
 } from "./state-ref.js";
+export {
+  createStateStore,
+  type StateEntry,
+  type StateListOptions,
+  type StatePage,
+  type StateStore,
+  type StateStoreSettings,
+  type StateStoreSide,
+  type StateWriteOptions,
+  type WriteCondition,
+  type WriteResult,
+} from "./state-store.js";
 export { isStateStoreError, StateStoreError, type StateStoreErrorOptions } from "./state-store-error.js";
 export {
   BaseStoreBackend,
@@ -54,13 +106,19 @@ export {
   type DeleteOptions,
   type ListOptions,
   type ListResult,
-  type SerializeToRefArgs,
   type SetOptions,
   type StoreBackendCapabilities,
-  type StoreBackendContext,
   type StoreEntry,
 } from "./store-backend.js";
 export { MAX_KEY_LENGTH, validateKey } from "./validate-key.js";
+export {
+  BaseWorkerBackend,
+  type DeserializeFromRefArgs,
+  isWorkerStoreBackend,
+  type SerializeToRefArgs,
+  type WorkerBackendCapabilities,
+  type WorkerStoreBackend,
+} from "./worker-backend.js";
 export {
   ASSET_STATE_STORE_WRITER_KINDS,
   type AssetStateStoreWriter,

@@ -1,5 +1,13 @@
-import { StateStoreError } from "./state-store-error.js";
-import type { BaseStoreBackend, StoreBackendContext } from "./store-backend.js";
+import {
+  type BackendCreateContext,
+  isStoreBackendDefinition,
+  isWorkerBackendDefinition,
+  type StoreBackendDefinition,
+  type WorkerBackendDefinition,
+} from "./define-backend.js";
+import { isStateStoreError, StateStoreError } from "./state-store-error.js";
+import type { BaseStoreBackend, ConfigSections } from "./store-backend.js";
+import type { WorkerStoreBackend } from "./worker-backend.js";
 
 /** A parsed `module#Export` backend specification. */
 export interface BackendSpec {
@@ -33,22 +41,16 @@ export function parseBackendSpec(spec: string, option = "state_store.backend"): 
   return { module, exportName };
 }
 
-/** Options of {@link loadStoreBackend}. */
-export interface LoadStoreBackendOptions {
+/** Options of {@link loadStoreBackend} and {@link loadWorkerBackend}. */
+export interface LoadBackendOptions {
   /** The configuration option the spec came from, named in errors. Default `state_store.backend`. */
   option?: string;
-  /** Passed to the backend's constructor or factory. */
-  context: StoreBackendContext;
+  /** Every configuration section; the definition's own section is parsed with its `parseConfig`. */
+  config: ConfigSections;
   /** Directory that relative module paths and package names resolve from. Default `process.cwd()`. */
   cwd?: string;
   /** Imports a module; replace it to resolve from another place. Default: resolve from `cwd`, then import. */
   importModule?: (specifier: string) => Promise<Record<string, unknown>>;
-}
-
-function looksLikeBackend(value: unknown): value is BaseStoreBackend {
-  if (typeof value !== "object" || value === null) return false;
-  const v = value as Record<string, unknown>;
-  return ["get", "set", "delete", "clear"].every((m) => typeof v[m] === "function");
 }
 
 async function defaultImport(specifier: string, cwd: string): Promise<Record<string, unknown>> {
@@ -68,22 +70,23 @@ async function defaultImport(specifier: string, cwd: string): Promise<Record<str
   return resolved === undefined ? import(specifier) : import(pathToFileURL(resolved).href);
 }
 
-/**
- * Loads a backend from a `module#Export` specification, once, by dynamic import. The export may be a
- * class (constructed with `new Export(context)`), a factory function (called with `context`), or a
- * ready instance. Reference: `[workers] state_backend`, loaded by import path and cached.
- *
- * @param spec - `module#Export`.
- * @param options - the option name for errors, the context handed to the backend, where to resolve from.
- * @returns the backend instance.
- * @throws StateStoreError `CONFIG_ERROR` naming the option when the module cannot be imported, the export
- *   is missing, or it does not produce an object with get/set/delete/clear (the cause is kept).
- */
-export async function loadStoreBackend(
-  spec: string,
-  options: LoadStoreBackendOptions,
-): Promise<BaseStoreBackend> {
-  const option = options.option ?? "state_store.backend";
+type Kind = "store-backend" | "worker-backend";
+
+/** The definition an export stands for: the export itself, or a class's static `definition`. */
+function definitionOf(
+  exported: unknown,
+  kind: Kind,
+): StoreBackendDefinition | WorkerBackendDefinition | undefined {
+  const is = kind === "store-backend" ? isStoreBackendDefinition : isWorkerBackendDefinition;
+  if (is(exported)) return exported;
+  const attached = (exported as { definition?: unknown } | null | undefined)?.definition;
+  if ((typeof exported === "function" || typeof exported === "object") && is(attached)) return attached;
+  return undefined;
+}
+
+async function load(spec: string, options: LoadBackendOptions, kind: Kind): Promise<unknown> {
+  const option =
+    options.option ?? (kind === "store-backend" ? "state_store.backend" : "workers.state_store_backend");
   const { module, exportName } = parseBackendSpec(spec, option);
   const cwd = options.cwd ?? process.cwd();
   let namespace: Record<string, unknown>;
@@ -105,32 +108,65 @@ export async function loadStoreBackend(
       { details: { option } },
     );
   }
-  let instance: unknown;
-  try {
-    if (typeof exported === "function") {
-      const proto = (exported as { prototype?: Record<string, unknown> }).prototype;
-      const isClass =
-        proto !== undefined && typeof proto.get === "function" && typeof proto.set === "function";
-      instance = isClass
-        ? new (exported as new (c: StoreBackendContext) => unknown)(options.context)
-        : await (exported as (c: StoreBackendContext) => unknown)(options.context);
-    } else {
-      instance = exported;
-    }
-  } catch (cause) {
-    if (cause instanceof StateStoreError) throw cause;
+  const definition = definitionOf(exported, kind);
+  if (definition === undefined) {
+    const other = definitionOf(exported, kind === "store-backend" ? "worker-backend" : "store-backend");
+    const factory = kind === "store-backend" ? "defineStoreBackend" : "defineWorkerBackend";
     throw new StateStoreError(
       "CONFIG_ERROR",
-      `${option} = ${JSON.stringify(spec)}: constructing the backend failed: ${(cause as Error)?.message ?? String(cause)}`,
-      { cause, details: { option } },
-    );
-  }
-  if (!looksLikeBackend(instance)) {
-    throw new StateStoreError(
-      "CONFIG_ERROR",
-      `${option} = ${JSON.stringify(spec)}: the export is not a state store backend (expected a class extending BaseStoreBackend, a factory returning one, or an instance)`,
+      other !== undefined
+        ? `${option} = ${JSON.stringify(spec)}: the export defines a ${other.kind === "store-backend" ? "server" : "worker"} backend, but ${option} needs a ${kind === "store-backend" ? "server" : "worker"} backend; point it at the right export`
+        : `${option} = ${JSON.stringify(spec)}: the export is not a backend definition; export one made with ${factory}({ name, configSection, parseConfig, create }) from @tidemark/state (or a class with such a static \`definition\`)`,
       { details: { option } },
     );
   }
-  return instance;
+  const section =
+    definition.configSection === undefined ? {} : (options.config[definition.configSection] ?? {});
+  try {
+    const parsed = definition.parseConfig(section);
+    return await (definition.create as (o: unknown, c: BackendCreateContext) => unknown)(parsed, {
+      config: options.config,
+      cwd,
+    });
+  } catch (cause) {
+    if (isStateStoreError(cause)) throw cause;
+    throw new StateStoreError(
+      "CONFIG_ERROR",
+      `${option} = ${JSON.stringify(spec)}: creating backend ${definition.name} failed: ${(cause as Error)?.message ?? String(cause)}`,
+      { cause, details: { option } },
+    );
+  }
+}
+
+/**
+ * Loads the server backend a `module#export` specification names (`state_store.backend`), once, by
+ * dynamic import. The export is a {@link defineStoreBackend} definition (or a class carrying one as its
+ * static `definition`); its own configuration section is parsed with its `parseConfig`.
+ *
+ * @param spec - `module#export`.
+ * @param options - the option name for errors, the configuration, where to resolve from.
+ * @returns the backend.
+ * @throws StateStoreError `CONFIG_ERROR` naming the option when the module cannot be imported, the export
+ *   is missing or is not a server backend definition, or creating the backend fails (the cause is kept);
+ *   the provider's own `CONFIG_ERROR` for a bad section.
+ */
+export async function loadStoreBackend(spec: string, options: LoadBackendOptions): Promise<BaseStoreBackend> {
+  return (await load(spec, options, "store-backend")) as BaseStoreBackend;
+}
+
+/**
+ * Loads the worker backend a `module#export` specification names (`workers.state_store_backend`), as
+ * {@link loadStoreBackend} does for server backends (reference: `[workers] state_backend`, loaded by import
+ * path).
+ *
+ * @param spec - `module#export`.
+ * @param options - the option name for errors (default `workers.state_store_backend`), the configuration.
+ * @returns the worker backend.
+ * @throws StateStoreError as {@link loadStoreBackend}, for worker backend definitions.
+ */
+export async function loadWorkerBackend(
+  spec: string,
+  options: LoadBackendOptions,
+): Promise<WorkerStoreBackend> {
+  return (await load(spec, options, "worker-backend")) as WorkerStoreBackend;
 }

@@ -1,7 +1,6 @@
-import { decodeValue } from "./encode-value.js";
-import type { JsonValue } from "./json-value.js";
-import type { AssetScope, StoreScope, TaskScope } from "./scope.js";
-import { StateStoreError } from "./state-store-error.js";
+import { notSupported } from "./errors/backend-errors.js";
+import type { AssetScope, StoreScope } from "./scope.js";
+import type { StateStoreError } from "./state-store-error.js";
 import type { AssetStateStoreWriter } from "./writer-kind.js";
 
 /**
@@ -17,6 +16,11 @@ export interface StoreBackendCapabilities {
   readonly listKeys: boolean;
   /** Records the asset state writer (`SetOptions.writer`) and returns it in entries. Default false. */
   readonly writerTracking?: boolean;
+  /**
+   * Accepts `expiresAt: "default"` and applies the default retention itself (a remote backend whose
+   * server knows `state_store.default_retention_days`). Default false: the core resolves "default".
+   */
+  readonly defaultExpiry?: boolean;
 }
 
 /** Options of {@link BaseStoreBackend.set}. */
@@ -24,9 +28,10 @@ export interface SetOptions {
   /**
    * Absolute UTC instant after which the key is expired: it reads as missing and garbage collection may
    * delete it. null or absent: never expires (the reference: stored as NULL, skipped by garbage collection).
-   * Asset state has no expiry; backends ignore it for an AssetScope.
+   * Asset state has no expiry; backends ignore it for an AssetScope. `"default"` reaches only backends
+   * declaring `capabilities.defaultExpiry`.
    */
-  expiresAt?: Date | null;
+  expiresAt?: Date | null | "default";
   /** Compare-and-set: write only if the stored version equals this; else `CONFLICT`. */
   ifVersion?: number;
   /** Compare-and-set: write only if no live (unexpired) value exists; else `CONFLICT`. */
@@ -60,8 +65,13 @@ export interface ListOptions {
   prefix?: string;
   /** Most entries to return (default 100). */
   limit?: number;
-  /** Entries to skip, in key order (default 0). */
+  /** Entries to skip, in key order (default 0). Ignored when `cursor` is given. */
   offset?: number;
+  /**
+   * Continue after the page that returned this `nextCursor` (opaque to callers). Backends that page by
+   * key use the last key; object stores may use their listing's continuation token.
+   */
+  cursor?: string;
 }
 
 /** One stored key with its metadata. */
@@ -79,10 +89,19 @@ export interface StoreEntry {
   readonly lastUpdatedBy?: AssetStateStoreWriter | null;
 }
 
-/** A page of {@link StoreEntry} in key order, with the number of live keys matching in all. */
+/**
+ * A page of {@link StoreEntry} in key order ({@link compareKeys}: code point order, the same on every
+ * backend).
+ */
 export interface ListResult {
   readonly entries: StoreEntry[];
-  readonly total: number;
+  /**
+   * The number of live keys matching in all, when the backend can count them cheaply; omitted by
+   * backends (object stores) that would have to read everything to count.
+   */
+  readonly total?: number;
+  /** The cursor of the next page, or null/absent when this page is the last. */
+  readonly nextCursor?: string | null;
 }
 
 /** Progress of a running cleanup, for progress bars. */
@@ -101,6 +120,11 @@ export interface CleanupOptions {
   dryRun?: boolean;
   /** Called after each batch. */
   onProgress?: (progress: CleanupProgress) => void;
+  /**
+   * Assets that are no longer active (the metastore knows them; a backend need not): their state is
+   * orphaned and goes in this cleanup. The state store core fills this in, so every backend sweeps.
+   */
+  inactiveAssets?: readonly AssetScope[];
 }
 
 /** What a cleanup deleted (or would delete, in a dry run). */
@@ -112,24 +136,8 @@ export interface CleanupReport {
   readonly durationMs: number;
 }
 
-/** Arguments of the serialize-to-ref hooks. */
-export interface SerializeToRefArgs<S extends StoreScope> {
-  /** The value task code stores. */
-  readonly value: JsonValue;
-  /** The same value already encoded as JSON text (what would be stored inline). */
-  readonly text: string;
-  readonly key: string;
-  readonly scope: S;
-}
-
 /** The loaded configuration, by section and option, snake_case as in `tidemark.toml`. */
 export type ConfigSections = Readonly<Record<string, Readonly<Record<string, unknown>>>>;
-
-/** What a backend receives when it is built from configuration (`module#Export`). */
-export interface StoreBackendContext {
-  /** Every configuration section; a provider reads its own, for example `common_io`. */
-  readonly config: ConfigSections;
-}
 
 /**
  * The extension point of the state store: where task state and asset state are kept.
@@ -138,16 +146,15 @@ export interface StoreBackendContext {
  * collapse into one Promise-returning API. Values cross this interface as JSON text: `set` stores it
  * verbatim and `get` returns it unchanged.
  *
- * Two roles:
- * - a **server backend** (`state_store.backend`) implements get/set/delete/clear (and optionally list,
- *   getEntry, cleanup) and is called by the API servers;
- * - a **worker backend** (`workers.state_store_backend`) overrides the serialize/deserialize-to-ref hooks so
- *   that values are offloaded (for example to object storage) and only a reference reaches the database,
- *   and implements delete/clear so the objects go when the keys go.
+ * This is the server-side storage contract (`state_store.backend`): it only stores. The state store core
+ * (`createStateStore`) validates keys and values, applies the size limit, gates options on
+ * {@link capabilities}, filters expired entries and words every error before a backend is called, so a
+ * backend receives validated input. The worker side (offloading values to object storage) is its own
+ * contract, `WorkerStoreBackend`; one class may implement both.
  *
- * Optional hooks have defaults here, so adding a hook later breaks no provider. A provider exports its
- * class and a `createX(options)` factory, and declares {@link capabilities} honestly; the conformance
- * suite in `@tidemark/testkit` checks the contract.
+ * Optional hooks have defaults here, so adding a hook later breaks no provider. A provider exports a
+ * definition made with `defineStoreBackend` (the shape the loader expects) and declares
+ * {@link capabilities} honestly; `storeBackendSuite` in `@tidemark/testkit` checks the contract.
  */
 export abstract class BaseStoreBackend {
   /** What this backend can do beyond the four core operations. */
@@ -233,50 +240,12 @@ export abstract class BaseStoreBackend {
   async close(): Promise<void> {}
 
   /**
-   * Worker hook: offload a task state value and return its reference, or null to keep the value inline
-   * (the default). The reference must be deterministic for (scope, key), never timestamps or random ids,
-   * so delete and clear can find the object again. Return the raw reference: the framework wraps it in
-   * `{"__airflow_state_ref__": ref}`.
-   *
-   * @returns the reference, or null to store the value inline.
-   */
-  async serializeTaskStateStoreToRef(_args: SerializeToRefArgs<TaskScope>): Promise<string | null> {
-    return null;
-  }
-
-  /**
-   * Worker hook: resolve a reference written by {@link serializeTaskStateStoreToRef} back to the value.
-   * Default: decode `stored` as JSON.
-   *
-   * @param stored - the reference (already unwrapped from the envelope).
-   * @throws StateStoreError `NOT_FOUND` when the referenced object is missing; `INVALID_VALUE` for a
-   *   reference this backend does not own.
-   */
-  async deserializeTaskStateStoreFromRef(stored: string): Promise<JsonValue> {
-    return decodeValue(stored);
-  }
-
-  /** Worker hook: as {@link serializeTaskStateStoreToRef}, for asset state. Default: keep inline (null). */
-  async serializeAssetStateStoreToRef(_args: SerializeToRefArgs<AssetScope>): Promise<string | null> {
-    return null;
-  }
-
-  /** Worker hook: as {@link deserializeTaskStateStoreFromRef}, for asset state. Default: decode JSON. */
-  async deserializeAssetStateStoreFromRef(stored: string): Promise<JsonValue> {
-    return decodeValue(stored);
-  }
-
-  /**
    * Builds the `NOT_SUPPORTED` error for an optional operation this backend does not implement.
    *
    * @param operation - the operation, for example `list`.
    */
   protected unsupported(operation: string): StateStoreError {
-    return new StateStoreError(
-      "NOT_SUPPORTED",
-      `${this.name} does not support ${operation}; check the backend's capabilities before calling it, or configure a backend that supports it (state_store.backend)`,
-      { details: { operation, backend: this.name } },
-    );
+    return notSupported(this.name, operation);
   }
 
   /**

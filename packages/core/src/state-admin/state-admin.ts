@@ -13,7 +13,7 @@ import {
   unwrapStateRef,
   validateKey,
 } from "@tidemark/state";
-import { pythonRepr } from "../api/python-repr.js";
+import { pythonRepr } from "@tidemark/state";
 import type { TidemarkDatabase } from "../database/tidemark-database.js";
 import { MetastoreBackend } from "../metastore/metastore-backend.js";
 import { type AssetRow, BrowseQueries } from "./browse-queries.js";

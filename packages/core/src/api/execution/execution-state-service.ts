@@ -18,7 +18,7 @@ import { HttpStatusError } from "../api-error.js";
 import type { Precondition } from "../conditional-request.js";
 import { assertOwnTaskInstance } from "../execution-auth.js";
 import type { ExecutionPrincipal } from "../execution-tokens.js";
-import { pythonRepr } from "../python-repr.js";
+import { pythonRepr } from "@tidemark/state";
 import { DAG_RUN_NOT_FOUND_SINCE_VERSION } from "./execution-api-version.js";
 import type {
   ExecutionAsset,

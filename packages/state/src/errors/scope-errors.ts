@@ -1,0 +1,99 @@
+import { pythonRepr } from "../python-repr.js";
+import { StateStoreError } from "../state-store-error.js";
+
+/** How a caller named an asset: by the metastore's id, its name or its URI. */
+export type AssetSelector = { readonly id: number } | { readonly name: string } | { readonly uri: string };
+
+function describeAsset(selector: AssetSelector): string {
+  if ("id" in selector) return `id ${pythonRepr(selector.id)}`;
+  return "name" in selector ? `name=${pythonRepr(selector.name)}` : `uri=${pythonRepr(selector.uri)}`;
+}
+
+/**
+ * An asset that is not registered or not active. Airflow's wording (`Asset with name='x' not found`,
+ * `Asset with id 5 not found`), so clients matching on it keep working.
+ *
+ * @param selector - how the asset was named.
+ * @returns an `ASSET_NOT_FOUND` error with the selector in `details`.
+ */
+export function assetNotFound(selector: AssetSelector): StateStoreError {
+  return new StateStoreError("ASSET_NOT_FOUND", `Asset with ${describeAsset(selector)} not found`, {
+    details: {
+      ...selector,
+      hint: "the asset was never registered or has been deactivated; register it with tidemark assets register --name …",
+    },
+  });
+}
+
+/**
+ * A write to the state of a deactivated asset: its state is read-only until the orphan sweep removes it.
+ *
+ * @param name - the asset's name.
+ * @param id - the asset's id, when known.
+ * @returns an `ASSET_NOT_FOUND` error with `details.active` false.
+ */
+export function assetDeactivated(name: string, id?: number): StateStoreError {
+  return new StateStoreError(
+    "ASSET_NOT_FOUND",
+    `asset ${JSON.stringify(name)}${id === undefined ? "" : ` (id ${id})`} is deactivated: its state is read-only and goes in the next cleanup; register the asset again (tidemark assets register --name ${name}) to write its state`,
+    { details: { name, ...(id === undefined ? {} : { asset_id: id }), active: false } },
+  );
+}
+
+/** What names a task instance in Airflow's Core API 404s. */
+export interface TaskInstanceAddress {
+  readonly dagId: string;
+  readonly runId: string;
+  readonly taskId: string;
+  /** The map index, or `"all"` when every map index was addressed. */
+  readonly mapIndex: number | "all";
+}
+
+/**
+ * The message of Airflow's Core API 404 for a task instance, `map_index=N` or `all_map_indices=True`.
+ *
+ * @param address - the task instance.
+ * @returns the message.
+ */
+export function taskInstanceNotFoundMessage(address: TaskInstanceAddress): string {
+  const by = address.mapIndex === "all" ? "all_map_indices=True" : `map_index=${address.mapIndex}`;
+  return `Task instance not found for dag_id=${pythonRepr(address.dagId)}, run_id=${pythonRepr(address.runId)}, task_id=${pythonRepr(address.taskId)}, ${by}`;
+}
+
+/**
+ * A task instance the metastore does not know, in Airflow's Core API wording.
+ *
+ * @param address - the task instance.
+ * @param code - `DAG_RUN_NOT_FOUND` when the dag run itself is missing. Default `TASK_INSTANCE_NOT_FOUND`.
+ * @returns the error, with the address in `details` (snake_case, as on the wire).
+ */
+export function taskInstanceNotFound(
+  address: TaskInstanceAddress,
+  code: "TASK_INSTANCE_NOT_FOUND" | "DAG_RUN_NOT_FOUND" = "TASK_INSTANCE_NOT_FOUND",
+): StateStoreError {
+  return new StateStoreError(code, taskInstanceNotFoundMessage(address), {
+    details: {
+      dag_id: address.dagId,
+      run_id: address.runId,
+      task_id: address.taskId,
+      ...(address.mapIndex === "all" ? { all_map_indices: true } : { map_index: address.mapIndex }),
+    },
+  });
+}
+
+/**
+ * A dag run the metastore does not know, in Airflow's Execution API wording.
+ *
+ * @param dagId - the dag id.
+ * @param runId - the run id.
+ * @returns a `DAG_RUN_NOT_FOUND` error.
+ */
+export function dagRunNotFound(dagId: string, runId: string): StateStoreError {
+  return new StateStoreError(
+    "DAG_RUN_NOT_FOUND",
+    `DagRun with dag_id=${dagId} and run_id=${runId} not found`,
+    {
+      details: { dag_id: dagId, run_id: runId },
+    },
+  );
+}
