@@ -1,17 +1,13 @@
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
 import { readPrecondition, setEtag } from "../conditional-request.js";
 import { requirePrincipal } from "../execution-auth.js";
-import { type AssetAddressing, assetStateSchemas } from "./execution-schemas.js";
+import { assetStateSchemas } from "./execution-schemas.js";
 import type { AssetSelector, ExecutionStateService } from "./execution-state-service.js";
 
-interface AssetStateBody {
-  value: unknown;
-}
-
-type AssetQuery = { name?: string; uri?: string; key: string };
-
-function selectorOf(by: AssetAddressing, query: { name?: string; uri?: string }): AssetSelector {
-  return by === "name" ? { name: query.name as string } : { uri: query.uri as string };
+/** The asset a by-name or by-uri query addresses (its schema allows exactly one of the two). */
+function selectorOf(query: { name: string } | { uri: string }): AssetSelector {
+  return "name" in query ? { name: query.name } : { uri: query.uri };
 }
 
 /**
@@ -31,52 +27,41 @@ export async function assetStateRoutes(
   options: { service: ExecutionStateService },
 ): Promise<void> {
   const { service } = options;
+  const api = app.withTypeProvider<TypeBoxTypeProvider>();
   for (const by of ["name", "uri"] as const) {
     const base = `/store/asset/by-${by}`;
     const schemas = assetStateSchemas(by);
-    app.get<{ Querystring: AssetQuery }>(`${base}/value`, { schema: schemas.get }, async (request, reply) => {
+    api.get(`${base}/value`, { schema: schemas.get }, async (request, reply) => {
       const entry = await service.getAssetState(
         requirePrincipal(request),
-        selectorOf(by, request.query),
+        selectorOf(request.query),
         request.query.key,
       );
       return setEtag(reply, entry.version).send({ value: entry.value });
     });
-    app.put<{ Querystring: AssetQuery; Body: AssetStateBody }>(
-      `${base}/value`,
-      { schema: schemas.put },
-      async (request, reply) => {
-        const precondition = readPrecondition(request);
-        const written = await service.setAssetState(
-          requirePrincipal(request),
-          selectorOf(by, request.query),
-          request.query.key,
-          { value: request.body.value, precondition },
-        );
-        return setEtag(reply, written.version).code(204).send();
-      },
-    );
-    app.delete<{ Querystring: AssetQuery }>(
-      `${base}/value`,
-      { schema: schemas.delete },
-      async (request, reply) => {
-        const precondition = readPrecondition(request);
-        await service.deleteAssetState(
-          requirePrincipal(request),
-          selectorOf(by, request.query),
-          request.query.key,
-          precondition,
-        );
-        return reply.code(204).send();
-      },
-    );
-    app.delete<{ Querystring: Omit<AssetQuery, "key"> }>(
-      `${base}/clear`,
-      { schema: schemas.clear },
-      async (request, reply) => {
-        await service.clearAssetState(requirePrincipal(request), selectorOf(by, request.query));
-        return reply.code(204).send();
-      },
-    );
+    api.put(`${base}/value`, { schema: schemas.put }, async (request, reply) => {
+      const precondition = readPrecondition(request);
+      const written = await service.setAssetState(
+        requirePrincipal(request),
+        selectorOf(request.query),
+        request.query.key,
+        { value: request.body.value, precondition },
+      );
+      return setEtag(reply, written.version).code(204).send();
+    });
+    api.delete(`${base}/value`, { schema: schemas.delete }, async (request, reply) => {
+      const precondition = readPrecondition(request);
+      await service.deleteAssetState(
+        requirePrincipal(request),
+        selectorOf(request.query),
+        request.query.key,
+        precondition,
+      );
+      return reply.code(204).send();
+    });
+    api.delete(`${base}/clear`, { schema: schemas.clear }, async (request, reply) => {
+      await service.clearAssetState(requirePrincipal(request), selectorOf(request.query));
+      return reply.code(204).send();
+    });
   }
 }

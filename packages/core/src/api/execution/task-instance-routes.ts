@@ -1,6 +1,6 @@
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
 import { requirePrincipal } from "../execution-auth.js";
-import type { ExecutionReportedState } from "./execution-metadata.js";
 import { GET_TASK_INSTANCE_SCHEMA, PATCH_TASK_INSTANCE_STATE_SCHEMA } from "./execution-schemas.js";
 import type { ExecutionStateService } from "./execution-state-service.js";
 
@@ -15,26 +15,23 @@ export async function taskInstanceRoutes(
   options: { service: ExecutionStateService },
 ): Promise<void> {
   const { service } = options;
-  app.get<{ Params: { ti_id: string } }>(
-    "/task-instances/:ti_id",
-    { schema: GET_TASK_INSTANCE_SCHEMA },
-    async (request) => {
-      const ti = await service.taskInstanceFor(requirePrincipal(request), request.params.ti_id);
-      const asset = (a: { name: string; uri: string }) => ({ name: a.name, uri: a.uri });
-      return {
-        id: ti.id,
-        dag_id: ti.dagId,
-        run_id: ti.runId,
-        task_id: ti.taskId,
-        map_index: ti.mapIndex,
-        state: ti.state,
-        try_number: ti.tryNumber,
-        inlets: ti.inlets.map(asset),
-        outlets: ti.outlets.map(asset),
-      };
-    },
-  );
-  app.patch<{ Params: { ti_id: string }; Body: { state: ExecutionReportedState } }>(
+  const api = app.withTypeProvider<TypeBoxTypeProvider>();
+  api.get("/task-instances/:ti_id", { schema: GET_TASK_INSTANCE_SCHEMA }, async (request) => {
+    const ti = await service.taskInstanceFor(requirePrincipal(request), request.params.ti_id);
+    const asset = (a: { name: string; uri: string }) => ({ name: a.name, uri: a.uri });
+    return {
+      id: ti.id,
+      dag_id: ti.dagId,
+      run_id: ti.runId,
+      task_id: ti.taskId,
+      map_index: ti.mapIndex,
+      state: ti.state,
+      try_number: ti.tryNumber,
+      inlets: ti.inlets.map(asset),
+      outlets: ti.outlets.map(asset),
+    };
+  });
+  api.patch(
     "/task-instances/:ti_id/state",
     { schema: PATCH_TASK_INSTANCE_STATE_SCHEMA },
     async (request, reply) => {

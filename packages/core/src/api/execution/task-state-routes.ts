@@ -1,3 +1,4 @@
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { readPrecondition, setEtag } from "../conditional-request.js";
 import { requirePrincipal } from "../execution-auth.js";
@@ -8,16 +9,6 @@ import {
   PUT_TASK_STATE_SCHEMA,
 } from "./execution-schemas.js";
 import type { ExecutionStateService } from "./execution-state-service.js";
-
-interface KeyParams {
-  ti_id: string;
-  "*": string;
-}
-
-interface TaskStateBody {
-  value: unknown;
-  expires_at?: string | null;
-}
 
 /** The served API version of a request, for behaviour that changed between versions. */
 export function servedVersionOf(request: FastifyRequest): string | null {
@@ -39,53 +30,38 @@ export async function taskStateRoutes(
   options: { service: ExecutionStateService },
 ): Promise<void> {
   const { service } = options;
-  app.get<{ Params: KeyParams }>(
-    "/store/ti/:ti_id/*",
-    { schema: GET_TASK_STATE_SCHEMA },
-    async (request, reply) => {
-      const entry = await service.getTaskState(
-        requirePrincipal(request),
-        request.params.ti_id,
-        request.params["*"],
-      );
-      return setEtag(reply, entry.version).send({ value: entry.value });
-    },
-  );
-  app.put<{ Params: KeyParams; Body: TaskStateBody }>(
-    "/store/ti/:ti_id/*",
-    { schema: PUT_TASK_STATE_SCHEMA },
-    async (request, reply) => {
-      const precondition = readPrecondition(request);
-      const { value, expires_at } = request.body;
-      const written = await service.setTaskState(
-        requirePrincipal(request),
-        request.params.ti_id,
-        request.params["*"],
-        { value, expiresAt: expires_at ?? null, precondition, apiVersion: servedVersionOf(request) },
-      );
-      return setEtag(reply, written.version).code(204).send();
-    },
-  );
-  app.delete<{ Params: KeyParams }>(
-    "/store/ti/:ti_id/*",
-    { schema: DELETE_TASK_STATE_SCHEMA },
-    async (request, reply) => {
-      const precondition = readPrecondition(request);
-      await service.deleteTaskState(
-        requirePrincipal(request),
-        request.params.ti_id,
-        request.params["*"],
-        precondition,
-      );
-      return reply.code(204).send();
-    },
-  );
-  app.delete<{ Params: { ti_id: string } }>(
-    "/store/ti/:ti_id",
-    { schema: CLEAR_TASK_STATE_SCHEMA },
-    async (request, reply) => {
-      await service.clearTaskState(requirePrincipal(request), request.params.ti_id);
-      return reply.code(204).send();
-    },
-  );
+  const api = app.withTypeProvider<TypeBoxTypeProvider>();
+  api.get("/store/ti/:ti_id/*", { schema: GET_TASK_STATE_SCHEMA }, async (request, reply) => {
+    const entry = await service.getTaskState(
+      requirePrincipal(request),
+      request.params.ti_id,
+      request.params["*"],
+    );
+    return setEtag(reply, entry.version).send({ value: entry.value });
+  });
+  api.put("/store/ti/:ti_id/*", { schema: PUT_TASK_STATE_SCHEMA }, async (request, reply) => {
+    const precondition = readPrecondition(request);
+    const { value, expires_at } = request.body;
+    const written = await service.setTaskState(
+      requirePrincipal(request),
+      request.params.ti_id,
+      request.params["*"],
+      { value, expiresAt: expires_at ?? null, precondition, apiVersion: servedVersionOf(request) },
+    );
+    return setEtag(reply, written.version).code(204).send();
+  });
+  api.delete("/store/ti/:ti_id/*", { schema: DELETE_TASK_STATE_SCHEMA }, async (request, reply) => {
+    const precondition = readPrecondition(request);
+    await service.deleteTaskState(
+      requirePrincipal(request),
+      request.params.ti_id,
+      request.params["*"],
+      precondition,
+    );
+    return reply.code(204).send();
+  });
+  api.delete("/store/ti/:ti_id", { schema: CLEAR_TASK_STATE_SCHEMA }, async (request, reply) => {
+    await service.clearTaskState(requirePrincipal(request), request.params.ti_id);
+    return reply.code(204).send();
+  });
 }
