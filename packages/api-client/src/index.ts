@@ -1,3 +1,4 @@
+export type { JsonValue } from "@tidemark/state";
 export type { ApiClientOptions } from "./api-client-options.js";
 export type {
   AssetList,
