@@ -12,6 +12,7 @@ const tiRow = (task_id: string, map_index: number, state_key_count: number): Tas
   dag_id: "etl",
   run_id: "r1",
   task_id,
+  region_id: "00000000-0000-0000-0000-000000000000",
   map_index,
   state: "success",
   try_number: 1,

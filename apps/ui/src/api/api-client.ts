@@ -285,7 +285,8 @@ function taskEntry(wire: TaskStateEntryWire): StateEntry {
     key: wire.key,
     value: wire.value,
     version: wire.version ?? 0,
-    updated_at: wire.updated_at,
+    // The document allows null for a backend that records no write time; the api-server's always does.
+    updated_at: wire.updated_at as string,
     expires_at: wire.expires_at,
     is_reference: wire.is_reference === true,
     ...(wire.ref !== undefined ? { ref: wire.ref } : {}),

@@ -1,5 +1,6 @@
-/** The response header the Core REST API sends Tidemark's error code in. */
-export const ERROR_CODE_HEADER = "tidemark-error-code";
+import { readErrorAnswer } from "@tidemark/api-client";
+
+export { ERROR_CODE_HEADER, versionOfEtag } from "@tidemark/api-client";
 
 /**
  * An answer of the Core REST API that was not a success, or a call that never got an answer.
@@ -57,36 +58,16 @@ export function isPreconditionFailed(error: unknown): error is ApiError {
 }
 
 /**
- * Reads the version of a strong ETag `"<version>"`.
- *
- * @param etag - the header, or null.
- * @returns the version, or undefined when the header is absent or not a quoted positive integer.
- */
-export function versionOfEtag(etag: string | null): number | undefined {
-  const match = etag === null ? null : /^"([1-9]\d{0,15})"$/.exec(etag.trim());
-  return match?.[1] === undefined ? undefined : Number(match[1]);
-}
-
-/**
- * Builds an {@link ApiError} from a non-2xx response: the message from `{"detail": "<message>"}`, the code
- * from the `Tidemark-Error-Code` header and, on a 412, the live version from the `ETag`. A body that is
- * not JSON or not in that shape is ignored (the status alone is then described).
+ * Builds an {@link ApiError} from a non-2xx response with @tidemark/api-client's decoder: the message
+ * from `detail`, the code from the `Tidemark-Error-Code` header and, on a 412, the live version from the
+ * `ETag`. A body that is not JSON or not in that shape is ignored (the status alone is then described).
  *
  * @param response - the failed response.
  * @returns the error (never throws).
  */
 export async function apiErrorFromResponse(response: Response): Promise<ApiError> {
-  let message: string | undefined;
-  try {
-    const body: unknown = await response.json();
-    if (typeof body === "object" && body !== null && "detail" in body) {
-      const raw = (body as { detail: unknown }).detail;
-      if (typeof raw === "string" && raw.trim() !== "") message = raw;
-    }
-  } catch {
-    // Not JSON (a proxy's HTML page, an empty body): describe by status only.
-  }
-  const code = response.headers.get(ERROR_CODE_HEADER) ?? undefined;
-  const currentVersion = response.status === 412 ? versionOfEtag(response.headers.get("etag")) : undefined;
+  // Not JSON (a proxy's HTML page) or no body at all: the decoder then describes the status only.
+  const text = await response.text().catch(() => "");
+  const { message, code, currentVersion } = readErrorAnswer(response, text);
   return new ApiError(response.status, { message, code, currentVersion });
 }

@@ -1,51 +1,39 @@
 /**
  * The Core REST API's JSON shapes as the UI reads them (snake_case, as on the wire), and the entries the
  * client builds from them. State entries are Airflow's Core API shapes; the UI asks for Tidemark's extras
- * (version, reference flags) with `?include=version,reference`.
+ * (version, reference flags) with `?include=version,reference`. The wire shapes are @tidemark/api-client's,
+ * generated from the server's OpenAPI document.
  */
+import type {
+  CoreRestApiErrorBody,
+  DagRun,
+  AssetStateEntry as WireAssetStateEntry,
+  AssetSummary as WireAssetSummary,
+  DagSummary as WireDagSummary,
+  JsonValue as WireJsonValue,
+  LastUpdatedBy as WireLastUpdatedBy,
+  TaskInstanceSummary as WireTaskInstanceSummary,
+  TaskStateEntry as WireTaskStateEntry,
+  UiConfig as WireUiConfig,
+} from "@tidemark/api-client";
 
 /** Any JSON value a state entry may hold. */
-export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+export type JsonValue = WireJsonValue;
 
 /** `GET /api/v2/config/ui`: what the UI needs to know before its first authenticated call. */
-export interface UiConfig {
-  /** "token": every call needs `Authorization: Bearer <token>`; "none": anonymous (loopback only). */
-  readonly auth: "token" | "none";
-  /** `state_store.default_retention_days`; 0 means keys written with the default never expire. */
-  readonly default_retention_days: number;
-  /** `state_store.max_value_storage_bytes`: the largest stored JSON text, in UTF-8 bytes. */
-  readonly max_value_storage_bytes: number;
-}
+export type UiConfig = WireUiConfig;
 
 /** The `?include=` tokens the UI sends on every state read and write. */
 export const ENTRY_INCLUDE = "version,reference";
 
-/** Tidemark's extras of an entry, present only when `?include=version,reference` asked for them. */
-export interface EntryExtrasWire {
-  /** `include=version`: starts at 1, grows by one on every write; also the `ETag` `"<version>"`. */
-  readonly version?: number;
-  /** `include=reference`: true when the stored value is exactly a reference envelope. */
-  readonly is_reference?: boolean;
-  /** `include=reference`: the reference (an s3:// or file:// URL) when `is_reference` is true. */
-  readonly ref?: string;
-}
-
-/** A task state entry on the wire: Airflow's `{key, value, updated_at, expires_at}` plus extras. */
-export interface TaskStateEntryWire extends EntryExtrasWire {
-  readonly key: string;
-  readonly value: JsonValue;
-  readonly updated_at: string;
-  /** When the key stops existing; null = never. */
-  readonly expires_at: string | null;
-}
+/**
+ * A task state entry on the wire: Airflow's `{key, value, updated_at, expires_at}` plus Tidemark's
+ * extras (`version`, `is_reference`, `ref`), present only when `?include=version,reference` asked.
+ */
+export type TaskStateEntryWire = WireTaskStateEntry;
 
 /** An asset state entry on the wire: Airflow's `{key, value, updated_at, last_updated_by}` plus extras. */
-export interface AssetStateEntryWire extends EntryExtrasWire {
-  readonly key: string;
-  readonly value: JsonValue;
-  readonly updated_at: string;
-  readonly last_updated_by: LastUpdatedBy | null;
-}
+export type AssetStateEntryWire = WireAssetStateEntry;
 
 /** One task state key as the UI uses it (built by the client from a {@link TaskStateEntryWire}). */
 export interface StateEntry {
@@ -65,13 +53,7 @@ export interface StateEntry {
 }
 
 /** Who last wrote an asset state key. */
-export interface LastUpdatedBy {
-  readonly kind: "task" | "watcher" | "api";
-  readonly dag_id: string | null;
-  readonly run_id: string | null;
-  readonly task_id: string | null;
-  readonly map_index: number | null;
-}
+export type LastUpdatedBy = WireLastUpdatedBy;
 
 /** One asset state key: a task state entry plus its last writer. */
 export interface AssetStateEntry extends StateEntry {
@@ -79,39 +61,16 @@ export interface AssetStateEntry extends StateEntry {
 }
 
 /** `GET /api/v2/dags` item. */
-export interface DagSummary {
-  readonly dag_id: string;
-  readonly dag_run_count: number;
-}
+export type DagSummary = WireDagSummary;
 
 /** `GET /api/v2/dags/{dag_id}/dagRuns` item (newest first). */
-export interface DagRunSummary {
-  readonly dag_id: string;
-  readonly run_id: string;
-  readonly created_at: string;
-}
+export type DagRunSummary = DagRun;
 
 /** `GET …/dagRuns/{run_id}/taskInstances` item (ordered by task_id, map_index). */
-export interface TaskInstanceSummary {
-  readonly id: string;
-  readonly dag_id: string;
-  readonly run_id: string;
-  readonly task_id: string;
-  readonly map_index: number;
-  readonly state: string | null;
-  readonly try_number: number;
-  readonly state_key_count: number;
-}
+export type TaskInstanceSummary = WireTaskInstanceSummary;
 
 /** `GET /api/v2/assets` item. */
-export interface AssetSummary {
-  readonly id: number;
-  readonly name: string;
-  readonly uri: string;
-  readonly active: boolean;
-  readonly created_at: string;
-  readonly state_key_count: number;
-}
+export type AssetSummary = WireAssetSummary;
 
 /** A page of a listing: the items and the total count across all pages. */
 export interface Page<T> {
@@ -136,6 +95,4 @@ export interface StateListParams {
 }
 
 /** The error body of every non-2xx answer; Tidemark's error code is in the `Tidemark-Error-Code` header. */
-export interface ErrorBody {
-  readonly detail: string;
-}
+export type ErrorBody = CoreRestApiErrorBody;
