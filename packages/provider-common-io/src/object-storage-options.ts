@@ -1,5 +1,11 @@
 import type { S3ClientConfig } from "@aws-sdk/client-s3";
-import { StateStoreError, type StoreBackendContext } from "@tidemark/state";
+import { type ConfigSections, StateStoreError } from "@tidemark/state";
+
+/** What the provider is built from when configured: every configuration section (it reads `common_io`). */
+export interface StoreBackendContext {
+  readonly config: ConfigSections;
+}
+
 import { type ObjectStoragePath, parseObjectStoragePath } from "./object-storage-path.js";
 
 /** The compression codecs of `common_io.state_store_objectstorage_compression`: none ("") or gzip. */

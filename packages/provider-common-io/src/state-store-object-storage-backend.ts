@@ -5,6 +5,8 @@ import {
   type CleanupReport,
   type ClearOptions,
   decodeValue,
+  defineStoreBackend,
+  defineWorkerBackend,
   encodeValue,
   type JsonValue,
   type ListOptions,
@@ -13,11 +15,12 @@ import {
   type SetOptions,
   StateStoreError,
   type StoreBackendCapabilities,
-  type StoreBackendContext,
   type StoreEntry,
   type StoreScope,
   type TaskScope,
   utf8ByteLength,
+  type WorkerBackendCapabilities,
+  type WorkerStoreBackend,
 } from "@tidemark/state";
 import { FileObjectStore } from "./file-object-store.js";
 import { mapLimit } from "./map-limit.js";
@@ -41,6 +44,7 @@ import {
   keyFromMetadata,
   STATE_KEY_METADATA,
 } from "./object-metadata.js";
+import type { StoreBackendContext } from "./object-storage-options.js";
 import {
   type ObjectStorageCompression,
   resolveObjectStorageOptions,
@@ -90,7 +94,29 @@ interface ListedKey {
  * The AWS SDK is imported on first S3 use only; the local store uses node:fs with atomic writes
  * (temporary file in the same directory, fsync, rename).
  */
-export class StateStoreObjectStorageBackend extends BaseStoreBackend {
+export class StateStoreObjectStorageBackend extends BaseStoreBackend implements WorkerStoreBackend {
+  /** The definition `state_store.backend` loads (`@tidemark/provider-common-io#StateStoreObjectStorageBackend`). */
+  static readonly definition = defineStoreBackend({
+    name: "common_io object storage",
+    configSection: "common_io",
+    parseConfig: (section) => section,
+    create: (_section, context) => new StateStoreObjectStorageBackend({ config: context.config }),
+  });
+
+  /** The definition `workers.state_store_backend` loads (the same export name). */
+  static readonly workerDefinition = defineWorkerBackend({
+    name: "common_io object storage",
+    configSection: "common_io",
+    parseConfig: (section) => section,
+    create: (_section, context) => new StateStoreObjectStorageBackend({ config: context.config }),
+  });
+
+  /** Offloads task state and asset state values at or above the threshold. */
+  readonly workerCapabilities: WorkerBackendCapabilities = Object.freeze({
+    taskState: true,
+    assetState: true,
+  });
+
   /** Expiry and list, no compare-and-set, no writer tracking (see the class documentation). */
   override readonly capabilities: StoreBackendCapabilities = Object.freeze({
     expiry: true,
@@ -366,12 +392,12 @@ export class StateStoreObjectStorageBackend extends BaseStoreBackend {
    * @throws StateStoreError `INVALID_KEY` / `INVALID_SCOPE`; `BACKEND_UNAVAILABLE` / `FORBIDDEN` when the
    *   write fails (the previous object stays readable).
    */
-  override async serializeTaskStateStoreToRef(args: SerializeToRefArgs<TaskScope>): Promise<string | null> {
+  async serializeTaskStateStoreToRef(args: SerializeToRefArgs<TaskScope>): Promise<string | null> {
     return this.#offload(args, "task");
   }
 
   /** Worker hook: as {@link serializeTaskStateStoreToRef}, for asset state (addressed by name or uri). */
-  override async serializeAssetStateStoreToRef(args: SerializeToRefArgs<AssetScope>): Promise<string | null> {
+  async serializeAssetStateStoreToRef(args: SerializeToRefArgs<AssetScope>): Promise<string | null> {
     return this.#offload(args, "asset");
   }
 
@@ -384,12 +410,12 @@ export class StateStoreObjectStorageBackend extends BaseStoreBackend {
    *   backend's base (another base, a path escaping it, a malformed segment) or a corrupt object;
    *   `NOT_FOUND`, with the reference in the message, when the object does not exist.
    */
-  override async deserializeTaskStateStoreFromRef(stored: string): Promise<JsonValue> {
+  async deserializeTaskStateStoreFromRef(stored: string): Promise<JsonValue> {
     return decodeValue(await this.#readRef(stored, "task"));
   }
 
   /** Worker hook: as {@link deserializeTaskStateStoreFromRef}, for asset state. */
-  override async deserializeAssetStateStoreFromRef(stored: string): Promise<JsonValue> {
+  async deserializeAssetStateStoreFromRef(stored: string): Promise<JsonValue> {
     return decodeValue(await this.#readRef(stored, "asset"));
   }
 

@@ -72,14 +72,18 @@ async function defaultImport(specifier: string, cwd: string): Promise<Record<str
 
 type Kind = "store-backend" | "worker-backend";
 
-/** The definition an export stands for: the export itself, or a class's static `definition`. */
+/**
+ * The definition an export stands for: the export itself, or a class's static `definition` (server) or
+ * `workerDefinition` (worker), so one class serving both roles is named the same way in both options.
+ */
 function definitionOf(
   exported: unknown,
   kind: Kind,
 ): StoreBackendDefinition | WorkerBackendDefinition | undefined {
   const is = kind === "store-backend" ? isStoreBackendDefinition : isWorkerBackendDefinition;
   if (is(exported)) return exported;
-  const attached = (exported as { definition?: unknown } | null | undefined)?.definition;
+  const holder = exported as { definition?: unknown; workerDefinition?: unknown } | null | undefined;
+  const attached = kind === "store-backend" ? holder?.definition : holder?.workerDefinition;
   if ((typeof exported === "function" || typeof exported === "object") && is(attached)) return attached;
   return undefined;
 }

@@ -1,7 +1,7 @@
 import {
   type AssetScope,
   assetScope,
-  type BaseStoreBackend,
+  type WorkerStoreBackend,
   type JsonValue,
   StateStoreError,
 } from "@tidemark/state";
@@ -25,7 +25,7 @@ export interface AssetStateStoreAccessorOptions {
   /** The size limit. Default {@link DEFAULT_WORKER_SETTINGS}. */
   readonly settings?: WorkerSettings;
   /** The worker backend; null or absent keeps values inline. */
-  readonly backend?: BaseStoreBackend | null;
+  readonly backend?: WorkerStoreBackend | null;
   /** Where warnings go. Default: nowhere. */
   readonly log?: TaskLogger;
 }

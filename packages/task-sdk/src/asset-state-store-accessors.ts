@@ -1,4 +1,4 @@
-import { type BaseStoreBackend, type JsonValue, StateStoreError } from "@tidemark/state";
+import { type WorkerStoreBackend, type JsonValue, StateStoreError } from "@tidemark/state";
 import { type AssetLike, assetMatches, type DeclaredAsset, describeAsset } from "./asset.js";
 import { AssetStateStoreAccessor, type AssetStateStoreSetOptions } from "./asset-state-store-accessor.js";
 import type { ExecutionApiClient } from "./execution-api-client.js";
@@ -12,7 +12,7 @@ export interface AssetStateStoreAccessorsOptions {
   /** The task instance's inlets and outlets, as the Execution API reported them. */
   readonly declared: readonly DeclaredAsset[];
   readonly settings?: WorkerSettings;
-  readonly backend?: BaseStoreBackend | null;
+  readonly backend?: WorkerStoreBackend | null;
   readonly log?: TaskLogger;
 }
 

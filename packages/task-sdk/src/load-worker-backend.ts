@@ -1,10 +1,10 @@
 import type { TidemarkConfig } from "@tidemark/config";
-import { type BaseStoreBackend, loadStoreBackend } from "@tidemark/state";
+import { loadWorkerBackend as loadConfiguredWorkerBackend, type WorkerStoreBackend } from "@tidemark/state";
 
 /** The option a worker backend is configured with, named in errors. */
 export const WORKER_BACKEND_OPTION = "workers.state_store_backend";
 
-const loaded = new Map<string, Promise<BaseStoreBackend>>();
+const loaded = new Map<string, Promise<WorkerStoreBackend>>();
 
 /** Options of {@link loadWorkerBackend}. */
 export interface LoadWorkerBackendOptions {
@@ -27,7 +27,7 @@ export interface LoadWorkerBackendOptions {
 export async function loadWorkerBackend(
   config: TidemarkConfig,
   options: LoadWorkerBackendOptions = {},
-): Promise<BaseStoreBackend | null> {
+): Promise<WorkerStoreBackend | null> {
   const spec = config.workers.state_store_backend;
   if (spec === "") return null;
   const cwd = options.cwd ?? process.cwd();
@@ -35,7 +35,7 @@ export async function loadWorkerBackend(
   const cacheKey = JSON.stringify([spec, cwd, config]);
   let pending = loaded.get(cacheKey);
   if (pending === undefined) {
-    pending = loadStoreBackend(spec, { option: WORKER_BACKEND_OPTION, context: { config }, cwd });
+    pending = loadConfiguredWorkerBackend(spec, { option: WORKER_BACKEND_OPTION, config, cwd });
     loaded.set(cacheKey, pending);
     pending.catch(() => loaded.delete(cacheKey));
   }

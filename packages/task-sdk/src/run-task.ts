@@ -1,5 +1,5 @@
 import { loadConfig, type TidemarkConfig } from "@tidemark/config";
-import { type BaseStoreBackend, StateStoreError, taskScope } from "@tidemark/state";
+import { type WorkerStoreBackend, StateStoreError, taskScope } from "@tidemark/state";
 import { assetMatches, describeAsset } from "./asset.js";
 import { AssetStateStoreAccessors } from "./asset-state-store-accessors.js";
 import type { Clock } from "./clock.js";
@@ -28,7 +28,7 @@ export interface RunTaskOptions<R> {
    * The worker backend. Absent: loaded from `workers.state_store_backend` (none when empty); null: none,
    * whatever the configuration says.
    */
-  readonly workerBackend?: BaseStoreBackend | null;
+  readonly workerBackend?: WorkerStoreBackend | null;
   /** The task's logger. Default a JSON-lines logger on stderr at `logging.level`. */
   readonly log?: TaskLogger;
   /** The clock task state retention is computed from. Default the system clock. */

@@ -1,4 +1,4 @@
-import type { BaseStoreBackend, JsonValue, TaskScope } from "@tidemark/state";
+import type { WorkerStoreBackend, JsonValue, TaskScope } from "@tidemark/state";
 import { type Clock, systemClock } from "./clock.js";
 import { type CompareAndSetOptions, conditionsOf } from "./compare-and-set-options.js";
 import { computeExpiresAt } from "./compute-expires-at.js";
@@ -29,7 +29,7 @@ export interface TaskStateStoreAccessorOptions {
   /** Retention default and size limit. Default {@link DEFAULT_WORKER_SETTINGS}. */
   readonly settings?: WorkerSettings;
   /** The worker backend; null or absent keeps values inline. */
-  readonly backend?: BaseStoreBackend | null;
+  readonly backend?: WorkerStoreBackend | null;
   /** The clock `expires_at` is computed from. Default the system clock. */
   readonly clock?: Clock;
   /** Where warnings go. Default: nowhere. */

@@ -1,5 +1,5 @@
 import {
-  type BaseStoreBackend,
+  type WorkerStoreBackend,
   isStateStoreError,
   type JsonValue,
   type StoreScope,
@@ -27,7 +27,7 @@ export interface WorkerStateChannelOptions {
   /** The scope the worker backend's hooks, delete and clear receive. */
   readonly scope: StoreScope;
   /** The worker backend, or null for values inline. */
-  readonly backend: BaseStoreBackend | null;
+  readonly backend: WorkerStoreBackend | null;
   /** `state_store.max_value_storage_bytes` (0 = no limit). */
   readonly maxBytes: number;
   readonly log: TaskLogger;

@@ -1,7 +1,7 @@
 import {
   type AssetScope,
   assertWithinSizeLimit,
-  type BaseStoreBackend,
+  type WorkerStoreBackend,
   describeScope,
   encodeValue,
   isStateStoreError,
@@ -24,7 +24,7 @@ export interface EncodeForWireArgs {
   readonly value: unknown;
   readonly scope: StoreScope;
   /** The worker backend, or null for values inline. */
-  readonly backend: BaseStoreBackend | null;
+  readonly backend: WorkerStoreBackend | null;
   /** `state_store.max_value_storage_bytes` (0 = no limit), checked on what is sent. */
   readonly maxBytes: number;
   /**
@@ -86,7 +86,7 @@ export interface DecodeFromWireArgs {
   /** The value the Execution API returned. */
   readonly stored: JsonValue;
   readonly scope: StoreScope;
-  readonly backend: BaseStoreBackend | null;
+  readonly backend: WorkerStoreBackend | null;
   readonly log: TaskLogger;
 }
 
@@ -131,8 +131,8 @@ export async function decodeFromWire(args: DecodeFromWireArgs): Promise<JsonValu
     );
   }
   return args.scope.kind === "task"
-    ? args.backend.deserializeTaskStateStoreFromRef(ref)
-    : args.backend.deserializeAssetStateStoreFromRef(ref);
+    ? args.backend.deserializeTaskStateStoreFromRef(ref, { scope: args.scope as TaskScope, key: args.key })
+    : args.backend.deserializeAssetStateStoreFromRef(ref, { scope: args.scope as AssetScope, key: args.key });
 }
 
 /**
@@ -146,7 +146,7 @@ export async function decodeFromWire(args: DecodeFromWireArgs): Promise<JsonValu
  *   `cause`, saying that the database side succeeded and the object may be orphaned until the next set.
  */
 export async function afterDatabase(
-  backend: BaseStoreBackend,
+  backend: WorkerStoreBackend,
   what: string,
   action: () => Promise<void>,
 ): Promise<void> {

@@ -129,7 +129,7 @@ export class InMemoryStoreBackend extends BaseStoreBackend {
       value,
       version: (current?.version ?? 0) + 1,
       updatedAt: this.#now(),
-      expiresAt: scope.kind === "task" ? (options.expiresAt ?? null) : null,
+      expiresAt: scope.kind === "task" && options.expiresAt instanceof Date ? options.expiresAt : null,
       lastUpdatedBy: scope.kind === "asset" ? (options.writer ?? null) : null,
     });
   }

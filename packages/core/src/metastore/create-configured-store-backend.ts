@@ -41,7 +41,7 @@ export async function createConfiguredStoreBackend(
     });
   }
   return loadStoreBackend(spec, {
-    context: { config },
+    config,
     option: "state_store.backend",
     ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
   });
