@@ -1,5 +1,5 @@
 import { taskScope } from "@tidemark/state";
-import { sql } from "kysely";
+import { type LogEvent, sql } from "kysely";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import {
   createTaskInstance,
@@ -7,6 +7,7 @@ import {
   migrate,
   resetDatabase,
   type TidemarkDatabase,
+  withWriteTransaction,
 } from "../src/index.js";
 import { connectTestPostgres, type TestSchema } from "./support/postgres.js";
 
@@ -23,14 +24,14 @@ async function preparedStatements(
   return rows;
 }
 
-// Named statements are what createDatabase's pg pool runs; PGlite (the stand-in when no server is
-// reachable) goes through createDatabaseFromKyselyDialect, which has no direct runner.
+// Named statements are what createDatabase's pg driver sends; PGlite (the stand-in when no server is
+// reachable) goes through createDatabaseFromKyselyDialect, whose driver is PGlite's own.
 describe.skipIf(postgres.kind !== "postgres")(
   "MetastoreBackend on Postgres: named prepared statements",
   () => {
     const schemas: TestSchema[] = [];
-    const fresh = async (poolSize = 1) => {
-      const schema = await postgres.freshSchema({ poolSize });
+    const fresh = async (poolSize = 1, log?: (event: LogEvent) => void) => {
+      const schema = await postgres.freshSchema({ poolSize, ...(log === undefined ? {} : { log }) });
       schemas.push(schema);
       await createTaskInstance(schema.database, scope);
       return { database: schema.database, backend: new MetastoreBackend({ database: schema.database }) };
@@ -59,6 +60,36 @@ describe.skipIf(postgres.kind !== "postgres")(
         await backend.set(scope, "k", '"v2"');
       }
       expect((await preparedStatements(database)).filter((s) => s.name.startsWith("tm_"))).toEqual(prepared);
+    });
+
+    it("a query log sees the statements and they still run as named statements", async () => {
+      const logged: string[] = [];
+      const { database, backend } = await fresh(1, (event) => {
+        if (event.level === "query") logged.push(event.query.sql);
+      });
+      await backend.set(scope, "k", '"v"');
+      expect(await backend.get(scope, "k")).toBe('"v"');
+      expect(logged.some((text) => /^insert into "task_state_store"/.test(text))).toBe(true);
+      expect(logged.some((text) => /^select "s"\."value" from "task_state_store"/.test(text))).toBe(true);
+      const prepared = (await preparedStatements(database)).filter((s) => s.name.startsWith("tm_"));
+      expect(prepared.some((s) => /^select "s"\."value" from "task_state_store"/.test(s.statement))).toBe(
+        true,
+      );
+      expect(prepared.some((s) => /^insert into "task_state_store"/.test(s.statement))).toBe(true);
+    });
+
+    it("statements inside a transaction and raw SQL go unnamed", async () => {
+      const { database } = await fresh(1);
+      const before = (await preparedStatements(database)).length;
+      await withWriteTransaction(database, async (trx) => {
+        await trx.selectFrom("dag_run").select("id").where("dag_id", "=", "in-transaction").execute();
+      });
+      await sql`select ${1}::int as one`.execute(database.db);
+      expect((await preparedStatements(database)).length).toBe(before);
+      await database.db.selectFrom("dag_run").select("id").where("dag_id", "=", "outside").execute();
+      const after = await preparedStatements(database);
+      expect(after.length).toBe(before + 1);
+      expect(after.some((s) => /^select "id" from "dag_run"/.test(s.statement))).toBe(true);
     });
 
     it("keeps working after resetDatabase re-creates the tables under the prepared statements", async () => {

@@ -1,4 +1,5 @@
 import { taskScope } from "@tidemark/state";
+import type { LogEvent } from "kysely";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { createTaskInstance, MetastoreBackend, prepareQuery, withWriteTransaction } from "../src/index.js";
 import { connectTestPostgres } from "./support/postgres.js";
@@ -17,7 +18,7 @@ for (const target of [sqliteFileTarget(), postgresTarget(postgres)]) {
       opened = undefined;
     });
 
-    it("executeTakeFirstValue and execute agree, on the direct path, through Kysely and in a transaction", async () => {
+    it("executeTakeFirstValue and execute agree, on the root instance and in a transaction", async () => {
       opened = await target.open();
       const { database } = opened;
       await createTaskInstance(database, scope);
@@ -26,27 +27,38 @@ for (const target of [sqliteFileTarget(), postgresTarget(postgres)]) {
       const selectValue = prepareQuery(["key"], (p) =>
         database.db.selectFrom("task_state_store").select("value").where("key", "=", p.key),
       );
-      const { direct } = database;
-      expect(await selectValue.executeTakeFirstValue(database.db, { key: "k" }, direct)).toBe('"v"');
-      expect(
-        await selectValue.executeTakeFirstValue(database.db, { key: "missing" }, direct),
-      ).toBeUndefined();
       expect(await selectValue.executeTakeFirstValue(database.db, { key: "k" })).toBe('"v"');
       expect(await selectValue.executeTakeFirstValue(database.db, { key: "missing" })).toBeUndefined();
-      // The same SQL text through Kysely and the direct runner's whole-row path still yields row objects.
-      expect((await selectValue.execute(database.db, { key: "k" }, direct)).rows).toEqual([{ value: '"v"' }]);
       expect((await selectValue.execute(database.db, { key: "k" })).rows).toEqual([{ value: '"v"' }]);
+      expect((await selectValue.execute(database.db, { key: "missing" })).rows).toEqual([]);
       const inTransaction = await withWriteTransaction(database, async (trx) => ({
-        rows: (
-          await selectValue.execute(trx, { key: "k" }, database.dialect === "sqlite" ? direct : undefined)
-        ).rows,
-        value: await selectValue.executeTakeFirstValue(
-          trx,
-          { key: "k" },
-          database.dialect === "sqlite" ? direct : undefined,
-        ),
+        rows: (await selectValue.execute(trx, { key: "k" })).rows,
+        value: await selectValue.executeTakeFirstValue(trx, { key: "k" }),
       }));
       expect(inTransaction).toEqual({ rows: [{ value: '"v"' }], value: '"v"' });
+    });
+
+    it("with a query log, every statement of MetastoreBackend reaches the log and behaves the same", async () => {
+      const events: LogEvent[] = [];
+      opened = await target.open({
+        log: (event) => {
+          events.push(event);
+        },
+      });
+      const { database } = opened;
+      await createTaskInstance(database, scope);
+      const backend = new MetastoreBackend({ database });
+      events.length = 0;
+      await backend.set(scope, "k", '"v"');
+      expect(await backend.get(scope, "k")).toBe('"v"');
+      expect((await backend.getEntry(scope, "k"))?.version).toBe(1);
+      await backend.delete(scope, "k");
+      expect(await backend.get(scope, "k")).toBeNull();
+      const statements = events.filter((e) => e.level === "query").map((e) => e.query.sql);
+      expect(statements).toHaveLength(5);
+      expect(statements[0]).toMatch(/^insert into "task_state_store"/);
+      expect(statements[1]).toMatch(/^select "s"\."value" from "task_state_store"/);
+      expect(statements[3]).toMatch(/^delete from "task_state_store"/);
     });
   });
 }

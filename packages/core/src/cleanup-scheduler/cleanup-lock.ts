@@ -85,8 +85,8 @@ export function postgresAdvisoryCleanupLock(database: TidemarkDatabase): Cleanup
  * @returns the lock.
  */
 export function cleanupLockFor(database: TidemarkDatabase): CleanupLock {
-  if (database.dialect === "postgres" && !database.url.startsWith("pglite:")) {
-    return postgresAdvisoryCleanupLock(database);
-  }
-  return processLocalCleanupLock(`in-process lock (${database.dialect === "sqlite" ? "SQLite" : "PGlite"})`);
+  const { advisoryLocks, displayName } = database.adapter;
+  const pglite = database.url.startsWith("pglite:");
+  if (advisoryLocks && !pglite) return postgresAdvisoryCleanupLock(database);
+  return processLocalCleanupLock(`in-process lock (${pglite ? "PGlite" : displayName})`);
 }

@@ -2,7 +2,7 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { StateStoreError } from "@tidemark/state";
 import BetterSqlite3 from "better-sqlite3";
-import { type Dialect, Kysely, type KyselyConfig, PostgresDialect, SqliteDialect } from "kysely";
+import { type Dialect, Kysely, type KyselyConfig } from "kysely";
 import pg from "pg";
 import {
   type PostgresDatabaseUrl,
@@ -11,12 +11,11 @@ import {
   type SqlDialect,
   type SqliteDatabaseUrl,
 } from "./database-url.js";
-import type { DirectQueryRunner } from "./direct-query-runner.js";
-import { namedPostgresStatements } from "./postgres-named-statements.js";
+import { dialectAdapterFor } from "./dialect-adapter.js";
+import { namedStatementPostgresDialect } from "./postgres-named-statements.js";
 import type { Database } from "./schema.js";
-import { cacheSqliteStatements } from "./sqlite-statement-cache.js";
+import { cachingSqliteDialect } from "./sqlite-statement-cache.js";
 import type { TidemarkDatabase } from "./tidemark-database.js";
-import { valueCodecFor } from "./value-codec.js";
 
 /** Default SQLite busy timeout: how long a writer waits for another process's write lock, in milliseconds. */
 export const DEFAULT_SQLITE_BUSY_TIMEOUT_MS = 5000;
@@ -48,7 +47,7 @@ function unavailable(message: string, cause: unknown, url: string): StateStoreEr
 function openSqlite(
   parsed: SqliteDatabaseUrl,
   options: CreateDatabaseOptions,
-): { dialect: Dialect; schema: undefined; direct: DirectQueryRunner } {
+): { dialect: Dialect; schema: undefined } {
   let handle: BetterSqlite3.Database;
   try {
     if (!parsed.memory) mkdirSync(dirname(parsed.filename), { recursive: true });
@@ -70,14 +69,13 @@ function openSqlite(
     handle.close();
     throw unavailable(`cannot configure the SQLite database ${parsed.filename}`, cause, parsed.url);
   }
-  const cached = cacheSqliteStatements(handle);
-  return { dialect: new SqliteDialect({ database: cached }), schema: undefined, direct: cached.direct };
+  return { dialect: cachingSqliteDialect(handle), schema: undefined };
 }
 
 function openPostgres(
   parsed: PostgresDatabaseUrl,
   options: CreateDatabaseOptions,
-): { dialect: Dialect; schema: string | undefined; direct: DirectQueryRunner } {
+): { dialect: Dialect; schema: string | undefined } {
   const pool = new pg.Pool({
     connectionString: parsed.connectionString,
     max: options.postgresPoolSize ?? DEFAULT_POSTGRES_POOL_SIZE,
@@ -87,11 +85,7 @@ function openPostgres(
   // An idle connection that breaks (a server restart) must not crash the process; the next query
   // reports the failure as BACKEND_UNAVAILABLE.
   pool.on("error", () => {});
-  return {
-    dialect: new PostgresDialect({ pool }),
-    schema: parsed.schema,
-    direct: namedPostgresStatements(pool),
-  };
+  return { dialect: namedStatementPostgresDialect(pool), schema: parsed.schema };
 }
 
 /** Options of {@link createDatabaseFromKyselyDialect}. */
@@ -113,8 +107,8 @@ function wrap(
   dialect: SqlDialect,
   url: string,
   schema: string | undefined,
-  direct: DirectQueryRunner | undefined,
 ): TidemarkDatabase {
+  const adapter = dialectAdapterFor(dialect);
   let closing: Promise<void> | undefined;
   return Object.freeze({
     db: kysely,
@@ -122,8 +116,8 @@ function wrap(
     url,
     displayUrl: redactDatabaseUrl(url),
     schema,
-    codec: valueCodecFor(dialect),
-    direct,
+    codec: adapter.codec,
+    adapter,
     close(): Promise<void> {
       closing ??= kysely.destroy();
       return closing;
@@ -136,12 +130,13 @@ function wrap(
  *
  * - `sqlite:///absolute/path.db`, `sqlite:relative/path.db` (relative to `cwd`; parent directories are
  *   created), `sqlite::memory:`: better-sqlite3 with `journal_mode=WAL` (files), `synchronous=NORMAL`,
- *   `foreign_keys=ON` and a busy timeout, behind a prepared-statement cache; without a `log` hook,
- *   `direct` runs hot statements synchronously when no transaction is open.
+ *   `foreign_keys=ON` and a busy timeout, behind a prepared-statement cache (see `cachingSqliteDialect`).
  * - `postgres://…` / `postgresql://…`: a `pg` pool; `?schema=name` sets every connection's search_path to
- *   `name` (through the startup `options`), so one database can hold many throwaway schemas; without a
- *   `log` hook, `direct` runs hot statements as named prepared statements (parsed and planned once per
- *   connection).
+ *   `name` (through the startup `options`), so one database can hold many throwaway schemas; the query
+ *   builder's statements run as named prepared statements, parsed and planned once per connection (see
+ *   `namedStatementPostgresDialect`).
+ *
+ * The same driver runs with and without a `log` hook: logging only observes the queries.
  *
  * Nothing is created and no connection is made to Postgres until the first query; run
  * `migrate(database)` before use.
@@ -154,13 +149,12 @@ function wrap(
  */
 export function createDatabase(url: string, options: CreateDatabaseOptions = {}): TidemarkDatabase {
   const parsed = parseDatabaseUrl(url, options.cwd === undefined ? {} : { cwd: options.cwd });
-  const { dialect, schema, direct } =
+  const { dialect, schema } =
     parsed.dialect === "sqlite" ? openSqlite(parsed, options) : openPostgres(parsed, options);
   const kysely = new Kysely<Database>(
     options.log === undefined ? { dialect } : { dialect, log: options.log },
   );
-  // With a query log, every statement goes through Kysely so that the log sees it.
-  return wrap(kysely, parsed.dialect, url, schema, options.log === undefined ? direct : undefined);
+  return wrap(kysely, parsed.dialect, url, schema);
 }
 
 /**
@@ -179,5 +173,5 @@ export function createDatabaseFromKyselyDialect(
       ? { dialect: options.kyselyDialect }
       : { dialect: options.kyselyDialect, log: options.log },
   );
-  return wrap(kysely, options.dialect, options.url ?? `${options.dialect}:custom`, options.schema, undefined);
+  return wrap(kysely, options.dialect, options.url ?? `${options.dialect}:custom`, options.schema);
 }

@@ -1,7 +1,20 @@
 import { createHash } from "node:crypto";
-import type { QueryResult } from "kysely";
+import {
+  CompiledQuery,
+  type DatabaseConnection,
+  type DatabaseIntrospector,
+  type Dialect,
+  type DialectAdapter,
+  type Driver,
+  type Kysely,
+  PostgresAdapter,
+  PostgresIntrospector,
+  PostgresQueryCompiler,
+  type QueryCompiler,
+  type QueryResult,
+  type TransactionSettings,
+} from "kysely";
 import type pg from "pg";
-import type { DirectQueryRunner } from "./direct-query-runner.js";
 
 /**
  * Postgres errors after which a named statement is prepared again under a new name: `0A000` "cached plan
@@ -11,9 +24,44 @@ import type { DirectQueryRunner } from "./direct-query-runner.js";
  */
 const STALE_STATEMENT_CODES = new Set(["0A000", "26000"]);
 
+/** The statements Kysely's query builder makes; raw SQL and DDL are sent unnamed. */
+const NAMED_KINDS = new Set([
+  "SelectQueryNode",
+  "InsertQueryNode",
+  "UpdateQueryNode",
+  "DeleteQueryNode",
+  "MergeQueryNode",
+]);
+
 function isStaleStatement(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === "string" && STALE_STATEMENT_CODES.has(code);
+}
+
+/** Per SQL text, its current statement name: shared by the connections of one pool. */
+class StatementNames {
+  readonly #names = new Map<string, string>();
+  readonly #capacity: number;
+  #generation = 0;
+
+  constructor(capacity: number) {
+    this.#capacity = capacity;
+  }
+
+  /** The name of `sql`; `fresh` makes a new one (the old one went stale) and keeps it from then on. */
+  nameFor(sql: string, fresh: boolean): string {
+    let name = fresh ? undefined : this.#names.get(sql);
+    if (name === undefined) {
+      const digest = createHash("sha1").update(sql).digest("hex");
+      name = fresh ? `tm_${digest.slice(0, 32)}_${(++this.#generation).toString(36)}` : `tm_${digest}`;
+      if (!this.#names.has(sql) && this.#names.size >= this.#capacity) {
+        const oldest = this.#names.keys().next().value;
+        if (oldest !== undefined) this.#names.delete(oldest);
+      }
+      this.#names.set(sql, name);
+    }
+    return name;
+  }
 }
 
 function toResult<R>(result: pg.QueryResult): QueryResult<R> {
@@ -25,58 +73,126 @@ function toResult<R>(result: pg.QueryResult): QueryResult<R> {
     : { rows: (result.rows ?? []) as R[] };
 }
 
+class NamedStatementConnection implements DatabaseConnection {
+  readonly client: pg.PoolClient;
+  readonly #names: StatementNames;
+  /** Inside a transaction statements go unnamed: a stale one would abort the transaction, not retry. */
+  inTransaction = false;
+
+  constructor(client: pg.PoolClient, names: StatementNames) {
+    this.client = client;
+    this.#names = names;
+  }
+
+  async executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
+    const { sql, parameters, query } = compiledQuery;
+    const values = [...parameters];
+    if (this.inTransaction || !NAMED_KINDS.has(query.kind)) {
+      return toResult<R>(await this.client.query(sql, values));
+    }
+    try {
+      return toResult<R>(
+        await this.client.query({ name: this.#names.nameFor(sql, false), text: sql, values }),
+      );
+    } catch (error) {
+      if (!isStaleStatement(error)) throw error;
+      return toResult<R>(
+        await this.client.query({ name: this.#names.nameFor(sql, true), text: sql, values }),
+      );
+    }
+  }
+
+  // biome-ignore lint/correctness/useYield: streaming is not offered; the generator only fails.
+  async *streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
+    throw new Error("streaming queries is not supported by the Tidemark Postgres driver");
+  }
+}
+
+class NamedStatementDriver implements Driver {
+  readonly #pool: pg.Pool;
+  readonly #names: StatementNames;
+  readonly #connections = new WeakMap<pg.PoolClient, NamedStatementConnection>();
+  #destroyed = false;
+
+  constructor(pool: pg.Pool, capacity: number) {
+    this.#pool = pool;
+    this.#names = new StatementNames(capacity);
+  }
+
+  async init(): Promise<void> {}
+
+  async acquireConnection(): Promise<DatabaseConnection> {
+    const client = await this.#pool.connect();
+    if (this.#destroyed) {
+      client.release();
+      throw new Error("driver has already been destroyed");
+    }
+    let connection = this.#connections.get(client);
+    if (connection === undefined) {
+      connection = new NamedStatementConnection(client, this.#names);
+      this.#connections.set(client, connection);
+    }
+    return connection;
+  }
+
+  async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
+    let text = "begin";
+    if (settings.isolationLevel !== undefined || settings.accessMode !== undefined) {
+      text = "start transaction";
+      if (settings.isolationLevel !== undefined) text += ` isolation level ${settings.isolationLevel}`;
+      if (settings.accessMode !== undefined) text += ` ${settings.accessMode}`;
+    }
+    await connection.executeQuery(CompiledQuery.raw(text));
+    (connection as NamedStatementConnection).inTransaction = true;
+  }
+
+  async commitTransaction(connection: DatabaseConnection): Promise<void> {
+    (connection as NamedStatementConnection).inTransaction = false;
+    await connection.executeQuery(CompiledQuery.raw("commit"));
+  }
+
+  async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    (connection as NamedStatementConnection).inTransaction = false;
+    await connection.executeQuery(CompiledQuery.raw("rollback"));
+  }
+
+  async releaseConnection(connection: DatabaseConnection): Promise<void> {
+    (connection as NamedStatementConnection).client.release();
+  }
+
+  async destroy(): Promise<void> {
+    if (this.#destroyed) return;
+    this.#destroyed = true;
+    await this.#pool.end();
+  }
+}
+
 /**
- * A direct runner for a `pg` pool that sends every statement as a named prepared statement
+ * Kysely's Postgres dialect over a `pg` pool whose driver sends every statement the query builder made
+ * (select, insert, update, delete, merge) outside a transaction as a named prepared statement
  * (`{name, text, values}`): `pg` prepares a name once per connection and afterwards only binds and
- * executes it, so Postgres skips parsing and planning on every call (an unnamed statement is parsed and
- * planned each time). The name is `tm_` and the SHA-1 of the SQL text (43 characters; Postgres allows 63),
- * so each distinct SQL text has its own name; at most `capacity` names are remembered on the client side.
+ * executes it, so Postgres skips parsing and planning on every call. Raw SQL, DDL and statements inside
+ * a transaction go unnamed, as Kysely's own PostgresDriver sends them. The name is `tm_` and the SHA-1 of
+ * the SQL text (43 characters; Postgres allows 63); at most `capacity` names are remembered on the client
+ * side.
  *
  * Named statements live per connection and resolve table names with the connection's search_path when
  * first prepared. The pool gives every connection the same search_path (`?schema=`), so a name means the
  * same tables on every connection of the pool. When a statement went stale because the schema changed
- * (see the codes above), the statement is retried once under a fresh name (prepared anew on that
- * connection) and that name is used from then on.
+ * (see the codes above), it is retried once under a fresh name (prepared anew on that connection) and
+ * that name is used from then on.
  *
- * Never declines: the statements it gets are single autocommit statements on the root Kysely instance,
- * which Kysely would run on any pooled connection just the same.
+ * Streaming (`stream()`) is not supported.
  *
- * @param pool - the pool Kysely's PostgresDialect uses.
+ * @param pool - the pool; the dialect's driver ends it on `destroy`.
  * @param capacity - most SQL texts whose names are remembered. Default 256.
- * @returns the runner.
+ * @returns the dialect for `new Kysely({ dialect })`.
  */
-export function namedPostgresStatements(pool: pg.Pool, capacity = 256): DirectQueryRunner {
-  /** Per SQL text: its current statement name. */
-  const names = new Map<string, string>();
-  let generation = 0;
-  const nameFor = (sql: string, fresh: boolean): string => {
-    let name = fresh ? undefined : names.get(sql);
-    if (name === undefined) {
-      const digest = createHash("sha1").update(sql).digest("hex");
-      name = fresh ? `tm_${digest.slice(0, 32)}_${(++generation).toString(36)}` : `tm_${digest}`;
-      if (!names.has(sql) && names.size >= capacity) {
-        const oldest = names.keys().next().value;
-        if (oldest !== undefined) names.delete(oldest);
-      }
-      names.set(sql, name);
-    }
-    return name;
-  };
-  const run = async <R>(sql: string, values: unknown[]): Promise<QueryResult<R>> => {
-    try {
-      return toResult<R>(await pool.query({ name: nameFor(sql, false), text: sql, values }));
-    } catch (error) {
-      if (!isStaleStatement(error)) throw error;
-      return toResult<R>(await pool.query({ name: nameFor(sql, true), text: sql, values }));
-    }
-  };
+export function namedStatementPostgresDialect(pool: pg.Pool, capacity = 256): Dialect {
   return {
-    tryRun<R>(sql: string, parameters: readonly unknown[]): Promise<QueryResult<R>> {
-      return run<R>(sql, [...parameters]);
-    },
-    async tryFirstValue(sql: string, parameters: readonly unknown[]): Promise<unknown> {
-      const row = (await run<Record<string, unknown>>(sql, [...parameters])).rows[0];
-      return row === undefined ? undefined : Object.values(row)[0];
-    },
+    createAdapter: (): DialectAdapter => new PostgresAdapter(),
+    createDriver: (): Driver => new NamedStatementDriver(pool, capacity),
+    createIntrospector: (db: Kysely<unknown>): DatabaseIntrospector => new PostgresIntrospector(db),
+    createQueryCompiler: (): QueryCompiler => new PostgresQueryCompiler(),
   };
 }

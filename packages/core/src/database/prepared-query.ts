@@ -1,5 +1,4 @@
 import type { Compilable, CompiledQuery, QueryResult } from "kysely";
-import { DIRECT_DECLINED, type DirectQueryRunner } from "./direct-query-runner.js";
 
 /** What runs a compiled query: a Kysely instance, a transaction or a connection-bound instance. */
 export interface QueryRunner {
@@ -16,35 +15,27 @@ export interface PreparedQuery<P extends string, R> {
   /** The SQL text. */
   readonly sql: string;
   /**
-   * Runs the query.
+   * Runs the query through Kysely's executor (and so its driver, plugins and query log).
    *
    * @param db - a Kysely instance or transaction of the same dialect it was compiled for.
    * @param args - the value of every named parameter.
-   * @param direct - the database's direct runner (`TidemarkDatabase.direct`), tried first; pass it only
-   *   with the root Kysely instance, never inside a transaction (on Postgres it runs on any pooled
-   *   connection).
+   * @returns Kysely's result, with rows of the query's type.
    */
-  execute(
-    db: QueryRunner,
-    args: Readonly<Record<P, unknown>>,
-    direct?: DirectQueryRunner,
-  ): Promise<QueryResult<R>>;
+  execute(db: QueryRunner, args: Readonly<Record<P, unknown>>): Promise<QueryResult<R>>;
   /**
-   * Runs a query that selects one column and returns that column of the first row, or undefined when
-   * no row matched: on SQLite's direct path without building row objects. Same parameters as
+   * Runs a query that selects one column and returns that column of the first row. Same parameters as
    * {@link execute}.
+   *
+   * @returns the value, or undefined when no row matched.
    */
-  executeTakeFirstValue(
-    db: QueryRunner,
-    args: Readonly<Record<P, unknown>>,
-    direct?: DirectQueryRunner,
-  ): Promise<unknown>;
+  executeTakeFirstValue(db: QueryRunner, args: Readonly<Record<P, unknown>>): Promise<R[keyof R] | undefined>;
 }
 
 /**
  * Compiles a Kysely query once, with named parameters, so that running it costs no query building:
  * building and compiling a Kysely query takes longer than a point query on SQLite, and the metastore's
- * get/set path runs the same few statements over and over.
+ * get/set path runs the same few statements over and over. Running it goes through Kysely's executor
+ * like any other query (the dialect's driver caches or names the statement by its SQL text).
  *
  * `build` receives placeholder values, one per name (typed `never`, so they fit any column); use them
  * where a value goes (`where("key", "=", p.key)`, `eb.val(p.value)`). Do not use them where Kysely
@@ -65,32 +56,24 @@ export function prepareQuery<const P extends string, R>(
   const slotNames = compiled.parameters.map((v) => (v instanceof QueryParameter ? (v.name as P) : null));
   const constants = compiled.parameters.map((v) => (v instanceof QueryParameter ? undefined : v));
   const count = slotNames.length;
-  const bind = (args: Readonly<Record<P, unknown>>): unknown[] => {
+  const bind = (args: Readonly<Record<P, unknown>>): CompiledQuery<R> => {
     const parameters: unknown[] = new Array(count);
     for (let i = 0; i < count; i++) {
       const name = slotNames[i];
       parameters[i] = name === null || name === undefined ? constants[i] : args[name];
     }
-    return parameters;
+    return { ...compiled, parameters };
   };
   return {
     sql: compiled.sql,
-    async executeTakeFirstValue(executor, args, direct) {
-      const parameters = bind(args);
-      if (direct !== undefined) {
-        const value = direct.tryFirstValue(compiled.sql, parameters);
-        if (value !== DIRECT_DECLINED) return value;
-      }
-      const row = (await executor.executeQuery<R>({ ...compiled, parameters })).rows[0];
-      return row === undefined ? undefined : Object.values(row as object)[0];
+    async executeTakeFirstValue(db, args) {
+      const row = (await db.executeQuery<R>(bind(args))).rows[0];
+      if (row === undefined) return undefined;
+      for (const column in row) return row[column as keyof R];
+      return undefined;
     },
-    execute(executor, args, direct) {
-      const parameters = bind(args);
-      if (direct !== undefined) {
-        const result = direct.tryRun<R>(compiled.sql, parameters);
-        if (result !== undefined) return Promise.resolve(result);
-      }
-      return executor.executeQuery<R>({ ...compiled, parameters });
+    execute(db, args) {
+      return db.executeQuery<R>(bind(args));
     },
   };
 }

@@ -1,6 +1,6 @@
 import type { Kysely } from "kysely";
 import type { SqlDialect } from "./database-url.js";
-import type { DirectQueryRunner } from "./direct-query-runner.js";
+import type { SqlDialectAdapter } from "./dialect-adapter.js";
 import type { Database } from "./schema.js";
 import type { ValueCodec } from "./value-codec.js";
 
@@ -22,13 +22,8 @@ export interface TidemarkDatabase {
   readonly schema: string | undefined;
   /** Timestamp and boolean conversion for this dialect. */
   readonly codec: ValueCodec;
-  /**
-   * Opened by `createDatabase` without a query log: runs MetastoreBackend's hot statements on the driver,
-   * skipping Kysely's executor (see `PreparedQuery.execute`). SQLite: synchronously on the connection
-   * when no transaction is open. Postgres: as named prepared statements on the pool. Undefined elsewhere
-   * (with a query log, and for `createDatabaseFromKyselyDialect`).
-   */
-  readonly direct: DirectQueryRunner | undefined;
+  /** What differs between the dialects (transactions, locks, column types …): ask it, not {@link dialect}. */
+  readonly adapter: SqlDialectAdapter;
   /** Closes the connections (the pool, the SQLite handle). Idempotent. */
   close(): Promise<void>;
 }

@@ -32,24 +32,31 @@ const common = {
   fromBool: (value: unknown) => value === true || value === 1 || value === "1" || value === "t",
 };
 
-const SQLITE: ValueCodec = Object.freeze({
+/** SQLite's codec: epoch milliseconds and 0/1. */
+export const SQLITE_VALUE_CODEC: ValueCodec = Object.freeze({
   ...common,
   timestamp: (date: Date) => date.getTime(),
   bool: (value: boolean) => (value ? 1 : 0),
 });
 
-const POSTGRES: ValueCodec = Object.freeze({
+/** Postgres's codec: Date (`timestamptz`) and boolean. */
+export const POSTGRES_VALUE_CODEC: ValueCodec = Object.freeze({
   ...common,
   timestamp: (date: Date) => date,
   bool: (value: boolean) => value,
 });
 
+const CODECS: Readonly<Record<SqlDialect, ValueCodec>> = Object.freeze({
+  sqlite: SQLITE_VALUE_CODEC,
+  postgres: POSTGRES_VALUE_CODEC,
+});
+
 /**
- * The value codec of a dialect.
+ * The value codec of a dialect (the same object as `dialectAdapterFor(dialect).codec`).
  *
  * @param dialect - `sqlite` or `postgres`.
  * @returns the codec.
  */
 export function valueCodecFor(dialect: SqlDialect): ValueCodec {
-  return dialect === "sqlite" ? SQLITE : POSTGRES;
+  return CODECS[dialect];
 }

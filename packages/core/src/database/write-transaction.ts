@@ -1,4 +1,4 @@
-import { type Kysely, sql } from "kysely";
+import type { Kysely } from "kysely";
 import type { Database } from "./schema.js";
 import type { TidemarkDatabase } from "./tidemark-database.js";
 
@@ -13,21 +13,9 @@ import type { TidemarkDatabase } from "./tidemark-database.js";
  * @param work - receives the transaction's Kysely instance; run every statement through it.
  * @returns what `work` returns.
  */
-export async function withWriteTransaction<T>(
+export function withWriteTransaction<T>(
   database: TidemarkDatabase,
   work: (trx: Kysely<Database>) => Promise<T>,
 ): Promise<T> {
-  if (database.dialect === "postgres") return database.db.transaction().execute(work);
-  return database.db.connection().execute(async (conn) => {
-    await sql`begin immediate`.execute(conn);
-    let result: T;
-    try {
-      result = await work(conn);
-    } catch (error) {
-      await sql`rollback`.execute(conn).catch(() => {});
-      throw error;
-    }
-    await sql`commit`.execute(conn);
-    return result;
-  });
+  return database.adapter.withWriteTransaction(database.db, work);
 }

@@ -1,5 +1,5 @@
 import { setTimeout as sleep, setImmediate as yieldToEvents } from "node:timers/promises";
-import type { SqlDialect } from "../database/database-url.js";
+import type { SqlDialectAdapter } from "../database/dialect-adapter.js";
 
 /** SQLite: a batch that takes longer than this (milliseconds) makes the next batches smaller. */
 export const SQLITE_BATCH_TARGET_MS = 50;
@@ -35,11 +35,11 @@ export class BatchPacer {
   #started = 0;
 
   /**
-   * @param dialect - the database's dialect.
+   * @param adapter - the database's dialect adapter (`pacesSweeps` turns on the pauses and sizing).
    * @param batchSize - the configured batch size (rows, > 0): the most a batch ever deletes.
    */
-  constructor(dialect: SqlDialect, batchSize: number) {
-    this.#sqlite = dialect === "sqlite";
+  constructor(adapter: Pick<SqlDialectAdapter, "pacesSweeps">, batchSize: number) {
+    this.#sqlite = adapter.pacesSweeps;
     this.#maxSize = batchSize;
     this.#size = this.#sqlite ? Math.min(batchSize, SQLITE_FIRST_BATCH) : batchSize;
   }

@@ -1,8 +1,9 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { CleanupOptions, CleanupReport } from "@tidemark/state";
-import { type Compilable, sql } from "kysely";
-import { DIRECT_LOCKED } from "../database/direct-query-runner.js";
+import { type Kysely, sql } from "kysely";
 import { toBackendError } from "../database/driver-error.js";
+import { LOCK_TAKEN } from "../database/fail-fast-locking.js";
+import type { Database } from "../database/schema.js";
 import type { TidemarkDatabase } from "../database/tidemark-database.js";
 import { BatchPacer } from "./batch-pacer.js";
 
@@ -25,33 +26,35 @@ function toCount(value: unknown): number {
 const LOCK_RETRY_MAX_MS = 20;
 
 /**
- * Runs one batch's DELETE and returns the rows it deleted. On SQLite (through the direct runner) it
- * never waits for another connection's write lock inside SQLite's busy handler, which would block the
- * event loop: when the lock is taken it sleeps asynchronously (1, 2, 4 … 20 ms) and tries again, up to
- * the connection's busy timeout, then fails with SQLITE_BUSY as the busy handler would have.
+ * Runs one batch's DELETE and returns the rows it deleted. Where the driver would block the event loop
+ * while waiting for another connection's write lock (SQLite's busy handler, see
+ * `SqlDialectAdapter.failFastLocking`), it tries without waiting: when the lock is taken it sleeps
+ * asynchronously (1, 2, 4 … 20 ms) and tries again, up to the connection's busy timeout, then fails with
+ * SQLITE_BUSY as the busy handler would have.
  */
 async function runDelete(
   database: TidemarkDatabase,
-  query: Compilable<unknown> & { executeTakeFirst(): Promise<{ numDeletedRows: bigint }> },
+  query: (db: Kysely<Database>) => { executeTakeFirst(): Promise<{ numDeletedRows: bigint }> },
   markStart: () => void,
 ): Promise<number> {
-  const direct = database.dialect === "sqlite" ? database.direct : undefined;
-  if (direct?.tryRunUnblocking !== undefined) {
-    const { sql: text, parameters } = query.compile();
-    const deadline = performance.now() + (direct.lockTimeoutMs ?? 0);
-    for (let wait = 1; ; wait = Math.min(wait * 2, LOCK_RETRY_MAX_MS)) {
-      markStart();
-      const result = direct.tryRunUnblocking(text, parameters);
-      if (result === undefined) break;
-      if (result !== DIRECT_LOCKED) return toCount(result.numAffectedRows);
-      if (performance.now() >= deadline) {
-        throw Object.assign(new Error("database is locked"), { code: "SQLITE_BUSY" });
-      }
-      await sleep(wait);
-    }
+  const failFast = database.adapter.failFastLocking;
+  if (failFast === undefined) {
+    markStart();
+    return toCount((await query(database.db).executeTakeFirst()).numDeletedRows);
   }
-  markStart();
-  return toCount((await query.executeTakeFirst()).numDeletedRows);
+  let deadline: number | undefined;
+  for (let wait = 1; ; wait = Math.min(wait * 2, LOCK_RETRY_MAX_MS)) {
+    const { outcome, lockTimeoutMs } = await failFast.tryWithoutWaiting(database.db, async (conn) => {
+      markStart();
+      return (await query(conn).executeTakeFirst()).numDeletedRows;
+    });
+    if (outcome !== LOCK_TAKEN) return toCount(outcome);
+    deadline ??= performance.now() + lockTimeoutMs;
+    if (performance.now() >= deadline) {
+      throw Object.assign(new Error("database is locked"), { code: "SQLITE_BUSY" });
+    }
+    await sleep(wait);
+  }
 }
 
 /**
@@ -91,7 +94,7 @@ export async function cleanupMetastore(
   const batchSize = Math.max(0, Math.trunc(options.batchSize ?? DEFAULT_CLEANUP_BATCH_SIZE));
   const now = database.codec.timestamp(options.now ?? new Date());
   const { db } = database;
-  const pg = database.dialect === "postgres";
+  const { adapter } = database;
   const onProgress = options.onProgress;
   const inactive = sql.lit(false);
 
@@ -120,17 +123,18 @@ export async function cleanupMetastore(
       taskDeleted = toCount(result.numDeletedRows);
       onProgress?.({ phase: "task_state_store", done: taskDeleted, total: taskTotal });
     } else {
-      const pacer = new BatchPacer(database.dialect, batchSize);
+      const pacer = new BatchPacer(adapter, batchSize);
       for (;;) {
         const size = pacer.next();
-        const query = db.deleteFrom("task_state_store").where("id", "in", (eb) => {
-          const batch = eb
-            .selectFrom("task_state_store")
-            .select("id")
-            .where("expires_at", "<=", now)
-            .limit(size);
-          return pg ? batch.forUpdate().skipLocked() : batch;
-        });
+        const query = (on: Kysely<Database>) =>
+          on.deleteFrom("task_state_store").where("id", "in", (eb) => {
+            const batch = eb
+              .selectFrom("task_state_store")
+              .select("id")
+              .where("expires_at", "<=", now)
+              .limit(size);
+            return adapter.skipLockedRows(batch);
+          });
         const deleted = await runDelete(database, query, pacer.markStart);
         taskDeleted += deleted;
         onProgress?.({ phase: "task_state_store", done: taskDeleted, total: taskTotal });
@@ -160,20 +164,21 @@ export async function cleanupMetastore(
       assetDeleted = assetTotal ?? 0;
       onProgress?.({ phase: "asset_state_store", done: assetDeleted, total: assetTotal });
     } else {
-      const pacer = new BatchPacer(database.dialect, Math.max(1, batchSize));
+      const pacer = new BatchPacer(adapter, Math.max(1, batchSize));
       for (;;) {
         const size = batchSize === 0 ? 0 : pacer.next();
-        const query = db
-          .deleteFrom("asset_state_store")
-          .where((eb) =>
-            eb(
-              eb.refTuple("asset_state_store.asset_id", "asset_state_store.key"),
-              "in",
-              (size === 0 ? orphans(db) : orphans(db).limit(size))
-                .select(["s.asset_id", "s.key"])
-                .$asTuple("asset_id", "key"),
-            ),
-          );
+        const query = (on: Kysely<Database>) =>
+          on
+            .deleteFrom("asset_state_store")
+            .where((eb) =>
+              eb(
+                eb.refTuple("asset_state_store.asset_id", "asset_state_store.key"),
+                "in",
+                (size === 0 ? orphans(on) : orphans(on).limit(size))
+                  .select(["s.asset_id", "s.key"])
+                  .$asTuple("asset_id", "key"),
+              ),
+            );
         const deleted = await runDelete(database, query, pacer.markStart);
         assetDeleted += deleted;
         onProgress?.({ phase: "asset_state_store", done: assetDeleted, total: assetTotal });

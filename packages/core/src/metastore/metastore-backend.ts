@@ -230,7 +230,7 @@ export class MetastoreBackend extends BaseStoreBackend {
 
   /** "now" as the dialect stores timestamps (epoch ms on SQLite without a Date when the clock is the system's). */
   #nowValue(): Date | number {
-    if (this.#systemClock && this.database.dialect === "sqlite") return Date.now();
+    if (this.#systemClock) return this.database.adapter.currentTimestamp();
     return this.database.codec.timestamp(this.#now());
   }
 
@@ -263,26 +263,22 @@ export class MetastoreBackend extends BaseStoreBackend {
   override async get(scope: StoreScope, key: string): Promise<string | null> {
     try {
       if (scope.kind === "task") {
-        const value = await this.#q.taskGet().executeTakeFirstValue(
-          this.database.db,
-          {
-            dagId: scope.dagId,
-            runId: scope.runId,
-            taskId: scope.taskId,
-            regionId: regionOf(scope),
-            mapIndex: scope.mapIndex,
-            key,
-            now: this.#nowValue(),
-          },
-          this.database.direct,
-        );
-        return (value as string | undefined) ?? null;
+        const value = await this.#q.taskGet().executeTakeFirstValue(this.database.db, {
+          dagId: scope.dagId,
+          runId: scope.runId,
+          taskId: scope.taskId,
+          regionId: regionOf(scope),
+          mapIndex: scope.mapIndex,
+          key,
+          now: this.#nowValue(),
+        });
+        return value ?? null;
       }
       const { identity, args } = assetTarget(scope);
       const value = await this.#q
         .assetGet(identity)
-        .executeTakeFirstValue(this.database.db, { ...args, key }, this.database.direct);
-      return (value as string | undefined) ?? null;
+        .executeTakeFirstValue(this.database.db, { ...args, key });
+      return value ?? null;
     } catch (error) {
       throw this.#fail(error, `get of key ${JSON.stringify(key)}`, scope);
     }
@@ -298,23 +294,17 @@ export class MetastoreBackend extends BaseStoreBackend {
   override async getEntry(scope: StoreScope, key: string): Promise<StoreEntry | null> {
     try {
       if (scope.kind === "task") {
-        const result = await this.#q.taskGetEntry().execute(
-          this.database.db,
-          {
-            ...taskArgs(scope),
-            key,
-            now: this.#nowValue(),
-          },
-          this.database.direct,
-        );
-        const row = result.rows[0] as TaskEntryRow | undefined;
+        const result = await this.#q.taskGetEntry().execute(this.database.db, {
+          ...taskArgs(scope),
+          key,
+          now: this.#nowValue(),
+        });
+        const row = result.rows[0];
         return row === undefined ? null : this.#taskEntry(row);
       }
       const { identity, args } = assetTarget(scope);
-      const result = await this.#q
-        .assetGetEntry(identity)
-        .execute(this.database.db, { ...args, key }, this.database.direct);
-      const row = result.rows[0] as AssetEntryRow | undefined;
+      const result = await this.#q.assetGetEntry(identity).execute(this.database.db, { ...args, key });
+      const row = result.rows[0];
       return row === undefined ? null : this.#assetEntry(row);
     } catch (error) {
       throw this.#fail(error, `getEntry of key ${JSON.stringify(key)}`, scope);
@@ -373,7 +363,7 @@ export class MetastoreBackend extends BaseStoreBackend {
         },
       );
     }
-    const { db, codec, direct } = this.database;
+    const { db, codec } = this.database;
     const now = this.#nowValue();
     let result: QueryResult<unknown> | undefined;
     try {
@@ -398,9 +388,8 @@ export class MetastoreBackend extends BaseStoreBackend {
           ifVersion: ifVersion ?? null,
         };
         if (ifVersion !== undefined && ifAbsent) result = undefined;
-        else if (ifVersion !== undefined)
-          result = await this.#q.taskUpdateIfVersion().execute(db, args, direct);
-        else result = await this.#q.taskUpsert(ifAbsent === true).execute(db, args, direct);
+        else if (ifVersion !== undefined) result = await this.#q.taskUpdateIfVersion().execute(db, args);
+        else result = await this.#q.taskUpsert(ifAbsent === true).execute(db, args);
       } else {
         const { identity, args: target } = assetTarget(scope);
         const args = {
@@ -413,8 +402,8 @@ export class MetastoreBackend extends BaseStoreBackend {
         };
         if (ifVersion !== undefined && ifAbsent) result = undefined;
         else if (ifVersion !== undefined)
-          result = await this.#q.assetUpdateIfVersion(identity).execute(db, args, direct);
-        else result = await this.#q.assetUpsert(identity, ifAbsent === true).execute(db, args, direct);
+          result = await this.#q.assetUpdateIfVersion(identity).execute(db, args);
+        else result = await this.#q.assetUpsert(identity, ifAbsent === true).execute(db, args);
       }
     } catch (error) {
       throw this.#fail(error, `set of key ${JSON.stringify(key)}`, scope);
@@ -492,13 +481,11 @@ export class MetastoreBackend extends BaseStoreBackend {
     if (options.ifVersion !== undefined) return this.#deleteIfVersion(scope, key, options.ifVersion);
     try {
       if (scope.kind === "task") {
-        await this.#q
-          .taskDelete()
-          .execute(this.database.db, { ...taskArgs(scope), key }, this.database.direct);
+        await this.#q.taskDelete().execute(this.database.db, { ...taskArgs(scope), key });
         return;
       }
       const { identity, args } = assetTarget(scope);
-      await this.#q.assetDelete(identity).execute(this.database.db, { ...args, key }, this.database.direct);
+      await this.#q.assetDelete(identity).execute(this.database.db, { ...args, key });
     } catch (error) {
       throw this.#fail(error, `delete of key ${JSON.stringify(key)}`, scope);
     }
@@ -514,18 +501,16 @@ export class MetastoreBackend extends BaseStoreBackend {
         },
       );
     }
-    const { db, direct } = this.database;
+    const { db } = this.database;
     let result: QueryResult<unknown>;
     try {
       if (scope.kind === "task") {
         result = await this.#q
           .taskDeleteIfVersion()
-          .execute(db, { ...taskArgs(scope), key, now: this.#nowValue(), ifVersion }, direct);
+          .execute(db, { ...taskArgs(scope), key, now: this.#nowValue(), ifVersion });
       } else {
         const { identity, args } = assetTarget(scope);
-        result = await this.#q
-          .assetDeleteIfVersion(identity)
-          .execute(db, { ...args, key, ifVersion }, direct);
+        result = await this.#q.assetDeleteIfVersion(identity).execute(db, { ...args, key, ifVersion });
       }
     } catch (error) {
       throw this.#fail(error, `delete of key ${JSON.stringify(key)}`, scope);
@@ -546,13 +531,11 @@ export class MetastoreBackend extends BaseStoreBackend {
   override async clear(scope: StoreScope, options: ClearOptions = {}): Promise<void> {
     try {
       if (scope.kind === "task") {
-        await this.#q
-          .taskClear(options.allMapIndices === true)
-          .execute(this.database.db, taskArgs(scope), this.database.direct);
+        await this.#q.taskClear(options.allMapIndices === true).execute(this.database.db, taskArgs(scope));
         return;
       }
       const { identity, args } = assetTarget(scope);
-      await this.#q.assetClear(identity).execute(this.database.db, args, this.database.direct);
+      await this.#q.assetClear(identity).execute(this.database.db, args);
     } catch (error) {
       throw this.#fail(error, "clear", scope);
     }
@@ -574,23 +557,23 @@ export class MetastoreBackend extends BaseStoreBackend {
       if (scope.kind === "task") {
         const args = { ...taskArgs(scope), now: this.#nowValue(), lower, upper, limit, offset };
         const [page, count] = await Promise.all([
-          this.#q.taskList(range, false).execute(db, args, this.database.direct),
-          this.#q.taskList(range, true).execute(db, args, this.database.direct),
+          this.#q.taskList(range).execute(db, args),
+          this.#q.taskCount(range).execute(db, args),
         ]);
         return {
-          entries: (page.rows as TaskEntryRow[]).map((r) => this.#taskEntry(r)),
-          total: Number((count.rows[0] as { total: unknown } | undefined)?.total ?? 0),
+          entries: page.rows.map((r) => this.#taskEntry(r)),
+          total: Number(count.rows[0]?.total ?? 0),
         };
       }
       const { identity, args: target } = assetTarget(scope);
       const args = { ...target, lower, upper, limit, offset };
       const [page, count] = await Promise.all([
-        this.#q.assetList(identity, range, false).execute(db, args, this.database.direct),
-        this.#q.assetList(identity, range, true).execute(db, args, this.database.direct),
+        this.#q.assetList(identity, range).execute(db, args),
+        this.#q.assetCount(identity, range).execute(db, args),
       ]);
       return {
-        entries: (page.rows as AssetEntryRow[]).map((r) => this.#assetEntry(r)),
-        total: Number((count.rows[0] as { total: unknown } | undefined)?.total ?? 0),
+        entries: page.rows.map((r) => this.#assetEntry(r)),
+        total: Number(count.rows[0]?.total ?? 0),
       };
     } catch (error) {
       throw this.#fail(error, "list", scope);

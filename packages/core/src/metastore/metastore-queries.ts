@@ -1,6 +1,6 @@
-import { type Kysely, sql } from "kysely";
+import { type Kysely, type Selectable, sql } from "kysely";
 import { type PreparedQuery, prepareQuery } from "../database/prepared-query.js";
-import type { Database } from "../database/schema.js";
+import type { AssetStateStoreTable, Database, TaskStateStoreTable } from "../database/schema.js";
 
 /** How an asset scope names its asset. */
 export type AssetIdentity = "id" | "name" | "uri" | "nameUri";
@@ -8,27 +8,14 @@ export type AssetIdentity = "id" | "name" | "uri" | "nameUri";
 /** A key filter of a list: none, a `lower <= key < upper` range, or `key >= lower` only. */
 export type KeyRange = "all" | "range" | "lower";
 
-/** Row of a task state entry. */
-export interface TaskEntryRow {
-  key: string;
-  value: string;
-  version: number;
-  updated_at: unknown;
-  expires_at: unknown;
-}
+/** Row of a task state entry, as the entry and list statements select it. */
+export type TaskEntryRow = Pick<
+  Selectable<TaskStateStoreTable>,
+  "key" | "value" | "version" | "updated_at" | "expires_at"
+>;
 
-/** Row of an asset state entry. */
-export interface AssetEntryRow {
-  key: string;
-  value: string;
-  version: number;
-  updated_at: unknown;
-  last_updated_by_kind: string | null;
-  last_updated_by_dag_id: string | null;
-  last_updated_by_run_id: string | null;
-  last_updated_by_task_id: string | null;
-  last_updated_by_map_index: number | null;
-}
+/** Row of an asset state entry, with its last writer. */
+export type AssetEntryRow = Omit<Selectable<AssetStateStoreTable>, "asset_id">;
 
 const TASK_SCOPE = ["dagId", "runId", "taskId", "regionId", "mapIndex"] as const;
 const ASSET_IDENTITY = ["assetId", "name", "uri"] as const;
@@ -47,9 +34,7 @@ type AssetParams = Readonly<Record<AssetIdentityParam, never>>;
 export class MetastoreQueries {
   readonly #db: Kysely<Database>;
   readonly #cache = new Map<string, PreparedQuery<string, unknown>>();
-  #taskGet:
-    | PreparedQuery<"dagId" | "runId" | "taskId" | "regionId" | "mapIndex" | "key" | "now", unknown>
-    | undefined;
+  #taskGet: PreparedQuery<TaskScopeParam | "key" | "now", { value: string }> | undefined;
 
   constructor(db: Kysely<Database>) {
     this.#db = db;
@@ -268,26 +253,38 @@ export class MetastoreQueries {
     );
   }
 
-  /** A page of live keys in key order (`count`: their number instead). */
-  taskList(range: KeyRange, count: boolean) {
-    return this.#memo(`taskList:${range}:${count}`, () =>
-      prepareQuery([...TASK_SCOPE, "now", "lower", "upper", "limit", "offset"], (p) => {
-        let q = this.#db
-          .selectFrom("task_state_store as s")
-          .where("s.dag_run_id", "=", this.#dagRunId(p))
-          .where("s.task_id", "=", p.taskId)
-          .where("s.region_id", "=", p.regionId)
-          .where("s.map_index", "=", p.mapIndex)
-          .where((eb) => eb.or([eb("s.expires_at", "is", null), eb("s.expires_at", ">", p.now)]));
-        if (range !== "all") q = q.where("s.key", ">=", p.lower);
-        if (range === "range") q = q.where("s.key", "<", p.upper);
-        if (count) return q.select((eb) => eb.fn.countAll().as("total"));
-        return q
+  #taskListed(p: Readonly<Record<TaskScopeParam | "now" | "lower" | "upper", never>>, range: KeyRange) {
+    let q = this.#db
+      .selectFrom("task_state_store as s")
+      .where("s.dag_run_id", "=", this.#dagRunId(p))
+      .where("s.task_id", "=", p.taskId)
+      .where("s.region_id", "=", p.regionId)
+      .where("s.map_index", "=", p.mapIndex)
+      .where((eb) => eb.or([eb("s.expires_at", "is", null), eb("s.expires_at", ">", p.now)]));
+    if (range !== "all") q = q.where("s.key", ">=", p.lower);
+    if (range === "range") q = q.where("s.key", "<", p.upper);
+    return q;
+  }
+
+  /** A page of live keys in key order. */
+  taskList(range: KeyRange) {
+    return this.#memo(`taskList:${range}:false`, () =>
+      prepareQuery([...TASK_SCOPE, "now", "lower", "upper", "limit", "offset"], (p) =>
+        this.#taskListed(p, range)
           .select(["s.key", "s.value", "s.version", "s.updated_at", "s.expires_at"])
           .orderBy("s.key")
           .limit(p.limit)
-          .offset(p.offset);
-      }),
+          .offset(p.offset),
+      ),
+    );
+  }
+
+  /** The number of live keys {@link taskList} pages through (takes its parameters; ignores the page's). */
+  taskCount(range: KeyRange) {
+    return this.#memo(`taskList:${range}:true`, () =>
+      prepareQuery([...TASK_SCOPE, "now", "lower", "upper", "limit", "offset"], (p) =>
+        this.#taskListed(p, range).select((eb) => eb.fn.countAll().as("total")),
+      ),
     );
   }
 
@@ -436,18 +433,38 @@ export class MetastoreQueries {
     );
   }
 
-  /** A page of an asset's keys in key order (`count`: their number instead). */
-  assetList(identity: AssetIdentity, range: KeyRange, count: boolean) {
-    return this.#memo(`assetList:${identity}:${range}:${count}`, () =>
-      prepareQuery([...ASSET_IDENTITY, "lower", "upper", "limit", "offset"], (p) => {
-        let q = this.#db
-          .selectFrom("asset_state_store as s")
-          .where("s.asset_id", "=", this.#assetId(identity, p, false));
-        if (range !== "all") q = q.where("s.key", ">=", p.lower);
-        if (range === "range") q = q.where("s.key", "<", p.upper);
-        if (count) return q.select((eb) => eb.fn.countAll().as("total"));
-        return q.select(ASSET_ENTRY_COLUMNS).orderBy("s.key").limit(p.limit).offset(p.offset);
-      }),
+  #assetListed(
+    identity: AssetIdentity,
+    p: Readonly<Record<AssetIdentityParam | "lower" | "upper", never>>,
+    range: KeyRange,
+  ) {
+    let q = this.#db
+      .selectFrom("asset_state_store as s")
+      .where("s.asset_id", "=", this.#assetId(identity, p, false));
+    if (range !== "all") q = q.where("s.key", ">=", p.lower);
+    if (range === "range") q = q.where("s.key", "<", p.upper);
+    return q;
+  }
+
+  /** A page of an asset's keys in key order. */
+  assetList(identity: AssetIdentity, range: KeyRange) {
+    return this.#memo(`assetList:${identity}:${range}:false`, () =>
+      prepareQuery([...ASSET_IDENTITY, "lower", "upper", "limit", "offset"], (p) =>
+        this.#assetListed(identity, p, range)
+          .select(ASSET_ENTRY_COLUMNS)
+          .orderBy("s.key")
+          .limit(p.limit)
+          .offset(p.offset),
+      ),
+    );
+  }
+
+  /** The number of keys {@link assetList} pages through (takes its parameters; ignores the page's). */
+  assetCount(identity: AssetIdentity, range: KeyRange) {
+    return this.#memo(`assetList:${identity}:${range}:true`, () =>
+      prepareQuery([...ASSET_IDENTITY, "lower", "upper", "limit", "offset"], (p) =>
+        this.#assetListed(identity, p, range).select((eb) => eb.fn.countAll().as("total")),
+      ),
     );
   }
 }

@@ -1,6 +1,6 @@
 import { type ColumnDefinitionBuilder, type Kysely, type Migration, sql } from "kysely";
 import type { SqlDialect } from "../database/database-url.js";
-import { columnTypesFor } from "./column-types.js";
+import { dialectAdapterFor } from "../database/dialect-adapter.js";
 
 /**
  * The first schema: dag_run, task_instance (+ task_instance_asset for inlets and outlets), asset,
@@ -11,14 +11,11 @@ import { columnTypesFor } from "./column-types.js";
  * @returns the migration.
  */
 export function initialSchemaMigration(dialect: SqlDialect): Migration {
-  const t = columnTypesFor(dialect);
-  const pg = dialect === "postgres";
-  // SQLite: AUTOINCREMENT never reuses an id (ids of dag runs and assets are handed out); the state
-  // table uses the plain rowid, which is cheaper.
-  const identity = (c: ColumnDefinitionBuilder) =>
-    pg ? c.primaryKey().generatedByDefaultAsIdentity() : c.primaryKey().autoIncrement();
-  const rowId = (c: ColumnDefinitionBuilder) =>
-    pg ? c.primaryKey().generatedByDefaultAsIdentity() : c.primaryKey();
+  const adapter = dialectAdapterFor(dialect);
+  const t = adapter.columnTypes;
+  // Ids of dag runs and assets are handed out and never reused; the state table's id is cheaper.
+  const identity = (c: ColumnDefinitionBuilder) => adapter.identityColumn(c);
+  const rowId = (c: ColumnDefinitionBuilder) => adapter.rowIdColumn(c);
   return {
     async up(db: Kysely<unknown>) {
       await db.schema

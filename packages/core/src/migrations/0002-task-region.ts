@@ -1,6 +1,7 @@
 import { NO_REGION_ID, StateStoreError } from "@tidemark/state";
 import { type CreateTableBuilder, type Kysely, type Migration, sql } from "kysely";
 import type { SqlDialect } from "../database/database-url.js";
+import { dialectAdapterFor } from "../database/dialect-adapter.js";
 import { columnTypesFor } from "./column-types.js";
 
 /** The unique keys this migration widens: table, old name and columns, new name and columns. */
@@ -64,9 +65,10 @@ const TASK_STATE_COLUMNS = [
  * @returns the migration.
  */
 export function taskRegionMigration(dialect: SqlDialect): Migration {
+  const inPlace = !dialectAdapterFor(dialect).rebuildsTablesToChangeConstraints;
   return {
     async up(db: Kysely<unknown>) {
-      if (dialect === "postgres") {
+      if (inPlace) {
         for (const k of KEYS) {
           await sql`alter table ${sql.id(k.table)} add column if not exists region_id uuid not null default ${sql.lit(NO_REGION_ID)}`.execute(
             db,
@@ -81,7 +83,7 @@ export function taskRegionMigration(dialect: SqlDialect): Migration {
     },
     async down(db: Kysely<unknown>) {
       await refuseCollisions(db);
-      if (dialect === "postgres") {
+      if (inPlace) {
         for (const k of KEYS) {
           await replaceUnique(db, k.table, [k.newName, k.oldName], k.oldName, k.oldColumns);
           await sql`alter table ${sql.id(k.table)} drop column if exists region_id`.execute(db);

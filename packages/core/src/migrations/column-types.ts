@@ -1,46 +1,14 @@
-import { type Expression, sql } from "kysely";
+import type { ColumnTypes } from "../database/column-types.js";
 import type { SqlDialect } from "../database/database-url.js";
+import { dialectAdapterFor } from "../database/dialect-adapter.js";
 
-/** Column types that differ between the dialects, for migrations written once for both. */
-export interface ColumnTypes {
-  /** Surrogate key of a small table: `integer` identity (Postgres) / `integer primary key autoincrement`. */
-  readonly serialId: "integer";
-  /** Surrogate key of a large table: `bigint` identity (Postgres) / the SQLite rowid (`integer`). */
-  readonly bigSerialId: "bigint" | "integer";
-  /** A UTC instant: `timestamptz` / INTEGER epoch milliseconds. */
-  readonly timestamp: "timestamptz" | "integer";
-  /** `boolean` / INTEGER 0 or 1. */
-  readonly boolean: "boolean" | "integer";
-  /** A UUID: `uuid` / text. */
-  readonly uuid: "uuid" | "text";
-  /**
-   * A state key, compared byte by byte so that key order (and prefix ranges) are the same on both
-   * dialects: `varchar(512) collate "C"` / `varchar(512)` (SQLite's default BINARY collation).
-   */
-  readonly stateKey: Expression<unknown> | "varchar(512)";
-}
+export type { ColumnTypes } from "../database/column-types.js";
 
 /**
- * The column types of a dialect.
+ * The column types of a dialect (its adapter's `columnTypes`).
  *
  * @param dialect - `sqlite` or `postgres`.
  */
 export function columnTypesFor(dialect: SqlDialect): ColumnTypes {
-  return dialect === "postgres"
-    ? {
-        serialId: "integer",
-        bigSerialId: "bigint",
-        timestamp: "timestamptz",
-        boolean: "boolean",
-        uuid: "uuid",
-        stateKey: sql`varchar(512) collate "C"`,
-      }
-    : {
-        serialId: "integer",
-        bigSerialId: "integer",
-        timestamp: "integer",
-        boolean: "integer",
-        uuid: "text",
-        stateKey: "varchar(512)",
-      };
+  return dialectAdapterFor(dialect).columnTypes;
 }

@@ -63,7 +63,7 @@ async function withMigrationLock<T>(
   database: TidemarkDatabase,
   work: (conn: Kysely<Database>, schema: string | undefined) => Promise<T>,
 ): Promise<T> {
-  if (database.dialect === "sqlite") {
+  if (!database.adapter.advisoryLocks) {
     return database.db.connection().execute(async (conn) => {
       const fk = await sql<{ foreign_keys: number }>`pragma foreign_keys`.execute(conn);
       const foreignKeys = Number(fk.rows[0]?.foreign_keys ?? 0) !== 0;
@@ -221,7 +221,7 @@ export async function getMigrationStatus(database: TidemarkDatabase): Promise<Mi
   try {
     return await database.db.connection().execute(async (conn) => {
       let schema: string | undefined;
-      if (database.dialect === "postgres") {
+      if (database.adapter.schemas) {
         const current = await currentSchema(conn);
         if (current === null) return { applied: [], pending: [...MIGRATION_NAMES] };
         schema = current;
