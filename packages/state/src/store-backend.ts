@@ -240,6 +240,17 @@ export abstract class BaseStoreBackend {
   async close(): Promise<void> {}
 
   /**
+   * The handle of the storage this backend keeps rows in (for the built-in MetastoreBackend, its
+   * database), so a caller holding the same handle can clear state in the same transaction as it records
+   * a task instance's state. Default: null, not shared.
+   *
+   * @returns the handle, compared by identity; null when not shared.
+   */
+  storageHandle(): unknown {
+    return null;
+  }
+
+  /**
    * Builds the `NOT_SUPPORTED` error for an optional operation this backend does not implement.
    *
    * @param operation - the operation, for example `list`.
