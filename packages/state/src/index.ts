@@ -43,9 +43,12 @@ export {
 export {
   type AssetSelector,
   assetDeactivated,
+  assetNotDeclared,
   assetNotFound,
+  assetNotGranted,
   dagRunNotFound,
   type TaskInstanceAddress,
+  taskInstanceIdNotFound,
   taskInstanceNotFound,
   taskInstanceNotFoundMessage,
 } from "./errors/scope-errors.js";

@@ -97,3 +97,49 @@ export function dagRunNotFound(dagId: string, runId: string): StateStoreError {
     },
   );
 }
+
+/**
+ * A task instance the Execution API does not know, by its id, in Airflow's wording: `Task instance <id>
+ * not found` on the task instance routes, `Task instance UUID('<id>') not found` on the asset routes
+ * (which render the token's id with Python's repr of a UUID).
+ *
+ * @param id - the task instance id.
+ * @param style - `plain` (default) or `uuid`.
+ * @returns a `TASK_INSTANCE_NOT_FOUND` error with `details.ti_id`.
+ */
+export function taskInstanceIdNotFound(id: string, style: "plain" | "uuid" = "plain"): StateStoreError {
+  const shown = style === "uuid" ? `UUID(${pythonRepr(id)})` : id;
+  return new StateStoreError("TASK_INSTANCE_NOT_FOUND", `Task instance ${shown} not found`, {
+    details: { ti_id: id },
+  });
+}
+
+/**
+ * An asset a task instance may not touch: it is neither an inlet nor an outlet of the task.
+ *
+ * @param asset - the asset's name.
+ * @param tiId - the task instance id.
+ * @param declared - the names of the assets the task instance declares.
+ * @returns a `FORBIDDEN` error naming the declared assets and the remedy.
+ */
+export function assetNotDeclared(asset: string, tiId: string, declared: readonly string[]): StateStoreError {
+  const names = [...new Set(declared.map((name) => JSON.stringify(name)))].sort();
+  return new StateStoreError(
+    "FORBIDDEN",
+    `asset ${JSON.stringify(asset)} is not an inlet or outlet of task instance ${tiId} (declared: ${names.join(", ") || "none"}); declare it in the task's inlets or outlets`,
+  );
+}
+
+/**
+ * An asset a watcher token does not list.
+ *
+ * @param watcherId - the watcher's id.
+ * @param asset - the asset's name.
+ * @returns a `FORBIDDEN` error.
+ */
+export function assetNotGranted(watcherId: string, asset: string): StateStoreError {
+  return new StateStoreError(
+    "FORBIDDEN",
+    `the watcher token ${JSON.stringify(watcherId)} does not grant asset ${JSON.stringify(asset)}`,
+  );
+}
