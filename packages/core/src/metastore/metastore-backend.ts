@@ -633,6 +633,11 @@ export class MetastoreBackend extends BaseStoreBackend {
   override async close(): Promise<void> {
     if (this.#ownsDatabase) await this.database.close();
   }
+
+  /** The metastore, whose metadata API clears task state in the transaction that records a state. */
+  override storageHandle(): unknown {
+    return this.database;
+  }
 }
 
 /**
