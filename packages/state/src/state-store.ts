@@ -21,7 +21,8 @@ import {
 import { conditionalValueTooLarge, danglingReference, invalidReference } from "./errors/value-errors.js";
 import { type ExpiresAtInput, isExpired, resolveExpiresAt } from "./expiry.js";
 import type { JsonValue } from "./json-value.js";
-import { checkPage } from "./page-request.js";
+import { compareKeys } from "./key-order.js";
+import { checkPage, MAX_PAGE_LIMIT } from "./page-request.js";
 import { type AssetScope, describeScope, type StoreScope } from "./scope.js";
 import { STATE_REF_KEY, unwrapStateRef, wrapStateRef } from "./state-ref.js";
 import { isStateStoreError, StateStoreError } from "./state-store-error.js";
@@ -236,11 +237,24 @@ function labelOf(key: string): string {
 
 function conditionOf(condition: WriteCondition): ConditionSpec | null {
   const { ifVersion, ifAbsent, ifMatch } = condition;
-  if (ifVersion !== undefined && (!Number.isSafeInteger(ifVersion) || ifVersion < 1)) {
+  if (ifVersion !== undefined && !isVersion(ifVersion)) {
     throw invalidCondition(
       "ifVersion",
       `ifVersion must be a positive integer (a version read with getEntry), got ${String(ifVersion)}`,
     );
+  }
+  if (
+    ifMatch !== undefined &&
+    ifMatch !== "*" &&
+    (!Array.isArray(ifMatch) || ifMatch.length === 0 || !ifMatch.every(isVersion))
+  ) {
+    throw invalidCondition(
+      "ifMatch",
+      `ifMatch must be "*" or a non-empty list of positive integer versions, got ${JSON.stringify(ifMatch) ?? String(ifMatch)}`,
+    );
+  }
+  if (ifVersion !== undefined && ifMatch !== undefined) {
+    throw invalidCondition("ifMatch", "ifVersion and ifMatch exclude each other: give one of them");
   }
   if (ifAbsent !== undefined && typeof ifAbsent !== "boolean") {
     throw invalidCondition("ifAbsent", `ifAbsent must be true or false, got ${String(ifAbsent)}`);
@@ -255,6 +269,23 @@ function conditionOf(condition: WriteCondition): ConditionSpec | null {
   if (ifMatch !== undefined) return { kind: "version", versions: ifMatch };
   if (ifVersion !== undefined) return { kind: "version", versions: [ifVersion] };
   return null;
+}
+
+function isVersion(value: unknown): boolean {
+  return Number.isSafeInteger(value) && (value as number) >= 1;
+}
+
+/** The version a replace pins for a version condition, checked against the live entry it read. */
+function versionToPin(key: string, spec: ConditionSpec, current: StoreEntry, style: ConditionStyle): number {
+  const version = current.version;
+  if (
+    spec.kind === "absent" ||
+    version === null ||
+    (spec.versions !== "*" && !spec.versions.includes(version))
+  ) {
+    throw conditionFailed(key, spec, version, style);
+  }
+  return version;
 }
 
 function hasReservedMember(value: unknown): boolean {
@@ -409,8 +440,14 @@ export function createStateStore(backend: BaseStoreBackend, settings: StateStore
    * Turns a condition into the backend condition that enforces it atomically: `ifAbsent`, or `ifVersion`
    * on the single version asked for, or (for a list or `*`) on the live version once it is checked.
    */
-  const pin = async (scope: StoreScope, key: string, spec: ConditionSpec, style: ConditionStyle) => {
-    if (spec.kind === "absent") return { ifAbsent: true, ifVersion: undefined };
+  const pin = async (
+    scope: StoreScope,
+    key: string,
+    spec: ConditionSpec,
+    style: ConditionStyle,
+  ): Promise<{ ifAbsent: true } | { ifVersion: number }> => {
+    // Only the member that applies: a backend may test `"ifVersion" in options`.
+    if (spec.kind === "absent") return { ifAbsent: true };
     const versions = spec.versions;
     if (versions !== "*" && versions.length === 1) return { ifVersion: versions[0] as number };
     const current = await readLive(scope, key);
@@ -487,7 +524,7 @@ export function createStateStore(backend: BaseStoreBackend, settings: StateStore
       const condition = await pin(scope, key, spec, style);
       await guarded(scope, key, spec, style, () => backend.set(scope, key, text, { ...base, ...condition }));
       // Versions grow by one per write from 1 and start again at 1 after an expiry or delete.
-      return { version: condition.ifVersion === undefined ? 1 : condition.ifVersion + 1 };
+      return { version: "ifVersion" in condition ? condition.ifVersion + 1 : 1 };
     },
 
     async put(scope, key, value, options = {}) {
@@ -508,7 +545,7 @@ export function createStateStore(backend: BaseStoreBackend, settings: StateStore
         if (current === null) throw keyNotFound(scope, key);
         if (spec?.kind === "absent") throw conditionFailed(key, spec, current.version, style);
         let expected: number | undefined;
-        if (spec !== null) expected = (await pin(scope, key, spec, style)).ifVersion;
+        if (spec !== null) expected = versionToPin(key, spec, current, style);
         else if (capabilities.compareAndSet && current.version !== null) expected = current.version;
         const base: SetOptions =
           scope.kind === "task"
@@ -549,8 +586,9 @@ export function createStateStore(backend: BaseStoreBackend, settings: StateStore
         return;
       } else {
         requireCompareAndSet();
-        const { ifVersion } = await pin(scope, key, spec, style);
-        await guarded(scope, key, spec, style, () => backend.delete(scope, key, { ifVersion }));
+        const condition = await pin(scope, key, spec, style);
+        const options = "ifVersion" in condition ? { ifVersion: condition.ifVersion } : {};
+        await guarded(scope, key, spec, style, () => backend.delete(scope, key, options));
       }
       await afterDatabase(`delete of ${what(scope)} key ${JSON.stringify(key)}`, () =>
         (workerBackend as WorkerStoreBackend).delete(scope, key),
@@ -583,6 +621,15 @@ export function createStateStore(backend: BaseStoreBackend, settings: StateStore
           details: { field: "prefix" },
         });
       }
+      if (options.cursor !== undefined && typeof options.cursor !== "string") {
+        throw new StateStoreError(
+          "INVALID_VALUE",
+          "cursor must be the nextCursor string of a previous page",
+          {
+            details: { field: "cursor" },
+          },
+        );
+      }
       const result = await backend.list(scope, {
         prefix,
         limit,
@@ -593,23 +640,39 @@ export function createStateStore(backend: BaseStoreBackend, settings: StateStore
       const dropped = result.entries.length - kept.length;
       return {
         entries,
-        ...(result.total === undefined ? {} : { total: result.total - dropped }),
+        ...(result.total === undefined ? {} : { total: Math.max(0, result.total - dropped) }),
         nextCursor: result.nextCursor ?? null,
       };
     },
 
     async countKeys(scope) {
       if (!capabilities.listKeys) return 0;
-      const first = await backend.list(scope, { limit: 1 });
+      const first = await store.list(scope, { limit: 1 });
       if (first.total !== undefined) return first.total;
-      // A backend that does not count: walk its pages.
+      // A backend that does not count: walk its pages. Keys only grow along a listing, so an entry not
+      // after the last one counted is a page repeated by a backend ignoring the cursor; that, or a
+      // cursor seen before, ends the walk instead of looping forever.
       let count = 0;
+      let last: string | undefined;
       let cursor: string | undefined;
+      const seen = new Set<string>();
       for (;;) {
-        const page = await store.list(scope, { limit: 1000, ...(cursor === undefined ? {} : { cursor }) });
-        count += page.entries.length;
-        if (page.nextCursor === null) return count;
-        cursor = page.nextCursor;
+        const page = await backend.list(scope, {
+          prefix: "",
+          limit: MAX_PAGE_LIMIT,
+          ...(cursor === undefined ? { offset: 0 } : { cursor }),
+        });
+        let advanced = false;
+        for (const entry of page.entries) {
+          if (last !== undefined && compareKeys(entry.key, last) <= 0) continue;
+          last = entry.key;
+          advanced = true;
+          if (live(scope, entry) !== null) count++;
+        }
+        const next = page.nextCursor ?? null;
+        if (next === null || seen.has(next) || (!advanced && page.entries.length > 0)) return count;
+        seen.add(next);
+        cursor = next;
       }
     },
 
@@ -619,8 +682,11 @@ export function createStateStore(backend: BaseStoreBackend, settings: StateStore
     },
 
     async close() {
-      await backend.close();
-      if (workerBackend !== null && workerBackend !== (backend as unknown)) await workerBackend.close?.();
+      try {
+        await backend.close();
+      } finally {
+        if (workerBackend !== null && workerBackend !== (backend as unknown)) await workerBackend.close?.();
+      }
     },
   };
   return store;

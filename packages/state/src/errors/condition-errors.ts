@@ -63,10 +63,13 @@ export function conditionFailed(
 /**
  * Malformed compare-and-set options.
  *
- * @param field - `ifVersion` or `ifAbsent`.
+ * @param field - `ifVersion`, `ifAbsent` or `ifMatch`.
  * @param message - what is wrong and the rule.
  * @returns an `INVALID_VALUE` error.
  */
-export function invalidCondition(field: "ifVersion" | "ifAbsent", message: string): StateStoreError {
+export function invalidCondition(
+  field: "ifVersion" | "ifAbsent" | "ifMatch",
+  message: string,
+): StateStoreError {
   return new StateStoreError("INVALID_VALUE", message, { details: { field } });
 }
