@@ -1,4 +1,5 @@
 import swagger from "@fastify/swagger";
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
 import { API_ERROR_SCHEMA } from "../api-error.js";
 import { installExecutionAuth } from "../execution-auth.js";
@@ -85,7 +86,9 @@ export async function executionApiPlugin(
   installExecutionRequestHooks(app, { extensions, unversionedUrls: [openapiUrl, extensionsUrl] });
   installExecutionAuth(app, { key: options.signingKey, publicUrls: [openapiUrl, extensionsUrl] });
   app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
-  app.get("/tidemark/extensions", { schema: GET_EXTENSIONS_SCHEMA }, async () => ({ extensions }));
+  app
+    .withTypeProvider<TypeBoxTypeProvider>()
+    .get("/tidemark/extensions", { schema: GET_EXTENSIONS_SCHEMA }, async () => ({ extensions }));
   await app.register(taskInstanceRoutes, { service: options.service });
   await app.register(taskStateRoutes, { service: options.service });
   await app.register(assetStateRoutes, { service: options.service });

@@ -1,7 +1,10 @@
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
+import { Type } from "typebox";
 import type { StateAdmin } from "../../state-admin/state-admin.js";
 import {
   ASSET_SUMMARY,
+  closedObject,
   PAGE_QUERY_PROPERTIES,
   READ_ERRORS,
   SEARCH_QUERY_PROPERTY,
@@ -21,29 +24,21 @@ const TAGS = ["assets"];
  */
 export async function assetRoutes(app: FastifyInstance, options: { admin: StateAdmin }): Promise<void> {
   const { admin } = options;
+  const api = app.withTypeProvider<TypeBoxTypeProvider>();
 
-  app.get<{ Querystring: { limit?: number; offset?: number; search?: string } }>(
+  api.get(
     "/assets",
     {
       schema: {
         tags: TAGS,
         summary: "List assets (active and deactivated) in name order, with their state key counts",
         security: SECURITY,
-        querystring: {
-          type: "object",
-          additionalProperties: false,
-          properties: { ...PAGE_QUERY_PROPERTIES, ...SEARCH_QUERY_PROPERTY },
-        },
+        querystring: closedObject({ ...PAGE_QUERY_PROPERTIES, ...SEARCH_QUERY_PROPERTY }),
         response: {
-          200: {
-            type: "object",
-            additionalProperties: false,
-            required: ["assets", "total_entries"],
-            properties: {
-              assets: { type: "array", items: ASSET_SUMMARY },
-              total_entries: { type: "integer", description: "Assets matching the search, across all pages" },
-            },
-          },
+          200: closedObject({
+            assets: Type.Array(ASSET_SUMMARY),
+            total_entries: Type.Integer({ description: "Assets matching the search, across all pages" }),
+          }),
           ...READ_ERRORS,
         },
       },
@@ -58,19 +53,14 @@ export async function assetRoutes(app: FastifyInstance, options: { admin: StateA
     },
   );
 
-  app.get<{ Params: { name: string } }>(
+  api.get(
     "/assets/by-name/:name",
     {
       schema: {
         tags: TAGS,
         summary: "Find an asset by name (percent-encoded)",
         security: SECURITY,
-        params: {
-          type: "object",
-          additionalProperties: false,
-          required: ["name"],
-          properties: { name: { type: "string", minLength: 1, description: "Asset name" } },
-        },
+        params: closedObject({ name: Type.String({ minLength: 1, description: "Asset name" }) }),
         response: { 200: ASSET_SUMMARY, ...READ_ERRORS },
       },
     },

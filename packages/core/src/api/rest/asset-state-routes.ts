@@ -1,5 +1,7 @@
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { isStateStoreError } from "@tidemark/state";
 import type { FastifyInstance, FastifyReply } from "fastify";
+import { Type } from "typebox";
 import type { StateAdmin } from "../../state-admin/state-admin.js";
 import type { AssetStateEntryJson } from "../../state-admin/wire-types.js";
 import { readPrecondition, runConditional, setEtag } from "../conditional-request.js";
@@ -11,12 +13,16 @@ import {
 } from "./entry-projection.js";
 import {
   ASSET_STATE_ENTRY,
+  ASSET_STATE_ENTRY_READ,
+  closedObject,
+  KEY_PARAM,
   NO_CONTENT,
   PAGE_QUERY_PROPERTIES,
   PREFIX_QUERY_PROPERTY,
   READ_ERRORS,
+  RESTORE_REFERENCE_QUERY_PROPERTY,
   SECURITY,
-  STATE_VALUE,
+  VALUE_BODY,
   WRITE_ERRORS,
   WRITTEN,
 } from "./rest-schemas.js";
@@ -25,74 +31,16 @@ import { PREFER_DESCRIPTION, wantsRepresentation } from "./return-preference.js"
 const TAGS = ["asset-state"];
 
 const ASSET_ID = {
-  type: "integer",
-  minimum: 1,
-  description: "Asset id (GET /api/v2/assets/by-name/{name})",
-} as const;
+  asset_id: Type.Integer({ minimum: 1, description: "Asset id (GET /api/v2/assets/by-name/{name})" }),
+};
 
-const COLLECTION_PARAMS = {
-  type: "object",
-  additionalProperties: false,
-  required: ["asset_id"],
-  properties: { asset_id: ASSET_ID },
-} as const;
+const COLLECTION_PARAMS = closedObject(ASSET_ID);
 
-const ITEM_PARAMS = {
-  type: "object",
-  additionalProperties: false,
-  required: ["asset_id", "*"],
-  properties: {
-    asset_id: ASSET_ID,
-    "*": { type: "string", description: "The key, percent-encoded (encodeURIComponent); may contain /" },
-  },
-} as const;
+const ITEM_PARAMS = closedObject({ ...ASSET_ID, ...KEY_PARAM });
 
-const VALUE_BODY = {
-  type: "object",
-  additionalProperties: false,
-  required: ["value"],
-  properties: { value: STATE_VALUE },
-} as const;
+const ENTRY_QUERY = closedObject(INCLUDE_QUERY_PROPERTY);
 
-const ENTRY_QUERY = {
-  type: "object",
-  additionalProperties: false,
-  properties: INCLUDE_QUERY_PROPERTY,
-} as const;
-
-const WRITE_QUERY = {
-  type: "object",
-  additionalProperties: false,
-  properties: {
-    ...INCLUDE_QUERY_PROPERTY,
-    restore_reference: {
-      type: "string",
-      minLength: 1,
-      description:
-        'The seal (ref_seal) an export recorded for this reference envelope {"__airflow_state_ref__": ref} under this key (tidemark state-store import); without a matching seal such a value is 422',
-    },
-  },
-} as const;
-
-interface CollectionParams {
-  asset_id: number;
-}
-
-interface ItemParams extends CollectionParams {
-  "*": string;
-}
-
-interface ValueBody {
-  value: unknown;
-}
-
-interface EntryQuery {
-  include?: string;
-}
-
-interface WriteQuery extends EntryQuery {
-  restore_reference?: string;
-}
+const WRITE_QUERY = closedObject({ ...INCLUDE_QUERY_PROPERTY, ...RESTORE_REFERENCE_QUERY_PROPERTY });
 
 /**
  * Asset state routes of the Core REST API, under `/assets/{asset_id}/state-store`, answering as Airflow's
@@ -111,6 +59,7 @@ interface WriteQuery extends EntryQuery {
  */
 export async function assetStateRoutes(app: FastifyInstance, options: { admin: StateAdmin }): Promise<void> {
   const { admin } = options;
+  const api = app.withTypeProvider<TypeBoxTypeProvider>();
   const base = "/assets/:asset_id/state-store";
 
   async function liveVersion(assetId: number, key: string): Promise<number | null> {
@@ -135,10 +84,7 @@ export async function assetStateRoutes(app: FastifyInstance, options: { admin: S
     return reply.code(200).type("application/json; charset=utf-8").send("null");
   }
 
-  app.get<{
-    Params: CollectionParams;
-    Querystring: EntryQuery & { limit?: number; offset?: number; prefix?: string };
-  }>(
+  api.get(
     base,
     {
       schema: {
@@ -146,21 +92,16 @@ export async function assetStateRoutes(app: FastifyInstance, options: { admin: S
         summary: "List an asset's state keys in key order",
         security: SECURITY,
         params: COLLECTION_PARAMS,
-        querystring: {
-          type: "object",
-          additionalProperties: false,
-          properties: { ...PAGE_QUERY_PROPERTIES, ...PREFIX_QUERY_PROPERTY, ...INCLUDE_QUERY_PROPERTY },
-        },
+        querystring: closedObject({
+          ...PAGE_QUERY_PROPERTIES,
+          ...PREFIX_QUERY_PROPERTY,
+          ...INCLUDE_QUERY_PROPERTY,
+        }),
         response: {
-          200: {
-            type: "object",
-            additionalProperties: false,
-            required: ["asset_state_store", "total_entries"],
-            properties: {
-              asset_state_store: { type: "array", items: ASSET_STATE_ENTRY },
-              total_entries: { type: "integer", description: "Keys matching the prefix, across all pages" },
-            },
-          },
+          200: closedObject({
+            asset_state_store: Type.Array(ASSET_STATE_ENTRY),
+            total_entries: Type.Integer({ description: "Keys matching the prefix, across all pages" }),
+          }),
           ...READ_ERRORS,
         },
       },
@@ -180,7 +121,7 @@ export async function assetStateRoutes(app: FastifyInstance, options: { admin: S
     },
   );
 
-  app.delete<{ Params: CollectionParams }>(
+  api.delete(
     base,
     {
       schema: {
@@ -197,7 +138,7 @@ export async function assetStateRoutes(app: FastifyInstance, options: { admin: S
     },
   );
 
-  app.get<{ Params: ItemParams; Querystring: EntryQuery }>(
+  api.get(
     `${base}/*`,
     {
       schema: {
@@ -206,7 +147,7 @@ export async function assetStateRoutes(app: FastifyInstance, options: { admin: S
         security: SECURITY,
         params: ITEM_PARAMS,
         querystring: ENTRY_QUERY,
-        response: { 200: { ...ASSET_STATE_ENTRY, headers: WRITTEN.headers }, ...READ_ERRORS },
+        response: { 200: ASSET_STATE_ENTRY_READ, ...READ_ERRORS },
       },
     },
     async (request, reply) => {
@@ -218,7 +159,7 @@ export async function assetStateRoutes(app: FastifyInstance, options: { admin: S
   );
 
   for (const method of ["PUT", "PATCH"] as const) {
-    app.route<{ Params: ItemParams; Querystring: WriteQuery; Body: ValueBody }>({
+    api.route({
       method,
       url: `${base}/*`,
       schema: {
@@ -259,7 +200,7 @@ export async function assetStateRoutes(app: FastifyInstance, options: { admin: S
     });
   }
 
-  app.delete<{ Params: ItemParams }>(
+  api.delete(
     `${base}/*`,
     {
       schema: {

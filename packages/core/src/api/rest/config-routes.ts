@@ -1,5 +1,8 @@
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
+import { Type } from "typebox";
 import type { UiConfigJson } from "../../state-admin/wire-types.js";
+import { closedObject } from "./rest-schemas.js";
 
 /** Where the UI configuration is served, relative to the REST plugin's prefix (no token needed). */
 export const UI_CONFIG_PATH = "/config/ui";
@@ -13,29 +16,26 @@ export const UI_CONFIG_PATH = "/config/ui";
  */
 export async function configRoutes(app: FastifyInstance, options: { uiConfig: UiConfigJson }): Promise<void> {
   const answer = Object.freeze({ ...options.uiConfig });
-  app.get(
+  app.withTypeProvider<TypeBoxTypeProvider>().get(
     UI_CONFIG_PATH,
     {
       schema: {
         tags: ["config"],
         summary: "What the UI needs before its first authenticated call (no token needed)",
         response: {
-          200: {
-            type: "object",
-            additionalProperties: false,
-            required: ["auth", "default_retention_days", "max_value_storage_bytes"],
-            properties: {
-              auth: { type: "string", enum: ["token", "none"], description: "api.auth" },
-              default_retention_days: {
-                type: "integer",
-                description: "state_store.default_retention_days (0 = never)",
-              },
-              max_value_storage_bytes: {
-                type: "integer",
-                description: "state_store.max_value_storage_bytes (0 = no limit)",
-              },
-            },
-          },
+          200: closedObject({
+            auth: Type.Unsafe<UiConfigJson["auth"]>({
+              type: "string",
+              enum: ["token", "none"],
+              description: "api.auth",
+            }),
+            default_retention_days: Type.Integer({
+              description: "state_store.default_retention_days (0 = never)",
+            }),
+            max_value_storage_bytes: Type.Integer({
+              description: "state_store.max_value_storage_bytes (0 = no limit)",
+            }),
+          }),
         },
       },
     },

@@ -1,19 +1,22 @@
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
+import { type Static, Type } from "typebox";
 import type { StateAdmin } from "../../state-admin/state-admin.js";
 import type { BrowseRequest } from "../../state-admin/state-store-access.js";
-import { PAGE_QUERY_PROPERTIES, READ_ERRORS, SEARCH_QUERY_PROPERTY, SECURITY } from "./rest-schemas.js";
+import { nullable } from "../nullable.js";
+import {
+  closedObject,
+  PAGE_QUERY_PROPERTIES,
+  READ_ERRORS,
+  SEARCH_QUERY_PROPERTY,
+  SECURITY,
+} from "./rest-schemas.js";
 
 const TAGS = ["browse"];
 
-const BROWSE_QUERY = {
-  type: "object",
-  additionalProperties: false,
-  properties: { ...PAGE_QUERY_PROPERTIES, ...SEARCH_QUERY_PROPERTY },
-} as const;
+const BROWSE_QUERY = closedObject({ ...PAGE_QUERY_PROPERTIES, ...SEARCH_QUERY_PROPERTY });
 
-type BrowseQuery = { limit?: number; offset?: number; search?: string };
-
-function browse(q: BrowseQuery): BrowseRequest {
+function browse(q: Static<typeof BROWSE_QUERY>): BrowseRequest {
   return {
     ...(q.limit === undefined ? {} : { limit: q.limit }),
     ...(q.offset === undefined ? {} : { offset: q.offset }),
@@ -21,68 +24,32 @@ function browse(q: BrowseQuery): BrowseRequest {
   };
 }
 
-function listOf(member: string, item: Record<string, unknown>) {
-  return {
-    type: "object",
-    additionalProperties: false,
-    required: [member, "total_entries"],
-    properties: {
-      [member]: { type: "array", items: item },
-      total_entries: { type: "integer", description: "Items matching the search, across all pages" },
-    },
-  };
-}
+const TOTAL_ENTRIES = Type.Integer({ description: "Items matching the search, across all pages" });
 
-const DAG = {
-  type: "object",
-  additionalProperties: false,
-  required: ["dag_id", "dag_run_count"],
-  properties: { dag_id: { type: "string" }, dag_run_count: { type: "integer" } },
-};
+const DAG = closedObject({ dag_id: Type.String(), dag_run_count: Type.Integer() });
 
-const DAG_RUN = {
-  type: "object",
-  additionalProperties: false,
-  required: ["dag_id", "run_id", "created_at"],
-  properties: {
-    dag_id: { type: "string" },
-    run_id: { type: "string" },
-    created_at: { type: "string", format: "date-time" },
-  },
-};
+const DAG_RUN = closedObject({
+  dag_id: Type.String(),
+  run_id: Type.String(),
+  created_at: Type.String({ format: "date-time" }),
+});
 
-const TASK_INSTANCE = {
-  type: "object",
-  additionalProperties: false,
-  required: [
-    "id",
-    "dag_id",
-    "run_id",
-    "task_id",
-    "region_id",
-    "map_index",
-    "state",
-    "try_number",
-    "state_key_count",
-  ],
-  properties: {
-    id: { type: "string", description: "Task instance id (UUID)" },
-    dag_id: { type: "string" },
-    run_id: { type: "string" },
-    task_id: { type: "string" },
-    region_id: {
-      type: "string",
-      format: "uuid",
-      description: "Region of the task instance (Airflow 3.4); the all-zero UUID when in none",
-    },
-    map_index: { type: "integer", description: "Map index; in a region, the region index" },
-    state: { type: ["string", "null"] },
-    try_number: { type: "integer" },
-    state_key_count: { type: "integer", description: "Live (unexpired) task state keys" },
-  },
-};
+const TASK_INSTANCE = closedObject({
+  id: Type.String({ description: "Task instance id (UUID)" }),
+  dag_id: Type.String(),
+  run_id: Type.String(),
+  task_id: Type.String(),
+  region_id: Type.String({
+    format: "uuid",
+    description: "Region of the task instance (Airflow 3.4); the all-zero UUID when in none",
+  }),
+  map_index: Type.Integer({ description: "Map index; in a region, the region index" }),
+  state: nullable(Type.String()),
+  try_number: Type.Integer(),
+  state_key_count: Type.Integer({ description: "Live (unexpired) task state keys" }),
+});
 
-const ID = { type: "string", minLength: 1 } as const;
+const ID = Type.String({ minLength: 1 });
 
 /**
  * The browsing routes of the Core REST API (the UI's pickers), each paged (`limit` ≤ 1000, `offset`) and
@@ -99,8 +66,9 @@ const ID = { type: "string", minLength: 1 } as const;
  */
 export async function dagRoutes(app: FastifyInstance, options: { admin: StateAdmin }): Promise<void> {
   const { admin } = options;
+  const api = app.withTypeProvider<TypeBoxTypeProvider>();
 
-  app.get<{ Querystring: BrowseQuery }>(
+  api.get(
     "/dags",
     {
       schema: {
@@ -108,33 +76,34 @@ export async function dagRoutes(app: FastifyInstance, options: { admin: StateAdm
         summary: "List dags (the dag ids of dag runs) with their run counts",
         security: SECURITY,
         querystring: BROWSE_QUERY,
-        response: { 200: listOf("dags", DAG), ...READ_ERRORS },
+        response: {
+          200: closedObject({ dags: Type.Array(DAG), total_entries: TOTAL_ENTRIES }),
+          ...READ_ERRORS,
+        },
       },
     },
     async (request) => admin.listDags(browse(request.query)),
   );
 
-  app.get<{ Params: { dag_id: string }; Querystring: BrowseQuery }>(
+  api.get(
     "/dags/:dag_id/dagRuns",
     {
       schema: {
         tags: TAGS,
         summary: "List a dag's runs, newest first",
         security: SECURITY,
-        params: {
-          type: "object",
-          additionalProperties: false,
-          required: ["dag_id"],
-          properties: { dag_id: ID },
-        },
+        params: closedObject({ dag_id: ID }),
         querystring: BROWSE_QUERY,
-        response: { 200: listOf("dag_runs", DAG_RUN), ...READ_ERRORS },
+        response: {
+          200: closedObject({ dag_runs: Type.Array(DAG_RUN), total_entries: TOTAL_ENTRIES }),
+          ...READ_ERRORS,
+        },
       },
     },
     async (request) => admin.listDagRuns(request.params.dag_id, browse(request.query)),
   );
 
-  app.get<{ Params: { dag_id: string; run_id: string }; Querystring: BrowseQuery }>(
+  api.get(
     "/dags/:dag_id/dagRuns/:run_id/taskInstances",
     {
       schema: {
@@ -142,14 +111,12 @@ export async function dagRoutes(app: FastifyInstance, options: { admin: StateAdm
         summary:
           "List a dag run's task instances by task id, region id and map index, with their regions and task state key counts",
         security: SECURITY,
-        params: {
-          type: "object",
-          additionalProperties: false,
-          required: ["dag_id", "run_id"],
-          properties: { dag_id: ID, run_id: ID },
-        },
+        params: closedObject({ dag_id: ID, run_id: ID }),
         querystring: BROWSE_QUERY,
-        response: { 200: listOf("task_instances", TASK_INSTANCE), ...READ_ERRORS },
+        response: {
+          200: closedObject({ task_instances: Type.Array(TASK_INSTANCE), total_entries: TOTAL_ENTRIES }),
+          ...READ_ERRORS,
+        },
       },
     },
     async (request) =>

@@ -1,5 +1,7 @@
 import { StateStoreError } from "@tidemark/state";
+import { type Static, Type } from "typebox";
 import type { AssetStateEntryJson, TaskStateEntryJson } from "../../state-admin/wire-types.js";
+import type { ASSET_STATE_ENTRY, TASK_STATE_ENTRY } from "./rest-schemas.js";
 
 /**
  * The tokens of `?include=` on the Core REST API's state routes: Tidemark's fields beyond Airflow's
@@ -14,12 +16,13 @@ export type IncludeToken = (typeof INCLUDE_TOKENS)[number];
 
 /** The `include` query parameter's schema (its tokens are checked by {@link parseInclude}). */
 export const INCLUDE_QUERY_PROPERTY = {
-  include: {
-    type: "string",
-    description: `Tidemark's extra entry fields, comma-separated: ${INCLUDE_TOKENS.join(", ")} (version: version; reference: is_reference, ref and its ref_seal; writer: last_updated_by on task state)`,
-    examples: ["version,reference,writer"],
-  },
-} as const;
+  include: Type.Optional(
+    Type.String({
+      description: `Tidemark's extra entry fields, comma-separated: ${INCLUDE_TOKENS.join(", ")} (version: version; reference: is_reference, ref and its ref_seal; writer: last_updated_by on task state)`,
+      examples: ["version,reference,writer"],
+    }),
+  ),
+};
 
 /**
  * Parses `?include=`.
@@ -46,7 +49,10 @@ export function parseInclude(text: string | undefined): ReadonlySet<IncludeToken
   return tokens;
 }
 
-function extras(entry: TaskStateEntryJson, include: ReadonlySet<IncludeToken>): Record<string, unknown> {
+function extras(
+  entry: TaskStateEntryJson,
+  include: ReadonlySet<IncludeToken>,
+): Pick<Static<typeof TASK_STATE_ENTRY>, "version" | "is_reference" | "ref" | "ref_seal"> {
   return {
     ...(include.has("version") ? { version: entry.version } : {}),
     ...(include.has("reference")
@@ -70,7 +76,7 @@ function extras(entry: TaskStateEntryJson, include: ReadonlySet<IncludeToken>): 
 export function taskEntryBody(
   entry: TaskStateEntryJson,
   include: ReadonlySet<IncludeToken>,
-): Record<string, unknown> {
+): Static<typeof TASK_STATE_ENTRY> {
   return {
     key: entry.key,
     value: entry.value,
@@ -92,7 +98,7 @@ export function taskEntryBody(
 export function assetEntryBody(
   entry: AssetStateEntryJson,
   include: ReadonlySet<IncludeToken>,
-): Record<string, unknown> {
+): Static<typeof ASSET_STATE_ENTRY> {
   return {
     key: entry.key,
     value: entry.value,

@@ -1,171 +1,203 @@
 /**
- * JSON schemas shared by the Core REST API's route groups (request validation, response serialization
- * and the OpenAPI document at /api/v2/openapi.json). Object schemas have `additionalProperties: false`:
- * unknown request fields are 422, not ignored.
+ * Schemas shared by the Core REST API's route groups, written once in TypeBox: Fastify validates requests
+ * and serializes answers with them, @fastify/swagger documents them at /api/v2/openapi.json, and the
+ * TypeBox type provider derives the route handlers' types from them. Object schemas have
+ * `additionalProperties: false`: unknown request fields are 422, not ignored.
  */
+import { type TObjectOptions, type TProperties, Type } from "typebox";
 import { DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT } from "../../state-admin/page-request.js";
+import type { CoreApiErrorBody } from "../api-error.js";
+import { nullable } from "../nullable.js";
 
-const ERROR = { $ref: "CoreApiError#" } as const;
+/** An error answer: the shared `CoreApiError` schema. */
+function errorAnswer(description: string) {
+  return Type.Unsafe<CoreApiErrorBody>({ description, $ref: "CoreApiError#" });
+}
+
+/**
+ * An object schema that refuses unknown members.
+ *
+ * @param properties - the members (wrap optional ones in `Type.Optional`).
+ * @param options - further keywords (description, OpenAPI `headers`…).
+ * @returns the schema, with `additionalProperties: false`.
+ */
+export function closedObject<P extends TProperties>(properties: P, options: TObjectOptions = {}) {
+  return Type.Object(properties, { additionalProperties: false, ...options });
+}
 
 /** The bearer token requirement of every route but the OpenAPI document and /config/ui. */
 export const SECURITY = [{ bearerAuth: [] }];
 
 /** Error answers every authenticated route may give. */
 export const READ_ERRORS = {
-  400: { description: "Malformed If-Match or If-None-Match", ...ERROR },
-  401: { description: "Missing or wrong bearer token (api.auth_tokens)", ...ERROR },
-  404: { description: "Unknown dag run, task instance, asset or key", ...ERROR },
-  422: {
-    description: "Invalid key, value or request, or a value over state_store.max_value_storage_bytes",
-    ...ERROR,
-  },
-  501: { description: "The configured server backend cannot do this (for example list keys)", ...ERROR },
-} as const;
+  400: errorAnswer("Malformed If-Match or If-None-Match"),
+  401: errorAnswer("Missing or wrong bearer token (api.auth_tokens)"),
+  404: errorAnswer("Unknown dag run, task instance, asset or key"),
+  422: errorAnswer("Invalid key, value or request, or a value over state_store.max_value_storage_bytes"),
+  501: errorAnswer("The configured server backend cannot do this (for example list keys)"),
+};
 
 /** Error answers of the writing routes. */
 export const WRITE_ERRORS = {
   ...READ_ERRORS,
-  409: { description: "Another writer deleted the key while it was written; read it again", ...ERROR },
-  412: { description: "If-Match / If-None-Match does not hold; ETag: the live version", ...ERROR },
-  413: { description: "Request body over the server's body limit", ...ERROR },
-} as const;
-
-/** A 204 answer. */
-export const NO_CONTENT = { description: "Done", type: "null" } as const;
-
-/** A stored state value: any JSON value except a top-level null. */
-export const STATE_VALUE = {
-  description: "Any JSON value except a top-level null (nested nulls are fine)",
-  not: { type: "null" },
-} as const;
+  409: errorAnswer("Another writer deleted the key while it was written; read it again"),
+  412: errorAnswer("If-Match / If-None-Match does not hold; ETag: the live version"),
+  413: errorAnswer("Request body over the server's body limit"),
+};
 
 /** The `ETag` header of answers that carry a version. */
 export const ETAG_HEADER = {
   etag: { type: "string", description: 'The entry\'s version as a strong entity tag, for example "3"' },
 } as const;
 
+/** A 204 answer: documented as `null`, typed as no body, since the handler sends none. */
+function noContent(description: string, headers?: object) {
+  return Type.Unsafe<undefined>(Type.Null({ description, ...(headers === undefined ? {} : { headers }) }));
+}
+
+/** A 204 answer. */
+export const NO_CONTENT = noContent("Done");
+
 /** A PUT's 204 answer: no body, the new version in `ETag`. */
-export const WRITTEN = {
-  description: "Written; ETag: the new version. With Prefer: return=representation: 200 and the entry",
-  type: "null",
-  headers: ETAG_HEADER,
-} as const;
+export const WRITTEN = noContent(
+  "Written; ETag: the new version. With Prefer: return=representation: 200 and the entry",
+  ETAG_HEADER,
+);
 
-const TIMESTAMP = { type: ["string", "null"], format: "date-time" } as const;
+/** A stored state value: any JSON value except a top-level null. */
+export const STATE_VALUE = Type.Unsafe<unknown>({
+  description: "Any JSON value except a top-level null (nested nulls are fine)",
+  not: { type: "null" },
+});
 
-const KEY = { type: "string" } as const;
-const VALUE = {
+/** A `{"value"}` request body. */
+export const VALUE_BODY = closedObject({ value: STATE_VALUE });
+
+/** The key of a state route: Fastify's wildcard `*`, documented as `key`. */
+export const KEY_PARAM = {
+  "*": Type.String({ description: "The key, percent-encoded (encodeURIComponent); may contain /" }),
+};
+
+/** `restore_reference` of the state writes. */
+export const RESTORE_REFERENCE_QUERY_PROPERTY = {
+  restore_reference: Type.Optional(
+    Type.String({
+      minLength: 1,
+      description:
+        'The seal (ref_seal) an export recorded for this reference envelope {"__airflow_state_ref__": ref} under this key (tidemark state-store import); without a matching seal such a value is 422',
+    }),
+  ),
+};
+
+const TIMESTAMP = Type.String({ format: "date-time" });
+
+const KEY = Type.String();
+const VALUE = Type.Unknown({
   description: "The stored JSON value; for an offloaded value the reference envelope as stored",
-} as const;
-const UPDATED_AT = {
-  ...TIMESTAMP,
+});
+const UPDATED_AT = nullable(TIMESTAMP, {
   description: "Last write, ISO-8601 UTC (null when the backend does not record it)",
-} as const;
+});
 
 /** Tidemark's fields beyond Airflow's shapes, present only with `?include=`. */
 const EXTRA_PROPERTIES = {
-  version: {
-    type: "integer",
-    description: "include=version: incremented by every write, from 1 (0: the backend keeps no versions)",
-  },
-  is_reference: {
-    type: "boolean",
-    description:
-      'include=reference: true when value is exactly a reference envelope {"__airflow_state_ref__": ref}',
-  },
-  ref: { type: "string", description: "include=reference: the reference, when is_reference" },
-  ref_seal: {
-    type: "string",
-    description:
-      "include=reference: the reference's seal, which an import sends as restore_reference to write this envelope back under this key",
-  },
-} as const;
+  version: Type.Optional(
+    Type.Integer({
+      description: "include=version: incremented by every write, from 1 (0: the backend keeps no versions)",
+    }),
+  ),
+  is_reference: Type.Optional(
+    Type.Boolean({
+      description:
+        'include=reference: true when value is exactly a reference envelope {"__airflow_state_ref__": ref}',
+    }),
+  ),
+  ref: Type.Optional(Type.String({ description: "include=reference: the reference, when is_reference" })),
+  ref_seal: Type.Optional(
+    Type.String({
+      description:
+        "include=reference: the reference's seal, which an import sends as restore_reference to write this envelope back under this key",
+    }),
+  ),
+};
+
+const WRITER = closedObject({
+  kind: Type.Unsafe<"task" | "watcher" | "api">({ type: "string", enum: ["task", "watcher", "api"] }),
+  dag_id: nullable(Type.String()),
+  run_id: nullable(Type.String()),
+  task_id: nullable(Type.String()),
+  map_index: nullable(Type.Integer()),
+});
 
 /** Who last wrote an asset state key (Airflow's `AssetStateStoreLastUpdatedBy`). */
-export const LAST_UPDATED_BY = {
-  type: ["object", "null"],
-  additionalProperties: false,
-  required: ["kind", "dag_id", "run_id", "task_id", "map_index"],
-  properties: {
-    kind: { type: "string", enum: ["task", "watcher", "api"] },
-    dag_id: { type: ["string", "null"] },
-    run_id: { type: ["string", "null"] },
-    task_id: { type: ["string", "null"] },
-    map_index: { type: ["integer", "null"] },
-  },
-} as const;
+export const LAST_UPDATED_BY = nullable(WRITER);
+
+const TASK_STATE_ENTRY_PROPERTIES = {
+  key: KEY,
+  value: VALUE,
+  updated_at: UPDATED_AT,
+  expires_at: nullable(TIMESTAMP, { description: "Expiry, ISO-8601 UTC; null = never" }),
+  ...EXTRA_PROPERTIES,
+  last_updated_by: Type.Optional(
+    nullable(WRITER, {
+      description: "include=writer: null, task state records no writer beyond its task instance",
+    }),
+  ),
+};
 
 /** A task state entry: Airflow's `{key, value, updated_at, expires_at}`, extras with `?include=`. */
-export const TASK_STATE_ENTRY = {
-  type: "object",
-  additionalProperties: false,
-  required: ["key", "value", "updated_at", "expires_at"],
-  properties: {
-    key: KEY,
-    value: VALUE,
-    updated_at: UPDATED_AT,
-    expires_at: { ...TIMESTAMP, description: "Expiry, ISO-8601 UTC; null = never" },
-    ...EXTRA_PROPERTIES,
-    last_updated_by: {
-      ...LAST_UPDATED_BY,
-      description: "include=writer: null, task state records no writer beyond its task instance",
-    },
-  },
-} as const;
+export const TASK_STATE_ENTRY = closedObject(TASK_STATE_ENTRY_PROPERTIES);
+
+/** {@link TASK_STATE_ENTRY} as a GET answers it, its version in `ETag`. */
+export const TASK_STATE_ENTRY_READ = closedObject(TASK_STATE_ENTRY_PROPERTIES, { headers: ETAG_HEADER });
+
+const ASSET_STATE_ENTRY_PROPERTIES = {
+  key: KEY,
+  value: VALUE,
+  updated_at: UPDATED_AT,
+  last_updated_by: LAST_UPDATED_BY,
+  ...EXTRA_PROPERTIES,
+};
 
 /** An asset state entry: Airflow's `{key, value, updated_at, last_updated_by}`, extras with `?include=`. */
-export const ASSET_STATE_ENTRY = {
-  type: "object",
-  additionalProperties: false,
-  required: ["key", "value", "updated_at", "last_updated_by"],
-  properties: {
-    key: KEY,
-    value: VALUE,
-    updated_at: UPDATED_AT,
-    last_updated_by: LAST_UPDATED_BY,
-    ...EXTRA_PROPERTIES,
-  },
-} as const;
+export const ASSET_STATE_ENTRY = closedObject(ASSET_STATE_ENTRY_PROPERTIES);
+
+/** {@link ASSET_STATE_ENTRY} as a GET answers it, its version in `ETag`. */
+export const ASSET_STATE_ENTRY_READ = closedObject(ASSET_STATE_ENTRY_PROPERTIES, { headers: ETAG_HEADER });
 
 /** `limit` and `offset` of every listing. */
 export const PAGE_QUERY_PROPERTIES = {
-  limit: {
-    type: "integer",
-    minimum: 0,
-    maximum: MAX_PAGE_LIMIT,
-    default: DEFAULT_PAGE_LIMIT,
-    description: `Most items returned (default ${DEFAULT_PAGE_LIMIT}, max ${MAX_PAGE_LIMIT})`,
-  },
-  offset: { type: "integer", minimum: 0, default: 0, description: "Items skipped" },
-} as const;
+  limit: Type.Optional(
+    Type.Integer({
+      minimum: 0,
+      maximum: MAX_PAGE_LIMIT,
+      default: DEFAULT_PAGE_LIMIT,
+      description: `Most items returned (default ${DEFAULT_PAGE_LIMIT}, max ${MAX_PAGE_LIMIT})`,
+    }),
+  ),
+  offset: Type.Optional(Type.Integer({ minimum: 0, default: 0, description: "Items skipped" })),
+};
 
 /** `prefix` of the state listings. */
 export const PREFIX_QUERY_PROPERTY = {
-  prefix: {
-    type: "string",
-    description: "Only keys starting with this text, matched literally (% and _ too)",
-  },
-} as const;
+  prefix: Type.Optional(
+    Type.String({ description: "Only keys starting with this text, matched literally (% and _ too)" }),
+  ),
+};
 
 /** `search` of the browsing listings. */
 export const SEARCH_QUERY_PROPERTY = {
-  search: { type: "string", description: "Case-insensitive substring filter" },
-} as const;
+  search: Type.Optional(Type.String({ description: "Case-insensitive substring filter" })),
+};
 
 /** An asset as the asset listings answer it. */
-export const ASSET_SUMMARY = {
-  type: "object",
-  additionalProperties: false,
-  required: ["id", "name", "uri", "active", "created_at", "state_key_count"],
-  properties: {
-    id: { type: "integer" },
-    name: { type: "string" },
-    uri: { type: "string" },
-    active: {
-      type: "boolean",
-      description: "False once deactivated: its state is read-only until the next cleanup",
-    },
-    created_at: { type: "string", format: "date-time" },
-    state_key_count: { type: "integer" },
-  },
-} as const;
+export const ASSET_SUMMARY = closedObject({
+  id: Type.Integer(),
+  name: Type.String(),
+  uri: Type.String(),
+  active: Type.Boolean({
+    description: "False once deactivated: its state is read-only until the next cleanup",
+  }),
+  created_at: TIMESTAMP,
+  state_key_count: Type.Integer(),
+});

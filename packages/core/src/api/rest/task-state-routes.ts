@@ -1,11 +1,13 @@
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { isStateStoreError } from "@tidemark/state";
 import type { FastifyInstance, FastifyReply } from "fastify";
-import type { ExpiresAtInput } from "../../state-admin/expires-at.js";
+import { type Static, type TProperties, Type } from "typebox";
 import type { StateAdmin } from "../../state-admin/state-admin.js";
 import type { TaskTarget } from "../../state-admin/state-store-access.js";
 import type { TaskStateEntryJson } from "../../state-admin/wire-types.js";
 import { HttpStatusError } from "../api-error.js";
 import { readPrecondition, runConditional, setEtag } from "../conditional-request.js";
+import { nullable } from "../nullable.js";
 import {
   INCLUDE_QUERY_PROPERTY,
   type IncludeToken,
@@ -13,13 +15,18 @@ import {
   taskEntryBody,
 } from "./entry-projection.js";
 import {
+  closedObject,
+  KEY_PARAM,
   NO_CONTENT,
   PAGE_QUERY_PROPERTIES,
   PREFIX_QUERY_PROPERTY,
   READ_ERRORS,
+  RESTORE_REFERENCE_QUERY_PROPERTY,
   SECURITY,
   STATE_VALUE,
   TASK_STATE_ENTRY,
+  TASK_STATE_ENTRY_READ,
+  VALUE_BODY,
   WRITE_ERRORS,
   WRITTEN,
 } from "./rest-schemas.js";
@@ -28,90 +35,48 @@ import { PREFER_DESCRIPTION, wantsRepresentation } from "./return-preference.js"
 const TAGS = ["task-state"];
 
 const TI_PARAMS = {
-  dag_id: { type: "string", minLength: 1, description: "Dag id" },
-  run_id: { type: "string", minLength: 1, description: "Dag run id" },
-  task_id: { type: "string", minLength: 1, description: "Task id" },
-} as const;
+  dag_id: Type.String({ minLength: 1, description: "Dag id" }),
+  run_id: Type.String({ minLength: 1, description: "Dag run id" }),
+  task_id: Type.String({ minLength: 1, description: "Task id" }),
+};
 
-const COLLECTION_PARAMS = {
-  type: "object",
-  additionalProperties: false,
-  required: ["dag_id", "run_id", "task_id"],
-  properties: TI_PARAMS,
-} as const;
+const COLLECTION_PARAMS = closedObject(TI_PARAMS);
 
-const ITEM_PARAMS = {
-  type: "object",
-  additionalProperties: false,
-  required: ["dag_id", "run_id", "task_id", "*"],
-  properties: {
-    ...TI_PARAMS,
-    "*": { type: "string", description: "The key, percent-encoded (encodeURIComponent); may contain /" },
-  },
-} as const;
+const ITEM_PARAMS = closedObject({ ...TI_PARAMS, ...KEY_PARAM });
 
 /** The query parameters that address the task instance (with the dag id, run id and task id of the path). */
 const TARGET_QUERY = {
-  map_index: {
-    type: "integer",
-    minimum: -1,
-    description: "Map index of the task instance (-1, the default, for a task that is not mapped)",
-  },
-  region_id: {
-    type: "string",
-    format: "uuid",
-    description:
-      "Region of the task instance (Airflow 3.4), given together with region_index; default the all-zero UUID (no region)",
-  },
-  region_index: {
-    type: "integer",
-    minimum: -1,
-    description:
-      "Index within the region, a synonym of map_index (Airflow 3.4); given together with region_id",
-  },
-} as const;
+  map_index: Type.Optional(
+    Type.Integer({
+      minimum: -1,
+      description: "Map index of the task instance (-1, the default, for a task that is not mapped)",
+    }),
+  ),
+  region_id: Type.Optional(
+    Type.String({
+      format: "uuid",
+      description:
+        "Region of the task instance (Airflow 3.4), given together with region_index; default the all-zero UUID (no region)",
+    }),
+  ),
+  region_index: Type.Optional(
+    Type.Integer({
+      minimum: -1,
+      description:
+        "Index within the region, a synonym of map_index (Airflow 3.4); given together with region_id",
+    }),
+  ),
+};
 
-const RESTORE_REFERENCE = {
-  restore_reference: {
-    type: "string",
-    minLength: 1,
-    description:
-      'The seal (ref_seal) an export recorded for this reference envelope {"__airflow_state_ref__": ref} under this key (tidemark state-store import); without a matching seal such a value is 422',
-  },
-} as const;
-
-function query(properties: Record<string, unknown>) {
-  return {
-    type: "object",
-    additionalProperties: false,
-    properties: { ...TARGET_QUERY, ...properties },
-  } as const;
+/** A query of {@link TARGET_QUERY} and the route's own parameters. */
+function query<P extends TProperties>(properties: P) {
+  return closedObject({ ...TARGET_QUERY, ...properties });
 }
 
-interface CollectionParams {
-  dag_id: string;
-  run_id: string;
-  task_id: string;
-}
+/** The query of a route that takes only {@link TARGET_QUERY}. */
+const TARGET_ONLY_QUERY = query({});
 
-interface ItemParams extends CollectionParams {
-  "*": string;
-}
-
-/** What {@link TARGET_QUERY} declares. */
-interface TargetQuery {
-  map_index?: number;
-  region_id?: string;
-  region_index?: number;
-}
-
-interface EntryQuery extends TargetQuery {
-  include?: string;
-}
-
-interface WriteQuery extends EntryQuery {
-  restore_reference?: string;
-}
+const WRITE_QUERY = query({ ...INCLUDE_QUERY_PROPERTY, ...RESTORE_REFERENCE_QUERY_PROPERTY });
 
 /**
  * The task instance a request addresses: the path's ids and the query's {@link TARGET_QUERY}. Airflow 3.4's
@@ -121,7 +86,7 @@ interface WriteQuery extends EntryQuery {
  * @throws HttpStatusError `INVALID_SCOPE` (400) for one of region_id / region_index without the other, or
  *   a map_index that differs from region_index.
  */
-function target(params: CollectionParams, q: TargetQuery): TaskTarget {
+function target(params: Static<typeof COLLECTION_PARAMS>, q: Static<typeof TARGET_ONLY_QUERY>): TaskTarget {
   const base = { dagId: params.dag_id, runId: params.run_id, taskId: params.task_id };
   if (q.region_id === undefined && q.region_index === undefined)
     return { ...base, mapIndex: q.map_index ?? -1 };
@@ -164,6 +129,7 @@ function target(params: CollectionParams, q: TargetQuery): TaskTarget {
  */
 export async function taskStateRoutes(app: FastifyInstance, options: { admin: StateAdmin }): Promise<void> {
   const { admin } = options;
+  const api = app.withTypeProvider<TypeBoxTypeProvider>();
   const base = "/dags/:dag_id/dagRuns/:run_id/taskInstances/:task_id/state-store";
 
   /** The live version of a key, or null (conditional requests). */
@@ -176,10 +142,7 @@ export async function taskStateRoutes(app: FastifyInstance, options: { admin: St
     }
   }
 
-  app.get<{
-    Params: CollectionParams;
-    Querystring: EntryQuery & { limit?: number; offset?: number; prefix?: string };
-  }>(
+  api.get(
     base,
     {
       schema: {
@@ -189,18 +152,10 @@ export async function taskStateRoutes(app: FastifyInstance, options: { admin: St
         params: COLLECTION_PARAMS,
         querystring: query({ ...PAGE_QUERY_PROPERTIES, ...PREFIX_QUERY_PROPERTY, ...INCLUDE_QUERY_PROPERTY }),
         response: {
-          200: {
-            type: "object",
-            additionalProperties: false,
-            required: ["task_state_store", "total_entries"],
-            properties: {
-              task_state_store: { type: "array", items: TASK_STATE_ENTRY },
-              total_entries: {
-                type: "integer",
-                description: "Live keys matching the prefix, across all pages",
-              },
-            },
-          },
+          200: closedObject({
+            task_state_store: Type.Array(TASK_STATE_ENTRY),
+            total_entries: Type.Integer({ description: "Live keys matching the prefix, across all pages" }),
+          }),
           ...READ_ERRORS,
         },
       },
@@ -220,7 +175,7 @@ export async function taskStateRoutes(app: FastifyInstance, options: { admin: St
     },
   );
 
-  app.delete<{ Params: CollectionParams; Querystring: TargetQuery & { all_map_indices?: boolean } }>(
+  api.delete(
     base,
     {
       schema: {
@@ -230,11 +185,12 @@ export async function taskStateRoutes(app: FastifyInstance, options: { admin: St
         security: SECURITY,
         params: COLLECTION_PARAMS,
         querystring: query({
-          all_map_indices: {
-            type: "boolean",
-            default: false,
-            description: "Clear every map index of the task in this dag run (map_index is then ignored)",
-          },
+          all_map_indices: Type.Optional(
+            Type.Boolean({
+              default: false,
+              description: "Clear every map index of the task in this dag run (map_index is then ignored)",
+            }),
+          ),
         }),
         response: { 204: NO_CONTENT, ...READ_ERRORS },
       },
@@ -247,7 +203,7 @@ export async function taskStateRoutes(app: FastifyInstance, options: { admin: St
     },
   );
 
-  app.get<{ Params: ItemParams; Querystring: EntryQuery }>(
+  api.get(
     `${base}/*`,
     {
       schema: {
@@ -256,7 +212,7 @@ export async function taskStateRoutes(app: FastifyInstance, options: { admin: St
         security: SECURITY,
         params: ITEM_PARAMS,
         querystring: query(INCLUDE_QUERY_PROPERTY),
-        response: { 200: { ...TASK_STATE_ENTRY, headers: WRITTEN.headers }, ...READ_ERRORS },
+        response: { 200: TASK_STATE_ENTRY_READ, ...READ_ERRORS },
       },
     },
     async (request, reply) => {
@@ -281,11 +237,7 @@ export async function taskStateRoutes(app: FastifyInstance, options: { admin: St
     return reply.code(200).type("application/json; charset=utf-8").send("null");
   }
 
-  app.put<{
-    Params: ItemParams;
-    Querystring: WriteQuery;
-    Body: { value: unknown; expires_at?: ExpiresAtInput };
-  }>(
+  api.put(
     `${base}/*`,
     {
       schema: {
@@ -294,20 +246,16 @@ export async function taskStateRoutes(app: FastifyInstance, options: { admin: St
         description: PREFER_DESCRIPTION,
         security: SECURITY,
         params: ITEM_PARAMS,
-        querystring: query({ ...INCLUDE_QUERY_PROPERTY, ...RESTORE_REFERENCE }),
-        body: {
-          type: "object",
-          additionalProperties: false,
-          required: ["value"],
-          properties: {
-            value: STATE_VALUE,
-            expires_at: {
-              type: ["string", "null"],
+        querystring: WRITE_QUERY,
+        body: closedObject({
+          value: STATE_VALUE,
+          expires_at: Type.Optional(
+            nullable(Type.String(), {
               description:
                 '"default" (or absent): now + state_store.default_retention_days (never when 0); null: never; or an ISO-8601 date-time with an offset in the future, e.g. "2026-06-01T00:00:00Z" (a naive date-time is 422)',
-            },
-          },
-        },
+            }),
+          ),
+        }),
         response: { 200: TASK_STATE_ENTRY, 204: WRITTEN, ...WRITE_ERRORS },
       },
     },
@@ -334,7 +282,7 @@ export async function taskStateRoutes(app: FastifyInstance, options: { admin: St
     },
   );
 
-  app.patch<{ Params: ItemParams; Querystring: WriteQuery; Body: { value: unknown } }>(
+  api.patch(
     `${base}/*`,
     {
       schema: {
@@ -343,13 +291,8 @@ export async function taskStateRoutes(app: FastifyInstance, options: { admin: St
         description: PREFER_DESCRIPTION,
         security: SECURITY,
         params: ITEM_PARAMS,
-        querystring: query({ ...INCLUDE_QUERY_PROPERTY, ...RESTORE_REFERENCE }),
-        body: {
-          type: "object",
-          additionalProperties: false,
-          required: ["value"],
-          properties: { value: STATE_VALUE },
-        },
+        querystring: WRITE_QUERY,
+        body: VALUE_BODY,
         response: { ...WRITE_ERRORS },
       },
     },
@@ -374,7 +317,7 @@ export async function taskStateRoutes(app: FastifyInstance, options: { admin: St
     },
   );
 
-  app.delete<{ Params: ItemParams; Querystring: TargetQuery }>(
+  api.delete(
     `${base}/*`,
     {
       schema: {
@@ -383,7 +326,7 @@ export async function taskStateRoutes(app: FastifyInstance, options: { admin: St
           "Delete a task state key (a missing key of an existing task instance is not an error); If-Match makes it conditional",
         security: SECURITY,
         params: ITEM_PARAMS,
-        querystring: query({}),
+        querystring: TARGET_ONLY_QUERY,
         response: { 204: NO_CONTENT, ...WRITE_ERRORS },
       },
     },
