@@ -1,17 +1,18 @@
 import {
   type AssetScope,
   assetScope,
-  type WorkerStoreBackend,
   type JsonValue,
+  type StateStore,
   StateStoreError,
+  type WorkerStoreBackend,
 } from "@tidemark/state";
 import type { AssetAddress } from "./asset.js";
-import { type CompareAndSetOptions, conditionsOf } from "./compare-and-set-options.js";
+import type { CompareAndSetOptions } from "./compare-and-set-options.js";
 import type { ExecutionApiClient } from "./execution-api-client.js";
 import type { VersionedValue } from "./task-instance-info.js";
 import { silentTaskLogger, type TaskLogger } from "./task-logger.js";
 import { DEFAULT_WORKER_SETTINGS, type WorkerSettings } from "./worker-settings.js";
-import { WorkerStateChannel } from "./worker-state-channel.js";
+import { createWorkerStateStore } from "./worker-state-store.js";
 
 /** Options of {@link AssetStateStoreAccessor.set}: compare-and-set only; asset state has no retention. */
 export type AssetStateStoreSetOptions = CompareAndSetOptions;
@@ -40,10 +41,8 @@ export interface AssetStateStoreAccessorOptions {
  * the asset's name or uri, as the accessor addresses it) and the database holds the reference envelope.
  */
 export class AssetStateStoreAccessor {
-  readonly #client: ExecutionApiClient;
-  readonly #asset: AssetAddress;
   readonly #scope: AssetScope;
-  readonly #channel: WorkerStateChannel;
+  readonly #store: StateStore;
 
   /**
    * @param options - client, asset address, settings, worker backend, logger.
@@ -57,22 +56,14 @@ export class AssetStateStoreAccessor {
         "AssetStateStoreAccessor addresses an asset by name or by uri: give exactly one of them",
       );
     }
-    this.#scope = assetScope(name !== undefined ? { name: name as string } : { uri: uri as string });
-    this.#asset = name !== undefined ? { name: name as string } : { uri: uri as string };
-    this.#client = options.client;
-    const client = this.#client;
-    const asset = this.#asset;
-    this.#channel = new WorkerStateChannel({
-      what: "asset state",
-      scope: this.#scope,
-      backend: options.backend ?? null,
-      maxBytes: (options.settings ?? DEFAULT_WORKER_SETTINGS).maxValueStorageBytes,
+    const asset: AssetAddress = name !== undefined ? { name: name as string } : { uri: uri as string };
+    this.#scope = assetScope(asset);
+    this.#store = createWorkerStateStore({
+      client: options.client,
+      target: { kind: "asset", asset },
+      settings: options.settings ?? DEFAULT_WORKER_SETTINGS,
+      workerBackend: options.backend ?? null,
       log: options.log ?? silentTaskLogger,
-      routes: {
-        read: (key) => client.getAssetState(asset, key),
-        remove: (key) => client.deleteAssetState(asset, key),
-        removeAll: () => client.clearAssetState(asset),
-      },
     });
   }
 
@@ -102,7 +93,8 @@ export class AssetStateStoreAccessor {
    * @throws StateStoreError as {@link get}.
    */
   async getEntry<T = JsonValue>(key: string): Promise<VersionedValue<T> | null> {
-    return this.#channel.getEntry<T>(key);
+    const entry = await this.#store.getEntry(this.#scope, key);
+    return entry === null ? null : { value: entry.value as T, version: entry.version };
   }
 
   /**
@@ -117,9 +109,10 @@ export class AssetStateStoreAccessor {
    *   condition is checked), `ASSET_NOT_FOUND`, `FORBIDDEN`, …
    */
   async set(key: string, value: unknown, options: AssetStateStoreSetOptions = {}): Promise<void> {
-    const conditional = this.#channel.checkWrite(key, options);
-    const payload = await this.#channel.encode(key, value, conditional);
-    await this.#client.setAssetState(this.#asset, key, payload, conditionsOf(options));
+    await this.#store.set(this.#scope, key, value, {
+      ifVersion: options.ifVersion,
+      ifAbsent: options.ifAbsent,
+    });
   }
 
   /**
@@ -129,7 +122,7 @@ export class AssetStateStoreAccessor {
    * @throws StateStoreError from the API; or, after the reference is gone, the backend's failure.
    */
   async delete(key: string): Promise<void> {
-    await this.#channel.delete(key);
+    await this.#store.delete(this.#scope, key);
   }
 
   /**
@@ -138,6 +131,6 @@ export class AssetStateStoreAccessor {
    * @throws StateStoreError from the API; or, after the rows are gone, the backend's failure.
    */
   async clear(): Promise<void> {
-    await this.#channel.clear();
+    await this.#store.clear(this.#scope);
   }
 }

@@ -1,4 +1,4 @@
-import { type WorkerStoreBackend, type JsonValue, StateStoreError } from "@tidemark/state";
+import { type JsonValue, StateStoreError, type WorkerStoreBackend } from "@tidemark/state";
 import { type AssetLike, assetMatches, type DeclaredAsset, describeAsset } from "./asset.js";
 import { AssetStateStoreAccessor, type AssetStateStoreSetOptions } from "./asset-state-store-accessor.js";
 import type { ExecutionApiClient } from "./execution-api-client.js";

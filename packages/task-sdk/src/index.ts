@@ -18,10 +18,7 @@ export {
   type AssetStateStoreAccessorsOptions,
 } from "./asset-state-store-accessors.js";
 export { type Clock, systemClock } from "./clock.js";
-export {
-  type CompareAndSetOptions,
-  checkCompareAndSet,
-} from "./compare-and-set-options.js";
+export type { CompareAndSetOptions } from "./compare-and-set-options.js";
 export { computeExpiresAt } from "./compute-expires-at.js";
 export { defineTask, type TaskDefinition } from "./define-task.js";
 export {
@@ -30,6 +27,11 @@ export {
   type SetAssetStateRequest,
   type SetTaskStateRequest,
 } from "./execution-api-client.js";
+export {
+  ExecutionApiStoreBackend,
+  type ExecutionApiStoreBackendOptions,
+  type ExecutionApiTarget,
+} from "./execution-api-store-backend.js";
 export {
   type LoadWorkerBackendOptions,
   loadWorkerBackend,
@@ -57,10 +59,3 @@ export {
   type TaskStateStoreSetOptions,
 } from "./task-state-store-accessor.js";
 export { DEFAULT_WORKER_SETTINGS, type WorkerSettings, workerSettingsFromConfig } from "./worker-settings.js";
-export {
-  afterDatabase,
-  type DecodeFromWireArgs,
-  decodeFromWire,
-  type EncodeForWireArgs,
-  encodeForWire,
-} from "./worker-state-codec.js";

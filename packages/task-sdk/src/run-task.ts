@@ -1,5 +1,5 @@
 import { loadConfig, type TidemarkConfig } from "@tidemark/config";
-import { type WorkerStoreBackend, StateStoreError, taskScope } from "@tidemark/state";
+import { StateStoreError, taskScope, type WorkerStoreBackend } from "@tidemark/state";
 import { assetMatches, describeAsset } from "./asset.js";
 import { AssetStateStoreAccessors } from "./asset-state-store-accessors.js";
 import type { Clock } from "./clock.js";

@@ -1,13 +1,13 @@
-import type { WorkerStoreBackend, JsonValue, TaskScope } from "@tidemark/state";
+import type { JsonValue, StateStore, TaskScope, WorkerStoreBackend } from "@tidemark/state";
 import { type Clock, systemClock } from "./clock.js";
-import { type CompareAndSetOptions, conditionsOf } from "./compare-and-set-options.js";
+import type { CompareAndSetOptions } from "./compare-and-set-options.js";
 import { computeExpiresAt } from "./compute-expires-at.js";
 import type { ExecutionApiClient } from "./execution-api-client.js";
 import type { NeverExpire } from "./never-expire.js";
 import type { VersionedValue } from "./task-instance-info.js";
 import { silentTaskLogger, type TaskLogger } from "./task-logger.js";
 import { DEFAULT_WORKER_SETTINGS, type WorkerSettings } from "./worker-settings.js";
-import { WorkerStateChannel } from "./worker-state-channel.js";
+import { createWorkerStateStore } from "./worker-state-store.js";
 
 /** Options of {@link TaskStateStoreAccessor.set}. */
 export interface TaskStateStoreSetOptions extends CompareAndSetOptions {
@@ -46,33 +46,24 @@ export interface TaskStateStoreAccessorOptions {
  * and the database holds `{"__airflow_state_ref__": ref}`; reads resolve the reference again.
  */
 export class TaskStateStoreAccessor {
-  readonly #client: ExecutionApiClient;
-  readonly #tiId: string;
   readonly #scope: TaskScope;
   readonly #settings: WorkerSettings;
   readonly #clock: Clock;
-  readonly #channel: WorkerStateChannel;
+  readonly #store: StateStore;
 
   /** @param options - client, task instance id and scope, settings, worker backend, clock, logger. */
   constructor(options: TaskStateStoreAccessorOptions) {
-    this.#client = options.client;
-    this.#tiId = options.taskInstanceId;
     this.#scope = options.scope;
     this.#settings = options.settings ?? DEFAULT_WORKER_SETTINGS;
-    this.#clock = options.clock ?? systemClock;
-    const client = this.#client;
-    const tiId = this.#tiId;
-    this.#channel = new WorkerStateChannel({
-      what: "task state",
-      scope: this.#scope,
-      backend: options.backend ?? null,
-      maxBytes: this.#settings.maxValueStorageBytes,
+    const clock = options.clock ?? systemClock;
+    this.#clock = clock;
+    this.#store = createWorkerStateStore({
+      client: options.client,
+      target: { kind: "task", taskInstanceId: options.taskInstanceId },
+      settings: this.#settings,
+      workerBackend: options.backend ?? null,
       log: options.log ?? silentTaskLogger,
-      routes: {
-        read: (key) => client.getTaskState(tiId, key),
-        remove: (key) => client.deleteTaskState(tiId, key),
-        removeAll: () => client.clearTaskState(tiId),
-      },
+      now: () => clock(),
     });
   }
 
@@ -103,7 +94,8 @@ export class TaskStateStoreAccessor {
    * @throws StateStoreError as {@link get}.
    */
   async getEntry<T = JsonValue>(key: string): Promise<VersionedValue<T> | null> {
-    return this.#channel.getEntry<T>(key);
+    const entry = await this.#store.getEntry(this.#scope, key);
+    return entry === null ? null : { value: entry.value as T, version: entry.version };
   }
 
   /**
@@ -120,14 +112,16 @@ export class TaskStateStoreAccessor {
    *   condition is checked), `UNAUTHORIZED`, `BACKEND_UNAVAILABLE`, …
    */
   async set(key: string, value: unknown, options: TaskStateStoreSetOptions = {}): Promise<void> {
-    const conditional = this.#channel.checkWrite(key, options);
     const expiresAt = computeExpiresAt(
       options.retentionMs,
       this.#clock(),
       this.#settings.defaultRetentionDays,
     );
-    const payload = await this.#channel.encode(key, value, conditional);
-    await this.#client.setTaskState(this.#tiId, key, payload, { expiresAt, ...conditionsOf(options) });
+    await this.#store.set(this.#scope, key, value, {
+      expiresAt,
+      ifVersion: options.ifVersion,
+      ifAbsent: options.ifAbsent,
+    });
   }
 
   /**
@@ -138,7 +132,7 @@ export class TaskStateStoreAccessor {
    * @throws StateStoreError from the API; or, after the reference is gone, the backend's failure.
    */
   async delete(key: string): Promise<void> {
-    await this.#channel.delete(key);
+    await this.#store.delete(this.#scope, key);
   }
 
   /**
@@ -148,7 +142,7 @@ export class TaskStateStoreAccessor {
    * @throws StateStoreError from the API; or, after the rows are gone, the backend's failure.
    */
   async clear(): Promise<void> {
-    await this.#channel.clear();
+    await this.#store.clear(this.#scope);
   }
 
   /**
@@ -159,6 +153,6 @@ export class TaskStateStoreAccessor {
    * @throws StateStoreError the backend's failure.
    */
   async clearWorkerBackend(): Promise<void> {
-    await this.#channel.clearBackend();
+    await this.#store.clearWorkerBackend(this.#scope);
   }
 }

@@ -1,6 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { loadConfig } from "@tidemark/config";
 import { isStateStoreError } from "@tidemark/state";
 import { afterAll, describe, expect, it } from "vitest";
@@ -35,12 +37,18 @@ describe("worker configuration", () => {
 
   it("loads workers.state_store_backend once, and none when empty", async () => {
     const file = join(dir, "counting-backend.mjs");
+    // The fixture lives outside the workspace, so it imports @tidemark/state by file URL.
+    const state = pathToFileURL(createRequire(import.meta.url).resolve("@tidemark/state")).href;
     writeFileSync(
       file,
-      `let built = 0;
+      `import { BaseWorkerBackend, defineWorkerBackend } from ${JSON.stringify(state)};
+let built = 0;
 export function count() { return built; }
-export class Counting { constructor(ctx) { built++; this.ctx = ctx; }
-  async get() { return null } async set() {} async delete() {} async clear() {} }`,
+export class Counting extends BaseWorkerBackend {
+  static workerDefinition = defineWorkerBackend({
+    name: "counting", parseConfig: () => ({}), create: (_options, ctx) => new Counting(ctx) });
+  constructor(ctx) { super(); built++; this.ctx = ctx; }
+  async delete() {} async clear() {} }`,
     );
     const config = loadConfig({
       cwd: dir,

@@ -5,8 +5,6 @@ import {
   type CleanupReport,
   type ClearOptions,
   type DeleteOptions,
-  isStateStoreError,
-  type JsonValue,
   type SetOptions,
   StateStoreError,
   type StoreBackendCapabilities,
@@ -14,7 +12,7 @@ import {
   type StoreScope,
   type TaskScope,
 } from "@tidemark/state";
-import type { ExecutionApiClient } from "../../src/index.js";
+import { type ExecutionApiClient, ExecutionApiStoreBackend as ScopeBackend } from "../../src/index.js";
 
 /** How the adapter reaches a task scope: the task instance id and a client holding its token. */
 export interface TaskRoute {
@@ -41,11 +39,12 @@ function assetAddress(scope: AssetScope): { name: string } | { uri: string } {
 }
 
 /**
- * A BaseStoreBackend over the Execution API, so the @tidemark/testkit conformance suite runs through the
- * HTTP path: client → Fastify routes → validation → the server backend. Task scopes map to task instances
- * the harness created; asset scopes map to a task instance declaring the asset as an inlet.
- * `clear({allMapIndices})` clears each prepared map index through its own route (the Execution API only
- * clears a task instance's own map index); `cleanup` is delegated to the server side.
+ * A BaseStoreBackend over the Execution API for many scopes, so the @tidemark/testkit conformance suite
+ * runs through the HTTP path: client → Fastify routes → validation → the server backend. Each call goes
+ * to the SDK's one-scope ExecutionApiStoreBackend of the task instance the harness created for a task
+ * scope, or of a task instance declaring the asset as an inlet. `clear({allMapIndices})` clears each
+ * prepared map index through its own route (the Execution API only clears a task instance's own map
+ * index); `cleanup` is delegated to the server side.
  */
 export class ExecutionApiStoreBackend extends BaseStoreBackend {
   override readonly capabilities: StoreBackendCapabilities = Object.freeze({
@@ -61,59 +60,45 @@ export class ExecutionApiStoreBackend extends BaseStoreBackend {
   }
 
   override async get(scope: StoreScope, key: string): Promise<string | null> {
-    return (await this.getEntry(scope, key))?.value ?? null;
+    return this.#of(scope).get(scope, key);
   }
 
   override async getEntry(scope: StoreScope, key: string): Promise<StoreEntry | null> {
-    try {
-      const { value, version } =
-        scope.kind === "task"
-          ? await this.#task(scope).client.getTaskState(this.#task(scope).tiId, key)
-          : await this.#options.assetClient(scope).getAssetState(assetAddress(scope), key);
-      return { key, value: JSON.stringify(value), version, updatedAt: null, expiresAt: null };
-    } catch (error) {
-      if (isStateStoreError(error, "NOT_FOUND")) return null;
-      throw error;
-    }
+    return this.#of(scope).getEntry(scope, key);
   }
 
   override async set(scope: StoreScope, key: string, value: string, options: SetOptions = {}): Promise<void> {
-    const json = JSON.parse(value) as JsonValue;
-    const conditions = {
-      ...(options.ifVersion !== undefined ? { ifVersion: options.ifVersion } : {}),
-      ...(options.ifAbsent ? { ifAbsent: true } : {}),
-    };
-    if (scope.kind === "task") {
-      const { client, tiId } = this.#task(scope);
-      await client.setTaskState(tiId, key, json, { expiresAt: options.expiresAt ?? null, ...conditions });
-    } else {
-      await this.#options.assetClient(scope).setAssetState(assetAddress(scope), key, json, conditions);
-    }
+    await this.#of(scope).set(scope, key, value, options);
   }
 
   override async delete(scope: StoreScope, key: string, options: DeleteOptions = {}): Promise<void> {
-    const request = options.ifVersion === undefined ? {} : { ifVersion: options.ifVersion };
-    if (scope.kind === "task") {
-      await this.#task(scope).client.deleteTaskState(this.#task(scope).tiId, key, request);
-    } else {
-      await this.#options.assetClient(scope).deleteAssetState(assetAddress(scope), key, request);
-    }
+    await this.#of(scope).delete(scope, key, options);
   }
 
   override async clear(scope: StoreScope, options: ClearOptions = {}): Promise<void> {
-    if (scope.kind === "asset") {
-      await this.#options.assetClient(scope).clearAssetState(assetAddress(scope));
+    if (scope.kind === "asset" || !options.allMapIndices) {
+      await this.#of(scope).clear(scope);
       return;
     }
-    const routes = options.allMapIndices ? this.#options.taskRoutesOfTask(scope) : [this.#task(scope)];
-    for (const route of routes) await route.client.clearTaskState(route.tiId);
+    for (const route of this.#options.taskRoutesOfTask(scope)) await this.#task(route).clear(scope);
   }
 
   override async cleanup(options: CleanupOptions = {}): Promise<CleanupReport> {
     return this.#options.cleanup(options);
   }
 
-  #task(scope: TaskScope): TaskRoute {
-    return this.#options.taskRoute(scope);
+  #of(scope: StoreScope): ScopeBackend {
+    if (scope.kind === "task") return this.#task(this.#options.taskRoute(scope));
+    return new ScopeBackend({
+      client: this.#options.assetClient(scope),
+      target: { kind: "asset", asset: assetAddress(scope) },
+    });
+  }
+
+  #task(route: TaskRoute): ScopeBackend {
+    return new ScopeBackend({
+      client: route.client,
+      target: { kind: "task", taskInstanceId: route.tiId },
+    });
   }
 }

@@ -1,5 +1,6 @@
 import {
   type AssetScope,
+  BaseWorkerBackend,
   type JsonValue,
   type SerializeToRefArgs,
   StateStoreError,
@@ -13,11 +14,14 @@ const PREFIX = "mem:";
 
 /**
  * A worker backend for tests: it offloads every value (or those of at least `thresholdBytes` characters)
- * into the InMemoryStoreBackend it extends and returns a deterministic reference `mem:[scope…, key]`, so
- * the inherited delete and clear remove exactly the objects of a key or scope. `failNext` makes the next
- * delete or clear throw, to test the database-first ordering.
+ * into an InMemoryStoreBackend and returns a deterministic reference `mem:[scope…, key]`, so delete and
+ * clear remove exactly the objects of a key or scope. `failNext` makes the next delete or clear throw, to
+ * test the database-first ordering.
  */
-export class OffloadingMemoryBackend extends InMemoryStoreBackend {
+export class OffloadingMemoryBackend extends BaseWorkerBackend {
+  override readonly workerCapabilities = Object.freeze({ taskState: true, assetState: true });
+  /** Where the offloaded objects live. */
+  readonly objects = new InMemoryStoreBackend();
   /** Hook calls in order, for example `serializeTask:job_id`, `delete:job_id`, `clear`. */
   readonly calls: string[] = [];
   /** Values whose JSON text is shorter than this stay inline. */
@@ -56,7 +60,7 @@ export class OffloadingMemoryBackend extends InMemoryStoreBackend {
 
   async #offload(args: SerializeToRefArgs<StoreScope>): Promise<string | null> {
     if (args.text.length < this.thresholdBytes) return null;
-    await this.set(args.scope, args.key, args.text);
+    await this.objects.set(args.scope, args.key, args.text);
     return OffloadingMemoryBackend.refOf(args.scope, args.key);
   }
 
@@ -72,9 +76,9 @@ export class OffloadingMemoryBackend extends InMemoryStoreBackend {
     return this.#offload(args);
   }
 
-  override async deserializeTaskStateStoreFromRef(stored: string): Promise<JsonValue> {
+  override async deserializeTaskStateStoreFromRef(ref: string): Promise<JsonValue> {
     this.calls.push("deserializeTask");
-    return this.#resolve(stored);
+    return this.#resolve(ref);
   }
 
   override async serializeAssetStateStoreToRef(args: SerializeToRefArgs<AssetScope>): Promise<string | null> {
@@ -82,21 +86,26 @@ export class OffloadingMemoryBackend extends InMemoryStoreBackend {
     return this.#offload(args);
   }
 
-  override async deserializeAssetStateStoreFromRef(stored: string): Promise<JsonValue> {
+  override async deserializeAssetStateStoreFromRef(ref: string): Promise<JsonValue> {
     this.calls.push("deserializeAsset");
-    return this.#resolve(stored);
+    return this.#resolve(ref);
+  }
+
+  /** The offloaded text of a key, or null. */
+  async get(scope: StoreScope, key: string): Promise<string | null> {
+    return this.objects.get(scope, key);
   }
 
   override async delete(scope: StoreScope, key: string): Promise<void> {
     this.calls.push(`delete:${key}`);
     this.#maybeFail();
-    await super.delete(scope, key);
+    await this.objects.delete(scope, key);
   }
 
   override async clear(scope: StoreScope): Promise<void> {
     this.calls.push("clear");
     this.#maybeFail();
-    await super.clear(scope);
+    await this.objects.clear(scope);
   }
 
   #maybeFail(): void {
