@@ -228,13 +228,7 @@ export {
   type TaskInstanceRow,
   type TaskTargetLookup,
 } from "./state-admin/browse-queries.js";
-export {
-  type ExpiresAtInput,
-  type ResolveExpiresAtOptions,
-  resolveExpiresAt,
-} from "./state-admin/expires-at.js";
 export { metastoreImportHooks } from "./state-admin/metastore-import-hooks.js";
-export { checkPage, DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT } from "./state-admin/page-request.js";
 export { RestStateClient, type RestStateClientOptions } from "./state-admin/rest-state-client.js";
 export { StateAdmin, type StateAdminOptions, type StateAdminSettings } from "./state-admin/state-admin.js";
 export {

@@ -6,6 +6,9 @@ import {
   type StateStoreErrorReason,
 } from "@tidemark/state";
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { setEtag } from "./conditional-request.js";
+
+export { HttpStatusError } from "./http-status-error.js";
 
 /** The response header every error answer carries Tidemark's machine-readable error code in. */
 export const ERROR_CODE_HEADER = "tidemark-error-code";
@@ -86,7 +89,8 @@ export function apiErrorBody(
 
 /**
  * Sends a `StateStoreError` with its HTTP status (or `status`), its code in {@link ERROR_CODE_HEADER} and
- * the body of the API's style.
+ * the body of the API's style. A failed precondition (412) carries the live version as its `ETag`, so a
+ * client can retry without reading the key again.
  *
  * @param reply - the reply.
  * @param error - the error.
@@ -98,6 +102,9 @@ export function sendApiError(
   error: StateStoreError,
   options: { style?: ApiErrorStyle; status?: number } = {},
 ): FastifyReply {
+  if (error.code === "PRECONDITION_FAILED") {
+    setEtag(reply, error.details.currentVersion as number | null | undefined);
+  }
   return reply
     .code(options.status ?? error.httpStatus)
     .header(ERROR_CODE_HEADER, error.code)
@@ -242,34 +249,4 @@ export function installApiErrorHandlers(app: FastifyInstance, options: ApiErrorH
       { style },
     ),
   );
-}
-
-/**
- * A `StateStoreError` answered with an HTTP status other than its code's own: the Core REST API's 400
- * for a malformed `If-Match` or a negative default retention (Airflow answers 400 where the code's status
- * is 422). Still a `StateStoreError` for every caller.
- */
-export class HttpStatusError extends StateStoreError {
-  readonly #status: number;
-
-  /**
-   * @param code - the error code (sent in the `Tidemark-Error-Code` header).
-   * @param message - what was wrong and how to fix it.
-   * @param status - the HTTP status to answer with.
-   * @param options - `cause` and `details`.
-   */
-  constructor(
-    code: StateStoreErrorCode,
-    message: string,
-    status: number,
-    options: { cause?: unknown; details?: Readonly<Record<string, unknown>> } = {},
-  ) {
-    super(code, message, options);
-    this.#status = status;
-  }
-
-  /** The HTTP status given to the constructor. */
-  override get httpStatus(): number {
-    return this.#status;
-  }
 }

@@ -1,6 +1,6 @@
-import { isStateStoreError, StateStoreError } from "@tidemark/state";
+import type { WriteCondition } from "@tidemark/state";
 import type { FastifyReply, FastifyRequest } from "fastify";
-import { HttpStatusError } from "./api-error.js";
+import { HttpStatusError } from "./http-status-error.js";
 
 /**
  * The precondition of a write or delete, from RFC 9110 conditional request headers:
@@ -93,64 +93,16 @@ export function setEtag(reply: FastifyReply, version: number | null | undefined)
   return etag === undefined ? reply : reply.header("etag", etag);
 }
 
-/** What {@link runConditional} needs from a route: read the live version, then act. */
-export interface ConditionalOperation<T> {
-  /** The live value's version (0 for a backend without versions), or null when no live value exists. */
-  readonly current: () => Promise<number | null>;
-  /** The operation, given the backend condition that enforces the precondition atomically. */
-  readonly run: (condition: { ifVersion?: number; ifAbsent?: boolean }) => Promise<T>;
-}
-
-function failed(precondition: Precondition, current: number | null): StateStoreError {
-  const state = current === null ? "no live value exists" : `the live value is at version ${current}`;
-  const wanted =
-    precondition.kind === "absent"
-      ? "If-None-Match: * requires that no live value exists"
-      : precondition.kind === "match" && precondition.versions !== "*"
-        ? `If-Match requires version ${precondition.versions.join(" or ")}`
-        : "If-Match: * requires a live value";
-  return new StateStoreError(
-    "PRECONDITION_FAILED",
-    `precondition failed: ${wanted} but ${state}; GET the key for its current ETag and retry with that If-Match`,
-    { details: { current_version: current } },
-  );
-}
-
 /**
- * Runs a write or delete under a request's precondition. `If-None-Match: *` becomes the backend's
- * `ifAbsent`; `If-Match` is checked against the live version and then enforced with `ifVersion` on that
- * version, so a writer in between still fails the compare-and-set. A failed precondition (including the
- * backend's `CONFLICT`) is `PRECONDITION_FAILED` (412) with the live version as the reply's `ETag`.
+ * The state store condition that enforces a precondition atomically, worded as HTTP headers: a failure is
+ * `PRECONDITION_FAILED` (412) with the live version in `details.currentVersion`, which the error answer
+ * sends back as its `ETag`.
  *
- * @param reply - the reply (gets the live ETag on a 412).
  * @param precondition - what {@link readPrecondition} read.
- * @param operation - how to read the live version and how to act.
- * @returns what the operation returned.
- * @throws StateStoreError `PRECONDITION_FAILED`; whatever the operation throws otherwise.
+ * @returns the condition; empty for none.
  */
-export async function runConditional<T>(
-  reply: FastifyReply,
-  precondition: Precondition,
-  operation: ConditionalOperation<T>,
-): Promise<T> {
-  if (precondition.kind === "none") return operation.run({});
-  const reject = async (): Promise<never> => {
-    const current = await operation.current();
-    setEtag(reply, current);
-    throw failed(precondition, current);
-  };
-  let condition: { ifVersion?: number; ifAbsent?: boolean };
-  if (precondition.kind === "absent") condition = { ifAbsent: true };
-  else {
-    const current = await operation.current();
-    const versions = precondition.versions;
-    if (current === null || (versions !== "*" && !versions.includes(current))) return reject();
-    condition = current > 0 ? { ifVersion: current } : {};
-  }
-  try {
-    return await operation.run(condition);
-  } catch (error) {
-    if (isStateStoreError(error, "CONFLICT")) return reject();
-    throw error;
-  }
+export function conditionOf(precondition: Precondition): WriteCondition {
+  if (precondition.kind === "none") return {};
+  if (precondition.kind === "absent") return { ifAbsent: true, conditionStyle: "http" };
+  return { ifMatch: precondition.versions, conditionStyle: "http" };
 }

@@ -1,6 +1,5 @@
-import { StateStoreError } from "@tidemark/state";
+import { type ExpiresAtInput, StateStoreError } from "@tidemark/state";
 import { parseDurationSeconds } from "../api/parse-duration.js";
-import type { ExpiresAtInput } from "../state-admin/expires-at.js";
 
 /**
  * Parses `tidemark state-store set --retention`: `default` (now + state_store.default_retention_days, the
@@ -11,7 +10,7 @@ import type { ExpiresAtInput } from "../state-admin/expires-at.js";
  * @returns `"default"`, null (never) or the ISO-8601 UTC instant the key expires at.
  * @throws StateStoreError `INVALID_VALUE` naming the accepted forms.
  */
-export function parseRetention(text: string | undefined, now = new Date()): ExpiresAtInput {
+export function parseRetention(text: string | undefined, now = new Date()): Exclude<ExpiresAtInput, Date> {
   if (text === undefined || text.trim() === "default") return "default";
   if (text.trim() === "never") return null;
   let seconds: number;

@@ -1,24 +1,24 @@
 import {
   type AssetScope,
+  assetDeactivated,
+  assetNotFound,
   assetScope,
   type BaseStoreBackend,
-  encodeValue,
-  isStateStoreError,
-  STATE_REF_KEY,
+  checkPage,
+  createStateStore,
+  type StateEntry,
+  type StateStore,
   StateStoreError,
-  type StoreEntry,
   type StoreScope,
   type TaskScope,
+  taskInstanceNotFound,
   taskScope,
   unwrapStateRef,
   validateKey,
+  type WriteCondition,
 } from "@tidemark/state";
-import { pythonRepr } from "@tidemark/state";
 import type { TidemarkDatabase } from "../database/tidemark-database.js";
-import { MetastoreBackend } from "../metastore/metastore-backend.js";
 import { type AssetRow, BrowseQueries } from "./browse-queries.js";
-import { resolveExpiresAt } from "./expires-at.js";
-import { checkPage } from "./page-request.js";
 import type { ReferenceSeal } from "./reference-seal.js";
 import { assetStateEntryJson, taskStateEntryJson } from "./state-entry-json.js";
 import type {
@@ -68,16 +68,6 @@ export interface StateAdminOptions {
   readonly referenceSeal?: ReferenceSeal;
 }
 
-function conditionOf(write: ValueWrite): { ifVersion?: number; ifAbsent?: boolean } {
-  return {
-    ...(write.ifVersion === undefined ? {} : { ifVersion: write.ifVersion }),
-    ...(write.ifAbsent === true ? { ifAbsent: true } : {}),
-  };
-}
-
-/** Tries of a PATCH without `if_version` before it gives up on a key other writers keep changing. */
-const PATCH_ATTEMPTS = 5;
-
 function taskScopeOf(target: TaskTarget): TaskScope {
   return taskScope({
     dagId: target.dagId,
@@ -88,76 +78,33 @@ function taskScopeOf(target: TaskTarget): TaskScope {
   });
 }
 
-/** Airflow's Core API 404 detail for a task instance, `map_index=N` or `all_map_indices=True`. */
-function taskInstanceNotFound(scope: TaskScope, allMapIndices: boolean): string {
-  const addressedBy = allMapIndices ? "all_map_indices=True" : `map_index=${scope.mapIndex}`;
-  return `Task instance not found for dag_id=${pythonRepr(scope.dagId)}, run_id=${pythonRepr(scope.runId)}, task_id=${pythonRepr(scope.taskId)}, ${addressedBy}`;
-}
-
-/**
- * Refuses a value that looks like a reference envelope unless the caller restores one with the seal an
- * export recorded for exactly this scope, key and reference: operators cannot forge a reference a worker
- * backend would then dereference.
- */
-function checkReference(
-  seal: ReferenceSeal | undefined,
-  scope: StoreScope,
-  key: string,
-  value: unknown,
-  restoreReference: string | undefined,
-): void {
-  const isObject = typeof value === "object" && value !== null && !Array.isArray(value);
-  const marked = isObject && Object.hasOwn(value, STATE_REF_KEY);
-  if (restoreReference !== undefined) {
-    const ref = unwrapStateRef(value);
-    if (ref === undefined) {
-      throw new StateStoreError(
-        "INVALID_VALUE",
-        `value of key ${JSON.stringify(key)} is restored as a reference but is not a reference envelope {"${STATE_REF_KEY}": "<ref>"}; restore it as a plain value instead`,
-        { details: { field: "value", key } },
-      );
-    }
-    if (seal === undefined || !seal.verify(scope, key, ref, restoreReference)) {
-      throw new StateStoreError(
-        "INVALID_VALUE",
-        `the reference seal given for key ${JSON.stringify(key)} does not match its scope, key and reference; only an export of this deployment (same api.secret_key) can restore a reference, and only under the key it was exported from`,
-        { details: { field: "restore_reference", key } },
-      );
-    }
-    return;
-  }
-  if (!marked) return;
-  throw new StateStoreError(
-    "INVALID_VALUE",
-    `value of key ${JSON.stringify(key)} holds the reserved member "${STATE_REF_KEY}", which marks a reference to offloaded state that only workers write; to store such data, wrap it, for example {"data": <value>}`,
-    { details: { field: "value", key, reserved: STATE_REF_KEY } },
-  );
-}
-
-function describeSelector(selector: AssetLookup): string {
-  if ("id" in selector) return `id ${selector.id}`;
-  return "name" in selector ? `name ${JSON.stringify(selector.name)}` : `uri ${JSON.stringify(selector.uri)}`;
+/** The condition members of a write, passed on to the state store. */
+function writeCondition(write: WriteCondition): WriteCondition {
+  return {
+    ifVersion: write.ifVersion,
+    ifAbsent: write.ifAbsent,
+    ifMatch: write.ifMatch,
+    conditionStyle: write.conditionStyle,
+  };
 }
 
 /**
  * The Core REST API's rules, independent of HTTP; the `/api/v2` routes are thin wrappers around it and the
- * CLI's direct mode calls it on the configured database. One truth with the Execution API:
+ * CLI's direct mode calls it on the configured database. State goes through one state store
+ * (`createStateStore`) on the configured server backend (`state_store.backend`, default
+ * MetastoreBackend), the same core as the Execution API's, which owns key and value validation, the size
+ * limit (413 `VALUE_TOO_LARGE`), expiry, compare-and-set and the wording of errors. On top of it:
  *
- * - state goes through the configured server backend (`state_store.backend`, default MetastoreBackend);
- *   a backend without `capabilities.listKeys` answers listings with `NOT_SUPPORTED` (501);
- * - keys are checked with `validateKey` and values with `encodeValue` at
- *   `state_store.max_value_storage_bytes` (413 `VALUE_TOO_LARGE` over it), as on the Execution API;
- * - expired keys are never listed or returned (the backend filters them; entries a backend still returns
- *   past their `expires_at` are dropped here too);
  * - an unknown dag run, task instance or asset is a 404 on every operation, DELETE included (the
  *   reference answered 204 to typos for a while); writes (PUT, PATCH, DELETE, clear) to a deactivated
  *   asset are 404 too, since its state is read-only until the orphan sweep removes it;
+ * - operators cannot write a reference envelope: only an export's sealed reference is restored;
+ * - an `expires_at` must lie in the future, since an expired key could never be read back;
  * - asset state written here records the writer `{kind: "api"}`.
  */
 export class StateAdmin implements StateStoreAccess {
-  readonly #database: TidemarkDatabase;
   readonly #backend: BaseStoreBackend;
-  readonly #settings: StateAdminSettings;
+  readonly #store: StateStore;
   readonly #now: () => Date;
   readonly #seal: ReferenceSeal | undefined;
   readonly #browse: BrowseQueries;
@@ -166,19 +113,29 @@ export class StateAdmin implements StateStoreAccess {
 
   /** @param options - the metastore, the server backend, the settings, the clock. */
   constructor(options: StateAdminOptions) {
-    this.#database = options.database;
     this.#backend = options.backend;
-    this.#settings = options.settings;
     this.#now = options.now ?? (() => new Date());
     this.#seal = options.referenceSeal;
     this.#browse = new BrowseQueries(options.database);
-    this.#countInSql =
-      options.backend instanceof MetastoreBackend && options.backend.database === options.database;
+    this.#store = createStateStore(options.backend, {
+      side: "server",
+      references: "refuse",
+      requireFutureExpiry: true,
+      maxValueStorageBytes: options.settings.maxValueStorageBytes,
+      defaultRetentionDays: options.settings.defaultRetentionDays,
+      now: this.#now,
+    });
+    this.#countInSql = options.backend.storageHandle() === options.database;
   }
 
   /** The server backend state goes through. */
   get backend(): BaseStoreBackend {
     return this.#backend;
+  }
+
+  /** The state store every operation goes through. */
+  get store(): StateStore {
+    return this.#store;
   }
 
   // ---- task state ----------------------------------------------------------------------------------
@@ -196,18 +153,14 @@ export class StateAdmin implements StateStoreAccess {
     const scope = taskScopeOf(target);
     const found = await this.#browse.lookupTaskTarget(scope);
     const all = options.anyMapIndex === true;
-    const details = {
-      dag_id: scope.dagId,
-      run_id: scope.runId,
-      task_id: scope.taskId,
-      ...(all ? { all_map_indices: true } : { map_index: scope.mapIndex }),
+    const address = {
+      dagId: scope.dagId,
+      runId: scope.runId,
+      taskId: scope.taskId,
+      mapIndex: all ? ("all" as const) : scope.mapIndex,
     };
-    if (!found.dagRunExists) {
-      throw new StateStoreError("DAG_RUN_NOT_FOUND", taskInstanceNotFound(scope, all), { details });
-    }
-    if (all ? !found.anyMapIndexExists : found.taskInstanceId === null) {
-      throw new StateStoreError("TASK_INSTANCE_NOT_FOUND", taskInstanceNotFound(scope, all), { details });
-    }
+    if (!found.dagRunExists) throw taskInstanceNotFound(address, "DAG_RUN_NOT_FOUND");
+    if (all ? !found.anyMapIndexExists : found.taskInstanceId === null) throw taskInstanceNotFound(address);
     return scope;
   }
 
@@ -218,9 +171,10 @@ export class StateAdmin implements StateStoreAccess {
    *   server backend cannot list keys.
    */
   async listTaskState(target: TaskTarget, page: StatePageRequest = {}): Promise<TaskStateListJson> {
-    const request = this.#statePage(page);
+    // A bad page is refused before the scope is looked up.
+    checkPage(page);
     const scope = await this.taskScope(target);
-    const { entries, total } = await this.#list(scope, request);
+    const { entries, total } = await this.#list(scope, page);
     return {
       task_state_store: entries.map((e) => this.#sealed(scope, taskStateEntryJson(e))),
       total_entries: total,
@@ -234,29 +188,25 @@ export class StateAdmin implements StateStoreAccess {
    */
   async getTaskState(target: TaskTarget, key: string): Promise<TaskStateEntryJson> {
     const scope = await this.taskScope(target);
-    validateKey(key);
-    return this.#sealed(scope, taskStateEntryJson(await this.#require(scope, key)));
+    return this.#sealed(scope, taskStateEntryJson(await this.#store.require(scope, key)));
   }
 
   /**
-   * Writes a task state key (PUT): value, expiry (`"default"`, null or ISO-8601 with an offset) and an
-   * optional `ifVersion`.
+   * Writes a task state key (PUT): value, expiry (`"default"` or absent, null or ISO-8601 with an offset
+   * in the future) and an optional condition.
    *
    * @returns the entry as stored.
-   * @throws StateStoreError as {@link taskScope}; `INVALID_KEY`; `INVALID_VALUE` for a bad value or
-   *   expiry; `VALUE_TOO_LARGE`; `CONFLICT` when `ifVersion` does not match.
+   * @throws StateStoreError as {@link taskScope}; `INVALID_KEY`; `INVALID_VALUE` for a bad value, expiry
+   *   or seal; `VALUE_TOO_LARGE`; `CONFLICT` / `PRECONDITION_FAILED` when the condition does not hold.
    */
   async putTaskState(target: TaskTarget, key: string, write: TaskStateWrite): Promise<TaskStateEntryJson> {
     const scope = await this.taskScope(target);
-    validateKey(key);
-    checkReference(this.#seal, scope, key, write.value, write.restoreReference);
-    const text = this.#encode(key, write.value);
-    const expiresAt = resolveExpiresAt(write.expiresAt, {
-      defaultRetentionDays: this.#settings.defaultRetentionDays,
-      now: this.#now(),
+    const entry = await this.#store.put(scope, key, write.value, {
+      ...writeCondition(write),
+      expiresAt: write.expiresAt === undefined ? "default" : write.expiresAt,
+      restoreReference: this.#restoring(scope, key, write),
     });
-    await this.#backend.set(scope, key, text, { expiresAt, ...conditionOf(write) });
-    return this.#sealed(scope, taskStateEntryJson(await this.#readBack(scope, key)));
+    return this.#sealed(scope, taskStateEntryJson(entry));
   }
 
   /**
@@ -266,39 +216,24 @@ export class StateAdmin implements StateStoreAccess {
    */
   async patchTaskState(target: TaskTarget, key: string, write: ValueWrite): Promise<TaskStateEntryJson> {
     const scope = await this.taskScope(target);
-    validateKey(key);
-    checkReference(this.#seal, scope, key, write.value, write.restoreReference);
-    const text = this.#encode(key, write.value);
-    await this.#patch(scope, key, text, write, (current) => ({ expiresAt: current.expiresAt }));
-    return this.#sealed(scope, taskStateEntryJson(await this.#readBack(scope, key)));
+    const entry = await this.#store.replace(scope, key, write.value, {
+      ...writeCondition(write),
+      restoreReference: this.#restoring(scope, key, write),
+    });
+    return this.#sealed(scope, taskStateEntryJson(entry));
   }
 
   /**
    * Deletes a task state key; a missing key of an existing task instance is not an error.
    *
-   * @param condition - `ifVersion`: delete only the live value at that version, in one backend statement;
-   *   `ifAbsent`: succeed only when no live value exists (then nothing is deleted).
-   * @throws StateStoreError as {@link taskScope}; `INVALID_KEY`; `CONFLICT` when the condition does not
-   *   hold; `NOT_SUPPORTED` for `ifVersion` on a backend without compare-and-set.
+   * @param condition - `ifVersion` / `ifMatch`: delete only the live value at that version, in one backend
+   *   statement; `ifAbsent`: succeed only when no live value exists (then nothing is deleted).
+   * @throws StateStoreError as {@link taskScope}; `INVALID_KEY`; `CONFLICT` / `PRECONDITION_FAILED` when
+   *   the condition does not hold; `NOT_SUPPORTED` for a condition on a backend without compare-and-set.
    */
   async deleteTaskState(target: TaskTarget, key: string, condition: DeleteCondition = {}): Promise<void> {
     const scope = await this.taskScope(target);
-    validateKey(key);
-    await this.#delete(scope, key, condition);
-  }
-
-  async #delete(scope: StoreScope, key: string, condition: DeleteCondition): Promise<void> {
-    if (condition.ifAbsent === true) {
-      if ((await this.#entry(scope, key)) !== null) {
-        throw new StateStoreError("CONFLICT", `key ${pythonRepr(key)} has a live value`);
-      }
-      return;
-    }
-    await this.#backend.delete(
-      scope,
-      key,
-      condition.ifVersion === undefined ? {} : { ifVersion: condition.ifVersion },
-    );
+    await this.#store.delete(scope, key, writeCondition(condition));
   }
 
   /**
@@ -310,7 +245,7 @@ export class StateAdmin implements StateStoreAccess {
   async clearTaskState(target: TaskTarget, options: { allMapIndices?: boolean } = {}): Promise<void> {
     const all = options.allMapIndices === true;
     const scope = await this.taskScope(target, { anyMapIndex: all });
-    await this.#backend.clear(scope, { allMapIndices: all });
+    await this.#store.clear(scope, { allMapIndices: all });
   }
 
   // ---- asset state ---------------------------------------------------------------------------------
@@ -322,13 +257,7 @@ export class StateAdmin implements StateStoreAccess {
    */
   async findAsset(selector: AssetLookup): Promise<AssetSummaryJson> {
     const row = await this.#browse.getAsset(selector, this.#countInSql);
-    if (row === null) {
-      throw new StateStoreError(
-        "ASSET_NOT_FOUND",
-        `no asset with ${describeSelector(selector)} is registered; GET /api/v2/assets lists the assets (register one with tidemark assets register --name …)`,
-        { details: { ...selector } },
-      );
-    }
+    if (row === null) throw assetNotFound(selector);
     return (await this.#assetSummaries([row]))[0] as AssetSummaryJson;
   }
 
@@ -342,26 +271,16 @@ export class StateAdmin implements StateStoreAccess {
       Number.isSafeInteger(assetId) && assetId >= 1
         ? await this.#browse.getAsset({ id: assetId }, false)
         : null;
-    if (row === null) {
-      throw new StateStoreError("ASSET_NOT_FOUND", `Asset with id ${pythonRepr(assetId)} not found`, {
-        details: { asset_id: assetId },
-      });
-    }
-    if (options.forWrite && !row.active) {
-      throw new StateStoreError(
-        "ASSET_NOT_FOUND",
-        `asset ${JSON.stringify(row.name)} (id ${assetId}) is deactivated: its state is read-only and goes in the next cleanup; register the asset again to write its state`,
-        { details: { asset_id: assetId, active: false } },
-      );
-    }
+    if (row === null) throw assetNotFound({ id: assetId });
+    if (options.forWrite && !row.active) throw assetDeactivated(row.name, assetId);
     return assetScope({ assetId: row.id, name: row.name, uri: row.uri });
   }
 
   /** Lists an asset's keys in key order. @throws StateStoreError as {@link listTaskState}. */
   async listAssetState(assetId: number, page: StatePageRequest = {}): Promise<AssetStateListJson> {
-    const request = this.#statePage(page);
+    checkPage(page);
     const scope = await this.assetScope(assetId);
-    const { entries, total } = await this.#list(scope, request);
+    const { entries, total } = await this.#list(scope, page);
     return {
       asset_state_store: entries.map((e) => this.#sealed(scope, assetStateEntryJson(e))),
       total_entries: total,
@@ -371,26 +290,23 @@ export class StateAdmin implements StateStoreAccess {
   /** Reads one asset state key. @throws StateStoreError `ASSET_NOT_FOUND`, `INVALID_KEY`, `NOT_FOUND`. */
   async getAssetState(assetId: number, key: string): Promise<AssetStateEntryJson> {
     const scope = await this.assetScope(assetId);
-    validateKey(key);
-    return this.#sealed(scope, assetStateEntryJson(await this.#require(scope, key)));
+    return this.#sealed(scope, assetStateEntryJson(await this.#store.require(scope, key)));
   }
 
   /**
    * Writes an asset state key (PUT), recording the writer `{kind: "api"}` (or `write.writer`).
    *
    * @throws StateStoreError `ASSET_NOT_FOUND` (also for a deactivated asset); `INVALID_KEY`;
-   *   `INVALID_VALUE`; `VALUE_TOO_LARGE`; `CONFLICT`.
+   *   `INVALID_VALUE`; `VALUE_TOO_LARGE`; `CONFLICT` / `PRECONDITION_FAILED`.
    */
   async putAssetState(assetId: number, key: string, write: AssetStateWrite): Promise<AssetStateEntryJson> {
     const scope = await this.assetScope(assetId, { forWrite: true });
-    validateKey(key);
-    checkReference(this.#seal, scope, key, write.value, write.restoreReference);
-    const text = this.#encode(key, write.value);
-    await this.#backend.set(scope, key, text, {
+    const entry = await this.#store.put(scope, key, write.value, {
+      ...writeCondition(write),
       writer: write.writer ?? { kind: "api" },
-      ...conditionOf(write),
+      restoreReference: this.#restoring(scope, key, write),
     });
-    return this.#sealed(scope, assetStateEntryJson(await this.#readBack(scope, key)));
+    return this.#sealed(scope, assetStateEntryJson(entry));
   }
 
   /**
@@ -400,28 +316,29 @@ export class StateAdmin implements StateStoreAccess {
    */
   async patchAssetState(assetId: number, key: string, write: ValueWrite): Promise<AssetStateEntryJson> {
     const scope = await this.assetScope(assetId, { forWrite: true });
-    validateKey(key);
-    checkReference(this.#seal, scope, key, write.value, write.restoreReference);
-    const text = this.#encode(key, write.value);
-    await this.#patch(scope, key, text, write, () => ({ writer: { kind: "api" } }));
-    return this.#sealed(scope, assetStateEntryJson(await this.#readBack(scope, key)));
+    const entry = await this.#store.replace(scope, key, write.value, {
+      ...writeCondition(write),
+      writer: { kind: "api" },
+      restoreReference: this.#restoring(scope, key, write),
+    });
+    return this.#sealed(scope, assetStateEntryJson(entry));
   }
 
   /**
    * Deletes an asset state key, under `condition` as {@link deleteTaskState}.
    *
-   * @throws StateStoreError `ASSET_NOT_FOUND`, `INVALID_KEY`; `CONFLICT` when the condition does not hold.
+   * @throws StateStoreError `ASSET_NOT_FOUND`, `INVALID_KEY`; `CONFLICT` / `PRECONDITION_FAILED` when the
+   *   condition does not hold.
    */
   async deleteAssetState(assetId: number, key: string, condition: DeleteCondition = {}): Promise<void> {
     const scope = await this.assetScope(assetId, { forWrite: true });
-    validateKey(key);
-    await this.#delete(scope, key, condition);
+    await this.#store.delete(scope, key, writeCondition(condition));
   }
 
   /** Deletes every key of an asset. @throws StateStoreError `ASSET_NOT_FOUND`. */
   async clearAssetState(assetId: number): Promise<void> {
     const scope = await this.assetScope(assetId, { forWrite: true });
-    await this.#backend.clear(scope);
+    await this.#store.clear(scope);
   }
 
   // ---- browsing ------------------------------------------------------------------------------------
@@ -498,7 +415,7 @@ export class StateAdmin implements StateStoreAccess {
         try_number: r.tryNumber,
         state_key_count:
           r.stateKeyCount ??
-          (await this.#countKeys(
+          (await this.#store.countKeys(
             taskScope({
               dagId: r.dagId,
               runId: r.runId,
@@ -521,37 +438,12 @@ export class StateAdmin implements StateStoreAccess {
 
   // ---- internals -----------------------------------------------------------------------------------
 
-  #statePage(page: StatePageRequest): { limit: number; offset: number; prefix: string } {
-    const { limit, offset } = checkPage(page);
-    const prefix = page.prefix ?? "";
-    if (typeof prefix !== "string") {
-      throw new StateStoreError("INVALID_VALUE", "prefix must be a string", { details: { field: "prefix" } });
-    }
-    return { limit, offset, prefix };
-  }
-
-  #encode(key: string, value: unknown): string {
-    return encodeValue(value, {
-      maxBytes: this.#settings.maxValueStorageBytes,
-      label: `value of key ${JSON.stringify(key)}`,
-    });
-  }
-
-  #expired(entry: StoreEntry): boolean {
-    return entry.expiresAt !== null && entry.expiresAt.getTime() <= this.#now().getTime();
-  }
-
-  async #list(scope: StoreScope, page: { limit: number; offset: number; prefix: string }) {
-    if (!this.#backend.capabilities.listKeys) {
-      throw new StateStoreError(
-        "NOT_SUPPORTED",
-        `the configured server backend ${this.#backend.name} (state_store.backend) cannot list keys, so state cannot be listed; read single keys by name, or configure a backend that lists keys (the built-in MetastoreBackend does)`,
-        { details: { operation: "list", backend: this.#backend.name } },
-      );
-    }
-    const result = await this.#backend.list(scope, page);
-    const live = result.entries.filter((e) => !this.#expired(e));
-    return { entries: live, total: result.total - (result.entries.length - live.length) };
+  /** A page of live entries, with the number of live keys matching in all. */
+  async #list(scope: StoreScope, page: StatePageRequest): Promise<{ entries: StateEntry[]; total: number }> {
+    const offset = page.offset ?? 0;
+    const result = await this.#store.list(scope, { ...page, offset });
+    // A backend that does not count answers at least what this page shows.
+    return { entries: result.entries, total: result.total ?? offset + result.entries.length };
   }
 
   /** An entry with its reference's seal, when it holds a reference and this admin can seal. */
@@ -560,73 +452,28 @@ export class StateAdmin implements StateStoreAccess {
     return { ...entry, ref_seal: this.#seal.seal(scope, entry.key, entry.ref) };
   }
 
-  async #entry(scope: StoreScope, key: string): Promise<StoreEntry | null> {
-    const entry = await this.#backend.getEntry(scope, key);
-    return entry === null || this.#expired(entry) ? null : entry;
-  }
-
-  async #require(scope: StoreScope, key: string): Promise<StoreEntry> {
-    const entry = await this.#entry(scope, key);
-    if (entry === null) {
-      const store = scope.kind === "task" ? "Task state store" : "Asset state store";
-      throw new StateStoreError("NOT_FOUND", `${store} key ${pythonRepr(key)} not found`, {
-        details: { key },
-      });
-    }
-    return entry;
-  }
-
-  /** The entry right after a write; a writer that deleted it in between makes this a conflict. */
-  async #readBack(scope: StoreScope, key: string): Promise<StoreEntry> {
-    const entry = await this.#entry(scope, key);
-    if (entry === null) {
+  /**
+   * Whether a write restores a reference: only with the seal an export recorded for exactly this scope,
+   * key and reference, so operators cannot forge a reference a worker backend would then dereference.
+   * A value that is no reference envelope is left to the state store to refuse.
+   *
+   * @throws StateStoreError `INVALID_KEY` for a bad key (checked first, as for any write); `INVALID_VALUE`
+   *   when the seal does not match.
+   */
+  #restoring(scope: StoreScope, key: string, write: ValueWrite): boolean {
+    const seal = write.restoreReference;
+    if (seal === undefined) return false;
+    const ref = unwrapStateRef(write.value);
+    if (ref === undefined) return true;
+    validateKey(key);
+    if (this.#seal === undefined || !this.#seal.verify(scope, key, ref, seal)) {
       throw new StateStoreError(
-        "CONFLICT",
-        `key ${JSON.stringify(key)} was written, then deleted by another writer before it could be read back; read it again`,
-        { details: { key } },
+        "INVALID_VALUE",
+        `the reference seal given for key ${JSON.stringify(key)} does not match its scope, key and reference; only an export of this deployment (same api.secret_key) can restore a reference, and only under the key it was exported from`,
+        { details: { field: "restore_reference", key } },
       );
     }
-    return entry;
-  }
-
-  /**
-   * Rewrites an existing key. Without `ifVersion` the write is conditioned on the version just read (when
-   * the backend can compare-and-set), so a key deleted or rewritten meanwhile is never resurrected with
-   * stale metadata; it retries a few times, then answers `CONFLICT`.
-   */
-  async #patch(
-    scope: StoreScope,
-    key: string,
-    text: string,
-    write: ValueWrite,
-    keep: (current: StoreEntry) => { expiresAt?: Date | null; writer?: { kind: "api" } },
-  ): Promise<void> {
-    const cas = this.#backend.capabilities.compareAndSet;
-    const ifVersion = write.ifVersion;
-    for (let attempt = 1; ; attempt++) {
-      const current = await this.#require(scope, key);
-      if (write.ifAbsent === true) {
-        throw new StateStoreError("CONFLICT", `key ${JSON.stringify(key)} has a live value`, {
-          details: { key, version: current.version },
-        });
-      }
-      const expected = ifVersion ?? (cas && current.version !== null ? current.version : undefined);
-      try {
-        await this.#backend.set(scope, key, text, {
-          ...keep(current),
-          ...(expected === undefined ? {} : { ifVersion: expected }),
-        });
-        return;
-      } catch (error) {
-        const retry = ifVersion === undefined && isStateStoreError(error) && error.code === "CONFLICT";
-        if (!retry || attempt >= PATCH_ATTEMPTS) throw error;
-      }
-    }
-  }
-
-  async #countKeys(scope: StoreScope): Promise<number> {
-    if (!this.#backend.capabilities.listKeys) return 0;
-    return (await this.#backend.list(scope, { limit: 1 })).total;
+    return true;
   }
 
   async #assetSummaries(rows: readonly AssetRow[]): Promise<AssetSummaryJson[]> {
@@ -638,7 +485,8 @@ export class StateAdmin implements StateStoreAccess {
         active: r.active,
         created_at: r.createdAt.toISOString(),
         state_key_count:
-          r.stateKeyCount ?? (await this.#countKeys(assetScope({ assetId: r.id, name: r.name, uri: r.uri }))),
+          r.stateKeyCount ??
+          (await this.#store.countKeys(assetScope({ assetId: r.id, name: r.name, uri: r.uri }))),
       })),
     );
   }

@@ -1,26 +1,23 @@
-import { type AssetStateStoreWriter, decodeValue, type StoreEntry, unwrapStateRef } from "@tidemark/state";
+import type { AssetStateStoreWriter, StateEntry } from "@tidemark/state";
 import type { AssetStateEntryJson, LastUpdatedByJson, TaskStateEntryJson } from "./wire-types.js";
 
 /**
- * A stored task state entry as the Core REST API answers it: the value decoded, timestamps as ISO-8601
- * UTC, and `is_reference` / `ref` when the value is exactly a reference envelope (reference: PR "Decorate
- * custom state refs with an envelope for UI clarity"; `value` still holds the envelope as stored).
+ * A task state entry as the Core REST API answers it: timestamps as ISO-8601 UTC, and `is_reference` /
+ * `ref` when the value is exactly a reference envelope (reference: PR "Decorate custom state refs with an
+ * envelope for UI clarity"; `value` still holds the envelope as stored).
  *
- * @param entry - what the server backend's `getEntry` or `list` returned.
+ * @param entry - what the state store's `getEntry`, `put` or `list` returned (server side, values as stored).
  * @returns the wire entry; a backend without versions reports version 0.
- * @throws StateStoreError `INVALID_VALUE` when the stored text is not JSON (a corrupt row).
  */
-export function taskStateEntryJson(entry: StoreEntry): TaskStateEntryJson {
-  const value = decodeValue(entry.value);
-  const ref = unwrapStateRef(value);
+export function taskStateEntryJson(entry: StateEntry): TaskStateEntryJson {
   return {
     key: entry.key,
-    value,
+    value: entry.value,
     version: entry.version ?? 0,
     updated_at: entry.updatedAt === null ? null : entry.updatedAt.toISOString(),
     expires_at: entry.expiresAt === null ? null : entry.expiresAt.toISOString(),
-    is_reference: ref !== undefined,
-    ...(ref === undefined ? {} : { ref }),
+    is_reference: entry.reference !== null,
+    ...(entry.reference === null ? {} : { ref: entry.reference }),
   };
 }
 
@@ -48,14 +45,13 @@ export function lastUpdatedByJson(
 }
 
 /**
- * A stored asset state entry as the Core REST API answers it: {@link taskStateEntryJson} (asset state
- * never expires, so `expires_at` is null) plus `last_updated_by`.
+ * An asset state entry as the Core REST API answers it: {@link taskStateEntryJson} (asset state never
+ * expires, so `expires_at` is null) plus `last_updated_by`.
  *
- * @param entry - what the server backend returned.
+ * @param entry - what the state store returned.
  * @returns the wire entry.
- * @throws StateStoreError `INVALID_VALUE` when the stored text is not JSON.
  */
-export function assetStateEntryJson(entry: StoreEntry): AssetStateEntryJson {
+export function assetStateEntryJson(entry: StateEntry): AssetStateEntryJson {
   return {
     ...taskStateEntryJson(entry),
     expires_at: null,

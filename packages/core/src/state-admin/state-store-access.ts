@@ -1,5 +1,4 @@
-import type { AssetStateStoreWriter } from "@tidemark/state";
-import type { ExpiresAtInput } from "./expires-at.js";
+import type { AssetStateStoreWriter, ExpiresAtInput, WriteCondition } from "@tidemark/state";
 import type {
   AssetListJson,
   AssetStateEntryJson,
@@ -12,16 +11,15 @@ import type {
   TaskStateListJson,
 } from "./wire-types.js";
 
-/** A task instance's task state, addressed as the Core REST API does. */
 /**
- * The condition of a delete: `ifVersion` deletes only the live value at that version (compare-and-delete);
- * `ifAbsent` succeeds only when no live value exists. Both fail with `CONFLICT`.
+ * The condition of a write or delete, as the state store takes it: `ifVersion` / `ifMatch` act only on
+ * the live value at that version (compare-and-delete for a delete); `ifAbsent` only when no live value
+ * exists. A failure is `CONFLICT`, or `PRECONDITION_FAILED` with `conditionStyle: "http"` (the Core REST
+ * API's `If-Match` / `If-None-Match`).
  */
-export interface DeleteCondition {
-  readonly ifVersion?: number;
-  readonly ifAbsent?: boolean;
-}
+export type DeleteCondition = WriteCondition;
 
+/** A task instance's task state, addressed as the Core REST API does. */
 export interface TaskTarget {
   readonly dagId: string;
   readonly runId: string;
@@ -56,15 +54,11 @@ export interface BrowseRequest {
 }
 
 /** A task state write (PUT). */
-export interface TaskStateWrite {
+export interface TaskStateWrite extends WriteCondition {
   /** Any JSON value except a top-level null. */
   readonly value: unknown;
   /** `"default"` / undefined (default retention), null (never) or ISO-8601 with an offset. */
-  readonly expiresAt?: ExpiresAtInput;
-  /** Compare-and-set: write only at this version (else `CONFLICT`; over HTTP `If-Match`, else 412). */
-  readonly ifVersion?: number;
-  /** Compare-and-set: write only when no live value exists (else `CONFLICT`; over HTTP `If-None-Match: *`). */
-  readonly ifAbsent?: boolean;
+  readonly expiresAt?: Exclude<ExpiresAtInput, Date>;
   /**
    * The seal of a reference envelope `{"__airflow_state_ref__": ref}` that an export recorded for this key
    * (`ref_seal`, see `ReferenceSeal`): `tidemark state-store import` restores the envelope with it. Without
@@ -74,13 +68,12 @@ export interface TaskStateWrite {
   readonly restoreReference?: string;
 }
 
-/** A value-only write (PATCH of task state, PUT and PATCH of asset state). */
-export interface ValueWrite {
+/**
+ * A value-only write (PATCH of task state, PUT and PATCH of asset state), under an optional condition
+ * (`ifVersion`; over HTTP `If-Match`, else 412).
+ */
+export interface ValueWrite extends WriteCondition {
   readonly value: unknown;
-  /** As {@link TaskStateWrite.ifVersion}. */
-  readonly ifVersion?: number;
-  /** As {@link TaskStateWrite.ifAbsent}. */
-  readonly ifAbsent?: boolean;
   /** As {@link TaskStateWrite.restoreReference}. */
   readonly restoreReference?: string;
 }

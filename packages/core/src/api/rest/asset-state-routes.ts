@@ -1,10 +1,9 @@
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
-import { isStateStoreError } from "@tidemark/state";
 import type { FastifyInstance, FastifyReply } from "fastify";
 import { Type } from "typebox";
 import type { StateAdmin } from "../../state-admin/state-admin.js";
 import type { AssetStateEntryJson } from "../../state-admin/wire-types.js";
-import { readPrecondition, runConditional, setEtag } from "../conditional-request.js";
+import { conditionOf, readPrecondition, setEtag } from "../conditional-request.js";
 import {
   assetEntryBody,
   INCLUDE_QUERY_PROPERTY,
@@ -61,15 +60,6 @@ export async function assetStateRoutes(app: FastifyInstance, options: { admin: S
   const { admin } = options;
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
   const base = "/assets/:asset_id/state-store";
-
-  async function liveVersion(assetId: number, key: string): Promise<number | null> {
-    try {
-      return (await admin.getAssetState(assetId, key)).version;
-    } catch (error) {
-      if (isStateStoreError(error, "NOT_FOUND")) return null;
-      throw error;
-    }
-  }
 
   function answerWrite(
     reply: FastifyReply,
@@ -180,21 +170,17 @@ export async function assetStateRoutes(app: FastifyInstance, options: { admin: S
         const wanted = wantsRepresentation(request, reply);
         const assetId = request.params.asset_id;
         const key = request.params["*"];
-        const precondition = readPrecondition(request);
-        const write = (condition: { ifVersion?: number; ifAbsent?: boolean }) => ({
+        const write = {
           value: request.body.value,
-          ...condition,
+          ...conditionOf(readPrecondition(request)),
           ...(request.query.restore_reference === undefined
             ? {}
             : { restoreReference: request.query.restore_reference }),
-        });
-        const entry = await runConditional(reply, precondition, {
-          current: () => liveVersion(assetId, key),
-          run: (condition) =>
-            method === "PUT"
-              ? admin.putAssetState(assetId, key, write(condition))
-              : admin.patchAssetState(assetId, key, write(condition)),
-        });
+        };
+        const entry =
+          method === "PUT"
+            ? await admin.putAssetState(assetId, key, write)
+            : await admin.patchAssetState(assetId, key, write);
         return answerWrite(reply, entry, include, wanted, method === "PUT" ? 204 : 200);
       },
     });
@@ -215,11 +201,9 @@ export async function assetStateRoutes(app: FastifyInstance, options: { admin: S
     async (request, reply) => {
       const assetId = request.params.asset_id;
       const key = request.params["*"];
+      // An unknown or deactivated asset is 404 before its headers are read.
       await admin.assetScope(assetId, { forWrite: true });
-      await runConditional(reply, readPrecondition(request), {
-        current: () => liveVersion(assetId, key),
-        run: (condition) => admin.deleteAssetState(assetId, key, condition),
-      });
+      await admin.deleteAssetState(assetId, key, conditionOf(readPrecondition(request)));
       return reply.code(204).send();
     },
   );

@@ -4,8 +4,8 @@
  * TypeBox type provider derives the route handlers' types from them. Object schemas have
  * `additionalProperties: false`: unknown request fields are 422, not ignored.
  */
+import { DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT } from "@tidemark/state";
 import { type TObjectOptions, type TProperties, Type } from "typebox";
-import { DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT } from "../../state-admin/page-request.js";
 import type { CoreApiErrorBody } from "../api-error.js";
 import { nullable } from "../nullable.js";
 

@@ -1,12 +1,11 @@
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
-import { isStateStoreError } from "@tidemark/state";
 import type { FastifyInstance, FastifyReply } from "fastify";
 import { type Static, type TProperties, Type } from "typebox";
 import type { StateAdmin } from "../../state-admin/state-admin.js";
 import type { TaskTarget } from "../../state-admin/state-store-access.js";
 import type { TaskStateEntryJson } from "../../state-admin/wire-types.js";
 import { HttpStatusError } from "../api-error.js";
-import { readPrecondition, runConditional, setEtag } from "../conditional-request.js";
+import { conditionOf, readPrecondition, setEtag } from "../conditional-request.js";
 import { nullable } from "../nullable.js";
 import {
   INCLUDE_QUERY_PROPERTY,
@@ -132,16 +131,6 @@ export async function taskStateRoutes(app: FastifyInstance, options: { admin: St
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
   const base = "/dags/:dag_id/dagRuns/:run_id/taskInstances/:task_id/state-store";
 
-  /** The live version of a key, or null (conditional requests). */
-  async function liveVersion(t: TaskTarget, key: string): Promise<number | null> {
-    try {
-      return (await admin.getTaskState(t, key)).version;
-    } catch (error) {
-      if (isStateStoreError(error, "NOT_FOUND")) return null;
-      throw error;
-    }
-  }
-
   api.get(
     base,
     {
@@ -264,19 +253,15 @@ export async function taskStateRoutes(app: FastifyInstance, options: { admin: St
       const wanted = wantsRepresentation(request, reply);
       const t = target(request.params, request.query);
       const key = request.params["*"];
-      const precondition = readPrecondition(request);
+      const condition = conditionOf(readPrecondition(request));
       const { value, expires_at } = request.body;
-      const entry = await runConditional(reply, precondition, {
-        current: () => liveVersion(t, key),
-        run: (condition) =>
-          admin.putTaskState(t, key, {
-            value,
-            expiresAt: expires_at,
-            ...condition,
-            ...(request.query.restore_reference === undefined
-              ? {}
-              : { restoreReference: request.query.restore_reference }),
-          }),
+      const entry = await admin.putTaskState(t, key, {
+        value,
+        expiresAt: expires_at,
+        ...condition,
+        ...(request.query.restore_reference === undefined
+          ? {}
+          : { restoreReference: request.query.restore_reference }),
       });
       return answerWrite(reply, entry, include, wanted, 204);
     },
@@ -301,17 +286,13 @@ export async function taskStateRoutes(app: FastifyInstance, options: { admin: St
       const wanted = wantsRepresentation(request, reply);
       const t = target(request.params, request.query);
       const key = request.params["*"];
-      const precondition = readPrecondition(request);
-      const entry = await runConditional(reply, precondition, {
-        current: () => liveVersion(t, key),
-        run: (condition) =>
-          admin.patchTaskState(t, key, {
-            value: request.body.value,
-            ...condition,
-            ...(request.query.restore_reference === undefined
-              ? {}
-              : { restoreReference: request.query.restore_reference }),
-          }),
+      const condition = conditionOf(readPrecondition(request));
+      const entry = await admin.patchTaskState(t, key, {
+        value: request.body.value,
+        ...condition,
+        ...(request.query.restore_reference === undefined
+          ? {}
+          : { restoreReference: request.query.restore_reference }),
       });
       return answerWrite(reply, entry, include, wanted, 200);
     },
@@ -333,11 +314,9 @@ export async function taskStateRoutes(app: FastifyInstance, options: { admin: St
     async (request, reply) => {
       const t = target(request.params, request.query);
       const key = request.params["*"];
+      // An unknown task instance is 404 before its headers are read.
       await admin.taskScope(t);
-      await runConditional(reply, readPrecondition(request), {
-        current: () => liveVersion(t, key),
-        run: (condition) => admin.deleteTaskState(t, key, condition),
-      });
+      await admin.deleteTaskState(t, key, conditionOf(readPrecondition(request)));
       return reply.code(204).send();
     },
   );
