@@ -7,7 +7,6 @@ import { createDatabase } from "../database/create-database.js";
 import type { TidemarkDatabase } from "../database/tidemark-database.js";
 import { createLogger } from "../logging/create-logger.js";
 import { createConfiguredStoreBackend } from "../metastore/create-configured-store-backend.js";
-import { MetastoreBackend } from "../metastore/metastore-backend.js";
 import { migrate } from "../migrations/migrate.js";
 import { installApiErrorHandlers } from "./api-error.js";
 import { EXECUTION_API_PREFIX, executionApiPlugin } from "./execution/execution-api-plugin.js";
@@ -141,7 +140,6 @@ export async function createApiServer(options: CreateApiServerOptions): Promise<
     throw error;
   }
   const serverBackend = backend;
-  const backendIsMetastore = serverBackend instanceof MetastoreBackend && serverBackend.database === database;
   const bodyLimit = bodyLimitFor(config.state_store.max_value_storage_bytes);
   const app = Fastify({
     ...(options.logger === false
@@ -158,7 +156,7 @@ export async function createApiServer(options: CreateApiServerOptions): Promise<
   const service = new ExecutionStateService({
     backend: serverBackend,
     metadata: options.metadata ?? createMetastoreExecutionMetadata(database),
-    backendIsMetastore,
+    metadataStorage: database,
     settings: {
       maxValueStorageBytes: config.state_store.max_value_storage_bytes,
       defaultRetentionDays: config.state_store.default_retention_days,
