@@ -1,9 +1,11 @@
 import {
   type AssetStateStoreWriter,
+  assetIdentity,
   BaseStoreBackend,
   type CleanupOptions,
   type CleanupReport,
   type ClearOptions,
+  compareKeys,
   type DeleteOptions,
   describeScope,
   type ListOptions,
@@ -40,9 +42,8 @@ function namespaceOf(scope: StoreScope): string {
       scope.regionId ?? NO_REGION_ID,
       scope.mapIndex,
     ]);
-  if (scope.assetId !== undefined) return JSON.stringify(["asset-id", scope.assetId]);
-  if (scope.name !== undefined) return JSON.stringify(["asset-name", scope.name]);
-  return JSON.stringify(["asset-uri", scope.uri]);
+  const { by, value } = assetIdentity(scope);
+  return JSON.stringify(["asset", by, value]);
 }
 
 function taskPrefix(scope: StoreScope): string | undefined {
@@ -64,8 +65,9 @@ function taskPrefix(scope: StoreScope): string | undefined {
  * the whole conformance suite, with every capability, and is the first thing a provider author should
  * read: each method is the contract with nothing else in the way. Handy for unit tests of task code.
  *
- * Asset scopes are addressed by the first identifier they carry: `assetId`, else `name`, else `uri`.
- * Nothing survives the process; `close()` drops everything.
+ * Asset scopes are keyed by `assetIdentity` (the id, else the name, else the URI). Listings are in
+ * `compareKeys` order and page by offset or by cursor (the last key of the page). Nothing survives the
+ * process; `close()` drops everything.
  */
 export class InMemoryStoreBackend extends BaseStoreBackend {
   override readonly capabilities: StoreBackendCapabilities = Object.freeze({
@@ -161,14 +163,24 @@ export class InMemoryStoreBackend extends BaseStoreBackend {
     const prefix = options.prefix ?? "";
     const keys = [...(rows?.keys() ?? [])]
       .filter((k) => k.startsWith(prefix) && this.#live(scope, k) !== undefined)
-      .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-    const offset = options.offset ?? 0;
+      .sort(compareKeys);
     const limit = options.limit ?? 100;
-    const entries = keys.slice(offset, offset + limit).map((k) => ({ key: k, ...(rows?.get(k) as Row) }));
-    return { entries, total: keys.length };
+    // A cursor is the last key of the previous page, so a key written or deleted meanwhile shifts nothing.
+    const cursor = options.cursor;
+    const start =
+      cursor === undefined ? (options.offset ?? 0) : keys.findIndex((k) => compareKeys(k, cursor) > 0);
+    const from = start < 0 ? keys.length : start;
+    const page = keys.slice(from, from + limit);
+    const entries = page.map((k) => ({ key: k, ...(rows?.get(k) as Row) }));
+    const more = from + page.length < keys.length && page.length > 0;
+    return { entries, total: keys.length, nextCursor: more ? (page[page.length - 1] as string) : null };
   }
 
-  /** {@inheritDoc BaseStoreBackend.cleanup} */
+  /**
+   * {@inheritDoc BaseStoreBackend.cleanup}
+   *
+   * Deletes expired task state, and the asset state of `options.inactiveAssets`.
+   */
   override async cleanup(options: CleanupOptions = {}): Promise<CleanupReport> {
     const started = Date.now();
     const now = this.#now().getTime();
@@ -182,9 +194,16 @@ export class InMemoryStoreBackend extends BaseStoreBackend {
       }
     }
     options.onProgress?.({ phase: "task_state_store", done: expired, total: expired });
+    let orphaned = 0;
+    for (const asset of options.inactiveAssets ?? []) {
+      const ns = namespaceOf(asset);
+      orphaned += this.#data.get(ns)?.size ?? 0;
+      if (!options.dryRun) this.#data.delete(ns);
+    }
+    options.onProgress?.({ phase: "asset_state_store", done: orphaned, total: orphaned });
     return {
       dryRun: options.dryRun ?? false,
-      deleted: { task_state_store: expired },
+      deleted: { task_state_store: expired, asset_state_store: orphaned },
       durationMs: Date.now() - started,
     };
   }

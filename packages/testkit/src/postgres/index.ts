@@ -1,0 +1,2 @@
+export { checkTestPostgres } from "./check-test-postgres.js";
+export { TEST_POSTGRES_URL, testSchemaName } from "./test-postgres-url.js";
