@@ -141,6 +141,16 @@ describe("ExecutionApiClient against a recording HTTP server", () => {
     expect(auth.message).toBe("Unauthorized");
   });
 
+  it("puts the messages of a FastAPI 422 list in the error", async () => {
+    server.script.push({
+      status: 422,
+      body: { detail: [{ loc: ["body", "value"], msg: "Field required", type: "missing" }] },
+    });
+    const error = await client.setTaskState("t", "k", 1, { expiresAt: null }).catch((e) => e);
+    expect(isStateStoreError(error, "INVALID_VALUE")).toBe(true);
+    expect(error.message).toBe("body.value: Field required");
+  });
+
   it("treats a 404 without a Tidemark body as a wrong URL, not as a missing key", async () => {
     server.script.push({ status: 404, body: "<html>Not Found</html>" });
     const error = await client.getTaskState("t", "k").catch((e) => e);
