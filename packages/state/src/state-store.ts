@@ -649,9 +649,9 @@ export function createStateStore(backend: BaseStoreBackend, settings: StateStore
       if (!capabilities.listKeys) return 0;
       const first = await store.list(scope, { limit: 1 });
       if (first.total !== undefined) return first.total;
-      // A backend that does not count: walk its pages. Keys only grow along a listing, so an entry not
-      // after the last one counted is a page repeated by a backend ignoring the cursor; that, or a
-      // cursor seen before, ends the walk instead of looping forever.
+      // A backend that does not count: walk its pages. Keys only grow along a listing, so a page with
+      // no key after the last one counted (a backend ignoring the cursor), or a cursor seen before, ends
+      // the walk instead of looping forever.
       let count = 0;
       let last: string | undefined;
       let cursor: string | undefined;
@@ -670,7 +670,7 @@ export function createStateStore(backend: BaseStoreBackend, settings: StateStore
           if (live(scope, entry) !== null) count++;
         }
         const next = page.nextCursor ?? null;
-        if (next === null || seen.has(next) || (!advanced && page.entries.length > 0)) return count;
+        if (next === null || !advanced || seen.has(next)) return count;
         seen.add(next);
         cursor = next;
       }
