@@ -2,8 +2,10 @@ export { MAX_KEY_BYTES as OBJECT_STORAGE_MAX_KEY_BYTES } from "./object-layout.j
 export {
   OBJECT_STORAGE_COMPRESSIONS,
   type ObjectStorageCompression,
-  type StateStoreObjectStorageOptions,
-} from "./object-storage-options.js";
+  type ObjectStorageConfig,
+  parseObjectStorageConfig,
+} from "./object-storage-config.js";
+export type { StateStoreObjectStorageOptions, StoreBackendContext } from "./object-storage-options.js";
 export { connectionVariable } from "./s3-connection.js";
 export {
   createStateStoreObjectStorageBackend,

@@ -1,18 +1,21 @@
 import type { S3ClientConfig } from "@aws-sdk/client-s3";
 import { type ConfigSections, StateStoreError } from "@tidemark/state";
+import {
+  COMMON_IO_SECTION,
+  COMPRESSION_OPTION,
+  type ObjectStorageCompression,
+  PATH_OPTION,
+  parseObjectStorageConfig,
+  resolveCompression,
+  resolveThreshold,
+  THRESHOLD_OPTION,
+} from "./object-storage-config.js";
+import { type ObjectStoragePath, parseObjectStoragePath } from "./object-storage-path.js";
 
-/** What the provider is built from when configured: every configuration section (it reads `common_io`). */
+/** The whole configuration, for building the backend from its `common_io` section. */
 export interface StoreBackendContext {
   readonly config: ConfigSections;
 }
-
-import { type ObjectStoragePath, parseObjectStoragePath } from "./object-storage-path.js";
-
-/** The compression codecs of `common_io.state_store_objectstorage_compression`: none ("") or gzip. */
-export const OBJECT_STORAGE_COMPRESSIONS = Object.freeze(["", "gzip"] as const);
-
-/** A supported compression codec: "" (none) or "gzip". */
-export type ObjectStorageCompression = (typeof OBJECT_STORAGE_COMPRESSIONS)[number];
 
 /**
  * Explicit options of {@link StateStoreObjectStorageBackend}; the same settings as the `common_io`
@@ -55,11 +58,6 @@ export interface ResolvedObjectStorageOptions {
   readonly concurrency: number;
 }
 
-const SECTION = "common_io";
-const PATH_OPTION = `${SECTION}.state_store_objectstorage_path`;
-const COMPRESSION_OPTION = `${SECTION}.state_store_objectstorage_compression`;
-const THRESHOLD_OPTION = `${SECTION}.state_store_objectstorage_threshold`;
-
 function isContext(input: unknown): input is StoreBackendContext {
   return (
     typeof input === "object" &&
@@ -70,34 +68,9 @@ function isContext(input: unknown): input is StoreBackendContext {
   );
 }
 
-function resolveCompression(value: unknown, option: string): ObjectStorageCompression {
-  const text = value === undefined || value === null ? "" : value;
-  if (typeof text === "string" && (OBJECT_STORAGE_COMPRESSIONS as readonly string[]).includes(text)) {
-    return text as ObjectStorageCompression;
-  }
-  throw new StateStoreError(
-    "CONFIG_ERROR",
-    `${option} = ${JSON.stringify(text)} is not a supported compression; supported codecs: "" (none), "gzip"`,
-    { details: { option, supported: [...OBJECT_STORAGE_COMPRESSIONS] } },
-  );
-}
-
-function resolveThreshold(value: unknown, option: string): number {
-  if (value === undefined || value === null || value === "") return 0;
-  const number = typeof value === "string" && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
-  if (typeof number !== "number" || !Number.isSafeInteger(number) || number < 0) {
-    throw new StateStoreError(
-      "CONFIG_ERROR",
-      `${option} = ${JSON.stringify(value)} is not a byte count: use an integer >= 0 (values whose JSON text is smaller stay inline; 0 offloads every value)`,
-      { details: { option } },
-    );
-  }
-  return number;
-}
-
 /**
- * Validates the options of the backend, given either explicitly or as the loader's context (the
- * `common_io` section of the configuration, as `loadStoreBackend` passes it).
+ * Validates the options of the backend, given either explicitly or as the whole configuration (whose
+ * `common_io` section is parsed as the backend definitions parse it).
  *
  * @param input - {@link StateStoreObjectStorageOptions} or `{ config }`.
  * @returns the resolved options.
@@ -115,11 +88,11 @@ export function resolveObjectStorageOptions(
     );
   }
   if (isContext(input)) {
-    const section = input.config[SECTION] ?? {};
+    const parsed = parseObjectStorageConfig(input.config[COMMON_IO_SECTION] ?? {});
     return {
-      path: parseObjectStoragePath(section.state_store_objectstorage_path, PATH_OPTION),
-      compression: resolveCompression(section.state_store_objectstorage_compression, COMPRESSION_OPTION),
-      threshold: resolveThreshold(section.state_store_objectstorage_threshold, THRESHOLD_OPTION),
+      path: parseObjectStoragePath(parsed.path, PATH_OPTION),
+      compression: parsed.compression,
+      threshold: parsed.threshold,
       env: process.env,
       s3ClientConfig: {},
       now: () => new Date(),

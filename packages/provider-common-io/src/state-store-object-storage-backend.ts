@@ -4,10 +4,10 @@ import {
   type CleanupOptions,
   type CleanupReport,
   type ClearOptions,
+  type DeserializeFromRefArgs,
   decodeValue,
   defineStoreBackend,
   defineWorkerBackend,
-  encodeValue,
   type JsonValue,
   type ListOptions,
   type ListResult,
@@ -44,11 +44,16 @@ import {
   keyFromMetadata,
   STATE_KEY_METADATA,
 } from "./object-metadata.js";
-import type { StoreBackendContext } from "./object-storage-options.js";
 import {
+  COMMON_IO_SECTION,
   type ObjectStorageCompression,
+  type ObjectStorageConfig,
+  parseObjectStorageConfig,
+} from "./object-storage-config.js";
+import {
   resolveObjectStorageOptions,
   type StateStoreObjectStorageOptions,
+  type StoreBackendContext,
 } from "./object-storage-options.js";
 import type { ObjectHead, ObjectStore, StoredObject } from "./object-store.js";
 import { resolveS3Connection } from "./s3-connection.js";
@@ -72,7 +77,8 @@ interface ListedKey {
  * gzip compression and an inline threshold. Reference: `StateStoreObjectStorageBackend` of Airflow's
  * common.io provider (config section `[common.io]`, here `common_io`).
  *
- * Two roles, as every {@link BaseStoreBackend}:
+ * Two roles, one class ({@link BaseStoreBackend} and `WorkerStoreBackend`), both loaded from the same
+ * export through its static definitions:
  * - **worker backend** (`workers.state_store_backend =
  *   "@tidemark/provider-common-io#StateStoreObjectStorageBackend"`): the serialize hooks write values whose
  *   JSON text is at least `threshold` bytes to an object and return its reference (the full `file://` or
@@ -95,20 +101,23 @@ interface ListedKey {
  * (temporary file in the same directory, fsync, rename).
  */
 export class StateStoreObjectStorageBackend extends BaseStoreBackend implements WorkerStoreBackend {
-  /** The definition `state_store.backend` loads (`@tidemark/provider-common-io#StateStoreObjectStorageBackend`). */
+  /**
+   * The definition `state_store.backend` loads (`@tidemark/provider-common-io#StateStoreObjectStorageBackend`):
+   * it owns the `common_io` section, validated by {@link parseObjectStorageConfig}.
+   */
   static readonly definition = defineStoreBackend({
     name: "common_io object storage",
-    configSection: "common_io",
-    parseConfig: (section) => section,
-    create: (_section, context) => new StateStoreObjectStorageBackend({ config: context.config }),
+    configSection: COMMON_IO_SECTION,
+    parseConfig: parseObjectStorageConfig,
+    create: (options: ObjectStorageConfig) => new StateStoreObjectStorageBackend(options),
   });
 
-  /** The definition `workers.state_store_backend` loads (the same export name). */
+  /** The definition `workers.state_store_backend` loads (the same export name and section). */
   static readonly workerDefinition = defineWorkerBackend({
     name: "common_io object storage",
-    configSection: "common_io",
-    parseConfig: (section) => section,
-    create: (_section, context) => new StateStoreObjectStorageBackend({ config: context.config }),
+    configSection: COMMON_IO_SECTION,
+    parseConfig: parseObjectStorageConfig,
+    create: (options: ObjectStorageConfig) => new StateStoreObjectStorageBackend(options),
   });
 
   /** Offloads task state and asset state values at or above the threshold. */
@@ -138,7 +147,7 @@ export class StateStoreObjectStorageBackend extends BaseStoreBackend implements 
   readonly #concurrency: number;
 
   /**
-   * @param options - explicit {@link StateStoreObjectStorageOptions}, or the loader's context `{ config }`
+   * @param options - explicit {@link StateStoreObjectStorageOptions}, or the whole configuration `{ config }`
    *   whose `common_io` section holds `state_store_objectstorage_path`, `…_compression` and `…_threshold`.
    * @throws StateStoreError `CONFIG_ERROR` naming the option: a missing or malformed path, an unsupported
    *   compression (the message lists "" and "gzip"), a negative threshold, or a connection
@@ -257,6 +266,7 @@ export class StateStoreObjectStorageBackend extends BaseStoreBackend implements 
    *   `INVALID_VALUE` for an invalid `expiresAt` date; `BACKEND_UNAVAILABLE` or `FORBIDDEN`.
    */
   override async set(scope: StoreScope, key: string, value: string, options: SetOptions = {}): Promise<void> {
+    // Kept for direct callers: through the state store a condition or "default" never reaches here.
     this.assertSetOptionsSupported(options);
     const expiresAt = scope.kind === "task" ? (options.expiresAt ?? null) : null;
     if (expiresAt !== null && (!(expiresAt instanceof Date) || Number.isNaN(expiresAt.getTime()))) {
@@ -393,41 +403,42 @@ export class StateStoreObjectStorageBackend extends BaseStoreBackend implements 
    *   write fails (the previous object stays readable).
    */
   async serializeTaskStateStoreToRef(args: SerializeToRefArgs<TaskScope>): Promise<string | null> {
-    return this.#offload(args, "task");
+    return this.#offload(args);
   }
 
   /** Worker hook: as {@link serializeTaskStateStoreToRef}, for asset state (addressed by name or uri). */
   async serializeAssetStateStoreToRef(args: SerializeToRefArgs<AssetScope>): Promise<string | null> {
-    return this.#offload(args, "asset");
+    return this.#offload(args);
   }
 
   /**
    * Worker hook: reads the task state value a reference points to.
    *
-   * @param stored - a reference returned by {@link serializeTaskStateStoreToRef}.
+   * @param ref - a reference returned by {@link serializeTaskStateStoreToRef}.
+   * @param _where - the scope and key it was read from; the reference alone names the object.
    * @returns the decoded value.
    * @throws StateStoreError `INVALID_VALUE` for a reference that is not a task state object under this
    *   backend's base (another base, a path escaping it, a malformed segment) or a corrupt object;
    *   `NOT_FOUND`, with the reference in the message, when the object does not exist.
    */
-  async deserializeTaskStateStoreFromRef(stored: string): Promise<JsonValue> {
-    return decodeValue(await this.#readRef(stored, "task"));
+  async deserializeTaskStateStoreFromRef(
+    ref: string,
+    _where?: DeserializeFromRefArgs<TaskScope>,
+  ): Promise<JsonValue> {
+    return decodeValue(await this.#readRef(ref, "task"));
   }
 
   /** Worker hook: as {@link deserializeTaskStateStoreFromRef}, for asset state. */
-  async deserializeAssetStateStoreFromRef(stored: string): Promise<JsonValue> {
-    return decodeValue(await this.#readRef(stored, "asset"));
+  async deserializeAssetStateStoreFromRef(
+    ref: string,
+    _where?: DeserializeFromRefArgs<AssetScope>,
+  ): Promise<JsonValue> {
+    return decodeValue(await this.#readRef(ref, "asset"));
   }
 
-  async #offload(args: SerializeToRefArgs<StoreScope>, kind: "task" | "asset"): Promise<string | null> {
-    const { key, scope } = args;
-    if (scope?.kind !== kind) {
-      throw new StateStoreError(
-        "INVALID_SCOPE",
-        `serialize${kind === "task" ? "Task" : "Asset"}StateStoreToRef needs a ${kind === "task" ? "TaskScope" : "AssetScope"}`,
-      );
-    }
-    const text = typeof args.text === "string" ? args.text : encodeValue(args.value, { maxBytes: 0 });
+  // The state store core hands the hooks validated text of the scope's own kind.
+  async #offload(args: SerializeToRefArgs<StoreScope>): Promise<string | null> {
+    const { key, scope, text } = args;
     const objectKey = objectKeyOf(scope, key, this.#gzip); // validates before the threshold decides
     if (utf8ByteLength(text) < this.threshold) return null;
     await this.#write(scope, key, text, null);
@@ -461,7 +472,7 @@ export class StateStoreObjectStorageBackend extends BaseStoreBackend implements 
  * Builds a {@link StateStoreObjectStorageBackend}: the provider convention's `createX(options)` factory.
  *
  * @param options - explicit options (`path`, `compression`, `threshold`, `env`, `s3ClientConfig`, `now`,
- *   `concurrency`) or the loader's context `{ config }`.
+ *   `concurrency`) or the whole configuration `{ config }`.
  * @returns the backend; nothing is contacted until the first operation.
  * @throws StateStoreError `CONFIG_ERROR` as the constructor.
  */
@@ -470,3 +481,8 @@ export function createStateStoreObjectStorageBackend(
 ): StateStoreObjectStorageBackend {
   return new StateStoreObjectStorageBackend(options);
 }
+
+// The factory names the same definitions as the class, so `module#createStateStoreObjectStorageBackend`
+// loads too.
+createStateStoreObjectStorageBackend.definition = StateStoreObjectStorageBackend.definition;
+createStateStoreObjectStorageBackend.workerDefinition = StateStoreObjectStorageBackend.workerDefinition;

@@ -1,8 +1,14 @@
-import { isStateStoreError, loadStoreBackend, type StateStoreError } from "@tidemark/state";
+import {
+  isStateStoreError,
+  loadStoreBackend,
+  loadWorkerBackend,
+  type StateStoreError,
+} from "@tidemark/state";
 import { describe, expect, it } from "vitest";
 import {
   createStateStoreObjectStorageBackend,
   OBJECT_STORAGE_COMPRESSIONS,
+  parseObjectStorageConfig,
   StateStoreObjectStorageBackend,
 } from "../src/index.js";
 import { resolveS3Connection } from "../src/s3-connection.js";
@@ -52,12 +58,48 @@ describe("configuration", () => {
     ]) {
       const backend = await loadStoreBackend(spec, {
         option: "workers.state_store_backend",
-        context,
+        config: context.config,
         importModule: async () => import("../src/index.js"),
       });
       expect(backend).toBeInstanceOf(StateStoreObjectStorageBackend);
       expect((backend as StateStoreObjectStorageBackend).base).toBe("s3://bucket-name/state/");
     }
+  });
+
+  it("owns the common_io section: the worker definition parses it, as environment strings too", async () => {
+    const backend = (await loadWorkerBackend("@tidemark/provider-common-io#StateStoreObjectStorageBackend", {
+      config: {
+        common_io: {
+          state_store_objectstorage_path: "file:///var/tmp/tidemark-state",
+          state_store_objectstorage_compression: "gzip",
+          state_store_objectstorage_threshold: "512",
+        },
+      },
+      importModule: async () => import("../src/index.js"),
+    })) as StateStoreObjectStorageBackend;
+    expect(backend).toBeInstanceOf(StateStoreObjectStorageBackend);
+    expect([backend.base, backend.compression, backend.threshold]).toEqual([
+      "file:///var/tmp/tidemark-state/",
+      "gzip",
+      512,
+    ]);
+    expect(parseObjectStorageConfig({ state_store_objectstorage_path: "s3://bucket-name/p" })).toEqual({
+      path: "s3://bucket-name/p/",
+      compression: "",
+      threshold: 0,
+    });
+  });
+
+  it("refuses an option the common_io section does not have, listing its options", () => {
+    const error = errorOf(() =>
+      parseObjectStorageConfig({
+        state_store_objectstorage_path: "file:///tmp/x/",
+        state_store_threshold: 1,
+      }),
+    );
+    expect(error.code).toBe("CONFIG_ERROR");
+    expect(error.message).toContain("common_io.state_store_threshold");
+    expect(error.message).toContain("state_store_objectstorage_threshold");
   });
 
   it("names common_io.state_store_objectstorage_path when the path is missing", () => {
