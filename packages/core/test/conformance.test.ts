@@ -1,42 +1,88 @@
-import { runStoreBackendConformance } from "@tidemark/testkit";
+import { assetScope, type TaskScope } from "@tidemark/state";
+import { type StoreBackendFixture, storeBackendSuite } from "@tidemark/testkit";
+import { tempDir } from "@tidemark/testkit/temp-dir";
 import { afterAll } from "vitest";
-import { createDatabase, migrate } from "../src/index.js";
-import { metastoreConformanceHarness } from "./support/metastore-harness.js";
+import {
+  createDatabase,
+  createTaskInstance,
+  findTaskInstance,
+  MetastoreBackend,
+  migrate,
+  registerAsset,
+  type TidemarkDatabase,
+} from "../src/index.js";
 import { connectTestPostgres } from "./support/postgres.js";
-import { tempDir } from "./support/temp-dir.js";
 
-runStoreBackendConformance(
-  "MetastoreBackend on a SQLite file",
-  metastoreConformanceHarness(async () => {
-    const dir = tempDir();
-    const database = createDatabase(`sqlite:///${dir.path}/tidemark.db`);
-    await migrate(database);
-    return {
-      database,
-      async dispose() {
-        await database.close();
-        dir.remove();
-      },
-    };
-  }),
-);
+/** An open, migrated database and how to throw it away. */
+interface Opened {
+  readonly database: TidemarkDatabase;
+  dispose(): Promise<void>;
+}
 
-runStoreBackendConformance(
-  "MetastoreBackend on SQLite :memory:",
-  metastoreConformanceHarness(async () => {
-    const database = createDatabase("sqlite::memory:");
-    await migrate(database);
-    return { database, dispose: () => database.close() };
-  }),
-);
+/** The fixture of MetastoreBackend over a database made by `open`: a dag run and asset on demand. */
+async function metastoreFixture(open: () => Promise<Opened>): Promise<StoreBackendFixture<MetastoreBackend>> {
+  const { database, dispose } = await open();
+  const backend = new MetastoreBackend({ database });
+  let closed = false;
+  const close = async () => {
+    if (closed) return;
+    closed = true;
+    await dispose();
+  };
+  return {
+    backend,
+    async dispose() {
+      await backend.close();
+      await close();
+    },
+    async prepareTaskScope(scope: TaskScope) {
+      if ((await findTaskInstance(database, scope)) === null) await createTaskInstance(database, scope);
+      return scope;
+    },
+    async prepareAssetScope(asset, identity) {
+      const record = await registerAsset(database, { name: asset.name, uri: asset.uri });
+      if (identity === "assetId") return assetScope({ assetId: record.id });
+      return identity === "name" ? assetScope({ name: record.name }) : assetScope({ uri: record.uri });
+    },
+    breakConnection: close,
+  };
+}
+
+storeBackendSuite({
+  name: "MetastoreBackend on a SQLite file",
+  create: () =>
+    metastoreFixture(async () => {
+      const dir = tempDir("tidemark-core-");
+      const database = createDatabase(`sqlite:///${dir.path}/tidemark.db`);
+      await migrate(database);
+      return {
+        database,
+        async dispose() {
+          await database.close();
+          dir.remove();
+        },
+      };
+    }),
+});
+
+storeBackendSuite({
+  name: "MetastoreBackend on SQLite :memory:",
+  create: () =>
+    metastoreFixture(async () => {
+      const database = createDatabase("sqlite::memory:");
+      await migrate(database);
+      return { database, dispose: () => database.close() };
+    }),
+});
 
 const postgres = await connectTestPostgres();
 afterAll(() => postgres.close());
 
-runStoreBackendConformance(
-  `MetastoreBackend on ${postgres.kind === "postgres" ? "Postgres" : "PGlite (Postgres unreachable)"}`,
-  metastoreConformanceHarness(async () => {
-    const fresh = await postgres.freshSchema({ poolSize: 4 });
-    return { database: fresh.database, dispose: () => fresh.dispose() };
-  }),
-);
+storeBackendSuite({
+  name: `MetastoreBackend on ${postgres.kind === "postgres" ? "Postgres" : "PGlite (Postgres unreachable)"}`,
+  create: () =>
+    metastoreFixture(async () => {
+      const fresh = await postgres.freshSchema({ poolSize: 4 });
+      return { database: fresh.database, dispose: () => fresh.dispose() };
+    }),
+});
