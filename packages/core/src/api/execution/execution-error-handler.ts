@@ -1,7 +1,6 @@
 import { StateStoreError } from "@tidemark/state";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { apiErrorBody, ERROR_CODE_HEADER, toApiError } from "../api-error.js";
-import { etagOf } from "../conditional-request.js";
+import { sendApiError, toApiError } from "../api-error.js";
 
 /**
  * Sends an error in the Execution API's shape: `{"detail": {"reason", "message", "code"}}` (reference: the
@@ -20,16 +19,8 @@ export function sendExecutionError(
   error: StateStoreError,
   status?: number,
 ): FastifyReply {
-  const code = status ?? error.httpStatus;
-  if (error.code === "PRECONDITION_FAILED") {
-    const etag = etagOf(error.details.currentVersion as number | null | undefined);
-    if (etag !== undefined) reply.header("etag", etag);
-  }
-  return reply
-    .code(code)
-    .header(ERROR_CODE_HEADER, error.code)
-    .type("application/json; charset=utf-8")
-    .send(apiErrorBody(error));
+  // One sender for both APIs, so a 412's ETag is read from the error the same way everywhere.
+  return sendApiError(reply, error, status === undefined ? {} : { status });
 }
 
 /**
