@@ -193,12 +193,18 @@ export interface StateStore {
    *   backend; `BACKEND_UNAVAILABLE`.
    */
   set(scope: StoreScope, key: string, value: unknown, options?: StateWriteOptions): Promise<WriteResult>;
-  /** As {@link set}, then reads the entry back. @throws StateStoreError as {@link set}; `CONFLICT` when deleted meanwhile. */
+  /**
+   * As {@link set}, then reads the entry back. The entry shows the value as stored: an offloaded value as
+   * its envelope, with `reference` set (reading it back resolves nothing).
+   *
+   * @throws StateStoreError as {@link set}; `CONFLICT` when deleted meanwhile.
+   */
   put(scope: StoreScope, key: string, value: unknown, options?: StateWriteOptions): Promise<StateEntry>;
   /**
    * Replaces the value of an existing key, keeping its `expiresAt` (a PATCH). Without a condition the
    * write is guarded by the version just read (on backends with compare-and-set), so a key deleted or
-   * rewritten meanwhile is never resurrected; it retries a few times, then answers `CONFLICT`.
+   * rewritten meanwhile is never resurrected; it retries a few times, then answers `CONFLICT`. A
+   * condition is checked against the live entry and never retried. The entry shows the value as stored.
    *
    * @throws StateStoreError as {@link put}; `NOT_FOUND` when the key is missing or expired.
    */
@@ -216,12 +222,19 @@ export interface StateStore {
   /** Removes only the worker backend's objects of a scope (after the server cleared the rows). */
   clearWorkerBackend(scope: StoreScope, options?: ClearOptions): Promise<void>;
   /**
-   * Lists live keys of a scope in key order.
+   * Lists live keys of a scope in key order, values as stored (references are not resolved). With
+   * `cursor`, the page continues after the previous one and `offset` is ignored; `total` is the
+   * backend's count less the expired entries the page dropped.
    *
    * @throws StateStoreError `NOT_SUPPORTED` without `capabilities.listKeys`; `INVALID_VALUE` for a bad page.
    */
   list(scope: StoreScope, options?: StateListOptions): Promise<StatePage>;
-  /** The number of live keys of a scope; 0 on a backend that cannot list. */
+  /**
+   * The number of live keys of a scope: the backend's count, or else a walk of its pages (which ends at
+   * a page with no new key or a repeated cursor, so a backend ignoring cursors cannot loop it forever).
+   *
+   * @returns the count; 0 on a backend that cannot list.
+   */
   countKeys(scope: StoreScope): Promise<number>;
   /** Garbage collection through the backend, with the inactive assets filled in. */
   cleanup(options?: CleanupOptions): Promise<CleanupReport>;
@@ -538,7 +551,7 @@ export function createStateStore(backend: BaseStoreBackend, settings: StateStore
       validateKey(key);
       const spec = conditionOf(options);
       const style = options.conditionStyle ?? "options";
-      if (spec !== null && spec.kind !== "absent") requireCompareAndSet();
+      if (spec !== null) requireCompareAndSet();
       const text = await encode(scope, key, value, options, spec !== null);
       for (let attempt = 1; ; attempt++) {
         const current = await readLive(scope, key);

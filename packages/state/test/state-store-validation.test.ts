@@ -133,6 +133,7 @@ describe("state store: capability gating", () => {
       () => store.set(TASK, "k", 1, { ifMatch: "*" }),
       () => store.put(TASK, "k", 1, { ifMatch: [1, 2] }),
       () => store.replace(TASK, "k", 1, { ifVersion: 1 }),
+      () => store.replace(TASK, "k", 1, { ifAbsent: true }),
       () => store.delete(TASK, "k", { ifVersion: 1 }),
       () => store.delete(TASK, "k", { ifAbsent: true }),
     ]) {
