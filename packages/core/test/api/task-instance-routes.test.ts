@@ -1,4 +1,12 @@
-import { assetScope, taskScope } from "@tidemark/state";
+import {
+  assetScope,
+  BaseStoreBackend,
+  type ClearOptions,
+  type DeleteOptions,
+  type SetOptions,
+  type StoreScope,
+  taskScope,
+} from "@tidemark/state";
 import { InMemoryStoreBackend } from "@tidemark/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -144,6 +152,63 @@ describe("clear_on_success with a custom server backend", () => {
     expect(await backend.get(scopeOf(ti), "k")).toBe("1");
     await h.call("PATCH", `/task-instances/${ti.id}/state`, { token, body: { state: "success" } });
     expect(await backend.get(scopeOf(ti), "k")).toBeNull();
+    expect((await getTaskInstance(h.database, ti.id))?.state).toBe("success");
+  });
+});
+
+/** A backend of another class that keeps its rows in the metastore and says so through its handle. */
+class SharingBackend extends BaseStoreBackend {
+  readonly inner: MetastoreBackend;
+  clears = 0;
+  constructor(inner: MetastoreBackend) {
+    super();
+    this.inner = inner;
+  }
+  override get capabilities() {
+    return this.inner.capabilities;
+  }
+  override get(scope: StoreScope, key: string) {
+    return this.inner.get(scope, key);
+  }
+  override getEntry(scope: StoreScope, key: string) {
+    return this.inner.getEntry(scope, key);
+  }
+  override set(scope: StoreScope, key: string, value: string, options?: SetOptions) {
+    return this.inner.set(scope, key, value, options);
+  }
+  override delete(scope: StoreScope, key: string, options?: DeleteOptions) {
+    return this.inner.delete(scope, key, options);
+  }
+  override async clear(scope: StoreScope, options?: ClearOptions) {
+    this.clears++;
+    await this.inner.clear(scope, options);
+  }
+  override storageHandle(): unknown {
+    return this.inner.storageHandle();
+  }
+}
+
+describe("clear_on_success with a backend sharing the metastore's storage handle", () => {
+  let h: ApiHarness;
+  let backend: SharingBackend;
+  beforeAll(async () => {
+    h = await startApiHarness({
+      backendFor: (database) => {
+        backend = new SharingBackend(new MetastoreBackend({ database }));
+        return backend;
+      },
+      config: { state_store: { clear_on_success: true } },
+    });
+  });
+  afterAll(() => h.close());
+
+  it("clears in the transaction that records the success, not through the backend", async () => {
+    const ti = await h.taskInstance();
+    const token = await h.token(ti.id);
+    await h.call("PUT", `/store/ti/${ti.id}/k`, { token, body: { value: 1 } });
+    await h.call("PATCH", `/task-instances/${ti.id}/state`, { token, body: { state: "success" } });
+    expect(await backend.get(scopeOf(ti), "k")).toBeNull();
+    expect(backend.clears).toBe(0);
     expect((await getTaskInstance(h.database, ti.id))?.state).toBe("success");
   });
 });
