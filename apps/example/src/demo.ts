@@ -4,8 +4,11 @@ import { join, relative, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import type { TidemarkConfig } from "@tidemark/config";
 import { createDatabase, migrate, redactDatabaseUrl, type TidemarkDatabase } from "@tidemark/core";
-import { createStateStoreObjectStorageBackend } from "@tidemark/provider-common-io";
-import type { BaseStoreBackend } from "@tidemark/state";
+import {
+  createStateStoreObjectStorageBackend,
+  type ObjectStorageConfig,
+  parseObjectStorageConfig,
+} from "@tidemark/provider-common-io";
 import { AssetStateStoreAccessor, ExecutionApiClient } from "@tidemark/task-sdk";
 import { type AirportStats, DEFAULT_MIN_FLIGHTS, rankAirportsByAverageDelay } from "./airport-stats.js";
 import { type ApiServerProcess, executionApiAnswers, startApiServerProcess } from "./api-server-process.js";
@@ -63,9 +66,8 @@ function executionBase(url: string): string {
   return url.replace(/\/+$/, "").replace(/\/execution$/, "");
 }
 
-function describeObjects(config: TidemarkConfig): string {
-  const c = config.common_io;
-  return `${c.state_store_objectstorage_path} (${c.state_store_objectstorage_compression || "uncompressed"}, values >= ${c.state_store_objectstorage_threshold.toLocaleString("en-US")} bytes offloaded)`;
+function describeObjects(objects: ObjectStorageConfig): string {
+  return `${objects.path} (${objects.compression || "uncompressed"}, values >= ${objects.threshold.toLocaleString("en-US")} bytes offloaded)`;
 }
 
 function runLine(outcome: DagRunOutcome): string {
@@ -154,6 +156,8 @@ export async function runDemo(
   const started = performance.now();
   const { cwd, env, stdout } = io;
   const config = loadDemoConfig({ cwd, env });
+  // The provider owns the common_io section; parse it once for the backend and the report.
+  const objects = parseObjectStorageConfig(config.common_io ?? {});
   const allDays = calendarDays(dataset.flights);
   const days = allDays.slice(0, options.days ?? allDays.length);
   const firstDay = days[0] as string;
@@ -165,7 +169,7 @@ export async function runDemo(
   try {
     const taskLog = openTaskLog(join(home, "logs", "flights-demo.log"), config.logging.level);
     cleanups.push(() => taskLog.close());
-    const workerBackend: BaseStoreBackend = createStateStoreObjectStorageBackend({ config });
+    const workerBackend = createStateStoreObjectStorageBackend(objects);
     cleanups.push(() => workerBackend.close());
     const database: TidemarkDatabase = createDatabase(config.database.url, { cwd });
     cleanups.push(() => database.close());
@@ -200,7 +204,7 @@ export async function runDemo(
         `Tidemark flights demo: dag ${DAG_ID}, ${days.length} daily run(s) ${firstDay} .. ${lastDay}${options.failOnce ? ", --fail-once" : ""}`,
         `  data       vega-datasets ${dataset.version} data/flights-20k.json: ${dataset.flights.length.toLocaleString("en-US")} flights, SHA-1 ${dataset.sha1.slice(0, 12)} verified`,
         `  metastore  ${redactDatabaseUrl(config.database.url)}`,
-        `  objects    ${describeObjects(config)}`,
+        `  objects    ${describeObjects(objects)}`,
         `  api        ${executionApiUrl} (${server === undefined ? "TIDEMARK_API_URL" : `tidemark api-server, pid ${server.pid}`})`,
         `  warehouse  ${relative(cwd, warehouse.path) || warehouse.path}; task logs in ${relative(cwd, taskLog.path)}`,
         "",
@@ -327,7 +331,7 @@ export async function runDemo(
       const statsEntry = [...inventory.inline, ...inventory.offloaded].find(
         (e) => e.owner === `asset:${FLIGHTS_ASSET.name}` && e.key === ASSET_KEYS.airportStats,
       );
-      const threshold = config.common_io.state_store_objectstorage_threshold;
+      const threshold = objects.threshold;
       const statsBytes = stats === undefined ? 0 : Buffer.byteLength(JSON.stringify(stats));
       const shouldOffload = statsBytes >= threshold;
       checks.push({
@@ -373,7 +377,7 @@ export async function runDemo(
           ...inventory,
           clearOnSuccess: config.state_store.clear_on_success,
           thresholdBytes: threshold,
-          compression: config.common_io.state_store_objectstorage_compression,
+          compression: objects.compression,
         },
         retries,
         checks,

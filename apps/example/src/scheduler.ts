@@ -9,7 +9,7 @@ import {
   type TaskInstanceRecord,
   type TidemarkDatabase,
 } from "@tidemark/core";
-import type { BaseStoreBackend } from "@tidemark/state";
+import type { WorkerStoreBackend } from "@tidemark/state";
 import { ExecutionApiClient, runTask, type TaskDefinition, type TaskLogger } from "@tidemark/task-sdk";
 import type { Flight } from "./flights-data.js";
 import { type DelayReportOutcome, delayReportTask } from "./pipeline/delay-report.js";
@@ -79,7 +79,7 @@ export interface SchedulerOptions {
   readonly executionApiUrl: string;
   readonly tokens: TokenIssuer;
   /** The worker backend every task runs with (object storage). */
-  readonly workerBackend: BaseStoreBackend;
+  readonly workerBackend: WorkerStoreBackend;
   readonly warehouse: Warehouse;
   readonly flights: readonly Flight[];
   /** The task logger of one try. */

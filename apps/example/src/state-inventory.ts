@@ -2,7 +2,8 @@ import { stat } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import type { TidemarkDatabase } from "@tidemark/core";
-import { type BaseStoreBackend, refFromStoredText, utf8ByteLength } from "@tidemark/state";
+import type { StateStoreObjectStorageBackend } from "@tidemark/provider-common-io";
+import { refFromStoredText, utf8ByteLength } from "@tidemark/state";
 
 /** One state key as the metastore holds it. */
 export interface InventoryEntry {
@@ -38,7 +39,7 @@ export interface StateInventory {
  */
 export async function takeStateInventory(options: {
   database: TidemarkDatabase;
-  backend: BaseStoreBackend;
+  backend: StateStoreObjectStorageBackend;
   assetName: string;
   dagId: string;
 }): Promise<StateInventory> {

@@ -11,8 +11,10 @@ import {
   issueTaskToken,
   registerAsset,
 } from "@tidemark/core";
-import { createStateStoreObjectStorageBackend } from "@tidemark/provider-common-io";
-import type { BaseStoreBackend } from "@tidemark/state";
+import {
+  createStateStoreObjectStorageBackend,
+  type StateStoreObjectStorageBackend,
+} from "@tidemark/provider-common-io";
 import { AssetStateStoreAccessor, ExecutionApiClient, runTask, silentTaskLogger } from "@tidemark/task-sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AirportStats, addFlights, emptyAirportStats } from "../src/airport-stats.js";
@@ -27,7 +29,7 @@ describe("ingest_flights after a worker crash", () => {
   let dir: string;
   let server: ApiServer;
   let baseUrl: string;
-  let backend: BaseStoreBackend;
+  let backend: StateStoreObjectStorageBackend;
   let warehouse: Warehouse;
   const config = () => loadDemoConfig({ cwd: dir, env: {} });
 

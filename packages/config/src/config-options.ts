@@ -28,8 +28,8 @@ const DATABASE_URL = (value: string) =>
     : "sqlite:///absolute/path.db, sqlite:relative/path.db, sqlite::memory: or postgres://user@host:port/database";
 
 /**
- * Every option Tidemark reads, with its default. Sections that are not listed here (a third-party
- * provider's own) are passed through to backends unvalidated.
+ * Every option Tidemark reads, with its default. Sections that are not listed here (a provider's own,
+ * such as `common_io`) are passed through as they are; the provider's backend definition validates them.
  */
 export const CONFIG_OPTIONS: readonly ConfigOption[] = Object.freeze([
   {
@@ -164,30 +164,5 @@ export const CONFIG_OPTIONS: readonly ConfigOption[] = Object.freeze([
     default: "info",
     choices: ["fatal", "error", "warn", "info", "debug", "trace", "silent"],
     description: "Log level of servers and workers (pino).",
-  },
-  {
-    section: "common_io",
-    key: "state_store_objectstorage_path",
-    type: "string",
-    default: "",
-    description:
-      "Base of the object-storage backend: `file:///absolute/dir/` or `s3://conn_id@bucket/prefix/` (conn_id optional).",
-  },
-  {
-    section: "common_io",
-    key: "state_store_objectstorage_compression",
-    type: "string",
-    default: "",
-    choices: ["", "gzip"],
-    description: 'Compression of stored objects: "" (none) or "gzip".',
-  },
-  {
-    section: "common_io",
-    key: "state_store_objectstorage_threshold",
-    type: "integer",
-    default: 0,
-    min: 0,
-    description:
-      "Values whose JSON text is smaller than this many bytes stay inline in the database; 0 offloads every value.",
   },
 ] satisfies ConfigOption[]);

@@ -2,7 +2,8 @@ import type { ConfigSections } from "@tidemark/state";
 
 /**
  * The validated configuration. Section and option names are the file's, snake_case, as in
- * `tidemark.toml` and the `TIDEMARK__SECTION__KEY` environment variables.
+ * `tidemark.toml` and the `TIDEMARK__SECTION__KEY` environment variables. Sections Tidemark does not
+ * know (a provider's, such as `common_io`) are present as given, unvalidated, when configured.
  */
 export interface TidemarkConfig extends ConfigSections {
   readonly database: { readonly url: string };
@@ -24,9 +25,4 @@ export interface TidemarkConfig extends ConfigSections {
     readonly ui_dir: string;
   };
   readonly logging: { readonly level: string };
-  readonly common_io: {
-    readonly state_store_objectstorage_path: string;
-    readonly state_store_objectstorage_compression: "" | "gzip";
-    readonly state_store_objectstorage_threshold: number;
-  };
 }

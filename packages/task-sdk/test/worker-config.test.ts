@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { loadConfig } from "@tidemark/config";
 import { isStateStoreError } from "@tidemark/state";
 import { afterAll, describe, expect, it } from "vitest";
@@ -69,6 +69,23 @@ export class Counting extends BaseWorkerBackend {
     const error = await loadWorkerBackend(config, { cwd: dir }).catch((e) => e);
     expect(isStateStoreError(error, "CONFIG_ERROR")).toBe(true);
     expect(error.message).toMatch(/^workers\.state_store_backend = /);
+  });
+
+  it("leaves the common_io section to the provider, whose definition refuses a bad option when loaded", async () => {
+    const config = loadConfig({
+      cwd: dir,
+      env: {
+        TIDEMARK__WORKERS__STATE_STORE_BACKEND: "@tidemark/provider-common-io#StateStoreObjectStorageBackend",
+        TIDEMARK__COMMON_IO__STATE_STORE_OBJECTSTORAGE_PATH: pathToFileURL(`${dir}/objects/`).href,
+        TIDEMARK__COMMON_IO__STATE_STORE_OBJECTSTORAGE_COMPRESSION: "zstd",
+      },
+    });
+    const error = await loadWorkerBackend(config, {
+      cwd: fileURLToPath(new URL("..", import.meta.url)),
+    }).catch((e) => e);
+    expect(isStateStoreError(error, "CONFIG_ERROR")).toBe(true);
+    expect(error.message).toContain("common_io.state_store_objectstorage_compression");
+    expect(error.message).toContain('supported codecs: "" (none), "gzip"');
   });
 
   it("checks task definitions", () => {
