@@ -4,6 +4,7 @@ import {
   type CleanupOptions,
   type CleanupReport,
   type ClearOptions,
+  compareKeys,
   type DeserializeFromRefArgs,
   decodeValue,
   defineStoreBackend,
@@ -336,7 +337,7 @@ export class StateStoreObjectStorageBackend extends BaseStoreBackend implements 
     const wanted = options.prefix ?? "";
     const live = candidates
       .filter((c): c is ListedKey => c?.key.startsWith(wanted) === true)
-      .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+      .sort((a, b) => compareKeys(a.key, b.key));
     const offset = options.offset ?? 0;
     const limit = options.limit ?? 100;
     const page = live.slice(offset, offset + limit);
