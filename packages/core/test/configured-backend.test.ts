@@ -1,5 +1,7 @@
 import { writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { loadConfig } from "@tidemark/config";
 import { isStateStoreError, loadStoreBackend, taskScope } from "@tidemark/state";
 import { describe, expect, it } from "vitest";
@@ -55,25 +57,38 @@ describe("createConfiguredStoreBackend", () => {
     }
   });
 
-  it("loads state_store.backend (module#Export) with the configuration as context", async () => {
+  it("loads state_store.backend (module#export) as a definition that owns its configuration section", async () => {
     const dir = tempDir();
     try {
+      const state = pathToFileURL(createRequire(import.meta.url).resolve("@tidemark/state")).href;
       writeFileSync(
         join(dir.path, "custom-backend.mjs"),
-        `export class CustomBackend {
-           constructor(context) { this.context = context; this.capabilities = { expiry: false, compareAndSet: false, listKeys: false }; }
-           async get() { return null; } async set() {} async delete() {} async clear() {} async close() {}
-         }`,
+        `import { BaseStoreBackend, defineStoreBackend } from ${JSON.stringify(state)};
+         class CustomBackend extends BaseStoreBackend {
+           constructor(options, context) { super(); this.options = options; this.context = context; this.capabilities = { expiry: false, compareAndSet: false, listKeys: false }; }
+           async get() { return null; } async set() {} async delete() {} async clear() {}
+         }
+         export const customBackend = defineStoreBackend({
+           name: "custom", configSection: "custom",
+           parseConfig: (section) => ({ greeting: String(section.greeting ?? "hello") }),
+           create: (options, context) => new CustomBackend(options, context),
+         });`,
       );
       const config = loadConfig({
         cwd: dir.path,
-        env: { TIDEMARK__STATE_STORE__BACKEND: "./custom-backend.mjs#CustomBackend" },
+        env: {
+          TIDEMARK__STATE_STORE__BACKEND: "./custom-backend.mjs#customBackend",
+          TIDEMARK__CUSTOM__GREETING: "hi",
+        },
       });
       const backend = (await createConfiguredStoreBackend({ config, cwd: dir.path })) as unknown as {
-        context: { config: unknown };
+        options: unknown;
+        context: { config: unknown; cwd: string };
       };
       expect(backend.constructor.name).toBe("CustomBackend");
+      expect(backend.options).toEqual({ greeting: "hi" });
       expect(backend.context.config).toBe(config);
+      expect(backend.context.cwd).toBe(dir.path);
       const missing = loadConfig({
         cwd: dir.path,
         env: { TIDEMARK__STATE_STORE__BACKEND: "./nope.mjs#Nope" },
@@ -88,12 +103,10 @@ describe("createConfiguredStoreBackend", () => {
     }
   });
 
-  it("MetastoreBackend itself loads as a module#Export from the configuration (the constructor takes {config})", async () => {
+  it("MetastoreBackend itself loads as a module#export from the configuration (its static definition)", async () => {
     requireBuilt();
     const backend = await loadStoreBackend("@tidemark/core#MetastoreBackend", {
-      context: {
-        config: { database: { url: "sqlite::memory:" }, state_store: { state_cleanup_batch_size: 3 } },
-      },
+      config: { database: { url: "sqlite::memory:" }, state_store: { state_cleanup_batch_size: 3 } },
       cwd: PACKAGE_DIR,
     });
     expect(backend.name).toBe("MetastoreBackend");

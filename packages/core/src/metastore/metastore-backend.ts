@@ -7,6 +7,7 @@ import {
   type ClearOptions,
   type ConfigSections,
   type DeleteOptions,
+  defineStoreBackend,
   describeScope,
   type ListOptions,
   type ListResult,
@@ -173,6 +174,16 @@ function keyRange(prefix: string): { range: KeyRange; lower: string | null; uppe
  * Run `migrate(database)` before use.
  */
 export class MetastoreBackend extends BaseStoreBackend {
+  /**
+   * The definition `state_store.backend = "@tidemark/core#MetastoreBackend"` loads: it reads
+   * `database.url` and `state_store.state_cleanup_batch_size` from the configuration and owns no section.
+   */
+  static readonly definition = defineStoreBackend({
+    name: "MetastoreBackend",
+    parseConfig: () => ({}),
+    create: (_options, context) => new MetastoreBackend({ config: context.config, cwd: context.cwd }),
+  });
+
   override readonly capabilities: StoreBackendCapabilities = Object.freeze({
     expiry: true,
     compareAndSet: true,
