@@ -14,14 +14,15 @@ export interface LoadWorkerBackendOptions {
 
 /**
  * Loads the worker backend named by `workers.state_store_backend` (`module#Export`), once per process,
- * specification and configuration (reference: `_get_worker_state_backend`, cached). The backend receives the whole
- * configuration, so a provider reads its own section (for example `common_io`).
+ * specification and configuration (reference: `_get_worker_state_backend`, cached). The export's worker
+ * definition parses its own configuration section (for example `common_io`) and creates the backend.
  *
  * @param config - the loaded configuration.
  * @param options - where relative module paths resolve from.
  * @returns the backend, or null when the option is empty (values stay inline).
  * @throws StateStoreError `CONFIG_ERROR` naming `workers.state_store_backend` when the module cannot be
- *   imported, the export is missing or it is not a backend. A failed load is not cached, so fixing the
+ *   imported, the export is missing or it is not a worker backend definition; the provider's own
+ *   `CONFIG_ERROR` for a bad section. A failed load is not cached, so fixing the
  *   environment and calling again works.
  */
 export async function loadWorkerBackend(
