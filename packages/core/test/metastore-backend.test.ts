@@ -196,7 +196,7 @@ for (const target of [sqliteFileTarget(), postgresTarget(postgres)]) {
         expect(await backend.scopeExists(assetScope({ name: "orders" }))).toBe(false);
       });
 
-      it("records the writer: setAssetStateStore and set with a writer; a plain set leaves it null", async () => {
+      it("records the writer: set with a writer records it; a plain set leaves it null", async () => {
         await registerAsset(database, { name: "orders" });
         const a = assetScope({ name: "orders" });
         const writer = {
@@ -206,7 +206,7 @@ for (const target of [sqliteFileTarget(), postgresTarget(postgres)]) {
           taskId: "extract",
           mapIndex: -1,
         } as const;
-        await backend.setAssetStateStore(a, "wm", '"1"', writer);
+        await backend.set(a, "wm", '"1"', { writer });
         expect(await backend.getEntry(a, "wm")).toMatchObject({
           version: 1,
           lastUpdatedBy: writer,
@@ -217,11 +217,11 @@ for (const target of [sqliteFileTarget(), postgresTarget(postgres)]) {
         await backend.set(a, "wm", '"3"');
         expect(await backend.getEntry(a, "wm")).toMatchObject({ version: 3, lastUpdatedBy: null });
         const bad = await rejection(
-          backend.setAssetStateStore(a, "wm", '"4"', { kind: "task", dagId: "d" } as never),
+          backend.set(a, "wm", '"4"', { writer: { kind: "task", dagId: "d" } as never }),
         );
         expect(bad.code).toBe("INVALID_VALUE");
         const extra = await rejection(
-          backend.setAssetStateStore(a, "wm", '"4"', { kind: "api", dagId: "d" } as never),
+          backend.set(a, "wm", '"4"', { writer: { kind: "api", dagId: "d" } as never }),
         );
         expect(extra.code).toBe("INVALID_VALUE");
         expect(await backend.get(a, "wm")).toBe('"3"');

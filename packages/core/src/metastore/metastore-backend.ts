@@ -424,28 +424,6 @@ export class MetastoreBackend extends BaseStoreBackend {
     }
   }
 
-  /**
-   * Records an asset state write with its writer (`last_updated_by_*`), as the Execution API does for a
-   * task's write and the REST API for an operator's.
-   *
-   * @param scope - the asset scope (the asset must be active).
-   * @param key - a valid key.
-   * @param value - JSON text.
-   * @param writer - `{kind: "task", dagId, runId, taskId, mapIndex}`, `{kind: "watcher"}` or
-   *   `{kind: "api"}`; validated as the reference does (`validateAssetStateStoreWriter`).
-   * @param options - compare-and-set conditions.
-   * @throws StateStoreError `INVALID_VALUE` for a malformed writer; otherwise as {@link set}.
-   */
-  async setAssetStateStore(
-    scope: AssetScope,
-    key: string,
-    value: string,
-    writer: AssetStateStoreWriter,
-    options: Omit<SetOptions, "writer" | "expiresAt"> = {},
-  ): Promise<void> {
-    await this.set(scope, key, value, { ...options, writer: validateAssetStateStoreWriter(writer) });
-  }
-
   /** Works out why a set wrote nothing: the scope is missing, or a compare-and-set condition failed. */
   async #explainRejectedSet(scope: StoreScope, key: string, options: SetOptions): Promise<StateStoreError> {
     if (!(await this.scopeExists(scope, { forWrite: true }))) {
