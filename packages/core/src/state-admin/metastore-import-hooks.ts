@@ -1,4 +1,4 @@
-import { isStateStoreError, StateStoreError } from "@tidemark/state";
+import { assetDeactivated, isStateStoreError } from "@tidemark/state";
 import type { TidemarkDatabase } from "../database/tidemark-database.js";
 import { getAssetByName, registerAsset } from "../metadata/assets.js";
 import { createTaskInstance, findTaskInstance } from "../metadata/task-instances.js";
@@ -29,13 +29,7 @@ export function metastoreImportHooks(database: TidemarkDatabase): ImportScopeHoo
     async ensureAsset(name, uri) {
       const existing = await getAssetByName(database, name);
       if (existing === null) return { id: (await registerAsset(database, { name, uri })).id, created: true };
-      if (!existing.active) {
-        throw new StateStoreError(
-          "ASSET_NOT_FOUND",
-          `asset ${JSON.stringify(name)} is deactivated, so its state cannot be written; register it again (tidemark assets register --name ${name}) before importing`,
-          { details: { name } },
-        );
-      }
+      if (!existing.active) throw assetDeactivated(name, existing.id);
       return { id: existing.id, created: false };
     },
   };

@@ -1,10 +1,15 @@
 import {
+  assetDeactivated,
+  type ExpiresAtInput,
   encodeValue,
+  isExpired,
   isStateStoreError,
   type JsonValue,
   NO_REGION_ID,
   requireRegionId,
+  resolveExpiresAt,
   StateStoreError,
+  taskInstanceNotFound,
   validateKey,
 } from "@tidemark/state";
 import { writerFromJson } from "./state-entry-json.js";
@@ -217,10 +222,12 @@ export async function* exportState(
       (ti) => ti.regionId === regionId,
     );
     if (all.length === 0) {
-      throw new StateStoreError(
-        "TASK_INSTANCE_NOT_FOUND",
-        `no task instance task_id=${JSON.stringify(target.taskId)}${regionId === NO_REGION_ID ? "" : ` in region_id=${regionId}`} exists in dag run dag_id=${JSON.stringify(target.dagId)} run_id=${JSON.stringify(target.runId)}`,
-      );
+      throw taskInstanceNotFound({
+        dagId: target.dagId,
+        runId: target.runId,
+        taskId: target.taskId,
+        mapIndex: "all",
+      });
     }
     for (const ti of all.sort((a, b) => a.mapIndex - b.mapIndex)) yield* taskLines(access, ti);
     return;
@@ -258,6 +265,18 @@ function lineError(line: number, message: string): StateStoreError {
   return new StateStoreError("INVALID_VALUE", `line ${line}: ${message}`, { details: { line } });
 }
 
+/** Runs a check of the state package, its error prefixed with the line it is about. */
+function atLine<T>(line: number, check: () => T): T {
+  try {
+    return check();
+  } catch (error) {
+    if (isStateStoreError(error)) {
+      throw new StateStoreError(error.code, `line ${line}: ${error.message}`, { details: { line } });
+    }
+    throw error;
+  }
+}
+
 function text(record: Record<string, unknown>, field: string, line: number): string {
   const value = record[field];
   if (typeof value !== "string" || value === "")
@@ -288,7 +307,6 @@ const ASSET_FIELDS = [
   "is_reference",
   "reference_seal",
 ];
-const OFFSET = /(?:Z|[+-]\d\d(?::?\d\d)?)$/i;
 
 function checkWriter(value: unknown, line: number): LastUpdatedByJson | null {
   if (value === null || value === undefined) return null;
@@ -388,34 +406,28 @@ export function parseStateExport(input: string, options: { maxValueBytes?: numbe
       record.is_reference === true
         ? { is_reference: true as const, reference_seal: record.reference_seal as string }
         : {};
-    try {
+    atLine(line, () => {
       validateKey(key);
       encodeValue(record.value, {
         maxBytes: options.maxValueBytes ?? 0,
         label: `value of key ${JSON.stringify(key)}`,
       });
-    } catch (error) {
-      if (isStateStoreError(error)) {
-        throw new StateStoreError(error.code, `line ${line}: ${error.message}`, { details: { line } });
-      }
-      throw error;
-    }
+    });
     if (record.scope === "task") {
       const mapIndex = record.map_index;
       if (!Number.isInteger(mapIndex) || (mapIndex as number) < -1)
         throw lineError(line, `"map_index" must be an integer >= -1`);
       const expiresAt = record.expires_at;
-      if (
-        expiresAt !== null &&
-        (typeof expiresAt !== "string" ||
-          !OFFSET.test(expiresAt) ||
-          Number.isNaN(new Date(expiresAt).getTime()))
-      ) {
+      // An export holds instants: "default" would be the importing deployment's retention, not the key's.
+      if (expiresAt === undefined || expiresAt === "default") {
         throw lineError(
           line,
           `"expires_at" must be null or an ISO-8601 date-time with an offset, for example "2026-06-01T00:00:00Z"`,
         );
       }
+      atLine(line, () =>
+        resolveExpiresAt(expiresAt as ExpiresAtInput, { defaultRetentionDays: undefined, now: new Date() }),
+      );
       lines.push({
         scope: "task",
         dag_id: text(record, "dag_id", line),
@@ -526,12 +538,7 @@ export async function importState(
       if (ensured.created) createdAssets++;
     } else {
       const found = await access.findAsset({ name });
-      if (!found.active) {
-        throw new StateStoreError(
-          "ASSET_NOT_FOUND",
-          `asset ${JSON.stringify(name)} is deactivated, so its state cannot be written; register it again (tidemark assets register --name ${name}) before importing`,
-        );
-      }
+      if (!found.active) throw assetDeactivated(name, found.id);
       asset.id = found.id;
     }
   }
@@ -541,7 +548,7 @@ export async function importState(
   for (const [index, line] of lines.entries()) {
     try {
       if (line.scope === "task") {
-        if (line.expires_at !== null && new Date(line.expires_at).getTime() <= now.getTime()) {
+        if (line.expires_at !== null && isExpired(new Date(line.expires_at), now)) {
           skippedExpired++;
           continue;
         }
