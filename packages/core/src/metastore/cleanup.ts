@@ -42,15 +42,14 @@ async function runDelete(
     markStart();
     return toCount((await query(database.db).executeTakeFirst()).numDeletedRows);
   }
-  let deadline: number | undefined;
+  const started = performance.now();
   for (let wait = 1; ; wait = Math.min(wait * 2, LOCK_RETRY_MAX_MS)) {
     const { outcome, lockTimeoutMs } = await failFast.tryWithoutWaiting(database.db, async (conn) => {
       markStart();
       return (await query(conn).executeTakeFirst()).numDeletedRows;
     });
     if (outcome !== LOCK_TAKEN) return toCount(outcome);
-    deadline ??= performance.now() + lockTimeoutMs;
-    if (performance.now() >= deadline) {
+    if (performance.now() >= started + lockTimeoutMs) {
       throw Object.assign(new Error("database is locked"), { code: "SQLITE_BUSY" });
     }
     await sleep(wait);
