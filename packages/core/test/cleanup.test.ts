@@ -5,17 +5,12 @@ import { assetScope, type CleanupProgress, taskScope } from "@tidemark/state";
 import BetterSqlite3 from "better-sqlite3";
 import type { LogEvent } from "kysely";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import {
-  activateAsset,
-  cleanupMetastore,
-  createDatabase,
-  createTaskInstance,
-  deactivateAsset,
-  deleteDagRun,
-  findTaskInstance,
-  MetastoreBackend,
-  registerAsset,
-} from "../src/index.js";
+import { createDatabase } from "../src/database/create-database.js";
+import { activateAsset, deactivateAsset, registerAsset } from "../src/metadata/assets.js";
+import { deleteDagRun } from "../src/metadata/dag-runs.js";
+import { createTaskInstance, findTaskInstance } from "../src/metadata/task-instances.js";
+import { cleanupMetastore } from "../src/metastore/cleanup.js";
+import { MetastoreBackend } from "../src/metastore/metastore-backend.js";
 import { connectTestPostgres } from "./support/postgres.js";
 import { type OpenedTarget, postgresTarget, sqliteFileTarget } from "./support/targets.js";
 

@@ -1,25 +1,25 @@
 import { isStateStoreError, type StateStoreError, taskScope } from "@tidemark/state";
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { TidemarkDatabase } from "../src/database/tidemark-database.js";
 import {
   activateAsset,
-  createDagRun,
-  createTaskInstance,
   deactivateAsset,
-  findTaskInstance,
   getAssetById,
   getAssetByName,
   getAssetByUri,
-  getDagRun,
-  getTaskInstance,
   listAssets,
-  listDagRuns,
-  listTaskInstances,
-  MetastoreBackend,
   registerAsset,
-  setTaskInstanceState,
-  type TidemarkDatabase,
-  taskInstanceScope,
-} from "../src/index.js";
+} from "../src/metadata/assets.js";
+import { createDagRun, getDagRun, listDagRuns } from "../src/metadata/dag-runs.js";
+import { taskInstanceScope } from "../src/metadata/task-instance-record.js";
+import { setTaskInstanceState } from "../src/metadata/task-instance-state.js";
+import {
+  createTaskInstance,
+  findTaskInstance,
+  getTaskInstance,
+  listTaskInstances,
+} from "../src/metadata/task-instances.js";
+import { MetastoreBackend } from "../src/metastore/metastore-backend.js";
 import { connectTestPostgres } from "./support/postgres.js";
 import { type OpenedTarget, postgresTarget, sqliteFileTarget } from "./support/targets.js";
 

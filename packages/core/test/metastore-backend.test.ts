@@ -1,13 +1,10 @@
 import { assetScope, isStateStoreError, StateStoreError, type StoreScope, taskScope } from "@tidemark/state";
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
-import {
-  createDatabase,
-  createTaskInstance,
-  deactivateAsset,
-  MetastoreBackend,
-  registerAsset,
-  type TidemarkDatabase,
-} from "../src/index.js";
+import { createDatabase } from "../src/database/create-database.js";
+import type { TidemarkDatabase } from "../src/database/tidemark-database.js";
+import { deactivateAsset, registerAsset } from "../src/metadata/assets.js";
+import { createTaskInstance } from "../src/metadata/task-instances.js";
+import { MetastoreBackend } from "../src/metastore/metastore-backend.js";
 import { connectTestPostgres } from "./support/postgres.js";
 import { type OpenedTarget, postgresTarget, sqliteFileTarget } from "./support/targets.js";
 

@@ -1,14 +1,10 @@
 import { sql } from "kysely";
 import { afterAll, describe, expect, it } from "vitest";
-import {
-  createDatabase,
-  getMigrationStatus,
-  MIGRATION_NAMES,
-  migrate,
-  registerAsset,
-  resetDatabase,
-  type TidemarkDatabase,
-} from "../src/index.js";
+import { createDatabase } from "../src/database/create-database.js";
+import type { TidemarkDatabase } from "../src/database/tidemark-database.js";
+import { registerAsset } from "../src/metadata/assets.js";
+import { getMigrationStatus, migrate, resetDatabase } from "../src/migrations/migrate.js";
+import { MIGRATION_NAMES } from "../src/migrations/migration-list.js";
 import { connectTestPostgres } from "./support/postgres.js";
 import { postgresTarget, sqliteFileTarget } from "./support/targets.js";
 

@@ -1,14 +1,11 @@
 import { taskScope } from "@tidemark/state";
 import { type LogEvent, sql } from "kysely";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import {
-  createTaskInstance,
-  MetastoreBackend,
-  migrate,
-  resetDatabase,
-  type TidemarkDatabase,
-  withWriteTransaction,
-} from "../src/index.js";
+import type { TidemarkDatabase } from "../src/database/tidemark-database.js";
+import { withWriteTransaction } from "../src/database/write-transaction.js";
+import { createTaskInstance } from "../src/metadata/task-instances.js";
+import { MetastoreBackend } from "../src/metastore/metastore-backend.js";
+import { migrate, resetDatabase } from "../src/migrations/migrate.js";
 import { connectTestPostgres, type TestSchema } from "./support/postgres.js";
 
 const postgres = await connectTestPostgres();

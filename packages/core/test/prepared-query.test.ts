@@ -1,7 +1,10 @@
 import { taskScope } from "@tidemark/state";
 import type { LogEvent } from "kysely";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { createTaskInstance, MetastoreBackend, prepareQuery, withWriteTransaction } from "../src/index.js";
+import { prepareQuery } from "../src/database/prepared-query.js";
+import { withWriteTransaction } from "../src/database/write-transaction.js";
+import { createTaskInstance } from "../src/metadata/task-instances.js";
+import { MetastoreBackend } from "../src/metastore/metastore-backend.js";
 import { connectTestPostgres } from "./support/postgres.js";
 import { type OpenedTarget, postgresTarget, sqliteFileTarget } from "./support/targets.js";
 

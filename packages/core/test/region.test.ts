@@ -1,14 +1,14 @@
 import { isStateStoreError, NO_REGION_ID, type StateStoreError, taskScope } from "@tidemark/state";
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { TidemarkDatabase } from "../src/database/tidemark-database.js";
+import { setTaskInstanceState } from "../src/metadata/task-instance-state.js";
 import {
   createTaskInstance,
   findTaskInstance,
   getTaskInstance,
   listTaskInstances,
-  MetastoreBackend,
-  setTaskInstanceState,
-  type TidemarkDatabase,
-} from "../src/index.js";
+} from "../src/metadata/task-instances.js";
+import { MetastoreBackend } from "../src/metastore/metastore-backend.js";
 import { connectTestPostgres } from "./support/postgres.js";
 import { type OpenedTarget, postgresTarget, sqliteFileTarget } from "./support/targets.js";
 

@@ -1,11 +1,8 @@
 import { assetScope } from "@tidemark/state";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  deactivateAsset,
-  getAssetByName,
-  MetastoreBackend,
-  type TaskInstanceRecord,
-} from "../../src/index.js";
+import { deactivateAsset, getAssetByName } from "../../src/metadata/assets.js";
+import type { TaskInstanceRecord } from "../../src/metadata/task-instance-record.js";
+import { MetastoreBackend } from "../../src/metastore/metastore-backend.js";
 import {
   type ApiHarness,
   closePostgres,

@@ -7,7 +7,9 @@ import { SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EXECUTION_TOKEN_AUDIENCE, issueTaskToken } from "../../src/api/execution-tokens.js";
 import { resolveSecretKey } from "../../src/api/secret-key.js";
-import { getAssetByName, MetastoreBackend, type TaskInstanceRecord } from "../../src/index.js";
+import { getAssetByName } from "../../src/metadata/assets.js";
+import type { TaskInstanceRecord } from "../../src/metadata/task-instance-record.js";
+import { MetastoreBackend } from "../../src/metastore/metastore-backend.js";
 import { type ApiHarness, errorOf, startApiHarness } from "./support/api-harness.js";
 
 describe("Execution API authentication and authorization", () => {

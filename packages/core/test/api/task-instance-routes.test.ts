@@ -9,12 +9,10 @@ import {
 } from "@tidemark/state";
 import { InMemoryStoreBackend } from "@tidemark/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  getAssetByName,
-  getTaskInstance,
-  MetastoreBackend,
-  type TaskInstanceRecord,
-} from "../../src/index.js";
+import { getAssetByName } from "../../src/metadata/assets.js";
+import type { TaskInstanceRecord } from "../../src/metadata/task-instance-record.js";
+import { getTaskInstance } from "../../src/metadata/task-instances.js";
+import { MetastoreBackend } from "../../src/metastore/metastore-backend.js";
 import {
   type ApiHarness,
   closePostgres,

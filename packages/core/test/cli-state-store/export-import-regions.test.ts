@@ -1,19 +1,14 @@
 import { NO_REGION_ID, taskScope } from "@tidemark/state";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import {
-  createDatabase,
-  createTaskInstance,
-  exportState,
-  findTaskInstance,
-  importState,
-  MetastoreBackend,
-  metastoreImportHooks,
-  parseStateExport,
-  RestStateClient,
-  StateAdmin,
-  type StateStoreAccess,
-  type TidemarkDatabase,
-} from "../../src/index.js";
+import { createDatabase } from "../../src/database/create-database.js";
+import type { TidemarkDatabase } from "../../src/database/tidemark-database.js";
+import { createTaskInstance, findTaskInstance } from "../../src/metadata/task-instances.js";
+import { MetastoreBackend } from "../../src/metastore/metastore-backend.js";
+import { metastoreImportHooks } from "../../src/state-admin/metastore-import-hooks.js";
+import { RestStateClient } from "../../src/state-admin/rest-state-client.js";
+import { StateAdmin } from "../../src/state-admin/state-admin.js";
+import { exportState, importState, parseStateExport } from "../../src/state-admin/state-export.js";
+import type { StateStoreAccess } from "../../src/state-admin/state-store-access.js";
 import { closePostgres } from "../api/support/api-harness.js";
 import {
   type DatabaseKind,

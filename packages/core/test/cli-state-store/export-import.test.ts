@@ -2,7 +2,10 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { assetScope, taskScope, wrapStateRef } from "@tidemark/state";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { createDatabase, getAssetByName, MetastoreBackend, type TidemarkDatabase } from "../../src/index.js";
+import { createDatabase } from "../../src/database/create-database.js";
+import type { TidemarkDatabase } from "../../src/database/tidemark-database.js";
+import { getAssetByName } from "../../src/metadata/assets.js";
+import { MetastoreBackend } from "../../src/metastore/metastore-backend.js";
 import { requireBuilt } from "../support/built.js";
 import { type CliRun, type CliWorkspace, cliWorkspace, jsonOf, ok } from "./support/cli-workspace.js";
 

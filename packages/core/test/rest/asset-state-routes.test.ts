@@ -1,6 +1,6 @@
 import { assetScope, wrapStateRef } from "@tidemark/state";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { deactivateAsset, getAssetByName } from "../../src/index.js";
+import { deactivateAsset, getAssetByName } from "../../src/metadata/assets.js";
 import { type ApiAnswer, closePostgres } from "../api/support/api-harness.js";
 import {
   assetStatePath,

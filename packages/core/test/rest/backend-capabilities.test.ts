@@ -1,7 +1,7 @@
 import { assetScope, type StoreBackendCapabilities, taskScope } from "@tidemark/state";
 import { InMemoryStoreBackend } from "@tidemark/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { getAssetByName } from "../../src/index.js";
+import { getAssetByName } from "../../src/metadata/assets.js";
 import {
   assetStatePath,
   itemsOf,

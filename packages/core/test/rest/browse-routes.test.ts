@@ -1,6 +1,8 @@
 import { NO_REGION_ID, taskScope } from "@tidemark/state";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTaskInstance, deactivateAsset, registerAsset, setTaskInstanceState } from "../../src/index.js";
+import { deactivateAsset, registerAsset } from "../../src/metadata/assets.js";
+import { setTaskInstanceState } from "../../src/metadata/task-instance-state.js";
+import { createTaskInstance } from "../../src/metadata/task-instances.js";
 import { closePostgres } from "../api/support/api-harness.js";
 import {
   type DatabaseKind,

@@ -1,6 +1,6 @@
 import { wrapStateRef } from "@tidemark/state";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { getAssetByName } from "../../src/index.js";
+import { getAssetByName } from "../../src/metadata/assets.js";
 import { closePostgres } from "../api/support/api-harness.js";
 import {
   assetStatePath,

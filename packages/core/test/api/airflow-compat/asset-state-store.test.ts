@@ -5,7 +5,8 @@
  * before that check, so their answers are Airflow's.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { deactivateAsset, type TaskInstanceRecord } from "../../../src/index.js";
+import { deactivateAsset } from "../../../src/metadata/assets.js";
+import type { TaskInstanceRecord } from "../../../src/metadata/task-instance-record.js";
 import { type ApiHarness, closePostgres, postgresSchema, startApiHarness } from "../support/api-harness.js";
 import { assetByName, detail, expectAnswer, rowsOf } from "./compat-support.js";
 

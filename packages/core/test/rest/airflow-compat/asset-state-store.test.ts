@@ -4,7 +4,7 @@
  */
 import { assetScope } from "@tidemark/state";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { getAssetByName } from "../../../src/index.js";
+import { getAssetByName } from "../../../src/metadata/assets.js";
 import { closePostgres } from "../../api/support/api-harness.js";
 import {
   assetStatePath,
