@@ -1,6 +1,8 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { taskScope } from "@tidemark/state";
+import { cleanEnv, runNode } from "@tidemark/testkit/process";
+import { tempDir } from "@tidemark/testkit/temp-dir";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import {
   createDatabase,
@@ -14,8 +16,7 @@ import {
 } from "../src/index.js";
 import { requireBuilt } from "./support/built.js";
 import { connectTestPostgres } from "./support/postgres.js";
-import { cleanEnv, runNode, runTidemark } from "./support/run-tidemark.js";
-import { tempDir } from "./support/temp-dir.js";
+import { runTidemark } from "./support/run-tidemark.js";
 
 const postgres = await connectTestPostgres();
 afterAll(() => postgres.close());

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { loadConfig } from "@tidemark/config";
 import { isStateStoreError, loadStoreBackend, taskScope } from "@tidemark/state";
+import { tempDir } from "@tidemark/testkit/temp-dir";
 import { describe, expect, it } from "vitest";
 import {
   createConfiguredStoreBackend,
@@ -14,7 +15,6 @@ import {
   migrate,
 } from "../src/index.js";
 import { PACKAGE_DIR, requireBuilt } from "./support/built.js";
-import { tempDir } from "./support/temp-dir.js";
 
 describe("createConfiguredStoreBackend", () => {
   it("builds MetastoreBackend on database.url when state_store.backend is empty, with the configured batch size", async () => {

@@ -1,10 +1,10 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { isStateStoreError, type StateStoreError } from "@tidemark/state";
+import { tempDir } from "@tidemark/testkit/temp-dir";
 import { sql } from "kysely";
 import { describe, expect, it } from "vitest";
 import { createDatabase, parseDatabaseUrl, redactDatabaseUrl, withDatabaseSchema } from "../src/index.js";
-import { tempDir } from "./support/temp-dir.js";
 
 function configError(fn: () => unknown): StateStoreError {
   try {

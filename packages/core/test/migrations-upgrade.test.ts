@@ -2,6 +2,7 @@ import { copyFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { assetScope, isStateStoreError, NO_REGION_ID, taskScope } from "@tidemark/state";
+import { tempDir } from "@tidemark/testkit/temp-dir";
 import { sql } from "kysely";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import {
@@ -18,7 +19,6 @@ import {
   type TidemarkDatabase,
 } from "../src/index.js";
 import { connectTestPostgres, type TestSchema } from "./support/postgres.js";
-import { tempDir } from "./support/temp-dir.js";
 
 const postgres = await connectTestPostgres();
 afterAll(() => postgres.close());

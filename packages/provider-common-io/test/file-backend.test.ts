@@ -10,11 +10,10 @@ import {
   type TaskScope,
   taskScope,
 } from "@tidemark/state";
+import { listFiles, makeTempDir, type TempDir } from "@tidemark/testkit/temp-dir";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { FileObjectStore } from "../src/file-object-store.js";
 import { StateStoreObjectStorageBackend, type StateStoreObjectStorageOptions } from "../src/index.js";
-import { makeTempDir, type TempDir } from "./support/temp-dir.js";
-import { listFiles } from "./support/walk.js";
 
 const scope = taskScope({ dagId: "dag", runId: "run", taskId: "task", mapIndex: -1 });
 const asset = assetScope({ name: "orders" });

@@ -1,9 +1,8 @@
 import { join } from "node:path";
 import { taskScope } from "@tidemark/state";
+import { listFiles, makeTempDir, type TempDir } from "@tidemark/testkit/temp-dir";
 import { afterEach, beforeEach, expect, it, vi } from "vitest";
 import { StateStoreObjectStorageBackend } from "../src/index.js";
-import { makeTempDir, type TempDir } from "./support/temp-dir.js";
-import { listFiles } from "./support/walk.js";
 
 // Fault injection: the process runs as root here, so permissions cannot make a write fail; a failing
 // rename (the commit step of an atomic write, as on a full or read-only disk) stands in for it.

@@ -4,9 +4,9 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { closedPort } from "@tidemark/testkit/process";
+import { makeTempDir, type TempDir } from "@tidemark/testkit/temp-dir";
 import { afterEach, beforeEach, expect, it } from "vitest";
-import { closedPort } from "./support/closed-port.js";
-import { makeTempDir, type TempDir } from "./support/temp-dir.js";
 
 const run = promisify(execFile);
 const packageDir = fileURLToPath(new URL("..", import.meta.url));

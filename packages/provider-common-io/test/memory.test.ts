@@ -4,8 +4,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { type S3rverHandle, startS3rver } from "@tidemark/testkit/s3rver";
+import { makeTempDir, type TempDir } from "@tidemark/testkit/temp-dir";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { makeTempDir, type TempDir } from "./support/temp-dir.js";
 
 const run = promisify(execFile);
 const packageDir = fileURLToPath(new URL("..", import.meta.url));

@@ -8,11 +8,11 @@ import {
   S3Client,
 } from "@aws-sdk/client-s3";
 import { assetScope, isStateStoreError, type StateStoreError, taskScope } from "@tidemark/state";
+import { closedPort } from "@tidemark/testkit/process";
 import { type S3rverHandle, startS3rver } from "@tidemark/testkit/s3rver";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { StateStoreObjectStorageBackend, type StateStoreObjectStorageOptions } from "../src/index.js";
 import { mapLimit } from "../src/map-limit.js";
-import { closedPort } from "./support/closed-port.js";
 
 const SECRET = "Sup3r/Secret+Value-Never-Shown";
 const scope = taskScope({ dagId: "dag", runId: "run", taskId: "task", mapIndex: -1 });

@@ -6,9 +6,10 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { loadConfig } from "@tidemark/config";
 import { createDatabase, withDatabaseSchema } from "@tidemark/core";
+import { TEST_POSTGRES_URL } from "@tidemark/testkit/postgres";
 import { afterEach, describe, expect, it } from "vitest";
 import { defineTask, ExecutionApiClient, NEVER_EXPIRE, runTask, silentTaskLogger } from "../src/index.js";
-import { serverDatabases, TEST_POSTGRES_URL } from "./support/tidemark-server.js";
+import { serverDatabases } from "./support/tidemark-server.js";
 
 const BIN = join(
   dirname(createRequire(import.meta.url).resolve("@tidemark/core/package.json")),

@@ -1,8 +1,9 @@
+import { cleanEnv } from "@tidemark/testkit/process";
+import { tempDir } from "@tidemark/testkit/temp-dir";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { requireBuilt } from "../support/built.js";
 import { connectTestPostgres, type TestPostgres, type TestSchema } from "../support/postgres.js";
-import { cleanEnv, runTidemark } from "../support/run-tidemark.js";
-import { tempDir } from "../support/temp-dir.js";
+import { runTidemark } from "../support/run-tidemark.js";
 import { type ApiServerProcess, spawnApiServer } from "./support/spawn-api-server.js";
 
 beforeAll(() => requireBuilt());

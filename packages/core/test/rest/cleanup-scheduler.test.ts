@@ -1,6 +1,7 @@
 import { Writable } from "node:stream";
 import { loadConfig } from "@tidemark/config";
 import { type CleanupOptions, type CleanupReport, StateStoreError, taskScope } from "@tidemark/state";
+import { tempDir } from "@tidemark/testkit/temp-dir";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -15,7 +16,6 @@ import {
   type TidemarkDatabase,
 } from "../../src/index.js";
 import { connectTestPostgres, type TestPostgres } from "../support/postgres.js";
-import { tempDir } from "../support/temp-dir.js";
 
 /** A real pino logger writing JSON lines into an array. */
 function captureLogger() {

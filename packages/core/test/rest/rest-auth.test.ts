@@ -1,9 +1,10 @@
 import { loadConfig } from "@tidemark/config";
+import { cleanEnv } from "@tidemark/testkit/process";
+import { tempDir } from "@tidemark/testkit/temp-dir";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { assertAuthAllowedOnHost, createApiServer, isLoopbackHost, tokenMatches } from "../../src/index.js";
 import { requireBuilt } from "../support/built.js";
-import { cleanEnv, runTidemark } from "../support/run-tidemark.js";
-import { tempDir } from "../support/temp-dir.js";
+import { runTidemark } from "../support/run-tidemark.js";
 import {
   type RestHarness,
   restErrorOf,

@@ -1,8 +1,8 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { tempDir } from "@tidemark/testkit/temp-dir";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resolveUiDir } from "../../src/index.js";
-import { tempDir } from "../support/temp-dir.js";
 import { type RestHarness, restErrorOf, startRestHarness } from "./support/rest-harness.js";
 
 const INDEX = "<!doctype html><title>Tidemark</title><script src='/ui/assets/app-1234.js'></script>";

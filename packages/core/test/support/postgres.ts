@@ -1,5 +1,5 @@
-import { randomBytes } from "node:crypto";
 import { PGlite } from "@electric-sql/pglite";
+import { checkTestPostgres, TEST_POSTGRES_URL, testSchemaName } from "@tidemark/testkit/postgres";
 import type { Dialect, Driver, KyselyConfig } from "kysely";
 import { PGliteDialect } from "kysely-pglite-dialect";
 import pg from "pg";
@@ -12,10 +12,6 @@ import {
   type TidemarkDatabase,
   withDatabaseSchema,
 } from "../../src/index.js";
-
-/** The Postgres the tests use: `TIDEMARK_TEST_POSTGRES_URL`, or this default. */
-export const TEST_POSTGRES_URL =
-  process.env.TIDEMARK_TEST_POSTGRES_URL || "postgres://postgres@127.0.0.1:5432/test";
 
 /** A fresh schema with a database handle on it. */
 export interface TestSchema {
@@ -55,19 +51,14 @@ export interface TestPostgres {
   close(): Promise<void>;
 }
 
-function schemaName(): string {
-  return `tidemark_test_${randomBytes(6).toString("hex")}`;
-}
+const schemaName = () => testSchemaName("tidemark_test_");
 
-async function reachable(url: string): Promise<string | null> {
+async function probe(url: string): Promise<void> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 });
   client.on("error", () => {});
   try {
     await client.connect();
     await client.query("select 1");
-    return null;
-  } catch (error) {
-    return (error as Error).message || String(error);
   } finally {
     await client.end().catch(() => {});
   }
@@ -188,18 +179,11 @@ async function pglitePostgres(reason: string): Promise<TestPostgres> {
  * @throws Error when Postgres is unreachable and CI=true.
  */
 export async function connectTestPostgres(): Promise<TestPostgres> {
-  const problem = await reachable(TEST_POSTGRES_URL);
-  if (problem === null) return realPostgres(TEST_POSTGRES_URL);
   const where = redactDatabaseUrl(TEST_POSTGRES_URL);
-  if (process.env.CI === "true") {
-    throw new Error(
-      `Postgres at ${where} (TIDEMARK_TEST_POSTGRES_URL) is unreachable (${problem}); CI=true requires a real Postgres`,
-    );
-  }
+  const problem = await checkTestPostgres(() => probe(TEST_POSTGRES_URL), where);
+  if (problem === null) return realPostgres(TEST_POSTGRES_URL);
   console.warn(
-    `[tidemark tests] Postgres at ${where} is unreachable (${problem}); the Postgres suites run on PGlite (in-process Postgres) instead. Set TIDEMARK_TEST_POSTGRES_URL to test a real server.`,
+    `[tidemark tests] ${problem}; the Postgres suites run on PGlite (in-process Postgres) instead. Set TIDEMARK_TEST_POSTGRES_URL to test a real server.`,
   );
-  return pglitePostgres(
-    `Postgres at ${where} is unreachable; running on PGlite, which has a single connection`,
-  );
+  return pglitePostgres(`${problem}; running on PGlite, which has a single connection`);
 }

@@ -1,7 +1,7 @@
+import { tempDir } from "@tidemark/testkit/temp-dir";
 import type { KyselyConfig } from "kysely";
 import { createDatabase, migrate, type TidemarkDatabase } from "../../src/index.js";
 import type { TestPostgres } from "./postgres.js";
-import { tempDir } from "./temp-dir.js";
 
 /** An open, migrated database of a target, with its URL (null when no URL reaches it) and a disposer. */
 export interface OpenedTarget {

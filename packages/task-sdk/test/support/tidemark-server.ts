@@ -1,4 +1,3 @@
-import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -18,11 +17,8 @@ import {
   type TidemarkDatabase,
   withDatabaseSchema,
 } from "@tidemark/core";
+import { checkTestPostgres, TEST_POSTGRES_URL, testSchemaName } from "@tidemark/testkit/postgres";
 import { ExecutionApiClient } from "../../src/index.js";
-
-/** The Postgres the tests use: `TIDEMARK_TEST_POSTGRES_URL`, or this default. */
-export const TEST_POSTGRES_URL =
-  process.env.TIDEMARK_TEST_POSTGRES_URL || "postgres://postgres@127.0.0.1:5432/test";
 
 /** Which metastore a test server runs on. */
 export type ServerDatabase = "sqlite" | "postgres";
@@ -72,16 +68,12 @@ export async function postgresUnavailable(): Promise<string | null> {
   if (postgresProblem === undefined) {
     const database = createDatabase(TEST_POSTGRES_URL, { postgresConnectionTimeoutMs: 5000 });
     try {
-      await database.db.selectNoFrom((eb) => eb.val(1).as("one")).execute();
-      postgresProblem = null;
-    } catch (error) {
-      postgresProblem = `Postgres at ${database.displayUrl} is unreachable (${(error as Error).message})`;
+      postgresProblem = await checkTestPostgres(async () => {
+        await database.db.selectNoFrom((eb) => eb.val(1).as("one")).execute();
+      }, database.displayUrl);
     } finally {
       await database.close();
     }
-  }
-  if (postgresProblem !== null && process.env.CI === "true") {
-    throw new Error(`${postgresProblem}; CI=true requires a real Postgres (TIDEMARK_TEST_POSTGRES_URL)`);
   }
   return postgresProblem;
 }
@@ -95,8 +87,7 @@ export async function startTidemarkServer(
   options: { database?: ServerDatabase; config?: RawConfig } = {},
 ): Promise<TidemarkServer> {
   const cwd = mkdtempSync(join(tmpdir(), "tidemark-sdk-e2e-"));
-  const schema =
-    options.database === "postgres" ? `tidemark_sdk_${randomBytes(6).toString("hex")}` : undefined;
+  const schema = options.database === "postgres" ? testSchemaName("tidemark_sdk_") : undefined;
   const url =
     schema === undefined
       ? `sqlite://${join(cwd, "tidemark.db")}`

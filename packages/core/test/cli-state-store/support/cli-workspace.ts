@@ -1,8 +1,8 @@
 import { spawn } from "node:child_process";
+import { cleanEnv } from "@tidemark/testkit/process";
+import { tempDir } from "@tidemark/testkit/temp-dir";
 import { type ApiServerProcess, spawnApiServer } from "../../api/support/spawn-api-server.js";
 import { BIN } from "../../support/built.js";
-import { cleanEnv } from "../../support/run-tidemark.js";
-import { tempDir } from "../../support/temp-dir.js";
 
 /** What a `tidemark` process did. */
 export interface CliRun {
