@@ -4,16 +4,12 @@ import { taskScope } from "@tidemark/state";
 import { cleanEnv, runNode } from "@tidemark/testkit/process";
 import { tempDir } from "@tidemark/testkit/temp-dir";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import {
-  createDatabase,
-  createTaskInstance,
-  deactivateAsset,
-  getTaskInstance,
-  MetastoreBackend,
-  migrate,
-  registerAsset,
-  type TidemarkDatabase,
-} from "../src/index.js";
+import { createDatabase } from "../src/database/create-database.js";
+import type { TidemarkDatabase } from "../src/database/tidemark-database.js";
+import { deactivateAsset, registerAsset } from "../src/metadata/assets.js";
+import { createTaskInstance, getTaskInstance } from "../src/metadata/task-instances.js";
+import { MetastoreBackend } from "../src/metastore/metastore-backend.js";
+import { migrate } from "../src/migrations/migrate.js";
 import { requireBuilt } from "./support/built.js";
 import { connectTestPostgres } from "./support/postgres.js";
 import { runTidemark } from "./support/run-tidemark.js";

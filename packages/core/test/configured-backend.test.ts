@@ -6,14 +6,11 @@ import { loadConfig } from "@tidemark/config";
 import { isStateStoreError, loadStoreBackend, taskScope } from "@tidemark/state";
 import { tempDir } from "@tidemark/testkit/temp-dir";
 import { describe, expect, it } from "vitest";
-import {
-  createConfiguredStoreBackend,
-  createDatabase,
-  createMetastoreBackend,
-  createTaskInstance,
-  MetastoreBackend,
-  migrate,
-} from "../src/index.js";
+import { createDatabase } from "../src/database/create-database.js";
+import { createTaskInstance } from "../src/metadata/task-instances.js";
+import { createConfiguredStoreBackend } from "../src/metastore/create-configured-store-backend.js";
+import { createMetastoreBackend, MetastoreBackend } from "../src/metastore/metastore-backend.js";
+import { migrate } from "../src/migrations/migrate.js";
 import { PACKAGE_DIR, requireBuilt } from "./support/built.js";
 
 describe("createConfiguredStoreBackend", () => {

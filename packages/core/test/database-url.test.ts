@@ -4,7 +4,8 @@ import { isStateStoreError, type StateStoreError } from "@tidemark/state";
 import { tempDir } from "@tidemark/testkit/temp-dir";
 import { sql } from "kysely";
 import { describe, expect, it } from "vitest";
-import { createDatabase, parseDatabaseUrl, redactDatabaseUrl, withDatabaseSchema } from "../src/index.js";
+import { createDatabase } from "../src/database/create-database.js";
+import { parseDatabaseUrl, redactDatabaseUrl, withDatabaseSchema } from "../src/database/database-url.js";
 
 function configError(fn: () => unknown): StateStoreError {
   try {

@@ -5,19 +5,13 @@ import { assetScope, isStateStoreError, NO_REGION_ID, taskScope } from "@tidemar
 import { tempDir } from "@tidemark/testkit/temp-dir";
 import { sql } from "kysely";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import {
-  createDatabase,
-  createTaskInstance,
-  deleteDagRun,
-  findTaskInstance,
-  getMigrationStatus,
-  listTaskInstances,
-  MetastoreBackend,
-  MIGRATION_NAMES,
-  migrate,
-  resetDatabase,
-  type TidemarkDatabase,
-} from "../src/index.js";
+import { createDatabase } from "../src/database/create-database.js";
+import type { TidemarkDatabase } from "../src/database/tidemark-database.js";
+import { deleteDagRun } from "../src/metadata/dag-runs.js";
+import { createTaskInstance, findTaskInstance, listTaskInstances } from "../src/metadata/task-instances.js";
+import { MetastoreBackend } from "../src/metastore/metastore-backend.js";
+import { getMigrationStatus, migrate, resetDatabase } from "../src/migrations/migrate.js";
+import { MIGRATION_NAMES } from "../src/migrations/migration-list.js";
 import { connectTestPostgres, type TestSchema } from "./support/postgres.js";
 
 const postgres = await connectTestPostgres();

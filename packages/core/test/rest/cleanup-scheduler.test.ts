@@ -4,17 +4,14 @@ import { type CleanupOptions, type CleanupReport, StateStoreError, taskScope } f
 import { tempDir } from "@tidemark/testkit/temp-dir";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  CleanupScheduler,
-  cleanupLockFor,
-  createApiServer,
-  createDatabase,
-  createTaskInstance,
-  MetastoreBackend,
-  migrate,
-  processLocalCleanupLock,
-  type TidemarkDatabase,
-} from "../../src/index.js";
+import { createApiServer } from "../../src/api/create-api-server.js";
+import { cleanupLockFor, processLocalCleanupLock } from "../../src/cleanup-scheduler/cleanup-lock.js";
+import { CleanupScheduler } from "../../src/cleanup-scheduler/cleanup-scheduler.js";
+import { createDatabase } from "../../src/database/create-database.js";
+import type { TidemarkDatabase } from "../../src/database/tidemark-database.js";
+import { createTaskInstance } from "../../src/metadata/task-instances.js";
+import { MetastoreBackend } from "../../src/metastore/metastore-backend.js";
+import { migrate } from "../../src/migrations/migrate.js";
 import { connectTestPostgres, type TestPostgres } from "../support/postgres.js";
 
 /** A real pino logger writing JSON lines into an array. */

@@ -2,7 +2,8 @@ import { loadConfig } from "@tidemark/config";
 import { cleanEnv } from "@tidemark/testkit/process";
 import { tempDir } from "@tidemark/testkit/temp-dir";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { assertAuthAllowedOnHost, createApiServer, isLoopbackHost, tokenMatches } from "../../src/index.js";
+import { createApiServer } from "../../src/api/create-api-server.js";
+import { assertAuthAllowedOnHost, isLoopbackHost, tokenMatches } from "../../src/api/rest/rest-auth.js";
 import { requireBuilt } from "../support/built.js";
 import { runTidemark } from "../support/run-tidemark.js";
 import {

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { tempDir } from "@tidemark/testkit/temp-dir";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { resolveUiDir } from "../../src/index.js";
+import { resolveUiDir } from "../../src/api/rest/ui-hosting.js";
 import { type RestHarness, restErrorOf, startRestHarness } from "./support/rest-harness.js";
 
 const INDEX = "<!doctype html><title>Tidemark</title><script src='/ui/assets/app-1234.js'></script>";

@@ -7,11 +7,10 @@ import {
   type CreateDatabaseOptions,
   createDatabase,
   createDatabaseFromKyselyDialect,
-  migrate,
-  redactDatabaseUrl,
-  type TidemarkDatabase,
-  withDatabaseSchema,
-} from "../../src/index.js";
+} from "../../src/database/create-database.js";
+import { redactDatabaseUrl, withDatabaseSchema } from "../../src/database/database-url.js";
+import type { TidemarkDatabase } from "../../src/database/tidemark-database.js";
+import { migrate } from "../../src/migrations/migrate.js";
 
 /** A fresh schema with a database handle on it. */
 export interface TestSchema {
