@@ -26,7 +26,7 @@ export {
   type StateStoreErrorCodeInfo,
   type StateStoreErrorReason,
 } from "./error-codes.js";
-export { notSupported, orphanedAfterDatabase } from "./errors/backend-errors.js";
+export { compareAndSetConflict, notSupported, orphanedAfterDatabase } from "./errors/backend-errors.js";
 export {
   type ConditionSpec,
   type ConditionStyle,

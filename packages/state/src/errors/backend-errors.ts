@@ -33,3 +33,19 @@ export function orphanedAfterDatabase(backend: string, what: string, cause: unkn
     { cause, details: { backend, databaseDone: true } },
   );
 }
+
+/**
+ * A backend's atomic compare-and-set condition (`ifVersion` / `ifAbsent`) did not hold, so nothing was
+ * written or deleted. Backends raise it without re-reading: the state store re-reads the key and words
+ * the failure for the caller (`conditionFailed`).
+ *
+ * @param key - the key written or deleted.
+ * @returns a `CONFLICT` error.
+ */
+export function compareAndSetConflict(key: string): StateStoreError {
+  return new StateStoreError(
+    "CONFLICT",
+    `the compare-and-set condition on key ${JSON.stringify(key)} did not hold, so nothing was written; read the key again and retry`,
+    { details: { key } },
+  );
+}
