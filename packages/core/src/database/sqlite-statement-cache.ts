@@ -1,6 +1,27 @@
 import type BetterSqlite3 from "better-sqlite3";
 import { type Dialect, type SqliteDatabase, SqliteDialect, type SqliteStatement } from "kysely";
 
+/** A statement that returns at most one row: it ends in a literal `limit 1`. */
+const SINGLE_ROW = /\slimit 1$/i;
+
+/**
+ * The statement Kysely's driver runs. A query ending in a literal `limit 1` (the metastore's point reads)
+ * is read with `get`, one step of the statement instead of `all`'s step to the end: the same rows, and
+ * on a point query a fifth of its cost.
+ */
+function statementFor(sql: string, statement: BetterSqlite3.Statement): SqliteStatement {
+  if (!statement.reader || !SINGLE_ROW.test(sql)) return statement as unknown as SqliteStatement;
+  return {
+    reader: true,
+    all(parameters: ReadonlyArray<unknown>): unknown[] {
+      const row = statement.get(parameters as unknown[]);
+      return row === undefined ? [] : [row];
+    },
+    run: (parameters: ReadonlyArray<unknown>) => statement.run(parameters as unknown[]),
+    iterate: (parameters: ReadonlyArray<unknown>) => statement.iterate(parameters as unknown[]),
+  } as SqliteStatement;
+}
+
 /**
  * Wraps a better-sqlite3 handle for Kysely's SqliteDialect so that each distinct SQL text is prepared
  * once and its statement reused: preparing costs more than running a point query, and the metastore's
@@ -12,7 +33,7 @@ import { type Dialect, type SqliteDatabase, SqliteDialect, type SqliteStatement 
  * @returns the handle Kysely's `SqliteDialect({ database })` takes; its `close()` closes `database`.
  */
 export function cacheSqliteStatements(database: BetterSqlite3.Database, capacity = 256): SqliteDatabase {
-  const statements = new Map<string, BetterSqlite3.Statement>();
+  const statements = new Map<string, SqliteStatement>();
   return {
     close() {
       statements.clear();
@@ -21,14 +42,14 @@ export function cacheSqliteStatements(database: BetterSqlite3.Database, capacity
     prepare(sql: string): SqliteStatement {
       let statement = statements.get(sql);
       if (statement === undefined) {
-        statement = database.prepare(sql);
+        statement = statementFor(sql, database.prepare(sql));
         if (statements.size >= capacity) {
           const oldest = statements.keys().next().value;
           if (oldest !== undefined) statements.delete(oldest);
         }
         statements.set(sql, statement);
       }
-      return statement as unknown as SqliteStatement;
+      return statement;
     },
   };
 }

@@ -83,7 +83,8 @@ export class MetastoreQueries {
           .where("s.region_id", "=", p.regionId)
           .where("s.map_index", "=", p.mapIndex)
           .where("s.key", "=", p.key)
-          .where((eb) => eb.or([eb("s.expires_at", "is", null), eb("s.expires_at", ">", p.now)])),
+          .where((eb) => eb.or([eb("s.expires_at", "is", null), eb("s.expires_at", ">", p.now)]))
+          .limit(sql.lit(1)),
       ),
     );
     return this.#taskGet;
@@ -101,7 +102,8 @@ export class MetastoreQueries {
           .where("s.region_id", "=", p.regionId)
           .where("s.map_index", "=", p.mapIndex)
           .where("s.key", "=", p.key)
-          .where((eb) => eb.or([eb("s.expires_at", "is", null), eb("s.expires_at", ">", p.now)])),
+          .where((eb) => eb.or([eb("s.expires_at", "is", null), eb("s.expires_at", ">", p.now)]))
+          .limit(sql.lit(1)),
       ),
     );
   }
@@ -298,7 +300,8 @@ export class MetastoreQueries {
           .selectFrom("asset_state_store as s")
           .select("s.value")
           .where("s.asset_id", "=", this.#assetId(identity, p, false))
-          .where("s.key", "=", p.key),
+          .where("s.key", "=", p.key)
+          .limit(sql.lit(1)),
       ),
     );
   }
@@ -311,7 +314,8 @@ export class MetastoreQueries {
           .selectFrom("asset_state_store as s")
           .select(ASSET_ENTRY_COLUMNS)
           .where("s.asset_id", "=", this.#assetId(identity, p, false))
-          .where("s.key", "=", p.key),
+          .where("s.key", "=", p.key)
+          .limit(sql.lit(1)),
       ),
     );
   }
