@@ -1,12 +1,19 @@
 import {
   type AssetScope,
+  type AssetSelector,
   type AssetStateStoreWriter,
+  assetIdentity,
+  assetNotFound,
   BaseStoreBackend,
   type CleanupOptions,
   type CleanupReport,
   type ClearOptions,
   type ConfigSections,
+  compareAndSetConflict,
+  compareKeys,
+  DEFAULT_PAGE_LIMIT,
   type DeleteOptions,
+  dagRunNotFound,
   defineStoreBackend,
   describeScope,
   type ListOptions,
@@ -64,16 +71,20 @@ const NO_WRITER = {
   writerMapIndex: null,
 } as const;
 
+/** The one identifier `assetIdentity` picks, as the queries take it (the other parameters unused). */
 function assetTarget(scope: AssetScope): { identity: AssetIdentity; args: AssetArgs } {
-  const args: AssetArgs = {
-    assetId: scope.assetId ?? null,
-    name: scope.name ?? null,
-    uri: scope.uri ?? null,
-  };
-  if (scope.assetId !== undefined) return { identity: "id", args };
-  if (scope.name !== undefined) return { identity: scope.uri !== undefined ? "nameUri" : "name", args };
-  if (scope.uri !== undefined) return { identity: "uri", args };
-  throw new StateStoreError("INVALID_SCOPE", "AssetScope requires at least one of: assetId, name, or uri");
+  const picked = assetIdentity(scope);
+  const none: AssetArgs = { assetId: null, name: null, uri: null };
+  if (picked.by === "assetId") return { identity: "id", args: { ...none, assetId: picked.value } };
+  if (picked.by === "name") return { identity: "name", args: { ...none, name: picked.value } };
+  return { identity: "uri", args: { ...none, uri: picked.value } };
+}
+
+/** How `assetNotFound` names the asset of a scope: by the identifier the backend resolved. */
+function assetSelectorOf(scope: AssetScope): AssetSelector {
+  const picked = assetIdentity(scope);
+  if (picked.by === "assetId") return { id: picked.value };
+  return picked.by === "name" ? { name: picked.value } : { uri: picked.value };
 }
 
 /** The scope's region; a scope built by hand without one (plain JavaScript, older callers) is in none. */
@@ -123,32 +134,46 @@ function writerArgs(writer: AssetStateStoreWriter | undefined) {
     : { ...NO_WRITER, writerKind: valid.kind };
 }
 
-function pageOptions(options: ListOptions): { limit: number; offset: number; prefix: string } {
-  const limit = options.limit ?? 100;
-  const offset = options.offset ?? 0;
-  if (!Number.isSafeInteger(limit) || limit < 0) {
-    throw new StateStoreError("INVALID_VALUE", `list limit must be an integer >= 0, got ${String(limit)}`, {
-      details: { field: "limit" },
-    });
-  }
-  if (!Number.isSafeInteger(offset) || offset < 0) {
-    throw new StateStoreError("INVALID_VALUE", `list offset must be an integer >= 0, got ${String(offset)}`, {
-      details: { field: "offset" },
-    });
-  }
-  const prefix = options.prefix ?? "";
-  if (typeof prefix !== "string") {
-    throw new StateStoreError("INVALID_VALUE", "list prefix must be a string", {
-      details: { field: "prefix" },
-    });
-  }
-  return { limit, offset, prefix };
+interface KeyBounds {
+  readonly range: KeyRange;
+  readonly lower: string | null;
+  readonly upper: string | null;
 }
 
-function keyRange(prefix: string): { range: KeyRange; lower: string | null; upper: string | null } {
+/**
+ * The smallest character a key may hold: keys never contain control characters (`validateKey`), so
+ * `lastKey + " "` is the smallest key after `lastKey`. U+0000 would do as well for SQLite, but Postgres
+ * text cannot hold it.
+ */
+const SMALLEST_KEY_CHARACTER = "\u0020";
+
+function keyRange(prefix: string): KeyBounds {
   if (prefix === "") return { range: "all", lower: null, upper: null };
   const { lower, upper } = prefixRange(prefix);
   return upper === null ? { range: "lower", lower, upper: null } : { range: "range", lower, upper };
+}
+
+/** Narrows a prefix range to the keys after a cursor (the last key of the previous page). */
+function afterCursor(bounds: KeyBounds, cursor: string): KeyBounds {
+  try {
+    validateKey(cursor);
+  } catch {
+    throw new StateStoreError(
+      "INVALID_VALUE",
+      "cursor is not the nextCursor of a listing of this backend; start again without a cursor",
+      { details: { field: "cursor" } },
+    );
+  }
+  const next = cursor + SMALLEST_KEY_CHARACTER;
+  const lower = bounds.lower === null || compareKeys(next, bounds.lower) > 0 ? next : bounds.lower;
+  return { range: bounds.range === "range" ? "range" : "lower", lower, upper: bounds.upper };
+}
+
+/** The page's entries and the cursor after it: one row more than the limit tells that a page follows. */
+function pageOf(entries: StoreEntry[], limit: number): Pick<ListResult, "entries" | "nextCursor"> {
+  const page = entries.slice(0, limit);
+  const last = page.at(-1);
+  return { entries: page, nextCursor: entries.length > limit && last !== undefined ? last.key : null };
 }
 
 /**
@@ -159,16 +184,19 @@ function keyRange(prefix: string): { range: KeyRange; lower: string | null; uppe
  * - A task scope resolves to its dag run by (dag_id, run_id) inside each statement; `set` for a dag run
  *   that does not exist fails with `DAG_RUN_NOT_FOUND`, while `get` returns null and `delete`/`clear` do
  *   nothing (use {@link scopeExists} to answer 404s).
- * - An asset scope addresses its asset by `assetId`, or resolves `name`/`uri` to the ACTIVE asset (both
- *   when both are given). Writes need an active asset (`ASSET_NOT_FOUND` otherwise); reads, delete and
- *   clear by `assetId` reach the rows of a deactivated asset until the orphan sweep removes them.
- * - Reads never return a task key with `expires_at <= now`. Asset state never expires (`expiresAt` is
+ * - An asset scope addresses its asset by the identifier `assetIdentity` picks: the `assetId`, else the
+ *   `name`, else the `uri`, the last two resolved to the ACTIVE asset. Writes need an active asset
+ *   (`ASSET_NOT_FOUND` otherwise); reads, delete and clear by `assetId` reach the rows of a deactivated
+ *   asset until the orphan sweep removes them.
+ * - Its queries skip task keys with `expires_at <= now`. Asset state never expires (`expiresAt` is
  *   ignored for asset scopes).
  * - `set` is one `INSERT … ON CONFLICT DO UPDATE … RETURNING` statement that bumps `version` and
  *   `updated_at`; `ifAbsent` and `ifVersion` are decided inside that one statement, so concurrent writers
- *   never both win. A key that had expired counts as absent and restarts at version 1.
- * - The backend stores values as given; the size limit (`state_store.max_value_storage_bytes`) is the
- *   API layer's to enforce (`assertWithinSizeLimit` from `@tidemark/state`).
+ *   never both win; a condition that fails is `compareAndSetConflict`. A key that had expired counts as
+ *   absent and restarts at version 1.
+ * - It only stores: keys, values, the size limit, option capabilities and the wording of conditions are
+ *   the state store core's (`createStateStore`), which calls it with validated input.
+ * - `list` pages by offset or by cursor (the last key of a page) and counts the matching keys.
  * - Driver failures surface as `BACKEND_UNAVAILABLE` with the driver error as `cause`.
  *
  * Run `migrate(database)` before use.
@@ -246,28 +274,14 @@ export class MetastoreBackend extends BaseStoreBackend {
   }
 
   #fail(error: unknown, operation: string, scope: StoreScope): StateStoreError {
-    if (isForeignKeyViolation(error)) {
-      return scope.kind === "task"
-        ? this.#dagRunNotFound(scope)
-        : new StateStoreError("ASSET_NOT_FOUND", `${describeScope(scope)} does not exist or is not active`);
-    }
+    if (isForeignKeyViolation(error)) return this.#scopeNotFound(scope);
     return toBackendError(error, this.database, `${operation} in ${describeScope(scope)}`);
   }
 
-  #dagRunNotFound(scope: TaskScope): StateStoreError {
-    return new StateStoreError(
-      "DAG_RUN_NOT_FOUND",
-      `dag run dag_id=${JSON.stringify(scope.dagId)} run_id=${JSON.stringify(scope.runId)} does not exist; create it first (for example with "tidemark task-instances create")`,
-      { details: { dagId: scope.dagId, runId: scope.runId } },
-    );
-  }
-
-  #assetNotFound(scope: AssetScope): StateStoreError {
-    return new StateStoreError(
-      "ASSET_NOT_FOUND",
-      `${describeScope(scope)} is not a registered active asset; register it (tidemark assets register --name …) or fix the scope`,
-      { details: { assetId: scope.assetId ?? null, name: scope.name ?? null, uri: scope.uri ?? null } },
-    );
+  #scopeNotFound(scope: StoreScope): StateStoreError {
+    return scope.kind === "task"
+      ? dagRunNotFound(scope.dagId, scope.runId)
+      : assetNotFound(assetSelectorOf(scope));
   }
 
   /** {@inheritDoc BaseStoreBackend.get} */
@@ -348,43 +362,22 @@ export class MetastoreBackend extends BaseStoreBackend {
    * Writes or overwrites a key in one atomic upsert statement.
    *
    * @param scope - a task scope (its dag run must exist) or an asset scope (its asset must be active).
-   * @param key - a valid key (checked: `INVALID_KEY`).
+   * @param key - a valid key.
    * @param value - JSON text, stored verbatim.
-   * @param options - `expiresAt` (task scopes; null or absent = never), `ifVersion` / `ifAbsent`
-   *   (compare-and-set), `writer` (asset scopes; validated, recorded in `last_updated_by_*`).
+   * @param options - `expiresAt` (task scopes; a Date, or null or absent for never), `ifVersion` /
+   *   `ifAbsent` (compare-and-set), `writer` (asset scopes; validated, recorded in `last_updated_by_*`).
    * @throws StateStoreError `DAG_RUN_NOT_FOUND`, `ASSET_NOT_FOUND`; `CONFLICT` when a compare-and-set
-   *   condition fails (the message gives the current version); `INVALID_KEY`, `INVALID_VALUE` for a bad
-   *   key, value, expiry, version or writer; `BACKEND_UNAVAILABLE` when the database fails.
+   *   condition fails; `INVALID_VALUE` for a bad writer; `BACKEND_UNAVAILABLE` when the database fails.
    */
   override async set(scope: StoreScope, key: string, value: string, options: SetOptions = {}): Promise<void> {
-    validateKey(key);
-    if (typeof value !== "string") {
-      throw new StateStoreError(
-        "INVALID_VALUE",
-        `the value of key ${JSON.stringify(key)} must be JSON text (a string)`,
-      );
-    }
     const { ifVersion, ifAbsent } = options;
-    if (ifVersion !== undefined && (!Number.isSafeInteger(ifVersion) || ifVersion < 1)) {
-      throw new StateStoreError(
-        "INVALID_VALUE",
-        `ifVersion must be an integer >= 1, got ${String(ifVersion)}`,
-        {
-          details: { field: "ifVersion" },
-        },
-      );
-    }
     const { db, codec } = this.database;
     const now = this.#nowValue();
     let result: QueryResult<unknown> | undefined;
     try {
       if (scope.kind === "task") {
-        const expiresAt = options.expiresAt ?? null;
-        if (expiresAt !== null && (!(expiresAt instanceof Date) || Number.isNaN(expiresAt.getTime()))) {
-          throw new StateStoreError("INVALID_VALUE", "expiresAt must be a valid Date (UTC instant) or null", {
-            details: { field: "expiresAt" },
-          });
-        }
+        // "default" reaches only backends declaring defaultExpiry; the core resolves it for this one.
+        const expiresAt = options.expiresAt instanceof Date ? options.expiresAt : null;
         const args = {
           dagId: scope.dagId,
           runId: scope.runId,
@@ -420,44 +413,10 @@ export class MetastoreBackend extends BaseStoreBackend {
       throw this.#fail(error, `set of key ${JSON.stringify(key)}`, scope);
     }
     if (result === undefined || Number(result.numAffectedRows ?? 0) === 0) {
-      throw await this.#explainRejectedSet(scope, key, options);
+      // Nothing written: the scope is missing, or else the compare-and-set condition failed.
+      if (!(await this.scopeExists(scope, { forWrite: true }))) throw this.#scopeNotFound(scope);
+      throw compareAndSetConflict(key);
     }
-  }
-
-  /** Works out why a set wrote nothing: the scope is missing, or a compare-and-set condition failed. */
-  async #explainRejectedSet(scope: StoreScope, key: string, options: SetOptions): Promise<StateStoreError> {
-    if (!(await this.scopeExists(scope, { forWrite: true }))) {
-      return scope.kind === "task" ? this.#dagRunNotFound(scope) : this.#assetNotFound(scope);
-    }
-    const current = await this.getEntry(scope, key);
-    const where = `key ${JSON.stringify(key)} in ${describeScope(scope)}`;
-    const details = {
-      key,
-      currentVersion: current?.version ?? null,
-      ifVersion: options.ifVersion ?? null,
-      ifAbsent: options.ifAbsent ?? false,
-    };
-    if (options.ifVersion !== undefined && options.ifAbsent) {
-      return new StateStoreError(
-        "CONFLICT",
-        `${where}: ifVersion and ifAbsent cannot both hold (a key at a version is not absent); give one of them`,
-        { details },
-      );
-    }
-    if (options.ifAbsent) {
-      return new StateStoreError(
-        "CONFLICT",
-        `${where} already exists at version ${current?.version ?? "unknown"} (ifAbsent); read it, or write with ifVersion`,
-        { details },
-      );
-    }
-    return new StateStoreError(
-      "CONFLICT",
-      current === null
-        ? `${where} does not exist, so it is not at version ${options.ifVersion} (ifVersion); write it with ifAbsent instead`
-        : `${where} is at version ${current.version}, not ${options.ifVersion} (ifVersion); read it again and retry`,
-      { details },
-    );
   }
 
   /**
@@ -481,15 +440,6 @@ export class MetastoreBackend extends BaseStoreBackend {
   }
 
   async #deleteIfVersion(scope: StoreScope, key: string, ifVersion: number): Promise<void> {
-    if (!Number.isSafeInteger(ifVersion) || ifVersion < 1) {
-      throw new StateStoreError(
-        "INVALID_VALUE",
-        `ifVersion must be an integer >= 1, got ${String(ifVersion)}`,
-        {
-          details: { field: "ifVersion" },
-        },
-      );
-    }
     const { db } = this.database;
     let result: QueryResult<unknown>;
     try {
@@ -504,16 +454,7 @@ export class MetastoreBackend extends BaseStoreBackend {
     } catch (error) {
       throw this.#fail(error, `delete of key ${JSON.stringify(key)}`, scope);
     }
-    if (Number(result.numAffectedRows ?? 0) > 0) return;
-    const current = await this.getEntry(scope, key);
-    const where = `key ${JSON.stringify(key)} in ${describeScope(scope)}`;
-    throw new StateStoreError(
-      "CONFLICT",
-      current === null
-        ? `${where} does not exist, so it is not at version ${ifVersion} (ifVersion); nothing was deleted`
-        : `${where} is at version ${current.version}, not ${ifVersion} (ifVersion); read it again and retry`,
-      { details: { key, currentVersion: current?.version ?? null, ifVersion } },
-    );
+    if (Number(result.numAffectedRows ?? 0) === 0) throw compareAndSetConflict(key);
   }
 
   /** {@inheritDoc BaseStoreBackend.clear} */
@@ -534,34 +475,51 @@ export class MetastoreBackend extends BaseStoreBackend {
    * Lists live keys of a scope in key order (code point order, the same on SQLite and Postgres), with
    * their total. The prefix is matched literally: `%`, `_` and `\` are ordinary characters.
    *
-   * @param options - `prefix`, `limit` (default 100), `offset` (default 0).
-   * @returns the page and the number of matching live keys.
-   * @throws StateStoreError `INVALID_VALUE` for a negative limit or offset; `BACKEND_UNAVAILABLE`.
+   * @param options - `prefix`, `limit` (default 100), `offset` (default 0) or `cursor` (a `nextCursor`:
+   *   the last key of the previous page, so keys written or deleted meanwhile shift nothing).
+   * @returns the page, the number of matching live keys (the cursor aside), and `nextCursor`: null on
+   *   the last page, and on an empty one.
+   * @throws StateStoreError `INVALID_VALUE` for a cursor that is no key; `BACKEND_UNAVAILABLE`.
    */
   override async list(scope: StoreScope, options: ListOptions = {}): Promise<ListResult> {
-    const { limit, offset, prefix } = pageOptions(options);
-    const { range, lower, upper } = keyRange(prefix);
+    const limit = options.limit ?? DEFAULT_PAGE_LIMIT;
+    const counted = keyRange(options.prefix ?? "");
+    const cursor = options.cursor;
+    const paged = cursor === undefined ? counted : afterCursor(counted, cursor);
+    const offset = cursor === undefined ? (options.offset ?? 0) : 0;
     const { db } = this.database;
     try {
       if (scope.kind === "task") {
-        const args = { ...taskArgs(scope), now: this.#nowValue(), lower, upper, limit, offset };
+        const base = { ...taskArgs(scope), now: this.#nowValue(), limit: limit + 1, offset };
         const [page, count] = await Promise.all([
-          this.#q.taskList(range).execute(db, args),
-          this.#q.taskCount(range).execute(db, args),
+          this.#q.taskList(paged.range).execute(db, { ...base, lower: paged.lower, upper: paged.upper }),
+          this.#q
+            .taskCount(counted.range)
+            .execute(db, { ...base, lower: counted.lower, upper: counted.upper }),
         ]);
         return {
-          entries: page.rows.map((r) => this.#taskEntry(r)),
+          ...pageOf(
+            page.rows.map((r) => this.#taskEntry(r)),
+            limit,
+          ),
           total: Number(count.rows[0]?.total ?? 0),
         };
       }
       const { identity, args: target } = assetTarget(scope);
-      const args = { ...target, lower, upper, limit, offset };
+      const base = { ...target, limit: limit + 1, offset };
       const [page, count] = await Promise.all([
-        this.#q.assetList(identity, range).execute(db, args),
-        this.#q.assetCount(identity, range).execute(db, args),
+        this.#q
+          .assetList(identity, paged.range)
+          .execute(db, { ...base, lower: paged.lower, upper: paged.upper }),
+        this.#q
+          .assetCount(identity, counted.range)
+          .execute(db, { ...base, lower: counted.lower, upper: counted.upper }),
       ]);
       return {
-        entries: page.rows.map((r) => this.#assetEntry(r)),
+        ...pageOf(
+          page.rows.map((r) => this.#assetEntry(r)),
+          limit,
+        ),
         total: Number(count.rows[0]?.total ?? 0),
       };
     } catch (error) {
@@ -594,8 +552,8 @@ export class MetastoreBackend extends BaseStoreBackend {
       let q = db.selectFrom("asset").select("id");
       if (identity !== "id" || options.forWrite) q = q.where("active", "=", this.database.codec.bool(true));
       if (identity === "id") q = q.where("id", "=", args.assetId as number);
-      if (identity === "name" || identity === "nameUri") q = q.where("name", "=", args.name as string);
-      if (identity === "uri" || identity === "nameUri") q = q.where("uri", "=", args.uri as string);
+      if (identity === "name") q = q.where("name", "=", args.name as string);
+      if (identity === "uri") q = q.where("uri", "=", args.uri as string);
       return (await q.executeTakeFirst()) !== undefined;
     } catch (error) {
       throw this.#fail(error, "existence check", scope);
@@ -604,7 +562,8 @@ export class MetastoreBackend extends BaseStoreBackend {
 
   /**
    * Garbage collection: expired task rows in batches of {@link cleanupBatchSize}, then the asset orphan
-   * sweep (state of deactivated assets). See `cleanupMetastore`.
+   * sweep (state of deactivated assets, which this backend finds itself, so `inactiveAssets` is not
+   * needed). See `cleanupMetastore`.
    *
    * @param options - `dryRun` to only count; `onProgress` after every batch.
    * @returns `{dryRun, deleted: {task_state_store, asset_state_store}, durationMs}`.
