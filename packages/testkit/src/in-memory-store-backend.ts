@@ -5,14 +5,13 @@ import {
   type CleanupOptions,
   type CleanupReport,
   type ClearOptions,
+  compareAndSetConflict,
   compareKeys,
   type DeleteOptions,
-  describeScope,
   type ListOptions,
   type ListResult,
   NO_REGION_ID,
   type SetOptions,
-  StateStoreError,
   type StoreBackendCapabilities,
   type StoreEntry,
   type StoreScope,
@@ -109,17 +108,10 @@ export class InMemoryStoreBackend extends BaseStoreBackend {
   /** {@inheritDoc BaseStoreBackend.set} */
   override async set(scope: StoreScope, key: string, value: string, options: SetOptions = {}): Promise<void> {
     const current = this.#live(scope, key);
-    if (options.ifAbsent && current !== undefined) {
-      throw new StateStoreError(
-        "CONFLICT",
-        `key ${JSON.stringify(key)} already exists in ${describeScope(scope)} (ifAbsent)`,
-      );
-    }
+    // The core rewords a failed condition for its caller, so a plain CONFLICT is all it needs.
+    if (options.ifAbsent && current !== undefined) throw compareAndSetConflict(key);
     if (options.ifVersion !== undefined && current?.version !== options.ifVersion) {
-      throw new StateStoreError(
-        "CONFLICT",
-        `key ${JSON.stringify(key)} in ${describeScope(scope)} is at version ${current?.version ?? "none (missing)"}, not ${options.ifVersion}; read it again and retry`,
-      );
+      throw compareAndSetConflict(key);
     }
     const ns = namespaceOf(scope);
     let rows = this.#data.get(ns);
@@ -139,10 +131,7 @@ export class InMemoryStoreBackend extends BaseStoreBackend {
   /** {@inheritDoc BaseStoreBackend.delete} */
   override async delete(scope: StoreScope, key: string, options: DeleteOptions = {}): Promise<void> {
     if (options.ifVersion !== undefined && this.#live(scope, key)?.version !== options.ifVersion) {
-      throw new StateStoreError(
-        "CONFLICT",
-        `key ${JSON.stringify(key)} in ${describeScope(scope)} is at version ${this.#live(scope, key)?.version ?? "none (missing)"}, not ${options.ifVersion}; nothing was deleted`,
-      );
+      throw compareAndSetConflict(key);
     }
     this.#data.get(namespaceOf(scope))?.delete(key);
   }
