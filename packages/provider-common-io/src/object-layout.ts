@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import {
   type AssetScope,
+  assetIdentity,
   NO_REGION_ID,
   requireRegionId,
   StateStoreError,
@@ -15,8 +16,10 @@ import {
  * - task state:  `tasks/<dag_id>/<run_id>/<task_id>/<map_index>/<key>`, and for a task in a region
  *   (Airflow 3.4) `tasks/<dag_id>/<run_id>/<task_id>.r-<region_id>/<map_index>/<key>`; the all-zero
  *   region keeps the first form, so objects written before regions stay where they are;
- * - asset state: `assets/<name or uri>/<key>` (the name when the scope has one, else the uri), or
- *   `asset-ids/<asset_id>/<key>` for a scope that carries only the metastore's integer id;
+ * - asset state: by the identifier `assetIdentity` picks, the one rule of every backend:
+ *   `asset-ids/<asset_id>/<key>` for a scope with the metastore's integer id (server side), else
+ *   `assets/<name or uri>/<key>` (the name when the scope has one, else the uri: the worker side, which
+ *   knows no ids);
  *
  * plus `.gz` on the last segment when the object is gzip-compressed. The `tasks/` segment keeps a dag
  * whose id is "assets" apart from asset state. Every segment is percent-encoded byte by byte from UTF-8,
@@ -172,19 +175,19 @@ export function encodeKey(key: string): string {
 }
 
 function assetSegments(scope: AssetScope): string[] {
-  if (scope.name !== undefined) {
-    return [ASSETS_ROOT, encodeSegment(scope.name, { code: "INVALID_SCOPE", name: "asset name" })];
+  const picked = assetIdentity(scope);
+  if (picked.by === "assetId") {
+    // An id names a directory, so only the form assetScope accepts may reach the path.
+    if (!Number.isSafeInteger(picked.value) || picked.value <= 0) {
+      throw new StateStoreError(
+        "INVALID_SCOPE",
+        `AssetScope assetId must be a positive integer, got ${picked.value}`,
+      );
+    }
+    return [ASSET_IDS_ROOT, String(picked.value)];
   }
-  if (scope.uri !== undefined) {
-    return [ASSETS_ROOT, encodeSegment(scope.uri, { code: "INVALID_SCOPE", name: "asset uri" })];
-  }
-  if (scope.assetId !== undefined && Number.isSafeInteger(scope.assetId) && scope.assetId > 0) {
-    return [ASSET_IDS_ROOT, String(scope.assetId)];
-  }
-  throw new StateStoreError(
-    "INVALID_SCOPE",
-    "AssetScope requires at least one of: assetId (a positive integer), name, or uri",
-  );
+  const label = picked.by === "name" ? "asset name" : "asset uri";
+  return [ASSETS_ROOT, encodeSegment(picked.value, { code: "INVALID_SCOPE", name: label })];
 }
 
 function taskSegments(scope: StoreScope & { kind: "task" }, withMapIndex: boolean): string[] {

@@ -5,6 +5,7 @@ import {
   type CleanupReport,
   type ClearOptions,
   compareKeys,
+  DEFAULT_PAGE_LIMIT,
   type DeserializeFromRefArgs,
   decodeValue,
   defineStoreBackend,
@@ -88,15 +89,17 @@ interface ListedKey {
  * - **server backend** (`state_store.backend`): `get`/`set`/`delete`/`clear`/`list`/`getEntry`/`cleanup`
  *   work directly on the objects; `expiresAt` is kept as object metadata.
  *
- * Object layout under the base: `tasks/<dag_id>/<run_id>/<task_id>/<map_index>/<key>` and
- * `assets/<name or uri>/<key>` (`asset-ids/<asset_id>/<key>` for a scope with only an id), plus `.gz`
- * when compressed; each segment percent-encoded (only `A-Za-z0-9_-` kept), long segments shortened with
+ * Object layout under the base: `tasks/<dag_id>/<run_id>/<task_id>/<map_index>/<key>` and, by
+ * `assetIdentity`, `asset-ids/<asset_id>/<key>` (server side) or `assets/<name or uri>/<key>` (worker
+ * side), plus `.gz` when compressed; each segment percent-encoded (only `A-Za-z0-9_-` kept), long segments shortened with
  * a SHA-256. Expiry metadata: S3 user metadata `x-amz-meta-expires-at`; for local files a header line in
  * front of the body (`\0tidemark-meta {json}\n`), written only when there is metadata.
  *
  * Capabilities: `expiry` (expired objects read as missing; `cleanup` deletes them), `listKeys` (`list`
  * reads every object's metadata in the scope), no `compareAndSet` (neither the local store nor S3
- * compatible stores such as s3rver offer an atomic conditional write), no `writerTracking`.
+ * compatible stores such as s3rver offer an atomic conditional write), no `writerTracking`. As a server
+ * backend it only stores: the state store core (`createStateStore`) validates keys and values and
+ * refuses the options these capabilities lack before calling it.
  *
  * The AWS SDK is imported on first S3 use only; the local store uses node:fs with atomic writes
  * (temporary file in the same directory, fsync, rename).
@@ -262,17 +265,13 @@ export class StateStoreObjectStorageBackend extends BaseStoreBackend implements 
    * Writes the object atomically (a failed write leaves the previous value readable) while checking for a
    * copy written under the other compression setting; such a copy is removed once the write succeeded.
    * `expiresAt` is kept as object metadata for task state and ignored for asset state, which never expires.
+   * Conditions never reach it: the core answers them `NOT_SUPPORTED` (no `compareAndSet`).
    *
-   * @throws StateStoreError `NOT_SUPPORTED` for `ifVersion` / `ifAbsent`; `INVALID_KEY` / `INVALID_SCOPE`;
-   *   `INVALID_VALUE` for an invalid `expiresAt` date; `BACKEND_UNAVAILABLE` or `FORBIDDEN`.
+   * @throws StateStoreError `INVALID_KEY` / `INVALID_SCOPE` for a key or scope that cannot name an
+   *   object; `BACKEND_UNAVAILABLE` or `FORBIDDEN`.
    */
   override async set(scope: StoreScope, key: string, value: string, options: SetOptions = {}): Promise<void> {
-    // Kept for direct callers: through the state store a condition or "default" never reaches here.
-    this.assertSetOptionsSupported(options);
-    const expiresAt = scope.kind === "task" ? (options.expiresAt ?? null) : null;
-    if (expiresAt !== null && (!(expiresAt instanceof Date) || Number.isNaN(expiresAt.getTime()))) {
-      throw new StateStoreError("INVALID_VALUE", "expiresAt must be a valid Date (UTC instant) or null");
-    }
+    const expiresAt = scope.kind === "task" && options.expiresAt instanceof Date ? options.expiresAt : null;
     const [, other] = this.#variants(scope, key);
     // Look for a copy under the other compression setting while the write runs (one round trip instead of
     // two in a row), but delete it only after the write succeeded: when the compression setting changed,
@@ -308,7 +307,9 @@ export class StateStoreObjectStorageBackend extends BaseStoreBackend implements 
    * {@inheritDoc BaseStoreBackend.list}
    *
    * Cost: one listing of the scope plus one metadata read per object of a task scope (for expiry) or per
-   * hashed key (to recover the key), plus one read per returned entry.
+   * hashed key (to recover the key), plus one read per returned entry. `nextCursor` is the last key of
+   * the page (null on the last page and on an empty one), so a page after a cursor starts at the first
+   * key after it, whatever was written or deleted meanwhile; `total` counts every matching live key.
    */
   override async list(scope: StoreScope, options: ListOptions = {}): Promise<ListResult> {
     const prefix = scopePrefix(scope);
@@ -338,9 +339,13 @@ export class StateStoreObjectStorageBackend extends BaseStoreBackend implements 
     const live = candidates
       .filter((c): c is ListedKey => c?.key.startsWith(wanted) === true)
       .sort((a, b) => compareKeys(a.key, b.key));
-    const offset = options.offset ?? 0;
-    const limit = options.limit ?? 100;
-    const page = live.slice(offset, offset + limit);
+    const cursor = options.cursor;
+    const from =
+      cursor === undefined ? (options.offset ?? 0) : live.findIndex((c) => compareKeys(c.key, cursor) > 0);
+    const start = from < 0 ? live.length : from;
+    const page = live.slice(start, start + (options.limit ?? DEFAULT_PAGE_LIMIT));
+    const last = page.at(-1);
+    const nextCursor = last !== undefined && start + page.length < live.length ? last.key : null;
     const entries = await mapLimit(page, this.#concurrency, async (c): Promise<StoreEntry | undefined> => {
       const object = await this.#store.get(c.objectKey);
       if (object === null) return undefined;
@@ -353,7 +358,11 @@ export class StateStoreObjectStorageBackend extends BaseStoreBackend implements 
         expiresAt: scope.kind === "task" ? expiresAtOf(object.head) : null,
       };
     });
-    return { entries: entries.filter((e): e is StoreEntry => e !== undefined), total: live.length };
+    return {
+      entries: entries.filter((e): e is StoreEntry => e !== undefined),
+      total: live.length,
+      nextCursor,
+    };
   }
 
   /**
@@ -361,10 +370,13 @@ export class StateStoreObjectStorageBackend extends BaseStoreBackend implements 
    *
    * Walks every task state object (asset state never expires), reads its metadata and deletes the
    * expired ones. Local files are re-checked atomically at deletion (a value rewritten meanwhile stays);
-   * on S3 an object rewritten between its metadata read and the batch delete can be removed.
+   * on S3 an object rewritten between its metadata read and the batch delete can be removed. Then it
+   * deletes every object of `options.inactiveAssets` (the metastore knows which assets were deactivated;
+   * the state store core passes them), under the layout `assetIdentity` gives their scopes.
    *
-   * @returns `{ dryRun, deleted: { objects: n }, durationMs }` where n counts expired objects deleted (or
-   *   found, in a dry run).
+   * @returns `{ dryRun, deleted: { objects: n, asset_objects: m }, durationMs }` where n counts expired
+   *   objects and m (only when `inactiveAssets` is given) the objects of inactive assets, deleted or, in a
+   *   dry run, found.
    */
   override async cleanup(options: CleanupOptions = {}): Promise<CleanupReport> {
     const started = Date.now();
@@ -385,7 +397,19 @@ export class StateStoreObjectStorageBackend extends BaseStoreBackend implements 
       }
       options.onProgress?.({ phase: "objects", done: count, total: null });
     }
-    return { dryRun, deleted: { objects: count }, durationMs: Date.now() - started };
+    const deleted: Record<string, number> = { objects: count };
+    if (options.inactiveAssets !== undefined) {
+      let orphaned = 0;
+      for (const asset of options.inactiveAssets) {
+        for await (const page of this.#store.list(scopePrefix(asset))) {
+          const owned = page.filter((objectKey) => parseObjectKey(objectKey) !== undefined);
+          orphaned += dryRun || owned.length === 0 ? owned.length : await this.#store.deleteMany(owned);
+          options.onProgress?.({ phase: "asset_objects", done: orphaned, total: null });
+        }
+      }
+      deleted.asset_objects = orphaned;
+    }
+    return { dryRun, deleted, durationMs: Date.now() - started };
   }
 
   /** Releases the S3 client (nothing to release for local files). */

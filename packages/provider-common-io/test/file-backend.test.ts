@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import { gunzipSync, gzipSync } from "node:zlib";
 import {
   assetScope,
+  createStateStore,
   isStateStoreError,
   type StateStoreError,
   type TaskScope,
@@ -281,6 +282,41 @@ describe("server role on file://", () => {
     expect((await b.cleanup()).deleted).toEqual({ objects: 0 });
   });
 
+  it("pages by cursor, the last key of a page, until nextCursor is null", async () => {
+    const b = backend();
+    for (const k of ["c", "a", "report/2", "b", "report/1"]) await b.set(scope, k, "1");
+    const first = await b.list(scope, { limit: 2 });
+    expect(first).toMatchObject({ total: 5, nextCursor: "b" });
+    const second = await b.list(scope, { limit: 2, cursor: "b" });
+    expect(second.entries.map((e) => e.key)).toEqual(["c", "report/1"]);
+    const last = await b.list(scope, { limit: 2, cursor: "report/1" });
+    expect(last.entries.map((e) => e.key)).toEqual(["report/2"]);
+    expect(last.nextCursor).toBeNull();
+    // A key deleted meanwhile shifts nothing: the page starts after the cursor's key.
+    await b.delete(scope, "c");
+    expect((await b.list(scope, { limit: 2, cursor: "b" })).entries.map((e) => e.key)).toEqual([
+      "report/1",
+      "report/2",
+    ]);
+    expect(await b.list(scope, { prefix: "report/", limit: 1 })).toMatchObject({ nextCursor: "report/1" });
+  });
+
+  it("deletes the objects of inactive assets in cleanup, and only theirs", async () => {
+    const b = backend();
+    const gone = assetScope({ assetId: 7, name: "gone", uri: "s3://b/gone" });
+    const kept = assetScope({ assetId: 8, name: "kept", uri: "s3://b/kept" });
+    await b.set(gone, "wm", '"a"');
+    await b.set(gone, "other", '"b"');
+    await b.set(kept, "wm", '"c"');
+    const store = createStateStore(b, { inactiveAssets: async () => [gone] });
+    expect((await store.cleanup({ dryRun: true })).deleted).toEqual({ objects: 0, asset_objects: 2 });
+    expect(await b.get(gone, "wm")).toBe('"a"');
+    expect((await store.cleanup()).deleted).toEqual({ objects: 0, asset_objects: 2 });
+    expect(await b.get(gone, "wm")).toBeNull();
+    expect((await b.list(gone)).entries).toEqual([]);
+    expect(await b.get(kept, "wm")).toBe('"c"');
+  });
+
   it("never deletes, in cleanup's guarded delete, a value rewritten after it was found expired", async () => {
     const store = new FileObjectStore(`${root.url}base/`, `${baseDir}/`);
     const put = (text: string) =>
@@ -413,10 +449,13 @@ describe("server role on file://", () => {
     expect((await rejection(b.get(scope, "lying"))).code).toBe("INVALID_VALUE");
   });
 
-  it("refuses compare-and-set with NOT_SUPPORTED, writing nothing", async () => {
+  it("refuses compare-and-set through the state store with NOT_SUPPORTED, writing nothing", async () => {
     const b = backend();
-    expect((await rejection(b.set(scope, "k", "1", { ifAbsent: true }))).code).toBe("NOT_SUPPORTED");
-    expect((await rejection(b.set(scope, "k", "1", { ifVersion: 1 }))).code).toBe("NOT_SUPPORTED");
+    const store = createStateStore(b);
+    expect((await rejection(store.set(scope, "k", 1, { ifAbsent: true }))).code).toBe("NOT_SUPPORTED");
+    expect((await rejection(store.set(scope, "k", 1, { ifVersion: 1 }))).code).toBe("NOT_SUPPORTED");
+    expect((await rejection(store.delete(scope, "k", { ifVersion: 1 }))).code).toBe("NOT_SUPPORTED");
     expect(await b.get(scope, "k")).toBeNull();
+    expect(await listFiles(root.path)).toEqual([]);
   });
 });

@@ -96,10 +96,13 @@ describe("object keys and prefixes", () => {
     );
   });
 
-  it("lays asset state out as assets/<name or uri>/<key> and asset-ids/<id>/<key>", () => {
+  it("lays asset state out by assetIdentity: asset-ids/<id>/<key>, else assets/<name or uri>/<key>", () => {
     expect(objectKeyOf(assetScope({ name: "orders" }), "wm", false)).toBe("assets/orders/wm");
     expect(objectKeyOf(assetScope({ uri: "s3://b/k" }), "wm", false)).toBe("assets/s3%3A%2F%2Fb%2Fk/wm");
     expect(objectKeyOf(assetScope({ name: "orders", uri: "s3://b/k", assetId: 3 }), "wm", false)).toBe(
+      "asset-ids/3/wm",
+    );
+    expect(objectKeyOf(assetScope({ name: "orders", uri: "s3://b/k" }), "wm", false)).toBe(
       "assets/orders/wm",
     );
     expect(objectKeyOf(assetScope({ assetId: 42 }), "wm", false)).toBe("asset-ids/42/wm");
