@@ -2,6 +2,7 @@ import { once } from "node:events";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Worker } from "node:worker_threads";
 import { assetScope, type CleanupProgress, taskScope } from "@tidemark/state";
+import { InMemoryStoreBackend } from "@tidemark/testkit";
 import BetterSqlite3 from "better-sqlite3";
 import type { LogEvent } from "kysely";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
@@ -11,6 +12,7 @@ import { deleteDagRun } from "../src/metadata/dag-runs.js";
 import { createTaskInstance, findTaskInstance } from "../src/metadata/task-instances.js";
 import { cleanupMetastore } from "../src/metastore/cleanup.js";
 import { MetastoreBackend } from "../src/metastore/metastore-backend.js";
+import { cleanupStateStore, inactiveAssetScopes } from "../src/metastore/state-store-cleanup.js";
 import { connectTestPostgres } from "./support/postgres.js";
 import { type OpenedTarget, postgresTarget, sqliteFileTarget } from "./support/targets.js";
 
@@ -147,6 +149,39 @@ for (const target of [sqliteFileTarget(), postgresTarget(postgres)]) {
       const remaining = await database.db.selectFrom("task_state_store").select(["run_id", "key"]).execute();
       expect(remaining).toEqual([{ run_id: "run_2", key: "k" }]);
       expect(await backend.get(other, "k")).toBe("3");
+    });
+
+    it("through the core, a backend outside the metastore is given the inactive assets and sweeps their state", async () => {
+      const { database } = await open(0);
+      const orders = await registerAsset(database, { name: "orders", uri: "s3://b/orders" });
+      const users = await registerAsset(database, { name: "users", uri: "s3://b/users" });
+      const memory = new InMemoryStoreBackend({ now: () => NOW });
+      const scopeOf = (a: typeof orders) => assetScope({ assetId: a.id, name: a.name, uri: a.uri });
+      await memory.set(scopeOf(orders), "wm", '"o"');
+      await memory.set(scopeOf(users), "wm", '"u"');
+      await deactivateAsset(database, "orders");
+      expect(await inactiveAssetScopes(database)).toEqual([scopeOf(orders)]);
+      const dry = await cleanupStateStore(memory, database, { dryRun: true });
+      expect(dry.deleted).toMatchObject({ asset_state_store: 1 });
+      expect(await memory.get(scopeOf(orders), "wm")).toBe('"o"');
+      statements = [];
+      const report = await cleanupStateStore(memory, database);
+      expect(statements.filter((s) => /^select "id", "name", "uri" from "asset"/i.test(s))).toHaveLength(1);
+      expect(report.deleted).toMatchObject({ asset_state_store: 1 });
+      expect(await memory.get(scopeOf(orders), "wm")).toBeNull();
+      expect(await memory.get(scopeOf(users), "wm")).toBe('"u"');
+    });
+
+    it("through the core, MetastoreBackend sweeps on its own, without the list of inactive assets", async () => {
+      const { backend, database } = await open(0);
+      const orders = await registerAsset(database, { name: "orders" });
+      await backend.set(assetScope({ assetId: orders.id }), "wm", '"o"');
+      await deactivateAsset(database, "orders");
+      statements = [];
+      const report = await cleanupStateStore(backend, database);
+      expect(report.deleted).toMatchObject({ asset_state_store: 1 });
+      // No list of inactive assets is read: the backend's own sweep finds them.
+      expect(statements.filter((s) => /^select "id", "name", "uri" from "asset"/i.test(s))).toEqual([]);
     });
   });
 }

@@ -190,6 +190,7 @@ export async function createApiServer(options: CreateApiServerOptions): Promise<
   }
   const cleanupScheduler = new CleanupScheduler({
     backend: serverBackend,
+    database,
     lock: cleanupLockFor(database),
     intervalMs: options.cleanupIntervalMs ?? config.state_store.cleanup_interval_seconds * 1000,
     logger: app.log,

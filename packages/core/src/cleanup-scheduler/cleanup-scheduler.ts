@@ -1,4 +1,6 @@
 import type { BaseStoreBackend, CleanupReport } from "@tidemark/state";
+import type { TidemarkDatabase } from "../database/tidemark-database.js";
+import { cleanupStateStore } from "../metastore/state-store-cleanup.js";
 import type { CleanupLock } from "./cleanup-lock.js";
 
 /** The logger methods the scheduler uses (pino and Fastify's logger fit). */
@@ -18,6 +20,11 @@ export type CleanupSweepResult =
 export interface CleanupSchedulerOptions {
   /** The server backend whose `cleanup()` sweeps (`state_store.backend`, default MetastoreBackend). */
   readonly backend: BaseStoreBackend;
+  /**
+   * The metastore: it knows the deactivated assets, whose state a backend other than MetastoreBackend is
+   * told to sweep (`cleanupStateStore`).
+   */
+  readonly database: TidemarkDatabase;
   /** Keeps servers sharing the metastore from sweeping at once (`cleanupLockFor(database)`). */
   readonly lock: CleanupLock;
   /** Milliseconds between sweeps (`state_store.cleanup_interval_seconds` × 1000); 0 = no scheduled sweeps. */
@@ -35,8 +42,8 @@ function totalRows(report: CleanupReport): number {
 }
 
 /**
- * Runs the server backend's `cleanup()` on a timer: the scheduled garbage collection of `tidemark
- * api-server` (`state_store.cleanup_interval_seconds`, default 3600; 0 = off). Each sweep runs under a
+ * Runs the server backend's `cleanup()` on a timer, through the state store core so that every backend
+ * sweeps the state of deactivated assets: the scheduled garbage collection of `tidemark api-server` (`state_store.cleanup_interval_seconds`, default 3600; 0 = off). Each sweep runs under a
  * {@link CleanupLock}; a server that does not get the lock skips that sweep and logs so. Sweeps never
  * overlap: the next one is scheduled when the previous one ends. Every sweep is logged with the rows
  * deleted per table and its duration; a failed sweep is logged and the schedule goes on.
@@ -105,10 +112,10 @@ export class CleanupScheduler {
   }
 
   async #sweep(): Promise<CleanupSweepResult> {
-    const { backend, lock, logger } = this.#options;
+    const { backend, database, lock, logger } = this.#options;
     const started = performance.now();
     try {
-      const outcome = await lock.withLock(() => backend.cleanup());
+      const outcome = await lock.withLock(() => cleanupStateStore(backend, database));
       if (!outcome.acquired) {
         const reason = `another server holds the cleanup lock (${lock.description})`;
         logger.info({ backend: backend.name }, `state store cleanup skipped: ${reason}`);

@@ -91,6 +91,7 @@ describe("CleanupScheduler (SQLite)", () => {
     const { logger, lines } = captureLogger();
     const scheduler = new CleanupScheduler({
       backend,
+      database,
       lock: cleanupLockFor(database),
       intervalMs: 0,
       logger,
@@ -118,6 +119,7 @@ describe("CleanupScheduler (SQLite)", () => {
     const sweeps = () => lines.filter((l) => String(l.msg).startsWith("state store cleanup deleted")).length;
     const scheduler = new CleanupScheduler({
       backend,
+      database,
       lock: cleanupLockFor(database),
       intervalMs: 20,
       initialDelayMs: 0,
@@ -133,6 +135,7 @@ describe("CleanupScheduler (SQLite)", () => {
     const off = captureLogger();
     const disabled = new CleanupScheduler({
       backend,
+      database,
       lock: cleanupLockFor(database),
       intervalMs: 0,
       logger: off.logger,
@@ -150,6 +153,7 @@ describe("CleanupScheduler (SQLite)", () => {
     const { logger, lines } = captureLogger();
     const scheduler = new CleanupScheduler({
       backend: failing,
+      database,
       lock: cleanupLockFor(database),
       intervalMs: 10,
       initialDelayMs: 0,
@@ -171,8 +175,8 @@ describe("CleanupScheduler (SQLite)", () => {
     const gated = new GatedBackend({ database });
     const lock = processLocalCleanupLock();
     const { logger, lines } = captureLogger();
-    const first = new CleanupScheduler({ backend: gated, lock, intervalMs: 0, logger });
-    const second = new CleanupScheduler({ backend: gated, lock, intervalMs: 0, logger });
+    const first = new CleanupScheduler({ backend: gated, database, lock, intervalMs: 0, logger });
+    const second = new CleanupScheduler({ backend: gated, database, lock, intervalMs: 0, logger });
     const a = first.runOnce();
     const b = first.runOnce();
     await gated.inside;

@@ -2,6 +2,7 @@ import type { CleanupProgress, CleanupReport } from "@tidemark/state";
 import cliProgress from "cli-progress";
 import type { Command } from "commander";
 import { createConfiguredStoreBackend } from "../../metastore/create-configured-store-backend.js";
+import { cleanupStateStore } from "../../metastore/state-store-cleanup.js";
 import { withCliDatabase } from "../cli-context.js";
 import { commandGroup } from "../command-group.js";
 
@@ -71,7 +72,7 @@ export function registerStateStoreCommands(program: Command): void {
         const backend = await createConfiguredStoreBackend({ config, database, cwd });
         const progress = progressReporter(process.stderr.isTTY === true);
         try {
-          const report = await backend.cleanup({
+          const report = await cleanupStateStore(backend, database, {
             dryRun: options.dryRun === true,
             onProgress: progress.onProgress,
           });
