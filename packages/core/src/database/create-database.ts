@@ -2,8 +2,10 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { StateStoreError } from "@tidemark/state";
 import BetterSqlite3 from "better-sqlite3";
-import { type Dialect, Kysely, type KyselyConfig } from "kysely";
+import type { Dialect, Kysely, KyselyConfig } from "kysely";
 import pg from "pg";
+import { betterSqlite3Dialect } from "./better-sqlite3-dialect.js";
+import { createKysely } from "./create-kysely.js";
 import {
   type PostgresDatabaseUrl,
   parseDatabaseUrl,
@@ -14,7 +16,6 @@ import {
 import { dialectAdapterFor } from "./dialect-adapter.js";
 import { namedStatementPostgresDialect } from "./postgres-named-statements.js";
 import type { Database } from "./schema.js";
-import { cachingSqliteDialect } from "./sqlite-statement-cache.js";
 import type { TidemarkDatabase } from "./tidemark-database.js";
 
 /** Default SQLite busy timeout: how long a writer waits for another process's write lock, in milliseconds. */
@@ -69,7 +70,7 @@ function openSqlite(
     handle.close();
     throw unavailable(`cannot configure the SQLite database ${parsed.filename}`, cause, parsed.url);
   }
-  return { dialect: cachingSqliteDialect(handle), schema: undefined };
+  return { dialect: betterSqlite3Dialect(handle), schema: undefined };
 }
 
 function openPostgres(
@@ -130,7 +131,7 @@ function wrap(
  *
  * - `sqlite:///absolute/path.db`, `sqlite:relative/path.db` (relative to `cwd`; parent directories are
  *   created), `sqlite::memory:`: better-sqlite3 with `journal_mode=WAL` (files), `synchronous=NORMAL`,
- *   `foreign_keys=ON` and a busy timeout, behind a prepared-statement cache (see `cachingSqliteDialect`).
+ *   `foreign_keys=ON` and a busy timeout, behind a prepared-statement cache and a light connection lock (see `betterSqlite3Dialect`).
  * - `postgres://…` / `postgresql://…`: a `pg` pool; `?schema=name` sets every connection's search_path to
  *   `name` (through the startup `options`), so one database can hold many throwaway schemas; the query
  *   builder's statements run as named prepared statements, parsed and planned once per connection (see
@@ -151,7 +152,7 @@ export function createDatabase(url: string, options: CreateDatabaseOptions = {})
   const parsed = parseDatabaseUrl(url, options.cwd === undefined ? {} : { cwd: options.cwd });
   const { dialect, schema } =
     parsed.dialect === "sqlite" ? openSqlite(parsed, options) : openPostgres(parsed, options);
-  const kysely = new Kysely<Database>(
+  const kysely = createKysely<Database>(
     options.log === undefined ? { dialect } : { dialect, log: options.log },
   );
   return wrap(kysely, parsed.dialect, url, schema);
@@ -168,7 +169,7 @@ export function createDatabase(url: string, options: CreateDatabaseOptions = {})
 export function createDatabaseFromKyselyDialect(
   options: CreateDatabaseFromKyselyDialectOptions,
 ): TidemarkDatabase {
-  const kysely = new Kysely<Database>(
+  const kysely = createKysely<Database>(
     options.log === undefined
       ? { dialect: options.kyselyDialect }
       : { dialect: options.kyselyDialect, log: options.log },

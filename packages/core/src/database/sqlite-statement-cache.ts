@@ -1,5 +1,5 @@
 import type BetterSqlite3 from "better-sqlite3";
-import { type Dialect, type SqliteDatabase, SqliteDialect, type SqliteStatement } from "kysely";
+import type { SqliteDatabase, SqliteStatement } from "kysely";
 
 /** A statement that returns at most one row: it ends in a literal `limit 1`. */
 const SINGLE_ROW = /\slimit 1$/i;
@@ -23,14 +23,15 @@ function statementFor(sql: string, statement: BetterSqlite3.Statement): SqliteSt
 }
 
 /**
- * Wraps a better-sqlite3 handle for Kysely's SqliteDialect so that each distinct SQL text is prepared
+ * Wraps a better-sqlite3 handle so that each distinct SQL text is prepared
  * once and its statement reused: preparing costs more than running a point query, and the metastore's
  * hot statements are a handful of fixed texts. At most `capacity` statements are kept (the oldest go
  * first). SQLite re-prepares a cached statement by itself after a schema change.
  *
  * @param database - the open better-sqlite3 handle.
  * @param capacity - most statements kept. Default 256.
- * @returns the handle Kysely's `SqliteDialect({ database })` takes; its `close()` closes `database`.
+ * @returns the handle `betterSqlite3Dialect`'s driver runs statements on (the shape Kysely's
+ *   `SqliteDialect({ database })` takes too); its `close()` closes `database`.
  */
 export function cacheSqliteStatements(database: BetterSqlite3.Database, capacity = 256): SqliteDatabase {
   const statements = new Map<string, SqliteStatement>();
@@ -52,16 +53,4 @@ export function cacheSqliteStatements(database: BetterSqlite3.Database, capacity
       return statement;
     },
   };
-}
-
-/**
- * Kysely's SQLite dialect over a better-sqlite3 handle, with the statement cache of
- * {@link cacheSqliteStatements}: every query Kysely runs, logged or not, goes through it.
- *
- * @param database - the open better-sqlite3 handle (the dialect's driver closes it on `destroy`).
- * @param capacity - most statements kept. Default 256.
- * @returns the dialect for `new Kysely({ dialect })`.
- */
-export function cachingSqliteDialect(database: BetterSqlite3.Database, capacity = 256): Dialect {
-  return new SqliteDialect({ database: cacheSqliteStatements(database, capacity) });
 }
