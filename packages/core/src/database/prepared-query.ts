@@ -62,7 +62,8 @@ export function prepareQuery<const P extends string, R>(
       const name = slotNames[i];
       parameters[i] = name === null || name === undefined ? constants[i] : args[name];
     }
-    return { ...compiled, parameters };
+    // The fields listed rather than spread: this runs on every call.
+    return { query: compiled.query, queryId: compiled.queryId, sql: compiled.sql, parameters };
   };
   return {
     sql: compiled.sql,
