@@ -376,6 +376,8 @@ export interface paths {
           limit?: number;
           /** @description Items skipped */
           offset?: number;
+          /** @description Continue after the previous page: the cursor of its Link: <…>; rel="next" header. Opaque; offset is ignored with it */
+          cursor?: string;
           /** @description Only keys starting with this text, matched literally (% and _ too) */
           prefix?: string;
           /**
@@ -400,6 +402,8 @@ export interface paths {
         /** @description Default Response */
         200: {
           headers: {
+            /** @description Sent only when another page follows: <…?cursor=…>; rel="next", this listing's URL with the next page's cursor (and no offset). Keys written or deleted meanwhile shift nothing */
+            link?: string;
             [name: string]: unknown;
           };
           content: {
@@ -1308,6 +1312,8 @@ export interface paths {
           limit?: number;
           /** @description Items skipped */
           offset?: number;
+          /** @description Continue after the previous page: the cursor of its Link: <…>; rel="next" header. Opaque; offset is ignored with it */
+          cursor?: string;
           /** @description Only keys starting with this text, matched literally (% and _ too) */
           prefix?: string;
           /**
@@ -1328,6 +1334,8 @@ export interface paths {
         /** @description Default Response */
         200: {
           headers: {
+            /** @description Sent only when another page follows: <…?cursor=…>; rel="next", this listing's URL with the next page's cursor (and no offset). Keys written or deleted meanwhile shift nothing */
+            link?: string;
             [name: string]: unknown;
           };
           content: {

@@ -231,6 +231,7 @@ export class RestStateClient implements StateStoreAccess {
         limit: page.limit,
         offset: page.offset,
         prefix: page.prefix,
+        cursor: page.cursor,
         include: INCLUDE,
       },
     });
@@ -310,7 +311,13 @@ export class RestStateClient implements StateStoreAccess {
 
   async listAssetState(assetId: number, page: StatePageRequest = {}): Promise<AssetStateListJson> {
     const list = await this.#json<AssetStateListJson>("GET", `/assets/${assetId}/state-store`, {
-      query: { limit: page.limit, offset: page.offset, prefix: page.prefix, include: INCLUDE },
+      query: {
+        limit: page.limit,
+        offset: page.offset,
+        prefix: page.prefix,
+        cursor: page.cursor,
+        include: INCLUDE,
+      },
     });
     return { asset_state_store: list.asset_state_store.map(assetEntry), total_entries: list.total_entries };
   }

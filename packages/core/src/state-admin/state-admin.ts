@@ -18,6 +18,7 @@ import {
   type WriteCondition,
 } from "@tidemark/state";
 import type { TidemarkDatabase } from "../database/tidemark-database.js";
+import { inactiveAssetScopes } from "../metastore/state-store-cleanup.js";
 import { type AssetRow, BrowseQueries } from "./browse-queries.js";
 import type { ReferenceSeal } from "./reference-seal.js";
 import { assetStateEntryJson, taskStateEntryJson } from "./state-entry-json.js";
@@ -26,6 +27,7 @@ import type {
   AssetStateWrite,
   BrowseRequest,
   DeleteCondition,
+  StateListPage,
   StatePageRequest,
   StateStoreAccess,
   TaskStateWrite,
@@ -124,6 +126,10 @@ export class StateAdmin implements StateStoreAccess {
       maxValueStorageBytes: options.settings.maxValueStorageBytes,
       defaultRetentionDays: options.settings.defaultRetentionDays,
       now: this.#now,
+      // A backend outside the metastore learns from it which assets' state is orphaned.
+      ...(options.backend.storageHandle() === options.database
+        ? {}
+        : { inactiveAssets: () => inactiveAssetScopes(options.database) }),
     });
     this.#countInSql = options.backend.storageHandle() === options.database;
   }
@@ -171,13 +177,28 @@ export class StateAdmin implements StateStoreAccess {
    *   server backend cannot list keys.
    */
   async listTaskState(target: TaskTarget, page: StatePageRequest = {}): Promise<TaskStateListJson> {
+    return (await this.taskStatePage(target, page)).list;
+  }
+
+  /**
+   * As {@link listTaskState}, with the cursor of the next page (`page.cursor` continues a listing).
+   *
+   * @throws StateStoreError as {@link listTaskState}; `INVALID_VALUE` for a cursor the backend refuses.
+   */
+  async taskStatePage(
+    target: TaskTarget,
+    page: StatePageRequest = {},
+  ): Promise<StateListPage<TaskStateListJson>> {
     // A bad page is refused before the scope is looked up.
     checkPage(page);
     const scope = await this.taskScope(target);
-    const { entries, total } = await this.#list(scope, page);
+    const { entries, total, nextCursor } = await this.#list(scope, page);
     return {
-      task_state_store: entries.map((e) => this.#sealed(scope, taskStateEntryJson(e))),
-      total_entries: total,
+      list: {
+        task_state_store: entries.map((e) => this.#sealed(scope, taskStateEntryJson(e))),
+        total_entries: total,
+      },
+      nextCursor,
     };
   }
 
@@ -278,12 +299,27 @@ export class StateAdmin implements StateStoreAccess {
 
   /** Lists an asset's keys in key order. @throws StateStoreError as {@link listTaskState}. */
   async listAssetState(assetId: number, page: StatePageRequest = {}): Promise<AssetStateListJson> {
+    return (await this.assetStatePage(assetId, page)).list;
+  }
+
+  /**
+   * As {@link listAssetState}, with the cursor of the next page (`page.cursor` continues a listing).
+   *
+   * @throws StateStoreError as {@link listAssetState}; `INVALID_VALUE` for a cursor the backend refuses.
+   */
+  async assetStatePage(
+    assetId: number,
+    page: StatePageRequest = {},
+  ): Promise<StateListPage<AssetStateListJson>> {
     checkPage(page);
     const scope = await this.assetScope(assetId);
-    const { entries, total } = await this.#list(scope, page);
+    const { entries, total, nextCursor } = await this.#list(scope, page);
     return {
-      asset_state_store: entries.map((e) => this.#sealed(scope, assetStateEntryJson(e))),
-      total_entries: total,
+      list: {
+        asset_state_store: entries.map((e) => this.#sealed(scope, assetStateEntryJson(e))),
+        total_entries: total,
+      },
+      nextCursor,
     };
   }
 
@@ -439,11 +475,18 @@ export class StateAdmin implements StateStoreAccess {
   // ---- internals -----------------------------------------------------------------------------------
 
   /** A page of live entries, with the number of live keys matching in all. */
-  async #list(scope: StoreScope, page: StatePageRequest): Promise<{ entries: StateEntry[]; total: number }> {
-    const offset = page.offset ?? 0;
+  async #list(
+    scope: StoreScope,
+    page: StatePageRequest,
+  ): Promise<{ entries: StateEntry[]; total: number; nextCursor: string | null }> {
+    const offset = page.cursor === undefined ? (page.offset ?? 0) : 0;
     const result = await this.#store.list(scope, { ...page, offset });
     // A backend that does not count answers at least what this page shows.
-    return { entries: result.entries, total: result.total ?? offset + result.entries.length };
+    return {
+      entries: result.entries,
+      total: result.total ?? offset + result.entries.length,
+      nextCursor: result.nextCursor,
+    };
   }
 
   /** An entry with its reference's seal, when it holds a reference and this admin can seal. */

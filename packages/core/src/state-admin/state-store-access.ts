@@ -41,6 +41,14 @@ export interface StatePageRequest {
   readonly offset?: number;
   /** Only keys starting with this text, matched literally (`%` and `_` are ordinary characters). */
   readonly prefix?: string;
+  /** Continue after the page that gave this cursor (opaque); `offset` is then ignored. */
+  readonly cursor?: string;
+}
+
+/** A state listing as Airflow answers it, and the cursor of the next page (null on the last). */
+export interface StateListPage<T> {
+  readonly list: T;
+  readonly nextCursor: string | null;
 }
 
 /** Paging of the browsing listings. */

@@ -168,6 +168,27 @@ describe.each<DatabaseKind>(["sqlite", "postgres"])("Core REST API asset state (
     expect(keys(await list({ prefix: "p_" }))).toEqual(["p_2"]);
   });
 
+  it("cursor paging: Link rel=next until the last page, the body staying Airflow's", async () => {
+    const a = await asset();
+    for (const k of ["w/1", "w/2", "w/3", "x"]) await a.put(k, { value: k });
+    const first = await h.rest("GET", a.path(), { query: { prefix: "w/", limit: 2 } });
+    expect(first.body).toMatchObject({ total_entries: 3 });
+    expect(Object.keys(first.body ?? {}).sort()).toEqual(["asset_state_store", "total_entries"]);
+    const link = first.headers.get("link") ?? "";
+    const match = /^<(\/api\/v2\/assets\/\d+\/state-store\?[^>]+)>; rel="next"$/.exec(link);
+    expect(match).not.toBeNull();
+    const next = new URL(match?.[1] as string, "http://origin.invalid");
+    expect(Object.fromEntries(next.searchParams)).toEqual({ prefix: "w/", limit: "2", cursor: "w/2" });
+    const second = await h.rest("GET", a.path(), { query: Object.fromEntries(next.searchParams) });
+    expect(itemsOf<{ key: string }>(second, "asset_state_store").map((e) => e.key)).toEqual(["w/3"]);
+    expect(second.body?.total_entries).toBe(3);
+    expect(second.headers.get("link")).toBeNull();
+    // Exactly a page: nothing follows, so no Link.
+    expect(
+      (await h.rest("GET", a.path(), { query: { prefix: "w/", limit: 3 } })).headers.get("link"),
+    ).toBeNull();
+  });
+
   it("marks reference envelopes", async () => {
     const a = await asset();
     const envelope = wrapStateRef("file:///data/state/asset/big");

@@ -12,6 +12,18 @@ import {
 
 afterAll(() => closePostgres());
 
+/** The URL of a `Link: <…>; rel="next"` header. */
+function nextTarget(link: string): URL {
+  const match = /^<([^>]+)>; rel="next"$/.exec(link);
+  if (match === null) throw new Error(`not a rel="next" link: ${link}`);
+  return new URL(match[1] as string, "http://origin.invalid");
+}
+
+/** The query of a `Link: <…>; rel="next"` header, as an object. */
+function queryOf(link: string): Record<string, string> {
+  return Object.fromEntries(nextTarget(link).searchParams);
+}
+
 const DAY_MS = 86_400_000;
 const INCLUDE = "version,reference";
 const REPRESENTATION = { prefer: "return=representation" };
@@ -239,6 +251,39 @@ describe.each<DatabaseKind>(["sqlite", "postgres"])("Core REST API task state (%
     restErrorOf(await list({ offset: -1 }), 422, "INVALID_VALUE");
     expect((await list({ limit: 1000 })).status).toBe(200);
   });
+
+  it("cursor paging: Link rel=next carries the next page's cursor until the last page, keeping Airflow's body", async () => {
+    const t = await ti();
+    const keys = ["a", "a b", "a&b", "a/1", "é", "🚀"];
+    for (const k of keys) await t.put(k, { value: k });
+    const seen: string[] = [];
+    let answer = await h.rest("GET", t.path(), { query: { ...t.q, limit: 2, offset: 1 } });
+    let pages = 1;
+    for (let link = answer.headers.get("link"); ; link = answer.headers.get("link")) {
+      expect(answer.status).toBe(200);
+      expect(Object.keys(answer.body ?? {}).sort()).toEqual(["task_state_store", "total_entries"]);
+      expect(answer.body?.total_entries).toBe(keys.length);
+      seen.push(...itemsOf<{ key: string }>(answer, "task_state_store").map((e) => e.key));
+      if (link === null) break;
+      expect(queryOf(link)).toMatchObject({ map_index: "-1", limit: "2" });
+      answer = await followNext(link);
+      pages++;
+    }
+    expect(pages).toBe(3);
+    expect(seen).toEqual(keys.slice(1));
+    const last = await h.rest("GET", t.path(), { query: { ...t.q, cursor: "é" } });
+    expect(itemsOf<{ key: string }>(last, "task_state_store").map((e) => e.key)).toEqual(["🚀"]);
+    expect(last.headers.get("link")).toBeNull();
+    restErrorOf(await h.rest("GET", t.path(), { query: { ...t.q, cursor: "\u0001" } }), 422, "INVALID_VALUE");
+  });
+
+  /** GETs the target of a `Link: <…>; rel="next"` header, which keeps the listing's path and query. */
+  async function followNext(link: string): Promise<ApiAnswer> {
+    const target = nextTarget(link);
+    expect(target.pathname.startsWith("/api/v2/")).toBe(true);
+    expect(target.searchParams.has("offset")).toBe(false);
+    return h.rest("GET", target.pathname.slice("/api/v2".length), { query: queryOf(link) });
+  }
 
   it("prefix is literal: % and _ are ordinary characters", async () => {
     const t = await ti();

@@ -10,11 +10,14 @@ import {
   type IncludeToken,
   parseInclude,
 } from "./entry-projection.js";
+import { setNextPageLink } from "./next-page-link.js";
 import {
   ASSET_STATE_ENTRY,
   ASSET_STATE_ENTRY_READ,
+  CURSOR_QUERY_PROPERTY,
   closedObject,
   KEY_PARAM,
+  NEXT_PAGE_LINK_HEADER,
   NO_CONTENT,
   PAGE_QUERY_PROPERTIES,
   PREFIX_QUERY_PROPERTY,
@@ -45,7 +48,7 @@ const WRITE_QUERY = closedObject({ ...INCLUDE_QUERY_PROPERTY, ...RESTORE_REFEREN
  * Asset state routes of the Core REST API, under `/assets/{asset_id}/state-store`, answering as Airflow's
  * Core API does (reference: core_api routes/public/asset_state_store.py):
  * - `GET` → `{"asset_state_store": [{key, value, updated_at, last_updated_by}…], "total_entries"}`
- *   (paging; Tidemark's literal prefix);
+ *   (paging; Tidemark's literal prefix, and `cursor` paging: `Link: <…>; rel="next"` when a page follows);
  * - `DELETE` → 204, clears the asset's state;
  * - `GET /{key}` → the entry with `ETag`; `PUT /{key}` `{"value"}` → 204 with the new ETag, recording the
  *   writer `{kind: "api"}`; `DELETE /{key}` → 204. Tidemark adds `PATCH /{key}` (→ 200 `null`, 404 for a
@@ -84,26 +87,32 @@ export async function assetStateRoutes(app: FastifyInstance, options: { admin: S
         params: COLLECTION_PARAMS,
         querystring: closedObject({
           ...PAGE_QUERY_PROPERTIES,
+          ...CURSOR_QUERY_PROPERTY,
           ...PREFIX_QUERY_PROPERTY,
           ...INCLUDE_QUERY_PROPERTY,
         }),
         response: {
-          200: closedObject({
-            asset_state_store: Type.Array(ASSET_STATE_ENTRY),
-            total_entries: Type.Integer({ description: "Keys matching the prefix, across all pages" }),
-          }),
+          200: closedObject(
+            {
+              asset_state_store: Type.Array(ASSET_STATE_ENTRY),
+              total_entries: Type.Integer({ description: "Keys matching the prefix, across all pages" }),
+            },
+            { headers: NEXT_PAGE_LINK_HEADER },
+          ),
           ...READ_ERRORS,
         },
       },
     },
-    async (request) => {
-      const { limit, offset, prefix } = request.query;
+    async (request, reply) => {
+      const { limit, offset, prefix, cursor } = request.query;
       const include = parseInclude(request.query.include);
-      const list = await admin.listAssetState(request.params.asset_id, {
+      const { list, nextCursor } = await admin.assetStatePage(request.params.asset_id, {
         ...(limit === undefined ? {} : { limit }),
         ...(offset === undefined ? {} : { offset }),
         ...(prefix === undefined ? {} : { prefix }),
+        ...(cursor === undefined ? {} : { cursor }),
       });
+      setNextPageLink(request, reply, nextCursor);
       return {
         asset_state_store: list.asset_state_store.map((e) => assetEntryBody(e, include)),
         total_entries: list.total_entries,

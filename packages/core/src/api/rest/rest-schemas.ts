@@ -178,6 +178,25 @@ export const PAGE_QUERY_PROPERTIES = {
   offset: Type.Optional(Type.Integer({ minimum: 0, default: 0, description: "Items skipped" })),
 };
 
+/** `cursor` of the state listings: Tidemark's keyset paging beside Airflow's limit and offset. */
+export const CURSOR_QUERY_PROPERTY = {
+  cursor: Type.Optional(
+    Type.String({
+      description:
+        'Continue after the previous page: the cursor of its Link: <…>; rel="next" header. Opaque; offset is ignored with it',
+    }),
+  ),
+};
+
+/** The `Link` header of a state listing that has a next page (RFC 8288). */
+export const NEXT_PAGE_LINK_HEADER = {
+  link: {
+    type: "string",
+    description:
+      "Sent only when another page follows: <…?cursor=…>; rel=\"next\", this listing's URL with the next page's cursor (and no offset). Keys written or deleted meanwhile shift nothing",
+  },
+} as const;
+
 /** `prefix` of the state listings. */
 export const PREFIX_QUERY_PROPERTY = {
   prefix: Type.Optional(

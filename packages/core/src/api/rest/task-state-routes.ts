@@ -13,9 +13,12 @@ import {
   parseInclude,
   taskEntryBody,
 } from "./entry-projection.js";
+import { setNextPageLink } from "./next-page-link.js";
 import {
+  CURSOR_QUERY_PROPERTY,
   closedObject,
   KEY_PARAM,
+  NEXT_PAGE_LINK_HEADER,
   NO_CONTENT,
   PAGE_QUERY_PROPERTIES,
   PREFIX_QUERY_PROPERTY,
@@ -113,7 +116,8 @@ function target(params: Static<typeof COLLECTION_PARAMS>, q: Static<typeof TARGE
  * `/dags/{dag_id}/dagRuns/{run_id}/taskInstances/{task_id}/state-store` with `?map_index=` (default -1),
  * answering as Airflow's Core API does (reference: core_api routes/public/task_state_store.py):
  * - `GET` → `{"task_state_store": [{key, value, updated_at, expires_at}…], "total_entries"}` (`limit` ≤
- *   1000, `offset`; Tidemark's literal `prefix`);
+ *   1000, `offset`; Tidemark's literal `prefix`, and `cursor` paging: `Link: <…>; rel="next"` when a page
+ *   follows);
  * - `DELETE` → 204, clears the map index (`?all_map_indices=true`: every map index);
  * - `GET /{key}` → the entry, `ETag: "<version>"`; `PUT /{key}` `{"value", "expires_at"?}` → 204 with the
  *   new ETag; `PATCH /{key}` `{"value"}` keeps expires_at → 200 `null` with the new ETag, 404 for a
@@ -139,24 +143,34 @@ export async function taskStateRoutes(app: FastifyInstance, options: { admin: St
         summary: "List a task instance's live task state keys in key order",
         security: SECURITY,
         params: COLLECTION_PARAMS,
-        querystring: query({ ...PAGE_QUERY_PROPERTIES, ...PREFIX_QUERY_PROPERTY, ...INCLUDE_QUERY_PROPERTY }),
+        querystring: query({
+          ...PAGE_QUERY_PROPERTIES,
+          ...CURSOR_QUERY_PROPERTY,
+          ...PREFIX_QUERY_PROPERTY,
+          ...INCLUDE_QUERY_PROPERTY,
+        }),
         response: {
-          200: closedObject({
-            task_state_store: Type.Array(TASK_STATE_ENTRY),
-            total_entries: Type.Integer({ description: "Live keys matching the prefix, across all pages" }),
-          }),
+          200: closedObject(
+            {
+              task_state_store: Type.Array(TASK_STATE_ENTRY),
+              total_entries: Type.Integer({ description: "Live keys matching the prefix, across all pages" }),
+            },
+            { headers: NEXT_PAGE_LINK_HEADER },
+          ),
           ...READ_ERRORS,
         },
       },
     },
-    async (request) => {
-      const { limit, offset, prefix } = request.query;
+    async (request, reply) => {
+      const { limit, offset, prefix, cursor } = request.query;
       const include = parseInclude(request.query.include);
-      const list = await admin.listTaskState(target(request.params, request.query), {
+      const { list, nextCursor } = await admin.taskStatePage(target(request.params, request.query), {
         ...(limit === undefined ? {} : { limit }),
         ...(offset === undefined ? {} : { offset }),
         ...(prefix === undefined ? {} : { prefix }),
+        ...(cursor === undefined ? {} : { cursor }),
       });
+      setNextPageLink(request, reply, nextCursor);
       return {
         task_state_store: list.task_state_store.map((e) => taskEntryBody(e, include)),
         total_entries: list.total_entries,
