@@ -10,6 +10,14 @@ class QueryParameter {
   constructor(readonly name: string) {}
 }
 
+/** The first column of the first row: one function for every query, no async frame per call. */
+function firstValue<R>(result: QueryResult<R>): R[keyof R] | undefined {
+  const row = result.rows[0];
+  if (row === undefined) return undefined;
+  for (const column in row) return row[column as keyof R];
+  return undefined;
+}
+
 /** A query compiled once, executed many times with different parameters. */
 export interface PreparedQuery<P extends string, R> {
   /** The SQL text. */
@@ -67,11 +75,8 @@ export function prepareQuery<const P extends string, R>(
   };
   return {
     sql: compiled.sql,
-    async executeTakeFirstValue(db, args) {
-      const row = (await db.executeQuery<R>(bind(args))).rows[0];
-      if (row === undefined) return undefined;
-      for (const column in row) return row[column as keyof R];
-      return undefined;
+    executeTakeFirstValue(db, args) {
+      return db.executeQuery<R>(bind(args)).then(firstValue);
     },
     execute(db, args) {
       return db.executeQuery<R>(bind(args));
