@@ -47,6 +47,7 @@ export {
   assetNotFound,
   assetNotGranted,
   dagRunNotFound,
+  inletOutletAssetsNotFound,
   type TaskInstanceAddress,
   taskInstanceIdNotFound,
   taskInstanceNotFound,

@@ -1,4 +1,4 @@
-import { StateStoreError } from "@tidemark/state";
+import { assetNotFound, StateStoreError } from "@tidemark/state";
 import { sql } from "kysely";
 import { isUniqueViolation, toBackendError } from "../database/driver-error.js";
 import type { TidemarkDatabase } from "../database/tidemark-database.js";
@@ -103,11 +103,7 @@ async function setActive(database: TidemarkDatabase, name: string, active: boole
       .returningAll()
       .executeTakeFirst();
     if (row === undefined) {
-      throw new StateStoreError(
-        "ASSET_NOT_FOUND",
-        `no asset is registered with name ${JSON.stringify(name)}; register it with "tidemark assets register --name ${name}"`,
-        { details: { name } },
-      );
+      throw assetNotFound({ name });
     }
     return toAssetRecord(row as AssetRow, codec);
   } catch (error) {

@@ -1,5 +1,12 @@
 import { randomUUID } from "node:crypto";
-import { describeScope, requireRegionId, StateStoreError, type TaskScope, taskScope } from "@tidemark/state";
+import {
+  describeScope,
+  inletOutletAssetsNotFound,
+  requireRegionId,
+  StateStoreError,
+  type TaskScope,
+  taskScope,
+} from "@tidemark/state";
 import { type Kysely, sql } from "kysely";
 import { isUniqueViolation, toBackendError } from "../database/driver-error.js";
 import { type PreparedQuery, prepareQuery } from "../database/prepared-query.js";
@@ -130,11 +137,7 @@ export async function createTaskInstance(
       }
       const missing = names.filter((n) => !assets.has(n));
       if (missing.length > 0) {
-        throw new StateStoreError(
-          "ASSET_NOT_FOUND",
-          `inlet/outlet asset${missing.length > 1 ? "s" : ""} ${missing.map((n) => JSON.stringify(n)).join(", ")} ${missing.length > 1 ? "are" : "is"} not registered or not active; register ${missing.length > 1 ? "them" : "it"} first (tidemark assets register --name …)`,
-          { details: { missing } },
-        );
+        throw inletOutletAssetsNotFound(missing);
       }
       const existing = await trx
         .selectFrom("task_instance")

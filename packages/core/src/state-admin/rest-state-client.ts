@@ -1,5 +1,11 @@
 import { readErrorAnswer } from "@tidemark/api-client";
-import { errorCodeForHttpStatus, NO_REGION_ID, requireRegionId, StateStoreError } from "@tidemark/state";
+import {
+  assetNotFound,
+  errorCodeForHttpStatus,
+  NO_REGION_ID,
+  requireRegionId,
+  StateStoreError,
+} from "@tidemark/state";
 import type {
   AssetLookup,
   AssetStateWrite,
@@ -301,10 +307,7 @@ export class RestStateClient implements StateStoreAccess {
     matches.sort((a, b) => Number(b.active) - Number(a.active) || b.id - a.id);
     const found = matches[0];
     if (found === undefined) {
-      const what = "id" in selector ? `id ${selector.id}` : `uri ${JSON.stringify(wanted)}`;
-      throw new StateStoreError("ASSET_NOT_FOUND", `no asset with ${what} is registered on ${this.baseUrl}`, {
-        details: { ...selector },
-      });
+      throw assetNotFound(selector, this.baseUrl);
     }
     return found;
   }

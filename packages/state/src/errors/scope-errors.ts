@@ -14,15 +14,33 @@ function describeAsset(selector: AssetSelector): string {
  * `Asset with id 5 not found`), so clients matching on it keep working.
  *
  * @param selector - how the asset was named.
+ * @param where - the server that was asked, for a client (`Asset with id 5 not found on http://…`).
  * @returns an `ASSET_NOT_FOUND` error with the selector in `details`.
  */
-export function assetNotFound(selector: AssetSelector): StateStoreError {
-  return new StateStoreError("ASSET_NOT_FOUND", `Asset with ${describeAsset(selector)} not found`, {
+export function assetNotFound(selector: AssetSelector, where?: string): StateStoreError {
+  const on = where === undefined ? "" : ` on ${where}`;
+  return new StateStoreError("ASSET_NOT_FOUND", `Asset with ${describeAsset(selector)} not found${on}`, {
     details: {
       ...selector,
       hint: "the asset was never registered or has been deactivated; register it with tidemark assets register --name …",
     },
   });
+}
+
+/**
+ * Inlets or outlets of a task instance that are not registered active assets, so the task instance
+ * cannot be created with them.
+ *
+ * @param names - the missing assets' names.
+ * @returns an `ASSET_NOT_FOUND` error with `details.missing`.
+ */
+export function inletOutletAssetsNotFound(names: readonly string[]): StateStoreError {
+  const many = names.length > 1;
+  return new StateStoreError(
+    "ASSET_NOT_FOUND",
+    `inlet/outlet asset${many ? "s" : ""} ${names.map((n) => JSON.stringify(n)).join(", ")} ${many ? "are" : "is"} not registered or not active; register ${many ? "them" : "it"} first (tidemark assets register --name …)`,
+    { details: { missing: [...names] } },
+  );
 }
 
 /**
