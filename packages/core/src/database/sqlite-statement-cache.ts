@@ -17,7 +17,8 @@ function singleColumnRow(name: string): (value: unknown) => Record<string, unkno
  * The statement the driver runs. A query ending in a literal `limit 1` (the metastore's point reads)
  * is read with `get`, one step of the statement instead of `all`'s step to the end: the same rows, and
  * on a point query a fifth of its cost. When it selects one column its value is read alone (`pluck`)
- * and the row object built here, cheaper than better-sqlite3 building it.
+ * and the row object built here, cheaper than better-sqlite3 building it. The parameters go as
+ * separate arguments, which better-sqlite3 binds faster than one array of them.
  */
 function statementFor(
   database: BetterSqlite3.Database,
@@ -31,7 +32,7 @@ function statementFor(
   let all: (parameters: ReadonlyArray<unknown>) => unknown[];
   if (only === undefined) {
     all = (parameters) => {
-      const row = statement.get(parameters as unknown[]);
+      const row = statement.get(...parameters);
       return row === undefined ? [] : [row];
     };
   } else {
@@ -39,7 +40,7 @@ function statementFor(
     const value = database.prepare(sql).pluck();
     const rowOf = singleColumnRow(only.name);
     all = (parameters) => {
-      const first = value.get(parameters as unknown[]);
+      const first = value.get(...parameters);
       return first === undefined ? [] : [rowOf(first)];
     };
   }
