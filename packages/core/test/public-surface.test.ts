@@ -97,9 +97,10 @@ describe("public surface", () => {
   }
 
   it("the root re-exports the same bindings its subpaths do", async () => {
-    const root: Record<string, unknown> = await import("@tidemark/core");
-    const metastore: Record<string, unknown> = await import("@tidemark/core/metastore");
-    const server: Record<string, unknown> = await import("@tidemark/core/server");
+    // By specifier string, as above: the built package is imported, not its types (absent before a build).
+    const [root, metastore, server] = (await Promise.all(
+      ["@tidemark/core", "@tidemark/core/metastore", "@tidemark/core/server"].map((s) => import(s)),
+    )) as [Record<string, unknown>, Record<string, unknown>, Record<string, unknown>];
     for (const name of Object.keys(root)) {
       const home = name in metastore ? metastore : server;
       expect(root[name], name).toBe(home[name]);
