@@ -1,5 +1,6 @@
 import { mkdir, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { backendListSection } from "./backend-ops/list-section.js";
 import { postgresBackendSection } from "./backend-ops/postgres-backend-section.js";
 import { sqliteBackendSection } from "./backend-ops/sqlite-backend-section.js";
 import type { BenchPlan } from "./bench-plan.js";
@@ -37,6 +38,7 @@ export interface BenchRun {
 const TITLES: Record<SectionId, string> = {
   backend_sqlite: "Backend ops/s on SQLite (file, WAL)",
   backend_postgres: "Backend ops/s on Postgres",
+  backend_list: "Listing a task scope by offset and by cursor (SQLite file, WAL; Postgres)",
   end_to_end: "End to end through the Execution API (loopback HTTP)",
   cleanup_sqlite: "Cleanup sweep on SQLite",
   cleanup_postgres: "Cleanup sweep on Postgres",
@@ -44,6 +46,9 @@ const TITLES: Record<SectionId, string> = {
 };
 
 const USES_POSTGRES: ReadonlySet<SectionId> = new Set(["backend_postgres", "cleanup_postgres"]);
+
+/** Sections that measure Postgres beside SQLite: without Postgres they still run, and say so in a note. */
+const ALSO_POSTGRES: ReadonlySet<SectionId> = new Set(["backend_list"]);
 
 async function writeAtomically(path: string, text: string): Promise<void> {
   const temporary = `${path}.${process.pid}.tmp`;
@@ -56,8 +61,9 @@ async function writeAtomically(path: string, text: string): Promise<void> {
  * results as JSON and markdown: `latest.json` / `latest.md` for a full run of every section,
  * `quick.*` for `--quick`, `partial.*` when only some sections ran.
  *
- * Postgres: when it does not answer, its sections are reported as `skipped: <reason>`, unless `CI` is
- * set, where that is an error (CI must measure, or fail, every section).
+ * Postgres: when it does not answer, its sections are reported as `skipped: <reason>` (a section that
+ * measures it beside SQLite notes the reason instead), unless `CI` is set, where that is an error (CI
+ * must measure, or fail, every section).
  *
  * @param options - plan, output directory, Postgres URL, section filter, environment, log.
  * @returns the results and where they were written.
@@ -71,7 +77,7 @@ export async function runBenchmarks(options: RunBenchmarksOptions): Promise<Benc
   log(`tidemark bench (${plan.mode}): ${wanted.join(", ")}; load average ${start.loadAverage.join(", ")}`);
 
   let postgresSkip: string | null = null;
-  if (wanted.some((id) => USES_POSTGRES.has(id))) {
+  if (wanted.some((id) => USES_POSTGRES.has(id) || ALSO_POSTGRES.has(id))) {
     postgresSkip = await probePostgres(postgresUrl);
     if (postgresSkip !== null && options.env.CI) {
       throw new Error(
@@ -88,7 +94,7 @@ export async function runBenchmarks(options: RunBenchmarksOptions): Promise<Benc
       sections.push({ id, title: TITLES[id], status: "skipped", reason: postgresSkip });
       continue;
     }
-    const result = { ...(await runSection(id, options)), loadAverageAfter: loadAverage() };
+    const result = { ...(await runSection(id, options, postgresSkip)), loadAverageAfter: loadAverage() };
     for (const figure of result.figures) log(figureLine(id, figure));
     log(`load average after this section: ${result.loadAverageAfter.join(", ")}`);
     sections.push(result);
@@ -113,13 +119,19 @@ export async function runBenchmarks(options: RunBenchmarksOptions): Promise<Benc
   return { results, jsonPath, markdownPath };
 }
 
-function runSection(id: SectionId, options: RunBenchmarksOptions) {
+function runSection(id: SectionId, options: RunBenchmarksOptions, postgresSkip: string | null) {
   const { plan, postgresUrl, log } = options;
   switch (id) {
     case "backend_sqlite":
       return sqliteBackendSection(plan, log);
     case "backend_postgres":
       return postgresBackendSection(plan, postgresUrl, log);
+    case "backend_list":
+      return backendListSection(
+        plan,
+        postgresSkip === null ? { url: postgresUrl } : { skipped: postgresSkip },
+        log,
+      );
     case "end_to_end":
       return endToEndSection(plan, log);
     case "cleanup_sqlite":

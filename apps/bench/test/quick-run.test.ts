@@ -12,6 +12,7 @@ import { type BenchResults, SECTION_IDS, type Stat } from "../src/report/result-
 
 const CLI = fileURLToPath(new URL("../dist/cli.js", import.meta.url));
 const POSTGRES_SECTIONS = new Set(["backend_postgres", "cleanup_postgres"]);
+const KV_SECTIONS = new Set(["backend_sqlite", "backend_postgres"]);
 
 function expectStat(stat: Stat | undefined, where: string): void {
   expect(stat, where).toBeDefined();
@@ -107,7 +108,7 @@ describe("pnpm bench -- --quick", () => {
 
   it("compares each backend subject with its raw ceiling and its Keyv peer, and reports the target", () => {
     for (const section of results.sections) {
-      if (!section.id.startsWith("backend_") || section.status !== "ok") continue;
+      if (!KV_SECTIONS.has(section.id) || section.status !== "ok") continue;
       expect(new Set(section.figures.map((f) => f.operation))).toEqual(new Set(["set", "get", "mix 50/50"]));
       for (const figure of section.figures.filter((f) => f.role === "subject")) {
         expect(figure.subject).toBe("MetastoreBackend");
@@ -115,6 +116,28 @@ describe("pnpm bench -- --quick", () => {
         expect(figure.peer?.subject).toMatch(/^Keyv/);
         expect(figure.target).not.toBeNull();
       }
+    }
+  });
+
+  it("walks the listing by offset and by cursor on SQLite, and on Postgres unless it was skipped", () => {
+    const section = results.sections.find((s) => s.id === "backend_list");
+    if (section?.status !== "ok") throw new Error("backend_list did not run");
+    const postgresSkipped = section.notes.some((n) => n.startsWith("Postgres not measured"));
+    const databases = postgresSkipped ? ["SQLite"] : ["SQLite", "Postgres"];
+    expect(new Set(section.figures.map((f) => f.operation.split(":")[0]))).toEqual(new Set(databases));
+    for (const database of databases) {
+      const figures = section.figures.filter((f) => f.operation.startsWith(`${database}:`));
+      expect(figures.map((f) => f.subject)).toEqual([
+        "MetastoreBackend.list by offset",
+        "MetastoreBackend.list by cursor",
+      ]);
+      for (const figure of figures) {
+        expectStat(figure.metrics.pages, `${figure.operation} ${figure.subject} pages`);
+        expectStat(figure.metrics.keys, `${figure.operation} ${figure.subject} keys`);
+      }
+      const cursor = figures.find((f) => f.role === "subject");
+      expect(cursor?.peer?.subject).toBe("MetastoreBackend.list by offset");
+      expect(Number.isFinite(cursor?.peer?.ratio)).toBe(true);
     }
   });
 

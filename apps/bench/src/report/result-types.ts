@@ -48,6 +48,7 @@ export interface Figure {
 export const SECTION_IDS = [
   "backend_sqlite",
   "backend_postgres",
+  "backend_list",
   "end_to_end",
   "cleanup_sqlite",
   "cleanup_postgres",
