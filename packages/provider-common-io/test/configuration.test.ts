@@ -34,12 +34,12 @@ describe("configuration", () => {
   it("reads the common_io section from the loader's context", () => {
     const backend = new StateStoreObjectStorageBackend(
       config({
-        state_store_objectstorage_path: "file:///var/tmp/tidemark-state",
+        state_store_objectstorage_path: "file:///srv/tidemark-state",
         state_store_objectstorage_compression: "gzip",
         state_store_objectstorage_threshold: 1024,
       }),
     );
-    expect(backend.base).toBe("file:///var/tmp/tidemark-state/");
+    expect(backend.base).toBe("file:///srv/tidemark-state/");
     expect(backend.compression).toBe("gzip");
     expect(backend.threshold).toBe(1024);
     expect(backend.capabilities).toEqual({
@@ -70,7 +70,7 @@ describe("configuration", () => {
     const backend = (await loadWorkerBackend("@tidemark/provider-common-io#StateStoreObjectStorageBackend", {
       config: {
         common_io: {
-          state_store_objectstorage_path: "file:///var/tmp/tidemark-state",
+          state_store_objectstorage_path: "file:///srv/tidemark-state",
           state_store_objectstorage_compression: "gzip",
           state_store_objectstorage_threshold: "512",
         },
@@ -79,7 +79,7 @@ describe("configuration", () => {
     })) as StateStoreObjectStorageBackend;
     expect(backend).toBeInstanceOf(StateStoreObjectStorageBackend);
     expect([backend.base, backend.compression, backend.threshold]).toEqual([
-      "file:///var/tmp/tidemark-state/",
+      "file:///srv/tidemark-state/",
       "gzip",
       512,
     ]);
@@ -93,7 +93,7 @@ describe("configuration", () => {
   it("refuses an option the common_io section does not have, listing its options", () => {
     const error = errorOf(() =>
       parseObjectStorageConfig({
-        state_store_objectstorage_path: "file:///tmp/x/",
+        state_store_objectstorage_path: "file:///srv/state/",
         state_store_threshold: 1,
       }),
     );
@@ -117,7 +117,7 @@ describe("configuration", () => {
     expect(OBJECT_STORAGE_COMPRESSIONS).toEqual(["", "gzip"]);
     for (const compression of ["zstd", "GZIP", "bz2"]) {
       const error = errorOf(
-        () => new StateStoreObjectStorageBackend({ path: "file:///tmp/x/", compression }),
+        () => new StateStoreObjectStorageBackend({ path: "file:///srv/state/", compression }),
       );
       expect(error.code).toBe("CONFIG_ERROR");
       expect(error.message).toContain("common_io.state_store_objectstorage_compression");
@@ -127,7 +127,7 @@ describe("configuration", () => {
 
   it("rejects a negative or non-integer threshold, and accepts 0", () => {
     for (const threshold of [-1, 1.5, Number.NaN]) {
-      const error = errorOf(() => new StateStoreObjectStorageBackend({ path: "file:///tmp/x/", threshold }));
+      const error = errorOf(() => new StateStoreObjectStorageBackend({ path: "file:///srv/state/", threshold }));
       expect(error.code).toBe("CONFIG_ERROR");
       expect(error.message).toContain("common_io.state_store_objectstorage_threshold");
     }
@@ -135,13 +135,13 @@ describe("configuration", () => {
       () =>
         new StateStoreObjectStorageBackend(
           config({
-            state_store_objectstorage_path: "file:///tmp/x/",
+            state_store_objectstorage_path: "file:///srv/state/",
             state_store_objectstorage_threshold: -5,
           }),
         ),
     );
     expect(fromConfig.code).toBe("CONFIG_ERROR");
-    expect(new StateStoreObjectStorageBackend({ path: "file:///tmp/x/", threshold: 0 }).threshold).toBe(0);
+    expect(new StateStoreObjectStorageBackend({ path: "file:///srv/state/", threshold: 0 }).threshold).toBe(0);
   });
 
   it("accepts file:///absolute/dir/ and s3://[conn_id@]bucket[/prefix]/ and normalizes them", () => {
