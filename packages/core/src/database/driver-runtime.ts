@@ -110,8 +110,7 @@ export class DriverRuntime implements Driver, ConnectionProvider {
     savepointName: string,
     compileQuery: QueryCompiler["compileQuery"],
   ): Promise<void> {
-    if (!this.#driver.savepoint) throw new Error("The `savepoint` method is not supported by this driver");
-    return this.#driver.savepoint(connection, savepointName, compileQuery);
+    return this.#savepointMethod("savepoint")(connection, savepointName, compileQuery);
   }
 
   rollbackToSavepoint(
@@ -119,10 +118,7 @@ export class DriverRuntime implements Driver, ConnectionProvider {
     savepointName: string,
     compileQuery: QueryCompiler["compileQuery"],
   ): Promise<void> {
-    if (!this.#driver.rollbackToSavepoint) {
-      throw new Error("The `rollbackToSavepoint` method is not supported by this driver");
-    }
-    return this.#driver.rollbackToSavepoint(connection, savepointName, compileQuery);
+    return this.#savepointMethod("rollbackToSavepoint")(connection, savepointName, compileQuery);
   }
 
   releaseSavepoint(
@@ -130,10 +126,14 @@ export class DriverRuntime implements Driver, ConnectionProvider {
     savepointName: string,
     compileQuery: QueryCompiler["compileQuery"],
   ): Promise<void> {
-    if (!this.#driver.releaseSavepoint) {
-      throw new Error("The `releaseSavepoint` method is not supported by this driver");
-    }
-    return this.#driver.releaseSavepoint(connection, savepointName, compileQuery);
+    return this.#savepointMethod("releaseSavepoint")(connection, savepointName, compileQuery);
+  }
+
+  /** The driver's savepoint operation, or Kysely's error when the driver has none. */
+  #savepointMethod(name: "savepoint" | "rollbackToSavepoint" | "releaseSavepoint") {
+    const method = this.#driver[name];
+    if (!method) throw new Error(`The \`${name}\` method is not supported by this driver`);
+    return method.bind(this.#driver);
   }
 
   /** Destroys the driver once, after its initialization; nothing when it was never initialized. */
