@@ -127,7 +127,9 @@ describe("configuration", () => {
 
   it("rejects a negative or non-integer threshold, and accepts 0", () => {
     for (const threshold of [-1, 1.5, Number.NaN]) {
-      const error = errorOf(() => new StateStoreObjectStorageBackend({ path: "file:///srv/state/", threshold }));
+      const error = errorOf(
+        () => new StateStoreObjectStorageBackend({ path: "file:///srv/state/", threshold }),
+      );
       expect(error.code).toBe("CONFIG_ERROR");
       expect(error.message).toContain("common_io.state_store_objectstorage_threshold");
     }
@@ -141,7 +143,9 @@ describe("configuration", () => {
         ),
     );
     expect(fromConfig.code).toBe("CONFIG_ERROR");
-    expect(new StateStoreObjectStorageBackend({ path: "file:///srv/state/", threshold: 0 }).threshold).toBe(0);
+    expect(new StateStoreObjectStorageBackend({ path: "file:///srv/state/", threshold: 0 }).threshold).toBe(
+      0,
+    );
   });
 
   it("accepts file:///absolute/dir/ and s3://[conn_id@]bucket[/prefix]/ and normalizes them", () => {
