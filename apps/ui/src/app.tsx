@@ -6,9 +6,12 @@ import { AppShell } from "./components/app-shell";
 import { ErrorMessage } from "./components/error-message";
 import { TokenPrompt } from "./components/token-prompt";
 import { AssetStatePage } from "./pages/asset-state-page";
+import { TaskInstancePage } from "./pages/task-instance-page";
 import { TaskStatePage } from "./pages/task-state-page";
 import { useRoute } from "./routing/use-route";
 import { useAsync } from "./state/use-async";
+
+const PAGE_TITLES = { tasks: "Task state", "task-instance": "Task instance", assets: "Asset state" } as const;
 
 /** Props of {@link App}. */
 export interface AppProps {
@@ -19,7 +22,8 @@ export interface AppProps {
 /**
  * The whole UI. Reads `GET /api/v2/config/ui` first; when the server wants a token (`auth: "token"`)
  * and none is kept for this tab, or the server answers 401, asks for one (kept in sessionStorage).
- * Then shows the page the URL names: task state (`#/tasks?…`) or asset state (`#/assets?…`).
+ * Then shows the page the URL names: task state (`#/tasks?…`), one task instance
+ * (`#/dags/…/runs/…/tasks/…/map-index/…`) or asset state (`#/assets?…`).
  *
  * @param props - see {@link AppProps}.
  */
@@ -47,7 +51,7 @@ export function App(props: AppProps) {
   const [config, reloadConfig] = useAsync(() => client.getUiConfig(), [client]);
 
   useEffect(() => {
-    document.title = `${route.page === "assets" ? "Asset state" : "Task state"} · Tidemark`;
+    document.title = `${PAGE_TITLES[route.page]} · Tidemark`;
   }, [route.page]);
 
   if (config.status === "error") {
@@ -71,6 +75,7 @@ export function App(props: AppProps) {
     return (
       <TokenPrompt
         rejected={rejected}
+        tokensConfigured={(uiConfig as { auth_tokens_configured?: boolean }).auth_tokens_configured}
         onSubmit={(token) => {
           tokenRef.current = token;
           storeToken(token);
@@ -96,6 +101,8 @@ export function App(props: AppProps) {
       <AppShell page={route.page} onSignOut={signOut}>
         {route.page === "assets" ? (
           <AssetStatePage key={epoch} route={route} navigate={navigate} />
+        ) : route.page === "task-instance" ? (
+          <TaskInstancePage key={epoch} route={route} navigate={navigate} />
         ) : (
           <TaskStatePage key={epoch} route={route} navigate={navigate} />
         )}

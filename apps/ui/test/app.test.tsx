@@ -61,9 +61,9 @@ describe("App with api.auth = none", () => {
     render(<App fetch={f.fetch} />);
     const user = userEvent.setup();
 
-    await user.click(await screen.findByRole("button", { name: /^etl/ }));
-    await user.click(await screen.findByRole("button", { name: new RegExp(`^${RUN}`) }));
-    await user.click(await screen.findByRole("button", { name: /^load/ }));
+    await user.click(await screen.findByRole("option", { name: /^etl/ }));
+    await user.click(await screen.findByRole("option", { name: new RegExp(`^${RUN}`) }));
+    await user.click(await screen.findByRole("option", { name: /^load/ }));
     expect(window.location.hash).toBe(`#/tasks?dag_id=etl&run_id=${RUN}&task_id=load&map_index=-1`);
 
     const table = await screen.findByRole("table", { name: /State keys of dag “etl”/ });
@@ -103,10 +103,11 @@ describe("App with api.auth = none", () => {
     expect(within(panel).getByText("Stored externally")).toBeTruthy();
     expect(within(panel).getAllByText(ref).length).toBeGreaterThan(0);
     expect(document.body.textContent).not.toContain("__airflow_state_ref__");
-    await userEvent.setup().click(within(panel).getByRole("button", { name: "Edit" }));
-    expect((await screen.findByRole("heading", { name: /is not possible/ })).textContent).toContain(
-      "big_blob",
-    );
+    expect(within(panel).getByTestId("entry-reference").textContent).toBe(ref);
+    // Editing would replace the reference and orphan the stored object: only Delete is offered.
+    expect(within(panel).queryByRole("button", { name: "Edit" })).toBeNull();
+    expect(within(panel).getByRole("button", { name: "Delete" })).toBeTruthy();
+    expect(within(panel).getByRole("button", { name: "Copy reference" })).toBeTruthy();
   });
 
   it("shows a vanished task instance in words", async () => {
@@ -138,7 +139,7 @@ describe("App with api.auth = token", () => {
     expect(screen.getByRole("heading", { name: "Sign in to Tidemark" })).toBeTruthy();
     await user.type(input, "  s3cret ");
     await user.click(screen.getByRole("button", { name: "Continue" }));
-    expect(await screen.findByRole("button", { name: /^etl/ })).toBeTruthy();
+    expect(await screen.findByRole("option", { name: /^etl/ })).toBeTruthy();
     expect(sessionStorage.getItem(TOKEN_STORAGE_KEY)).toBe("s3cret");
     const dags = f.calls.find((c) => c.path === "/api/v2/dags")!;
     expect(dags.headers.authorization).toBe("Bearer s3cret");
@@ -161,7 +162,7 @@ describe("App with api.auth = token", () => {
     expect(sessionStorage.getItem(TOKEN_STORAGE_KEY)).toBeNull();
     await user.type(screen.getByLabelText("API token"), "new");
     await user.click(screen.getByRole("button", { name: "Continue" }));
-    expect(await screen.findByRole("button", { name: /^etl/ })).toBeTruthy();
+    expect(await screen.findByRole("option", { name: /^etl/ })).toBeTruthy();
     expect(sessionStorage.getItem(TOKEN_STORAGE_KEY)).toBe("new");
   });
 

@@ -1,5 +1,6 @@
 import type { ReactNode } from "react";
 import { formatRoute, type Route } from "../routing/route";
+import { ThemeToggle } from "./theme-toggle";
 
 /** Props of {@link AppShell}. */
 export interface AppShellProps {
@@ -11,7 +12,7 @@ export interface AppShellProps {
 
 /**
  * The frame of every page: a skip link, the product name, navigation between task state and asset
- * state (the current page marked with aria-current), and the page itself in `<main>`.
+ * state (the current page marked with aria-current), the dark mode toggle, and the page itself in `<main>`.
  *
  * @param props - see {@link AppShellProps}.
  */
@@ -34,11 +35,14 @@ export function AppShell(props: AppShellProps) {
             Asset state
           </a>
         </nav>
-        {props.onSignOut ? (
-          <button type="button" className="link-button sign-out" onClick={props.onSignOut}>
-            Forget token
-          </button>
-        ) : null}
+        <div className="header-actions">
+          <ThemeToggle />
+          {props.onSignOut ? (
+            <button type="button" className="link-button sign-out" onClick={props.onSignOut}>
+              Forget token
+            </button>
+          ) : null}
+        </div>
       </header>
       <main id="main" tabIndex={-1}>
         {props.children}

@@ -1,6 +1,7 @@
 import type { AssetStateEntry, StateEntry } from "../api/wire-types";
-import { formatValue } from "../format/value-text";
+import { CopyButton } from "./copy-button";
 import { Instant } from "./instant";
+import { JsonViewer } from "./json-viewer";
 import { LastUpdatedByText } from "./last-updated-by";
 import { ReferenceBadge } from "./reference-badge";
 import { ReferenceExplanation } from "./reference-explanation";
@@ -17,9 +18,10 @@ export interface EntryDetailProps {
 }
 
 /**
- * The detail panel of one key: its metadata, the full value as formatted JSON (or, for an offloaded
- * value, the "Stored externally" badge, the reference and why it cannot be edited), and the Edit and
- * Delete actions.
+ * The detail panel of one key: its metadata, the full value in a JSON viewer (or, for an offloaded
+ * value, the "Stored externally" badge, the raw reference with a copy button and why it cannot be
+ * edited), and the Edit and Delete actions. An offloaded value has no Edit: a new value written here
+ * would replace the reference and orphan the stored object.
  *
  * @param props - see {@link EntryDetailProps}.
  */
@@ -65,18 +67,25 @@ export function EntryDetail(props: EntryDetailProps) {
           <p>
             <ReferenceBadge stateRef={entry.ref ?? ""} />
           </p>
+          <div className="reference-raw">
+            <span className="muted">Reference</span>{" "}
+            <code className="reference-raw-ref" data-testid="entry-reference">
+              {entry.ref ?? ""}
+            </code>{" "}
+            <CopyButton text={entry.ref ?? ""} label="Copy reference" />
+          </div>
           <ReferenceExplanation stateRef={entry.ref ?? ""} />
         </>
       ) : (
-        <pre className="value-json" data-testid="entry-value">
-          {formatValue(entry.value)}
-        </pre>
+        <JsonViewer value={entry.value} />
       )}
       {writable ? (
         <div className="actions">
-          <button type="button" onClick={props.onEdit}>
-            Edit
-          </button>
+          {entry.is_reference ? null : (
+            <button type="button" onClick={props.onEdit}>
+              Edit
+            </button>
+          )}
           <button type="button" className="danger" onClick={props.onDelete}>
             Delete
           </button>

@@ -1,4 +1,7 @@
+import { describeMapIndex } from "../api/task-instance-ref";
 import type { LastUpdatedBy } from "../api/wire-types";
+import { writerTaskInstance } from "../api/writer-task-instance";
+import { formatRoute, taskInstanceRoute } from "../routing/route";
 
 /**
  * Words for the writer of an asset state key.
@@ -14,7 +17,8 @@ export function describeWriter(writer: LastUpdatedBy | null | undefined): string
 }
 
 /**
- * Shows who last wrote an asset state key: a task instance, the API (this UI or a script) or a watcher.
+ * Shows who last wrote a state key: a task instance (a link to its task instance page), the API (this UI
+ * or a script) or a watcher (plain text).
  *
  * @param props - `writer`, the entry's `last_updated_by`.
  */
@@ -24,13 +28,23 @@ export function LastUpdatedByText(props: { writer: LastUpdatedBy | null | undefi
   if (w.kind !== "task") {
     return <span className={`badge badge-writer badge-writer-${w.kind}`}>{w.kind}</span>;
   }
+  const ti = writerTaskInstance(w);
+  const text = `${w.dag_id ?? "?"} / ${w.run_id ?? "?"} / ${w.task_id ?? "?"}${
+    w.map_index !== null && w.map_index !== -1 ? ` [${w.map_index}]` : ""
+  }`;
   return (
     <span className="writer-task">
       <span className="badge badge-writer badge-writer-task">task</span>{" "}
-      <span>
-        {w.dag_id} / {w.run_id} / {w.task_id}
-        {w.map_index !== null && w.map_index !== -1 ? ` [${w.map_index}]` : ""}
-      </span>
+      {ti ? (
+        <a
+          href={formatRoute(taskInstanceRoute(ti))}
+          title={`Open the task instance: dag ${ti.dagId}, run ${ti.runId}, task ${ti.taskId}, ${describeMapIndex(ti.mapIndex)}`}
+        >
+          {text}
+        </a>
+      ) : (
+        <span>{text}</span>
+      )}
     </span>
   );
 }

@@ -10,7 +10,8 @@ export function ReferenceExplanation(props: { stateRef: string }) {
       <p>
         This value is stored externally, at <code>{props.stateRef}</code>. The state store holds only this
         reference; the value itself lives in object storage and is owned by the worker backend that wrote it (
-        <code>[workers] state_store_backend</code>), so it cannot be viewed or edited here.
+        <code>[workers] state_store_backend</code>), so it cannot be viewed or edited here: a value written
+        here would replace the reference and leave the stored object orphaned.
       </p>
       <p>
         You can delete the entry. Deleting removes the reference from the state store; whether the stored

@@ -1,4 +1,4 @@
-import { type DependencyList, type ReactNode, useEffect, useId, useState } from "react";
+import { type DependencyList, type KeyboardEvent, type ReactNode, useEffect, useId, useState } from "react";
 import type { Page } from "../api/wire-types";
 import { useAsync } from "../state/use-async";
 import { useDebounced } from "../state/use-debounced";
@@ -37,14 +37,19 @@ export interface SearchablePickerProps<T> {
 }
 
 /**
- * A labelled group with a search box and a list of choices (toggle buttons, `aria-pressed` on the chosen
- * one). Searching asks the server (debounced); "Show more" fetches the next page. Errors are shown in
- * words with a retry.
+ * A labelled group with a search box (a combobox) and its list of choices (a listbox, `aria-selected` on
+ * the chosen one). In the search box ArrowDown and ArrowUp move the active option
+ * (`aria-activedescendant`), Enter picks it and Escape closes the list (ArrowDown or typing opens it
+ * again); a click picks an option too. Searching asks the server (debounced); "Show more" fetches the
+ * next page. Errors are shown in words with a retry.
  *
  * @param props - see {@link SearchablePickerProps}.
  */
 export function SearchablePicker<T>(props: SearchablePickerProps<T>) {
   const searchId = useId();
+  const listboxId = useId();
+  const [expanded, setExpanded] = useState(true);
+  const [active, setActive] = useState(-1);
   const pageSize = props.pageSize ?? 50;
   const [search, setSearch] = useState("");
   const settled = useDebounced(search.trim());
@@ -60,11 +65,47 @@ export function SearchablePicker<T>(props: SearchablePickerProps<T>) {
   useEffect(() => {
     setExtra(undefined);
     setMoreError(undefined);
+    setActive(-1);
   }, [state.data]);
 
   const first = state.data;
   const items = first ? [...first.items, ...(extra?.items ?? [])] : [];
   const total = extra?.total ?? first?.total ?? 0;
+  const options = items.map((item) => props.toOption(item));
+  const optionId = (i: number) => `${listboxId}-option-${i}`;
+  const open = expanded && items.length > 0;
+  const selectedIndex = options.findIndex((option) => option.id === props.selectedId);
+
+  useEffect(() => {
+    if (!open || active < 0) return;
+    // jsdom has no scrollIntoView; browsers keep the active option in the list's view.
+    document.getElementById(optionId(active))?.scrollIntoView?.({ block: "nearest" });
+  }, [open, active]);
+
+  const onKeyDown = (event: KeyboardEvent<HTMLInputElement>) => {
+    if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      if (items.length === 0) return;
+      event.preventDefault();
+      if (!open) {
+        setExpanded(true);
+        setActive(Math.max(selectedIndex, 0));
+        return;
+      }
+      const from = active >= 0 ? active : selectedIndex;
+      if (event.key === "ArrowDown") setActive(from < 0 ? 0 : Math.min(from + 1, items.length - 1));
+      else setActive(from < 0 ? items.length - 1 : Math.max(from - 1, 0));
+    } else if (event.key === "Enter") {
+      const item = open && active >= 0 ? items[active] : undefined;
+      if (item === undefined) return;
+      event.preventDefault();
+      props.onSelect(item);
+    } else if (event.key === "Escape") {
+      if (!open) return;
+      event.preventDefault();
+      setExpanded(false);
+      setActive(-1);
+    }
+  };
 
   const showMore = async () => {
     setMoreError(undefined);
@@ -89,9 +130,19 @@ export function SearchablePicker<T>(props: SearchablePickerProps<T>) {
           <input
             id={searchId}
             type="search"
+            role="combobox"
+            aria-expanded={open}
+            aria-controls={listboxId}
+            aria-autocomplete="list"
+            aria-activedescendant={open && active >= 0 ? optionId(active) : undefined}
             placeholder={`Search ${props.label.toLowerCase()}…`}
             value={search}
-            onChange={(event) => setSearch(event.target.value)}
+            onChange={(event) => {
+              setSearch(event.target.value);
+              setExpanded(true);
+              setActive(-1);
+            }}
+            onKeyDown={onKeyDown}
             autoComplete="off"
           />
           {state.status === "error" ? <ErrorMessage error={state.error} onRetry={reload} /> : null}
@@ -107,31 +158,54 @@ export function SearchablePicker<T>(props: SearchablePickerProps<T>) {
               <EmptyState title={`No ${props.label.toLowerCase()} to pick.`}>{props.emptyText}</EmptyState>
             )
           ) : null}
-          {items.length > 0 ? (
-            <ul className="picker-list" aria-label={props.label}>
-              {items.map((item) => {
-                const option = props.toOption(item);
+          {open ? (
+            <div className="picker-list" id={listboxId} role="listbox" aria-label={props.label}>
+              {options.map((option, i) => {
                 const selected = option.id === props.selectedId;
+                const item = items[i] as T;
                 return (
-                  <li key={option.id}>
-                    <button
-                      type="button"
-                      className={selected ? "picker-option selected" : "picker-option"}
-                      aria-pressed={selected}
-                      onClick={() => props.onSelect(item)}
-                    >
-                      <span className="picker-option-label">{option.label}</span>
-                      {option.detail !== undefined ? (
-                        <span className="picker-option-detail">{option.detail}</span>
-                      ) : null}
-                    </button>
-                  </li>
+                  // Keyboard users pick from the search box (aria-activedescendant); a click picks here.
+                  // biome-ignore lint/a11y/useKeyWithClickEvents: the combobox above handles the keys
+                  <div
+                    key={option.id}
+                    id={optionId(i)}
+                    role="option"
+                    tabIndex={-1}
+                    aria-selected={selected}
+                    className={`picker-option${selected ? " selected" : ""}${i === active ? " active" : ""}`}
+                    onClick={() => {
+                      setActive(i);
+                      props.onSelect(item);
+                    }}
+                  >
+                    <span className="picker-option-label">{option.label}</span>
+                    {option.detail !== undefined ? (
+                      <span className="picker-option-detail">{option.detail}</span>
+                    ) : null}
+                  </div>
                 );
               })}
-            </ul>
+            </div>
+          ) : null}
+          {!open && items.length > 0 ? (
+            <p className="picker-closed">
+              {selectedIndex >= 0 ? (
+                <span className="picker-option-label">{options[selectedIndex]?.label}</span>
+              ) : (
+                <span className="muted">List closed.</span>
+              )}{" "}
+              <button
+                type="button"
+                className="link-button"
+                onClick={() => setExpanded(true)}
+                aria-controls={listboxId}
+              >
+                Show list
+              </button>
+            </p>
           ) : null}
           {moreError !== undefined ? <ErrorMessage error={moreError} /> : null}
-          {items.length > 0 && items.length < total ? (
+          {open && items.length < total ? (
             <p className="picker-more">
               <span className="muted">
                 Showing {items.length} of {total}.

@@ -55,6 +55,63 @@ export function formatLocal(iso: string, options: TimeFormatOptions = {}): strin
   }).format(new Date(iso));
 }
 
+/** An instant's wall-clock reading in one zone, as {@link formatZoned} assembles it. */
+interface WallClock {
+  readonly date: string;
+  readonly time: string;
+  readonly zone: string;
+}
+
+function wallClock(ms: number, timeZone: string | undefined, locale: string | undefined): WallClock {
+  const parts = new Intl.DateTimeFormat(locale, {
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+    hour: "2-digit",
+    minute: "2-digit",
+    second: "2-digit",
+    hourCycle: "h23",
+    timeZoneName: "short",
+    ...(timeZone ? { timeZone } : {}),
+  }).formatToParts(ms);
+  const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? "";
+  return {
+    date: `${part("year")}-${part("month")}-${part("day")}`,
+    time: `${part("hour")}:${part("minute")}:${part("second")}`,
+    zone: part("timeZoneName"),
+  };
+}
+
+/**
+ * Shows an instant as an unambiguous date-time in UTC, e.g. "2026-12-01 14:04:05 UTC".
+ *
+ * @param iso - an ISO-8601 date-time.
+ * @returns the date and time in UTC, seconds precision.
+ */
+export function formatUtc(iso: string): string {
+  const utc = wallClock(Date.parse(iso), "UTC", "en-GB");
+  return `${utc.date} ${utc.time} UTC`;
+}
+
+/**
+ * Shows an instant in the local zone, naming the zone, with UTC beside it:
+ * "2026-12-01 15:04:05 CET (14:04:05 UTC)". The UTC part carries its date too when that differs
+ * ("2026-12-01 00:30:00 CET (2026-11-30 23:30:00 UTC)"); in UTC itself it is only "2026-12-01 14:04:05 UTC".
+ * The zone abbreviation follows the locale (en-GB says "CET", en-US "GMT+1").
+ *
+ * @param iso - an ISO-8601 date-time.
+ * @param options - locale and time zone (the browser's by default).
+ * @returns the date-time with its zone and UTC.
+ */
+export function formatZoned(iso: string, options: TimeFormatOptions = {}): string {
+  const ms = Date.parse(iso);
+  const local = wallClock(ms, options.timeZone, options.locale);
+  const utc = wallClock(ms, "UTC", "en-GB");
+  if (local.date === utc.date && local.time === utc.time) return `${utc.date} ${utc.time} UTC`;
+  const utcText = local.date === utc.date ? utc.time : `${utc.date} ${utc.time}`;
+  return `${local.date} ${local.time} ${local.zone} (${utcText} UTC)`;
+}
+
 /**
  * Tells whether an entry's expiry has passed: such an entry no longer exists and is never shown.
  *

@@ -16,12 +16,29 @@ export interface AssetStateRoute {
   readonly key?: string;
 }
 
+/**
+ * The page of one task instance, named by its path: `#/dags/<dag_id>/runs/<run_id>/tasks/<task_id>/map-index/<n>`
+ * (each segment percent-encoded), with the open key in `?key=`.
+ */
+export interface TaskInstanceRoute {
+  readonly page: "task-instance";
+  readonly dagId: string;
+  readonly runId: string;
+  readonly taskId: string;
+  /** -1 for an unmapped task. */
+  readonly mapIndex: number;
+  /** The key shown in the detail panel. */
+  readonly key?: string;
+}
+
 /** Where the UI is: a page and its selections. */
-export type Route = TaskStateRoute | AssetStateRoute;
+export type Route = TaskStateRoute | TaskInstanceRoute | AssetStateRoute;
 
 /**
- * Reads a route from `location.hash`, e.g. `#/tasks?dag_id=etl&run_id=r1&task_id=load&map_index=-1&key=k`.
- * Unknown pages fall back to the task state page; a map index that is not an integer is dropped.
+ * Reads a route from `location.hash`, e.g. `#/tasks?dag_id=etl&run_id=r1&task_id=load&map_index=-1&key=k`
+ * or `#/dags/etl/runs/r1/tasks/load/map-index/-1?key=k`. Unknown pages fall back to the task state page;
+ * a map index that is not an integer is dropped (a task instance path with one falls back to the task
+ * state page with what it names).
  *
  * @param hash - `location.hash` (with or without the leading "#").
  * @returns the route.
@@ -34,11 +51,27 @@ export function parseRoute(hash: string): Route {
     const value = params.get(name);
     return value === null || value === "" ? undefined : value;
   };
-  if (path.replace(/^\/+/, "") === "assets") {
+  const trimmed = path.replace(/^\/+/, "");
+  if (trimmed === "assets") {
     return withDefined({ page: "assets", asset: get("asset"), key: get("key") });
   }
-  const mapText = get("map_index");
-  const mapIndex = mapText !== undefined && /^-?\d+$/.test(mapText) ? Number(mapText) : undefined;
+  const segments = trimmed.split("/");
+  if (segments[0] === "dags" && segments.length === 8) {
+    const [, dag, runsWord, run, tasksWord, task, mapWord, mapText] = segments.map(decodeSegment);
+    if (runsWord === "runs" && tasksWord === "tasks" && mapWord === "map-index" && dag && run && task) {
+      const mapIndex = parseMapIndex(mapText);
+      if (mapIndex === undefined) return { page: "tasks", dagId: dag, runId: run, taskId: task };
+      return withDefined({
+        page: "task-instance",
+        dagId: dag,
+        runId: run,
+        taskId: task,
+        mapIndex,
+        key: get("key"),
+      });
+    }
+  }
+  const mapIndex = parseMapIndex(get("map_index"));
   return withDefined({
     page: "tasks",
     dagId: get("dag_id"),
@@ -57,6 +90,14 @@ export function parseRoute(hash: string): Route {
  */
 export function formatRoute(route: Route): string {
   const params = new URLSearchParams();
+  if (route.page === "task-instance") {
+    if (route.key !== undefined) params.set("key", route.key);
+    const query = params.toString();
+    const path = ["dags", route.dagId, "runs", route.runId, "tasks", route.taskId, "map-index"]
+      .map(encodeURIComponent)
+      .join("/");
+    return `#/${path}/${route.mapIndex}${query ? `?${query}` : ""}`;
+  }
   if (route.page === "tasks") {
     if (route.dagId !== undefined) params.set("dag_id", route.dagId);
     if (route.runId !== undefined) params.set("run_id", route.runId);
@@ -68,6 +109,39 @@ export function formatRoute(route: Route): string {
   if (route.key !== undefined) params.set("key", route.key);
   const query = params.toString();
   return `#/${route.page}${query ? `?${query}` : ""}`;
+}
+
+/**
+ * The page of a task instance, for links to it.
+ *
+ * @param ti - the task instance (dag, run, task, map index).
+ * @param key - a key to open, if any.
+ * @returns the route.
+ */
+export function taskInstanceRoute(
+  ti: { dagId: string; runId: string; taskId: string; mapIndex: number },
+  key?: string,
+): TaskInstanceRoute {
+  return {
+    page: "task-instance",
+    dagId: ti.dagId,
+    runId: ti.runId,
+    taskId: ti.taskId,
+    mapIndex: ti.mapIndex,
+    ...(key !== undefined ? { key } : {}),
+  };
+}
+
+function parseMapIndex(text: string | undefined): number | undefined {
+  return text !== undefined && /^-?\d+$/.test(text) ? Number(text) : undefined;
+}
+
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return "";
+  }
 }
 
 function splitOnce(text: string, separator: string): [string, string] {
