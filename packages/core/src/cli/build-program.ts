@@ -1,6 +1,7 @@
 import { createRequire } from "node:module";
 import { Command } from "commander";
 import { COMMAND_REGISTRARS, type CommandRegistrar } from "./commands/index.js";
+import { EXIT_CODES_HELP } from "./exit-codes.js";
 
 function packageVersion(): string {
   try {
@@ -13,7 +14,8 @@ function packageVersion(): string {
 /**
  * Builds the `tidemark` command-line program (commander) with every registered command group and the
  * global `--config FILE` option. Configuration comes from `--config`, else TIDEMARK_CONFIG, else
- * ./tidemark.toml, with `TIDEMARK__SECTION__KEY` variables winning.
+ * ./tidemark.toml, with `TIDEMARK__SECTION__KEY` variables winning. `--help` ends with the exit codes
+ * (`EXIT_CODES`).
  *
  * @param registrars - the command registrars. Default: {@link COMMAND_REGISTRARS}.
  * @returns the program; run it with `parseAsync(process.argv)`.
@@ -24,7 +26,8 @@ export function buildProgram(registrars: readonly CommandRegistrar[] = COMMAND_R
     .version(packageVersion())
     .option("-c, --config <file>", "configuration file (default: $TIDEMARK_CONFIG, else ./tidemark.toml)")
     .showHelpAfterError("(run with --help for usage)")
-    .configureHelp({ sortSubcommands: false });
+    .configureHelp({ sortSubcommands: false })
+    .addHelpText("after", EXIT_CODES_HELP);
   for (const register of registrars) register(program);
   return program;
 }

@@ -208,7 +208,7 @@ export async function withStateAccess<T>(
   }
   if (flags.token !== undefined) {
     throw new StateStoreError(
-      "CONFIG_ERROR",
+      "INVALID_VALUE",
       "--token is only used with --api-url (a running api-server); without --api-url the command works on the configured database directly",
       { details: { option: "--token" } },
     );

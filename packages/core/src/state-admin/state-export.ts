@@ -1,5 +1,7 @@
 import {
+  type AssetScope,
   assetDeactivated,
+  assetScope,
   type ExpiresAtInput,
   encodeValue,
   isExpired,
@@ -9,7 +11,10 @@ import {
   requireRegionId,
   resolveExpiresAt,
   StateStoreError,
+  type TaskScope,
   taskInstanceNotFound,
+  taskScope,
+  unwrapStateRef,
   validateKey,
 } from "@tidemark/state";
 import { writerFromJson } from "./state-entry-json.js";
@@ -46,6 +51,13 @@ export interface TaskStateExportLine {
    * import into the same deployment restore the envelope, and nothing else.
    */
   readonly reference_seal?: string;
+  /**
+   * Present when the stored value was a reference envelope and the export read the object it points to
+   * (`export --with-objects`): `value` is then the value itself and this is the reference it was read
+   * from, for the record. An import writes `value` like any other and ignores this member; the line has
+   * no `is_reference` nor `reference_seal`.
+   */
+  readonly resolved_reference?: string;
 }
 
 /** One asset state key in an export (one NDJSON line). */
@@ -61,10 +73,39 @@ export interface AssetStateExportLine {
   readonly is_reference?: true;
   /** As {@link TaskStateExportLine.reference_seal}. */
   readonly reference_seal?: string;
+  /** As {@link TaskStateExportLine.resolved_reference}. */
+  readonly resolved_reference?: string;
 }
 
-/** One line of `tidemark state-store export`. */
+/**
+ * One line of `tidemark state-store export`. The format has no version number: members are only ever
+ * added, as optional ones, so every older export stays importable (`region_id` came with regions,
+ * `resolved_reference` with `--with-objects`).
+ */
 export type StateExportLine = TaskStateExportLine | AssetStateExportLine;
+
+/**
+ * Reads the value an offloaded key's reference points to (a worker backend's
+ * `deserialize…FromRef`), for {@link ExportStateOptions.resolveReference}.
+ *
+ * @param ref - the reference inside the envelope.
+ * @param args - the key and its scope (task scopes carry their region, asset scopes id, name and uri).
+ * @returns the value.
+ */
+export type ReferenceResolver = (
+  ref: string,
+  args: { readonly key: string; readonly scope: TaskScope | AssetScope },
+) => Promise<JsonValue>;
+
+/** Options of {@link exportState}. */
+export interface ExportStateOptions {
+  /**
+   * Exports offloaded values themselves: each reference is read with this and its line carries the
+   * value and `resolved_reference` instead of the envelope and its seal. Without it a reference line
+   * keeps the envelope (`is_reference`, `reference_seal`), which only this deployment can restore.
+   */
+  readonly resolveReference?: ReferenceResolver;
+}
 
 /**
  * What an export covers: one task instance, every map index of a task (in the target's region, as
@@ -106,23 +147,56 @@ function regionMember(regionId: string): { region_id?: string } {
   return regionId === NO_REGION_ID ? {} : { region_id: regionId };
 }
 
-function referenceFields(entry: { readonly is_reference: boolean; readonly ref_seal?: string }): {
-  is_reference?: true;
-  reference_seal?: string;
-} {
-  if (!entry.is_reference) return {};
-  return { is_reference: true, ...(entry.ref_seal === undefined ? {} : { reference_seal: entry.ref_seal }) };
+interface ExportedEntry {
+  readonly key: string;
+  readonly value: unknown;
+  readonly is_reference: boolean;
+  readonly ref?: string;
+  readonly ref_seal?: string;
+}
+
+/** The `value` of a line and its reference members: the envelope and its seal, or the resolved value. */
+async function valueFields(
+  entry: ExportedEntry,
+  scope: () => TaskScope | AssetScope,
+  describe: string,
+  resolve: ReferenceResolver | undefined,
+): Promise<{ value: JsonValue; is_reference?: true; reference_seal?: string; resolved_reference?: string }> {
+  const value = entry.value as JsonValue;
+  if (!entry.is_reference) return { value };
+  const ref = entry.ref ?? unwrapStateRef(value);
+  if (resolve === undefined || ref === undefined) {
+    return {
+      value,
+      is_reference: true,
+      ...(entry.ref_seal === undefined ? {} : { reference_seal: entry.ref_seal }),
+    };
+  }
+  try {
+    return { value: await resolve(ref, { key: entry.key, scope: scope() }), resolved_reference: ref };
+  } catch (error) {
+    if (!isStateStoreError(error)) throw error;
+    throw new StateStoreError(
+      error.code,
+      `cannot read the offloaded value of key ${JSON.stringify(entry.key)} of ${describe} from ${ref}: ${error.message}; check workers.state_store_backend and its object storage, or export without --with-objects to keep the reference`,
+      { cause: error, details: { key: entry.key, ref } },
+    );
+  }
 }
 
 async function* taskLines(
   access: StateStoreAccess,
   target: ExportedTaskTarget,
+  resolve: ReferenceResolver | undefined,
 ): AsyncGenerator<StateExportLine> {
+  const scope = () => taskScope(target);
+  const describe = `task instance dag_id=${JSON.stringify(target.dagId)} run_id=${JSON.stringify(target.runId)} task_id=${JSON.stringify(target.taskId)} map_index=${target.mapIndex}`;
   for await (const entry of pages((offset) =>
     access
       .listTaskState(target, { limit: PAGE, offset })
       .then((r) => ({ items: r.task_state_store, total: r.total_entries })),
   )) {
+    const { value, ...reference } = await valueFields(entry, scope, describe, resolve);
     yield {
       scope: "task",
       dag_id: target.dagId,
@@ -131,9 +205,9 @@ async function* taskLines(
       ...regionMember(target.regionId),
       map_index: target.mapIndex,
       key: entry.key,
-      value: entry.value,
+      value,
       expires_at: entry.expires_at,
-      ...referenceFields(entry),
+      ...reference,
     };
   }
 }
@@ -141,20 +215,24 @@ async function* taskLines(
 async function* assetLines(
   access: StateStoreAccess,
   asset: AssetSummaryJson,
+  resolve: ReferenceResolver | undefined,
 ): AsyncGenerator<StateExportLine> {
+  const scope = () => assetScope({ assetId: asset.id, name: asset.name, uri: asset.uri });
+  const describe = `asset ${JSON.stringify(asset.name)}`;
   for await (const entry of pages((offset) =>
     access
       .listAssetState(asset.id, { limit: PAGE, offset })
       .then((r) => ({ items: r.asset_state_store, total: r.total_entries })),
   )) {
+    const { value, ...reference } = await valueFields(entry, scope, describe, resolve);
     yield {
       scope: "asset",
       name: asset.name,
       uri: asset.uri,
       key: entry.key,
-      value: entry.value,
+      value,
       last_updated_by: entry.last_updated_by,
-      ...referenceFields(entry),
+      ...reference,
     };
   }
 }
@@ -194,27 +272,32 @@ async function* taskInstancesOf(
  * Each task instance's state is read in its own region, and its lines carry `region_id` only when it is
  * in a region. Exporting everything covers every task instance and every active asset (a deactivated
  * asset's state is read-only and goes in the next cleanup; export it by naming the asset). Versions and
- * update times are not exported.
+ * update times are not exported. An offloaded value is exported as its reference envelope, or with
+ * `options.resolveReference` as the value itself.
  *
  * @param access - where to read.
  * @param scope - what to export; undefined for everything.
+ * @param options - `resolveReference` to export offloaded values themselves.
  * @returns the lines, one per live key.
  * @throws StateStoreError as the listings (404 for an unknown scope, `NOT_SUPPORTED` when the server
- *   backend cannot list keys).
+ *   backend cannot list keys); the resolver's error (for example `NOT_FOUND` for a missing object) naming
+ *   the key and reference.
  */
 export async function* exportState(
   access: StateStoreAccess,
   scope?: ExportScope,
+  options: ExportStateOptions = {},
 ): AsyncGenerator<StateExportLine> {
+  const resolve = options.resolveReference;
   if (scope?.kind === "asset") {
-    yield* assetLines(access, await access.findAsset(scope.selector));
+    yield* assetLines(access, await access.findAsset(scope.selector), resolve);
     return;
   }
   if (scope?.kind === "task") {
     const { target } = scope;
     const regionId = requireRegionId(target.regionId);
     if (!scope.allMapIndices) {
-      yield* taskLines(access, { ...target, regionId, mapIndex: target.mapIndex ?? -1 });
+      yield* taskLines(access, { ...target, regionId, mapIndex: target.mapIndex ?? -1 }, resolve);
       return;
     }
     // Fails with 404 for an unknown dag run or task, as clearing every map index does.
@@ -229,7 +312,7 @@ export async function* exportState(
         mapIndex: "all",
       });
     }
-    for (const ti of all.sort((a, b) => a.mapIndex - b.mapIndex)) yield* taskLines(access, ti);
+    for (const ti of all.sort((a, b) => a.mapIndex - b.mapIndex)) yield* taskLines(access, ti, resolve);
     return;
   }
   const dags = await collect(
@@ -248,7 +331,7 @@ export async function* exportState(
     for (const run of runs.sort((a, b) => byText(a.run_id, b.run_id))) {
       const tis = await collect(taskInstancesOf(access, run.dag_id, run.run_id));
       tis.sort(byTaskInstance);
-      for (const ti of tis) yield* taskLines(access, ti);
+      for (const ti of tis) yield* taskLines(access, ti, resolve);
     }
   }
   const assets = await collect(
@@ -257,7 +340,7 @@ export async function* exportState(
     ),
   );
   for (const asset of assets.filter((a) => a.active).sort((a, b) => byText(a.name, b.name))) {
-    yield* assetLines(access, asset);
+    yield* assetLines(access, asset, resolve);
   }
 }
 
@@ -296,6 +379,7 @@ const TASK_FIELDS = [
   "expires_at",
   "is_reference",
   "reference_seal",
+  "resolved_reference",
 ];
 const ASSET_FIELDS = [
   "scope",
@@ -306,6 +390,7 @@ const ASSET_FIELDS = [
   "last_updated_by",
   "is_reference",
   "reference_seal",
+  "resolved_reference",
 ];
 
 function checkWriter(value: unknown, line: number): LastUpdatedByJson | null {
@@ -402,6 +487,17 @@ export function parseStateExport(input: string, options: { maxValueBytes?: numbe
     if (record.reference_seal !== undefined && record.is_reference !== true) {
       throw lineError(line, `"reference_seal" belongs to lines with "is_reference": true`);
     }
+    const resolved = record.resolved_reference;
+    if (resolved !== undefined && (typeof resolved !== "string" || resolved === "")) {
+      throw lineError(line, `"resolved_reference" must be a non-empty string or absent`);
+    }
+    if (resolved !== undefined && record.is_reference !== undefined) {
+      throw lineError(
+        line,
+        `"resolved_reference" marks a value read from object storage; such a line has no "is_reference"`,
+      );
+    }
+    const provenance = resolved === undefined ? {} : { resolved_reference: resolved as string };
     const reference =
       record.is_reference === true
         ? { is_reference: true as const, reference_seal: record.reference_seal as string }
@@ -439,6 +535,7 @@ export function parseStateExport(input: string, options: { maxValueBytes?: numbe
         value: record.value as JsonValue,
         expires_at: expiresAt as string | null,
         ...reference,
+        ...provenance,
       });
     } else {
       lines.push({
@@ -449,6 +546,7 @@ export function parseStateExport(input: string, options: { maxValueBytes?: numbe
         value: record.value as JsonValue,
         last_updated_by: checkWriter(record.last_updated_by, line),
         ...reference,
+        ...provenance,
       });
     }
   }

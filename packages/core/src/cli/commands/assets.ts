@@ -3,9 +3,13 @@ import { deactivateAsset, listAssets, registerAsset } from "../../metadata/asset
 import { withCliDatabase } from "../cli-context.js";
 import { commandGroup } from "../command-group.js";
 import { assetJson, printJson } from "../json-output.js";
+import { printList } from "../list-output.js";
+import { outputFormat } from "../output-format.js";
+import { addOutputOption, addPageOptions, type PageFlags } from "../page-options.js";
 
 /**
- * Registers `tidemark assets register|deactivate|list`.
+ * Registers `tidemark assets register|deactivate|list`; `list` takes `--limit`, `--offset` and
+ * `--output table|json` and says so plainly when there is no asset.
  *
  * @param program - the root command.
  */
@@ -37,20 +41,40 @@ export function registerAssetsCommands(program: Command): void {
       });
     });
 
-  assets
-    .command("list")
-    .description("List assets as JSON, in id order")
-    .option("--active-only", "only active assets")
-    .option("--limit <n>", "most assets listed", (v) => Number.parseInt(v, 10), 100)
-    .option("--offset <n>", "assets skipped", (v) => Number.parseInt(v, 10), 0)
-    .action(async (options: { activeOnly?: boolean; limit: number; offset: number }, command: Command) => {
-      await withCliDatabase(command, async ({ database }) => {
-        const page = await listAssets(database, {
-          activeOnly: options.activeOnly === true,
-          limit: options.limit,
-          offset: options.offset,
-        });
-        printJson({ assets: page.assets.map(assetJson), total_entries: page.total });
+  addOutputOption(
+    addPageOptions(
+      assets
+        .command("list")
+        .description("List assets in id order (JSON, or a table on a terminal)")
+        .option("--active-only", "only active assets"),
+      "assets",
+    ),
+  ).action(async (options: PageFlags & { activeOnly?: boolean; output?: string }, command: Command) => {
+    const format = outputFormat(options.output);
+    await withCliDatabase(command, async ({ database }) => {
+      const page = await listAssets(database, {
+        activeOnly: options.activeOnly === true,
+        limit: options.limit,
+        offset: options.offset,
+      });
+      printList({
+        format,
+        json: { assets: page.assets.map(assetJson), total_entries: page.total },
+        headers: ["ID", "NAME", "URI", "ACTIVE", "UPDATED AT"],
+        rows: page.assets.map((a) => [
+          String(a.id),
+          a.name,
+          a.uri,
+          a.active ? "yes" : "no",
+          a.updatedAt.toISOString(),
+        ]),
+        empty: options.activeOnly
+          ? "No active assets; register one with tidemark assets register --name NAME."
+          : "No assets; register one with tidemark assets register --name NAME.",
+        noun: "assets",
+        offset: options.offset,
+        total: page.total,
       });
     });
+  });
 }

@@ -5,10 +5,15 @@ import type {
   AssetSummaryJson,
   TaskStateEntryJson,
 } from "../../state-admin/wire-types.js";
+import { cliIo } from "../cli-io.js";
 import { commandGroup } from "../command-group.js";
+import { ConfirmationDeclinedError, confirm } from "../confirm.js";
 import { printJson } from "../json-output.js";
-import { type OutputFormat, outputFormat, renderRecord, renderTable } from "../output-format.js";
+import { printList } from "../list-output.js";
+import { type OutputFormat, outputFormat, renderRecord } from "../output-format.js";
+import { addOutputOption, integerOption } from "../page-options.js";
 import { parseRetention } from "../retention.js";
+import { scopeKeyCount } from "../scope-key-count.js";
 import {
   type AccessFlags,
   addAccessOptions,
@@ -21,22 +26,6 @@ import {
 } from "../state-store-target.js";
 
 type Flags = ScopeFlags & AccessFlags & { output?: string };
-
-function integerOption(name: string, min: number): (value: string) => number {
-  return (value: string) => {
-    const n = Number(value);
-    if (!/^-?\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min) {
-      throw new StateStoreError(
-        "INVALID_VALUE",
-        `${name} must be an integer >= ${min}, got ${JSON.stringify(value)}`,
-        {
-          details: { option: name },
-        },
-      );
-    }
-    return n;
-  };
-}
 
 function describeScope(scope: ScopeChoice, asset?: AssetSummaryJson): string {
   if (scope.kind === "asset") {
@@ -77,30 +66,38 @@ function printEntry(entry: TaskStateEntryJson | AssetStateEntryJson, format: Out
 }
 
 function printEntries(
+  json: unknown,
   entries: readonly (TaskStateEntryJson | AssetStateEntryJson)[],
-  total: number,
-  offset: number,
-  asset: boolean,
+  list: { format: OutputFormat; total: number; offset: number; asset: boolean; empty: string },
 ): void {
-  const headers = [
-    "KEY",
-    "VERSION",
-    "UPDATED AT",
-    "EXPIRES AT",
-    ...(asset ? ["LAST UPDATED BY"] : []),
-    "VALUE",
-  ];
-  const rows = entries.map((e) => [
-    e.key,
-    String(e.version),
-    e.updated_at ?? "-",
-    e.expires_at ?? "never",
-    ...("last_updated_by" in e ? [writerText(e)] : []),
-    valueText(e),
-  ]);
-  if (entries.length > 0) process.stdout.write(renderTable(headers, rows));
-  const shown = entries.length === 0 ? "no keys" : `keys ${offset + 1}-${offset + entries.length}`;
-  process.stdout.write(`(${shown} of ${total})\n`);
+  printList({
+    format: list.format,
+    json,
+    headers: [
+      "KEY",
+      "VERSION",
+      "UPDATED AT",
+      "EXPIRES AT",
+      ...(list.asset ? ["LAST UPDATED BY"] : []),
+      "VALUE",
+    ],
+    rows: entries.map((e) => [
+      e.key,
+      String(e.version),
+      e.updated_at ?? "-",
+      e.expires_at ?? "never",
+      ...("last_updated_by" in e ? [writerText(e)] : []),
+      valueText(e),
+    ]),
+    empty: list.empty,
+    noun: "keys",
+    offset: list.offset,
+    total: list.total,
+  });
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
 }
 
 async function readStdin(): Promise<string> {
@@ -162,14 +159,13 @@ async function withScope<T>(
   });
 }
 
-function withOutput(command: Command): Command {
-  return command.option("-o, --output <format>", "table or json (default: table on a terminal, else json)");
-}
-
 /**
  * Registers `tidemark state-store list|get|set|delete|clear`: task state (`--dag-id --run-id --task-id
  * [--map-index N]`) and asset state (`--asset-name N | --asset-uri U`), on the configured database or
- * through a server (`--api-url URL --token T`), with the Core REST API's rules on both paths.
+ * through a server (`--api-url URL --token T`), with the Core REST API's rules on both paths. `list`
+ * says so in a sentence when there are no keys (table mode); `clear` counts the keys, then asks
+ * `Delete N keys of …? [y/N]` on a terminal (anything but y/yes aborts, exit 1, nothing deleted) and
+ * without a terminal refuses unless `--yes` (`INVALID_VALUE`, exit 2).
  *
  * @param program - the root command.
  */
@@ -178,14 +174,14 @@ export function registerStateStoreEntryCommands(program: Command): void {
     "Task and asset state: list, get, set, delete, clear, export, import and clean",
   );
 
-  withOutput(
+  addOutputOption(
     addAccessOptions(
       addScopeOptions(
         group
           .command("list")
           .description("List the live keys of a task instance or an asset, in key order")
           .option("--prefix <text>", "only keys starting with this text (matched literally)")
-          .option("--limit <n>", "most keys listed (0-1000)", integerOption("--limit", 0), 100)
+          .option("--limit <n>", "most keys listed (0-1000)", integerOption("--limit", 0, 1000), 100)
           .option("--offset <n>", "keys skipped", integerOption("--offset", 0), 0),
       ),
     ),
@@ -196,19 +192,23 @@ export function registerStateStoreEntryCommands(program: Command): void {
       ...(flags.prefix === undefined ? {} : { prefix: flags.prefix }),
     };
     await withScope(command, flags, async ({ access, scope, asset, format }) => {
+      const matching = flags.prefix === undefined ? "" : ` starting with ${JSON.stringify(flags.prefix)}`;
+      const options = {
+        format,
+        offset: page.offset,
+        empty: `No state keys${matching} in ${describeScope(scope, asset)}.`,
+      };
       if (scope.kind === "task") {
         const list = await access.listTaskState(scope.target, page);
-        if (format === "json") printJson(list);
-        else printEntries(list.task_state_store, list.total_entries, page.offset, false);
+        printEntries(list, list.task_state_store, { ...options, total: list.total_entries, asset: false });
       } else {
         const list = await access.listAssetState((asset as AssetSummaryJson).id, page);
-        if (format === "json") printJson(list);
-        else printEntries(list.asset_state_store, list.total_entries, page.offset, true);
+        printEntries(list, list.asset_state_store, { ...options, total: list.total_entries, asset: true });
       }
     });
   });
 
-  withOutput(
+  addOutputOption(
     addAccessOptions(
       addScopeOptions(
         group
@@ -227,7 +227,7 @@ export function registerStateStoreEntryCommands(program: Command): void {
     });
   });
 
-  withOutput(
+  addOutputOption(
     addAccessOptions(
       addScopeOptions(
         group
@@ -293,7 +293,7 @@ export function registerStateStoreEntryCommands(program: Command): void {
     },
   );
 
-  withOutput(
+  addOutputOption(
     addAccessOptions(
       addScopeOptions(
         group
@@ -317,30 +317,46 @@ export function registerStateStoreEntryCommands(program: Command): void {
     });
   });
 
-  withOutput(
+  addOutputOption(
     addAccessOptions(
       addScopeOptions(
         group
           .command("clear")
-          .description("Delete every key of a task instance (or of every map index of a task) or of an asset")
-          .option("--yes", "confirm that the keys may be deleted"),
+          .description(
+            "Delete every key of a task instance (or of every map index of a task) or of an asset; counts the keys first and asks on a terminal unless --yes",
+          )
+          .option(
+            "--yes",
+            "delete without asking (needed when stdin is not a terminal; on a terminal the command asks)",
+          ),
         { allMapIndices: "task state: clear every map index of the task in that dag run" },
       ),
     ),
   ).action(async (flags: Flags & { yes?: boolean }, command: Command) => {
     const scope = scopeFromFlags(flags) as ScopeChoice;
-    if (!flags.yes) {
-      throw new StateStoreError(
-        "INVALID_VALUE",
-        `refusing to clear ${describeScope(scope)} without --yes: every key would be deleted; add --yes to confirm`,
-      );
-    }
+    const io = cliIo(command);
     await withScope(command, flags, async ({ access, asset, format }) => {
+      // Counted first, so the question and the refusal say what would go.
+      const count = await scopeKeyCount(access, scope, asset);
+      const what = describeScope(scope, asset);
+      if (count > 0 && !flags.yes) {
+        if (io.stdin.isTTY !== true) {
+          throw new StateStoreError(
+            "INVALID_VALUE",
+            `refusing to delete ${plural(count, "key")} of ${what} without --yes: stdin is not a terminal, so nobody can confirm; pass --yes to delete them`,
+            { details: { option: "--yes" } },
+          );
+        }
+        if (!(await confirm(io, `Delete ${plural(count, "key")} of ${what}?`))) {
+          throw new ConfirmationDeclinedError(`deleting ${plural(count, "key")} of ${what}`);
+        }
+      }
       if (scope.kind === "task")
         await access.clearTaskState(scope.target, { allMapIndices: scope.allMapIndices });
       else await access.clearAssetState((asset as AssetSummaryJson).id);
-      if (format === "json") printJson({ cleared: true });
-      else process.stdout.write(`Cleared every key of ${describeScope(scope, asset)}.\n`);
+      if (format === "json") printJson({ cleared: true, deleted_keys: count });
+      else if (count === 0) process.stdout.write(`No state keys in ${what}; nothing to clear.\n`);
+      else process.stdout.write(`Cleared ${plural(count, "key")} of ${what}.\n`);
     });
   });
 }

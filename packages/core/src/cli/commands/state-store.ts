@@ -5,6 +5,8 @@ import { createConfiguredStoreBackend } from "../../metastore/create-configured-
 import { cleanupStateStore } from "../../metastore/state-store-cleanup.js";
 import { withCliDatabase } from "../cli-context.js";
 import { commandGroup } from "../command-group.js";
+import { printJson } from "../json-output.js";
+import { outputFormat } from "../output-format.js";
 
 /** Sweeps of at least this many rows in a phase get a progress bar (on a TTY). */
 export const PROGRESS_BAR_MIN_ROWS = 10_000;
@@ -54,7 +56,25 @@ export function cleanupSummary(report: CleanupReport): string {
 }
 
 /**
- * Registers `tidemark state-store clean [--dry-run]`.
+ * The cleanup result as `state-store clean --output json` prints it: `{"dry_run": false, "deleted":
+ * {"task_state_store": 10, "asset_state_store": 2}, "total_deleted": 12, "duration_ms": 35}` (with
+ * `--dry-run`, the counts that would be deleted).
+ *
+ * @param report - what cleanup returned.
+ * @returns the JSON object.
+ */
+export function cleanupJson(report: CleanupReport): Record<string, unknown> {
+  return {
+    dry_run: report.dryRun,
+    deleted: { ...report.deleted },
+    total_deleted: Object.values(report.deleted).reduce((sum, n) => sum + n, 0),
+    duration_ms: report.durationMs,
+  };
+}
+
+/**
+ * Registers `tidemark state-store clean [--dry-run] [--output table|json]`: the one-line summary by
+ * default (also when piped), or one JSON object ({@link cleanupJson}) with `--output json`.
  *
  * @param program - the root command.
  */
@@ -67,7 +87,10 @@ export function registerStateStoreCommands(program: Command): void {
       "Delete expired task state (in batches of state_store.state_cleanup_batch_size) and the state of deactivated assets, through the configured state_store.backend",
     )
     .option("--dry-run", "only count what would be deleted")
-    .action(async (options: { dryRun?: boolean }, command: Command) => {
+    .option("-o, --output <format>", "table (a one-line summary, the default) or json (one object)")
+    .action(async (options: { dryRun?: boolean; output?: string }, command: Command) => {
+      // The summary stays the default even when piped, as it always was.
+      const format = options.output === undefined ? "table" : outputFormat(options.output);
       await withCliDatabase(command, async ({ config, database, cwd, logger }) => {
         const backend = await createConfiguredStoreBackend({ config, database, cwd });
         const progress = progressReporter(process.stderr.isTTY === true);
@@ -78,7 +101,8 @@ export function registerStateStoreCommands(program: Command): void {
           });
           progress.stop();
           logger.debug({ report, backend: backend.name }, "state store cleanup finished");
-          process.stdout.write(`${cleanupSummary(report)}\n`);
+          if (format === "json") printJson(cleanupJson(report));
+          else process.stdout.write(`${cleanupSummary(report)}\n`);
         } finally {
           progress.stop();
           await backend.close();
