@@ -176,6 +176,35 @@ describe("App with api.auth = token", () => {
   });
 });
 
+describe("App with api.auth = token and no token configured", () => {
+  const noTokens = (configured: boolean) =>
+    answer("GET", "/api/v2/config/ui", {
+      auth: "token",
+      auth_tokens_configured: configured,
+      default_retention_days: 7,
+      max_value_storage_bytes: 65536,
+    });
+
+  it("says the server has no token and how to add one, instead of asking for one", async () => {
+    const f = fixtureFetch(noTokens(false));
+    render(<App fetch={f.fetch} />);
+    expect(
+      await screen.findByRole("heading", { name: "This API server has no token configured" }),
+    ).toBeTruthy();
+    expect(screen.queryByLabelText("API token")).toBeNull();
+    expect(screen.getByText("TIDEMARK__API__AUTH_TOKENS=<secret> tidemark api-server")).toBeTruthy();
+    expect(document.body.textContent).toContain('auth_tokens = ["<secret>"]');
+    expect(document.body.textContent).toContain('api.auth = "none"');
+    expect(f.calls.map((c) => c.path)).toEqual(["/api/v2/config/ui"]);
+  });
+
+  it("asks for a token when the server has some configured", async () => {
+    const f = fixtureFetch(noTokens(true));
+    render(<App fetch={f.fetch} />);
+    expect(await screen.findByLabelText("API token")).toBeTruthy();
+  });
+});
+
 describe("App startup", () => {
   it("says so in words when the API server cannot be reached", async () => {
     render(<App fetch={() => Promise.reject(new TypeError("Failed to fetch"))} />);

@@ -6,9 +6,11 @@ import { afterEach } from "vitest";
 // passing test nothing; the project's testTimeout stays above it so a real miss reports Testing Library's message.
 configure({ asyncUtilTimeout: 30_000 });
 
-// Unmount what each test rendered and forget tokens and routes between tests.
+// Unmount what each test rendered and forget tokens, themes and routes between tests.
 afterEach(() => {
   cleanup();
   sessionStorage.clear();
+  localStorage.clear();
+  delete document.documentElement.dataset.theme;
   window.history.replaceState(null, "", "/ui/");
 });
