@@ -1,8 +1,5 @@
 import { useEffect, useState } from "react";
 
-/** How long "Copied" stays visible, in milliseconds. */
-const STATUS_MS = 4000;
-
 /** Props of {@link CopyButton}. */
 export interface CopyButtonProps {
   /** What goes to the clipboard. */
@@ -13,26 +10,24 @@ export interface CopyButtonProps {
 
 /**
  * A button that copies `text` with `navigator.clipboard.writeText` and says so next to it ("Copied", or
- * why it could not), in a polite live region. Browsers allow the clipboard only on https or loopback.
+ * why it could not), in a polite live region, until the text changes. Browsers allow the clipboard only
+ * on https or loopback.
  *
  * @param props - see {@link CopyButtonProps}.
  */
 export function CopyButton(props: CopyButtonProps) {
-  const [outcome, setOutcome] = useState<{ ok: boolean; at: number } | undefined>(undefined);
+  const [outcome, setOutcome] = useState<"copied" | "failed" | undefined>(undefined);
 
-  useEffect(() => {
-    if (!outcome) return;
-    const timer = setTimeout(() => setOutcome(undefined), STATUS_MS);
-    return () => clearTimeout(timer);
-  }, [outcome]);
+  // The status speaks of what was copied: once the text changes it no longer applies.
+  useEffect(() => setOutcome(undefined), [props.text]);
 
   const copy = async () => {
     try {
       if (!navigator.clipboard) throw new Error("no clipboard");
       await navigator.clipboard.writeText(props.text);
-      setOutcome({ ok: true, at: Date.now() });
+      setOutcome("copied");
     } catch {
-      setOutcome({ ok: false, at: Date.now() });
+      setOutcome("failed");
     }
   };
 
@@ -41,10 +36,10 @@ export function CopyButton(props: CopyButtonProps) {
       <button type="button" className="copy-button" onClick={copy}>
         {props.label}
       </button>
-      <span className={outcome?.ok === false ? "copy-status copy-failed" : "copy-status"} role="status">
+      <span className={outcome === "failed" ? "copy-status copy-failed" : "copy-status"} role="status">
         {outcome === undefined
           ? ""
-          : outcome.ok
+          : outcome === "copied"
             ? "Copied"
             : "Could not copy: this browser refused clipboard access here. Select the text and copy it instead."}
       </span>
