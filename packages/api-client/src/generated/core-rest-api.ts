@@ -32,6 +32,8 @@ export interface paths {
                * @enum {string}
                */
               auth: "token" | "none";
+              /** @description true when api.auth = "token" and api.auth_tokens holds at least one non-empty token; false means no token can be accepted */
+              auth_tokens_configured: boolean;
               /** @description state_store.default_retention_days (0 = never) */
               default_retention_days: number;
               /** @description state_store.max_value_storage_bytes (0 = no limit) */

@@ -222,6 +222,7 @@ describe.each<DatabaseKind>(["sqlite", "postgres"])("Core REST API browsing (%s)
     expect(answer.status).toBe(200);
     expect(answer.body).toEqual({
       auth: "token",
+      auth_tokens_configured: true,
       default_retention_days: 30,
       max_value_storage_bytes: 65_535,
     });

@@ -73,9 +73,23 @@ describe("Core REST API authentication (api.auth = token)", () => {
   });
 
   it("needs no token for /config/ui and the OpenAPI document; an unknown route is 404, not 401", async () => {
-    expect((await h.rest("GET", "/config/ui", { token: null })).body).toMatchObject({ auth: "token" });
+    expect((await h.rest("GET", "/config/ui", { token: null })).body).toMatchObject({
+      auth: "token",
+      auth_tokens_configured: true,
+    });
     expect((await h.rest("GET", "/openapi.json", { token: null })).status).toBe(200);
     restErrorOf(await h.rest("GET", "/no/such/route", { token: null }), 404, "ROUTE_NOT_FOUND");
+  });
+
+  it("counts only non-empty tokens as configured in /config/ui", async () => {
+    const blank = await startRestHarness({ config: { api: { auth_tokens: [""] } } });
+    try {
+      expect((await blank.rest("GET", "/config/ui", { token: null })).body).toMatchObject({
+        auth_tokens_configured: false,
+      });
+    } finally {
+      await blank.close();
+    }
   });
 
   it("refuses every request with a clear message when api.auth_tokens is empty", async () => {
@@ -84,6 +98,11 @@ describe("Core REST API authentication (api.auth = token)", () => {
       expect(
         restErrorOf(await empty.rest("GET", "/dags", { token: "anything" }), 401, "UNAUTHORIZED"),
       ).toContain("api.auth_tokens is empty");
+      // The UI reads this to tell the user that no token can work until one is configured.
+      expect((await empty.rest("GET", "/config/ui", { token: null })).body).toMatchObject({
+        auth: "token",
+        auth_tokens_configured: false,
+      });
     } finally {
       await empty.close();
     }
@@ -95,7 +114,10 @@ describe("api.auth = none", () => {
     const h = await startRestHarness({ config: { api: { auth: "none" } } });
     try {
       expect((await h.rest("GET", "/dags", { token: null })).status).toBe(200);
-      expect((await h.rest("GET", "/config/ui", { token: null })).body).toMatchObject({ auth: "none" });
+      expect((await h.rest("GET", "/config/ui", { token: null })).body).toMatchObject({
+        auth: "none",
+        auth_tokens_configured: false,
+      });
     } finally {
       await h.close();
     }

@@ -8,8 +8,9 @@ import { closedObject } from "./rest-schemas.js";
 export const UI_CONFIG_PATH = "/config/ui";
 
 /**
- * `GET /config/ui` → `{"auth": "token" | "none", "default_retention_days", "max_value_storage_bytes"}`,
- * without a token, so the UI knows whether to ask for one and can show the default retention.
+ * `GET /config/ui` → `{"auth": "token" | "none", "auth_tokens_configured", "default_retention_days",
+ * "max_value_storage_bytes"}`, without a token, so the UI knows whether to ask for one, can tell the user
+ * when the server has no token to accept, and can show the default retention.
  *
  * @param app - the REST plugin's instance.
  * @param options - the answer (from `api.auth` and `state_store`).
@@ -28,6 +29,10 @@ export async function configRoutes(app: FastifyInstance, options: { uiConfig: Ui
               type: "string",
               enum: ["token", "none"],
               description: "api.auth",
+            }),
+            auth_tokens_configured: Type.Boolean({
+              description:
+                'true when api.auth = "token" and api.auth_tokens holds at least one non-empty token; false means no token can be accepted',
             }),
             default_retention_days: Type.Integer({
               description: "state_store.default_retention_days (0 = never)",

@@ -62,6 +62,7 @@ export async function registerCoreRestApi(
     auth: { mode: config.api.auth, tokens: config.api.auth_tokens },
     uiConfig: {
       auth: config.api.auth,
+      auth_tokens_configured: config.api.auth === "token" && config.api.auth_tokens.some((t) => t !== ""),
       default_retention_days: config.state_store.default_retention_days,
       max_value_storage_bytes: config.state_store.max_value_storage_bytes,
     },
