@@ -10,6 +10,7 @@ import {
   resolveConfig,
   type TidemarkConfig,
 } from "@tidemark/config";
+import { databaseTag } from "./database-tag.js";
 
 /** The directory, under the working directory, where the demo keeps everything it creates by default. */
 export const DEMO_HOME = ".tidemark";
@@ -19,19 +20,22 @@ export const DEMO_OFFLOAD_THRESHOLD_BYTES = 1024;
 
 /**
  * The demo's defaults, below `tidemark.toml` and `TIDEMARK__SECTION__KEY` variables (which win):
- * - `state_store.clear_on_success = true` (the delay report's task state goes when it succeeds);
- * - `common_io.state_store_objectstorage_path = file://<cwd>/.tidemark/objects/`, compression `gzip`,
- *   threshold 1024 bytes (small values stay inline, `airport_stats` is offloaded).
+ * - `state_store.clear_on_success = false`, so a successful task keeps its task state (the delay report
+ *   keeps the id of its external job, which the UI shows; it deletes its checkpoint itself);
+ * - `common_io.state_store_objectstorage_path = file://<cwd>/.tidemark/objects-<tag of database.url>/`
+ *   (one folder per metastore, like the warehouse), compression `gzip`, threshold 1024 bytes (small values
+ *   stay inline, `airport_stats` is offloaded).
  * `database.url` keeps Tidemark's default, `sqlite:.tidemark/tidemark.db`.
  *
  * @param cwd - the working directory.
+ * @param databaseUrl - the `database.url` the demo will use (names the objects folder).
  * @returns the raw layer.
  */
-export function demoDefaults(cwd: string): RawConfig {
+export function demoDefaults(cwd: string, databaseUrl: string): RawConfig {
   return {
-    state_store: { clear_on_success: true },
+    state_store: { clear_on_success: false },
     common_io: {
-      state_store_objectstorage_path: `${pathToFileURL(join(cwd, DEMO_HOME, "objects")).href}/`,
+      state_store_objectstorage_path: `${pathToFileURL(join(cwd, DEMO_HOME, `objects-${databaseTag(databaseUrl)}`)).href}/`,
       state_store_objectstorage_compression: "gzip",
       state_store_objectstorage_threshold: DEMO_OFFLOAD_THRESHOLD_BYTES,
     },
@@ -51,7 +55,7 @@ export function loadDemoConfig(options: {
   env: Readonly<Record<string, string | undefined>>;
 }): TidemarkConfig {
   const { cwd, env } = options;
-  const layers: ConfigLayer[] = [{ source: "demo defaults", values: demoDefaults(cwd) }];
+  const layers: ConfigLayer[] = [];
   const explicit = env.TIDEMARK_CONFIG;
   const file =
     explicit !== undefined && explicit !== ""
@@ -62,7 +66,9 @@ export function loadDemoConfig(options: {
   // An explicit file must exist (readConfigFile explains a missing one); ./tidemark.toml is optional.
   if (explicit || existsSync(file)) layers.push({ source: file, values: readConfigFile(file) });
   layers.push({ source: "environment (TIDEMARK__SECTION__KEY)", values: configFromEnvironment(env) });
-  return resolveConfig(layers);
+  // The objects folder default depends on database.url, which the file or the environment may set.
+  const { database } = resolveConfig(layers);
+  return resolveConfig([{ source: "demo defaults", values: demoDefaults(cwd, database.url) }, ...layers]);
 }
 
 /**

@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
@@ -13,6 +12,7 @@ import { AssetStateStoreAccessor, ExecutionApiClient } from "@tidemark/task-sdk"
 import { type AirportStats, DEFAULT_MIN_FLIGHTS, rankAirportsByAverageDelay } from "./airport-stats.js";
 import { type ApiServerProcess, executionApiAnswers, startApiServerProcess } from "./api-server-process.js";
 import type { DemoOptions } from "./cli-options.js";
+import { databaseTag } from "./database-tag.js";
 import { DEMO_HOME, loadDemoConfig, serverEnvironment } from "./demo-config.js";
 import { calendarDays, dayOf, endOfDay, type FlightsDataset } from "./flights-data.js";
 import {
@@ -32,6 +32,7 @@ import { createTokenIssuer } from "./token-issuer.js";
 import {
   type Check,
   checkAirportStats,
+  checkDelayReportState,
   checkDelayReports,
   checkIngested,
   expectationThrough,
@@ -58,8 +59,7 @@ export const FAIL_ONCE_AFTER_PAGES = 2;
 function warehousePath(cwd: string, config: TidemarkConfig, explicit: string | undefined): string {
   if (explicit !== undefined) return resolve(cwd, explicit);
   // One warehouse per metastore: switching database.url never mixes a warehouse with foreign state.
-  const hash = createHash("sha256").update(config.database.url).digest("hex").slice(0, 8);
-  return join(cwd, DEMO_HOME, `warehouse-${hash}.db`);
+  return join(cwd, DEMO_HOME, `warehouse-${databaseTag(config.database.url)}.db`);
 }
 
 function executionBase(url: string): string {
@@ -342,16 +342,17 @@ export async function runDemo(
             ? `the database row holds only a ${statsEntry.storedBytes}-byte envelope; the ${statsEntry.valueBytes}-byte value is in ${statsEntry.ref}`
             : `the database row holds the value inline (${statsEntry?.storedBytes ?? 0} bytes; threshold ${threshold})`,
       });
-      if (config.state_store.clear_on_success) {
-        checks.push({
-          name: "clear_on_success",
-          ok: inventory.taskStateRows === 0,
-          detail:
-            inventory.taskStateRows === 0
-              ? `0 task state rows of ${DAG_ID} left after every delay report succeeded`
-              : `${inventory.taskStateRows} task state row(s) of ${DAG_ID} left; the api-server must run with state_store.clear_on_success = true (TIDEMARK__STATE_STORE__CLEAR_ON_SUCCESS=true)`,
-        });
-      }
+      checks.push(
+        checkDelayReportState({
+          clearOnSuccess: config.state_store.clear_on_success,
+          ran: outcomes.flatMap((o) =>
+            o.delayReport.status === "ran" && o.delayReport.result !== undefined
+              ? [{ runId: o.plan.runId, jobId: o.delayReport.result.jobId }]
+              : [],
+          ),
+          taskKeys: inventory.taskKeys,
+        }),
+      );
 
       const totalRows = warehouse.counts().rows;
       return {

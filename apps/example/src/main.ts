@@ -1,10 +1,15 @@
-// The flights demo's entry point: `pnpm demo [-- --days N --fail-once]` (see USAGE).
+// The flights demo's entry point: `pnpm demo [options]` from the repository root (see USAGE).
 import { isStateStoreError } from "@tidemark/state";
 import { parseDemoOptions, USAGE, UsageError } from "./cli-options.js";
 import { runDemo } from "./demo.js";
+import { loadDemoConfig } from "./demo-config.js";
 import { calendarDays, loadFlights } from "./flights-data.js";
 import { renderReport } from "./report.js";
 import { writeReportJson } from "./report-json.js";
+import { serveBanner, serveDemo } from "./serve-demo.js";
+
+/** Set while `--serve` waits: the first SIGINT/SIGTERM stops the server instead of interrupting. */
+let stopServing: ((signal: NodeJS.Signals) => void) | undefined;
 
 async function main(): Promise<number> {
   const dataset = loadFlights();
@@ -20,14 +25,30 @@ async function main(): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
-  const report = await runDemo(
-    options,
-    { cwd: process.cwd(), env: process.env, stdout: process.stdout },
-    dataset,
-  );
+  const io = { cwd: process.cwd(), env: process.env, stdout: process.stdout };
+  const report = await runDemo(options, io, dataset);
   process.stdout.write(renderReport(report));
   if (options.reportJson !== undefined) writeReportJson(options.reportJson, report);
-  return report.ok ? 0 : 1;
+  const code = report.ok ? 0 : 1;
+  if (!options.serve) {
+    process.stdout.write("\nTo look at the result in the UI: pnpm demo --serve (from the repository root)\n");
+    return code;
+  }
+  const stopped = new Promise<NodeJS.Signals>((resolve) => {
+    stopServing = resolve;
+  });
+  const served = await serveDemo({
+    cwd: io.cwd,
+    env: io.env,
+    config: loadDemoConfig(io),
+    port: options.port,
+  });
+  process.stdout.write(serveBanner(served));
+  const signal = await stopped;
+  process.stdout.write(`\n${signal}: stopping the api-server\n`);
+  await served.server.stop();
+  process.stdout.write("stopped\n");
+  return code;
 }
 
 // A closed pipe (`pnpm demo | head`) ends the demo quietly; the exit handler stops the api-server child.
@@ -37,12 +58,21 @@ process.stdout.on("error", (error: NodeJS.ErrnoException) => {
 });
 
 // Interrupted (Ctrl-C, SIGTERM): exit now; the exit handler stops the api-server child, and the next run
-// picks up where this one stopped (a try left running counts as failed and is retried).
+// picks up where this one stopped (a try left running counts as failed and is retried). While --serve
+// waits, the signal is the way to stop, so the server is stopped cleanly instead. A terminal's Ctrl-C
+// reaches every process of the group, so repeats are expected and ignored.
+let signalled = false;
 for (const [signal, code] of [
   ["SIGINT", 130],
   ["SIGTERM", 143],
 ] as const) {
-  process.once(signal, () => {
+  process.on(signal, () => {
+    if (signalled) return;
+    signalled = true;
+    if (stopServing !== undefined) {
+      stopServing(signal);
+      return;
+    }
     process.stderr.write(`\nflights demo interrupted (${signal}); run it again to continue\n`);
     process.exit(code);
   });

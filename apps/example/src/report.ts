@@ -1,4 +1,5 @@
 import type { AirportRanking } from "./airport-stats.js";
+import { DAG_ID, TASK_IDS, TASK_KEYS } from "./pipeline/flights-dag.js";
 import type { StateInventory } from "./state-inventory.js";
 import type { Check } from "./verification.js";
 
@@ -107,8 +108,10 @@ export function renderReport(report: DemoReport): string {
       `                    ${e.key}: ${n(e.storedBytes)}-byte envelope in the database; the ${n(e.valueBytes ?? 0)}-byte value is a ${e.objectBytesExact ? "" : "~"}${n(e.objectBytes ?? 0)}-byte object at ${e.ref}`,
     );
   }
+  const jobIds = state.taskKeys.filter((k) => k.taskId === TASK_IDS.delayReport && k.key === TASK_KEYS.jobId);
+  const others = state.taskStateRows - jobIds.length;
   out.push(
-    `                    task state rows left: ${state.taskStateRows}${state.clearOnSuccess ? " (clear_on_success cleared each delay report's job_id and checkpoint)" : ""}`,
+    `  Task state        ${state.taskStateRows} key(s) of ${DAG_ID}: ${jobIds.length} delay_report job_id (${state.clearOnSuccess ? "clear_on_success clears job_id and checkpoint when a report succeeds" : "kept after success, one per run; the checkpoint is deleted when the job is done"})${others > 0 ? `, ${others} other(s)` : ""}`,
   );
   if (report.retries.length === 0) out.push("  Retry             none in this invocation");
   for (const r of report.retries) {

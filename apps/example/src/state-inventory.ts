@@ -21,12 +21,24 @@ export interface InventoryEntry {
   readonly objectBytesExact?: boolean;
 }
 
+/** One task state key of the dag, with its value. */
+export interface TaskStateKey {
+  readonly runId: string;
+  readonly taskId: string;
+  readonly mapIndex: number;
+  readonly key: string;
+  /** The value (read back through the worker backend when offloaded). */
+  readonly value: unknown;
+}
+
 /** Inline and offloaded state keys of the pipeline, counted from the metastore's rows. */
 export interface StateInventory {
   readonly inline: readonly InventoryEntry[];
   readonly offloaded: readonly InventoryEntry[];
-  /** Task state rows of the dag left in the metastore (0 when clear_on_success cleared them). */
+  /** Task state rows of the dag in the metastore, whoever wrote them. */
   readonly taskStateRows: number;
+  /** The task state keys of the dag, by run, task and key. */
+  readonly taskKeys: readonly TaskStateKey[];
 }
 
 /**
@@ -53,7 +65,7 @@ export async function takeStateInventory(options: {
     .execute();
   const taskRows = await db
     .selectFrom("task_state_store")
-    .select(["run_id", "task_id", "key", "value"])
+    .select(["run_id", "task_id", "map_index", "key", "value"])
     .where("dag_id", "=", options.dagId)
     .orderBy("run_id")
     .orderBy("task_id")
@@ -75,17 +87,20 @@ export async function takeStateInventory(options: {
   ];
   const inline: InventoryEntry[] = [];
   const offloaded: InventoryEntry[] = [];
+  const values: unknown[] = [];
   for (const row of rows) {
     const ref = refFromStoredText(row.value);
     const storedBytes = utf8ByteLength(row.value);
     if (ref === undefined) {
       inline.push({ owner: row.owner, key: row.key, storedBytes });
+      values.push(parseStored(row.value));
       continue;
     }
     const value =
       row.kind === "asset"
         ? await options.backend.deserializeAssetStateStoreFromRef(ref)
         : await options.backend.deserializeTaskStateStoreFromRef(ref);
+    values.push(value);
     const text = JSON.stringify(value);
     let objectBytes: number;
     let objectBytesExact = true;
@@ -104,5 +119,21 @@ export async function takeStateInventory(options: {
       objectBytesExact,
     });
   }
-  return { inline, offloaded, taskStateRows: taskRows.length };
+  const taskKeys = taskRows.map((r, i) => ({
+    runId: r.run_id,
+    taskId: r.task_id,
+    mapIndex: r.map_index,
+    key: r.key,
+    value: values[assetRows.length + i],
+  }));
+  return { inline, offloaded, taskStateRows: taskRows.length, taskKeys };
+}
+
+/** A row's value column as JSON; text that is not JSON (a hand-made row) is kept as the text. */
+function parseStored(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
 }

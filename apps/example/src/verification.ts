@@ -9,6 +9,8 @@ import {
 } from "./airport-stats.js";
 import { dayOf, type Flight, INITIAL_WATERMARK } from "./flights-data.js";
 import { DELAYED_AFTER_MINUTES } from "./pipeline/delay-report.js";
+import { TASK_IDS, TASK_KEYS } from "./pipeline/flights-dag.js";
+import type { TaskStateKey } from "./state-inventory.js";
 import type { DelayReportResult } from "./warehouse.js";
 
 /** One verified property of the pipeline's result. */
@@ -162,5 +164,73 @@ export function checkDelayReports(
             .slice(0, 5)
             .map((d) => d.day)
             .join(", ")}`,
+  };
+}
+
+/** A delay report this invocation ran to success, and the external job its task state named. */
+export interface DelayReportRan {
+  readonly runId: string;
+  readonly jobId: string;
+}
+
+/**
+ * Checks the task state the delay reports left, looking only at the demo's own keys (`job_id` and
+ * `checkpoint` of `delay_report`, map index -1); keys someone else added (by hand, through the CLI or the
+ * REST API) are counted but not judged.
+ * - No `checkpoint` is left anywhere: a finished report deletes it, and clear_on_success clears it.
+ * - Without clear_on_success each report of this invocation keeps `job_id` = the job that made it.
+ * - With clear_on_success (the server clears on success) no report of this invocation keeps a key.
+ *
+ * @param options - whether clear_on_success is on, the reports this invocation ran, the dag's task keys.
+ * @returns the check.
+ */
+export function checkDelayReportState(options: {
+  readonly clearOnSuccess: boolean;
+  readonly ran: readonly DelayReportRan[];
+  readonly taskKeys: readonly TaskStateKey[];
+}): Check {
+  const ownKeys = new Set<string>(Object.values(TASK_KEYS));
+  const own = options.taskKeys.filter(
+    (k) => k.taskId === TASK_IDS.delayReport && k.mapIndex === -1 && ownKeys.has(k.key),
+  );
+  const others = options.taskKeys.length - own.length;
+  const problems: string[] = [];
+  const checkpoints = own.filter((k) => k.key === TASK_KEYS.checkpoint);
+  if (checkpoints.length > 0) {
+    problems.push(
+      `${checkpoints.length} checkpoint(s) left (${checkpoints
+        .slice(0, 3)
+        .map((k) => k.runId)
+        .join(", ")})`,
+    );
+  }
+  const jobIds = new Map(own.filter((k) => k.key === TASK_KEYS.jobId).map((k) => [k.runId, k.value]));
+  if (options.clearOnSuccess) {
+    const kept = options.ran.filter((r) => jobIds.has(r.runId));
+    if (kept.length > 0) {
+      problems.push(
+        `${kept.length} report(s) of this invocation still hold job_id; the api-server must run with state_store.clear_on_success = true (TIDEMARK__STATE_STORE__CLEAR_ON_SUCCESS=true)`,
+      );
+    }
+  } else {
+    const missing = options.ran.filter((r) => !jobIds.has(r.runId));
+    const differing = options.ran.filter((r) => jobIds.has(r.runId) && jobIds.get(r.runId) !== r.jobId);
+    if (missing.length > 0) {
+      problems.push(
+        `${missing.length} report(s) of this invocation hold no job_id; an api-server with state_store.clear_on_success = true cleared them (set TIDEMARK__STATE_STORE__CLEAR_ON_SUCCESS=true for the demo too)`,
+      );
+    }
+    if (differing.length > 0) {
+      problems.push(`${differing.length} job_id(s) differ from the job that made the report`);
+    }
+  }
+  const ignored = others === 0 ? "" : `; ${others} other task state key(s), not the demo's, left alone`;
+  const what = options.clearOnSuccess
+    ? `clear_on_success left no job_id or checkpoint of the ${options.ran.length} delay report(s) of this invocation`
+    : `each of the ${options.ran.length} delay report(s) of this invocation kept job_id = its external job, no checkpoint left`;
+  return {
+    name: options.clearOnSuccess ? "clear_on_success" : "delay_report task state",
+    ok: problems.length === 0,
+    detail: problems.length === 0 ? `${what}${ignored}` : `${problems.join("; ")}${ignored}`,
   };
 }

@@ -6,9 +6,12 @@ describe("parseDemoOptions", () => {
     expect(parseDemoOptions(["--", "--days", "10", "--fail-once"], 90)).toEqual({
       days: 10,
       failOnce: true,
+      serve: false,
+      port: 0,
       help: false,
     });
-    expect(parseDemoOptions([], 90)).toEqual({ failOnce: false, help: false });
+    expect(parseDemoOptions([], 90)).toEqual({ failOnce: false, serve: false, port: 0, help: false });
+    expect(parseDemoOptions(["--serve", "--port", "8123"], 90)).toMatchObject({ serve: true, port: 8123 });
     expect(parseDemoOptions(["--report-json", "r.json", "--warehouse", "w.db", "-h"], 90)).toMatchObject({
       reportJson: "r.json",
       warehouse: "w.db",
@@ -18,6 +21,12 @@ describe("parseDemoOptions", () => {
 
   it.each([["0"], ["91"], ["2.5"], ["ten"]])("refuses --days %s, naming the accepted range", (days) => {
     expect(() => parseDemoOptions(["--days", days], 90)).toThrow(/--days must be an integer from 1 to 90/);
+  });
+
+  it.each([["-1"], ["65536"], ["http"]])("refuses --port %s, naming the accepted range", (port) => {
+    expect(() => parseDemoOptions(["--serve", "--port", port], 90)).toThrow(
+      /--port must be an integer from 0 to 65535/,
+    );
   });
 
   it("refuses unknown options and positionals as usage errors", () => {

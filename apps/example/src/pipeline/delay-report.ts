@@ -56,7 +56,9 @@ const EMPTY: DelayReportResult = Object.freeze({ flights: 0, delayed: 0, totalDe
  *   makes the retry submit the same id);
  * - after each page the cursor and partial result are checkpointed in task state; a retry resumes after
  *   the last checkpointed page instead of starting over;
- * - with `state_store.clear_on_success` the server clears this task state when the task succeeds.
+ * - when the job is done it deletes the checkpoint and keeps the job id (`NEVER_EXPIRE`), the record of
+ *   which job made the day's report; with `state_store.clear_on_success` the server clears both when the
+ *   task succeeds.
  *
  * @param options - warehouse, page size, fault injection.
  * @returns the task definition (one retry).
@@ -116,6 +118,8 @@ export function delayReportTask(options: DelayReportOptions): TaskDefinition<Del
         }
       }
       warehouse.finishJob(jobId, partial);
+      // The job is done: its checkpoint is no longer needed, its id stays as the record of the report.
+      await state.delete(TASK_KEYS.checkpoint);
       return { jobId, submitted, pages, resumedAfterPages: checkpoint?.pagesDone ?? 0, result: partial };
     },
   });

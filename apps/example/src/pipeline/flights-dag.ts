@@ -24,9 +24,9 @@ export const ASSET_KEYS = Object.freeze({
 
 /** Task state keys of the delay report. */
 export const TASK_KEYS = Object.freeze({
-  /** The id of the external job; stored with NEVER_EXPIRE. */
+  /** The id of the external job; stored with NEVER_EXPIRE and kept after the task succeeds. */
   jobId: "job_id",
-  /** The page cursor and partial result after the last finished page. */
+  /** The page cursor and partial result after the last finished page; deleted when the job is done. */
   checkpoint: "checkpoint",
 } as const);
 
