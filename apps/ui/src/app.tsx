@@ -2,6 +2,7 @@ import { useEffect, useMemo, useRef, useState } from "react";
 import { createApiClient } from "./api/api-client";
 import { ApiProvider } from "./api/api-context";
 import { readStoredToken, storeToken } from "./api/token-storage";
+import type { UiConfig } from "./api/wire-types";
 import { AppShell } from "./components/app-shell";
 import { ErrorMessage } from "./components/error-message";
 import { TokenPrompt } from "./components/token-prompt";
@@ -75,7 +76,8 @@ export function App(props: AppProps) {
     return (
       <TokenPrompt
         rejected={rejected}
-        tokensConfigured={(uiConfig as { auth_tokens_configured?: boolean }).auth_tokens_configured}
+        // An older server leaves the field out (undefined): then the prompt asks as it always did.
+        tokensConfigured={(uiConfig as Partial<UiConfig>).auth_tokens_configured}
         onSubmit={(token) => {
           tokenRef.current = token;
           storeToken(token);

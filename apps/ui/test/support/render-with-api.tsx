@@ -7,6 +7,7 @@ import type { UiConfig } from "../../src/api/wire-types";
 /** The UI configuration the component tests run with unless told otherwise. */
 export const TEST_CONFIG: UiConfig = {
   auth: "none",
+  auth_tokens_configured: false,
   default_retention_days: 7,
   max_value_storage_bytes: 65536,
 };
