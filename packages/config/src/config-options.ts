@@ -155,7 +155,7 @@ export const CONFIG_OPTIONS: readonly ConfigOption[] = Object.freeze([
     type: "string",
     default: "",
     description:
-      "Directory of the built UI that `tidemark api-server` serves at /ui/ (holding index.html; relative to the working directory). Empty: the installed `@tidemark/ui` package's dist, when it can be resolved from the working directory; else no UI.",
+      "Directory of the built UI that `tidemark api-server` serves at /ui/ (holding index.html; relative to the working directory). Empty: the UI bundled with `@tidemark/core` (the dist of the `@tidemark/ui` it depends on); when that is not built, no UI, and /ui/ answers 404 saying why.",
   },
   {
     section: "logging",

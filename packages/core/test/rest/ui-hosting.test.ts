@@ -1,9 +1,17 @@
-import { mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { mkdirSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
 import { tempDir } from "@tidemark/testkit/temp-dir";
+import Fastify from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { resolveUiDir } from "../../src/api/rest/ui-hosting.js";
+import { resolveUiDir, uiMissingPlugin } from "../../src/api/rest/ui-hosting.js";
 import { type RestHarness, restErrorOf, startRestHarness } from "./support/rest-harness.js";
+
+/** The dist of the @tidemark/ui this package depends on (built by turbo's ^build before the tests). */
+const BUNDLED_UI = join(
+  dirname(realpathSync(createRequire(import.meta.url).resolve("@tidemark/ui/package.json"))),
+  "dist",
+);
 
 const INDEX = "<!doctype html><title>Tidemark</title><script src='/ui/assets/app-1234.js'></script>";
 
@@ -66,16 +74,39 @@ describe("UI hosting at /ui/", () => {
   });
 });
 
-describe("without a UI build", () => {
-  it("serves no /ui/ and does not redirect /", async () => {
+describe("the UI bundled with @tidemark/core", () => {
+  it("is served at /ui/ when no directory is configured, whatever the working directory", async () => {
     const h = await startRestHarness();
     try {
-      expect(h.api.server.restApi.ui).toEqual({ dir: null, source: null });
+      const ui = h.api.server.restApi.ui;
+      expect(ui).toEqual({ dir: BUNDLED_UI, source: "package", reason: null });
       const root = await fetch(`${h.origin}/`, { redirect: "manual" });
-      expect(root.status).toBe(404);
-      expect((await fetch(`${h.origin}/ui/`)).status).toBe(404);
+      expect(root.headers.get("location")).toBe("/ui/");
+      const index = await fetch(`${h.origin}/ui/`);
+      expect(index.status).toBe(200);
+      expect(await index.text()).toBe(readFileSync(join(BUNDLED_UI, "index.html"), "utf8"));
     } finally {
       await h.close();
+    }
+  });
+});
+
+describe("without a UI", () => {
+  it("answers /, /ui and /ui/… with 404 saying why and how to fix it", async () => {
+    const app = Fastify();
+    const reason = "@tidemark/ui has no built UI (x/dist has no index.html); run `pnpm build`";
+    await app.register(uiMissingPlugin, { reason });
+    try {
+      for (const url of ["/", "/ui", "/ui/", "/ui/assets/app.js", "/ui/tasks?dag_id=a"]) {
+        const answer = await app.inject({ method: "GET", url });
+        expect(answer.statusCode, url).toBe(404);
+        expect(answer.headers["tidemark-error-code"], url).toBe("ROUTE_NOT_FOUND");
+        expect((answer.json() as { detail: { message: string } }).detail.message, url).toBe(
+          `this api-server serves no UI: ${reason}`,
+        );
+      }
+    } finally {
+      await app.close();
     }
   });
 });
@@ -88,6 +119,7 @@ describe("resolveUiDir", () => {
       expect(resolveUiDir({ uiDir: "build", cwd: cwd.path })).toEqual({
         dir: join(cwd.path, "build"),
         source: "option",
+        reason: null,
       });
       mkdirSync(join(cwd.path, "empty"));
       expect(() => resolveUiDir({ uiDir: "empty", cwd: cwd.path })).toThrow(/no index\.html/);
@@ -97,10 +129,16 @@ describe("resolveUiDir", () => {
     }
   });
 
-  it("finds the installed @tidemark/ui package's dist from the working directory", () => {
-    const cwd = tempDir("tidemark-ui-cwd-");
+  it("resolves @tidemark/ui from core's module, saying why when it is missing or not built", () => {
+    const root = tempDir("tidemark-ui-resolve-");
     try {
-      const pkg = join(cwd.path, "node_modules", "@tidemark", "ui");
+      const from = join(root.path, "core", "dist", "index.js");
+      mkdirSync(dirname(from), { recursive: true });
+      const none = resolveUiDir({ uiDir: "", cwd: root.path, resolveFrom: from });
+      expect(none).toMatchObject({ dir: null, source: null });
+      expect(none.reason).toMatch(/@tidemark\/ui is not installed .*--ui-dir/);
+
+      const pkg = join(root.path, "node_modules", "@tidemark", "ui");
       mkdirSync(pkg, { recursive: true });
       writeFileSync(
         join(pkg, "package.json"),
@@ -110,14 +148,29 @@ describe("resolveUiDir", () => {
           exports: { "./package.json": "./package.json" },
         }),
       );
-      expect(resolveUiDir({ uiDir: "", cwd: cwd.path })).toEqual({ dir: null, source: null });
+      const unbuilt = resolveUiDir({ uiDir: "", cwd: root.path, resolveFrom: from });
+      expect(unbuilt).toMatchObject({ dir: null, source: null });
+      expect(unbuilt.reason).toContain(`${join(pkg, "dist")} has no index.html`);
+      expect(unbuilt.reason).toContain("pnpm build");
+      expect(unbuilt.reason).toContain("--ui-dir");
+
       writeUiBuild(join(pkg, "dist"));
-      expect(resolveUiDir({ uiDir: "", cwd: cwd.path })).toEqual({
+      expect(resolveUiDir({ uiDir: "", cwd: root.path, resolveFrom: from })).toEqual({
         dir: join(pkg, "dist"),
         source: "package",
+        reason: null,
       });
+      // The working directory plays no part: a UI under it is not picked up.
+      const elsewhere = tempDir("tidemark-ui-cwd-");
+      try {
+        expect(resolveUiDir({ uiDir: "", cwd: elsewhere.path, resolveFrom: from }).dir).toBe(
+          join(pkg, "dist"),
+        );
+      } finally {
+        elsewhere.remove();
+      }
     } finally {
-      cwd.remove();
+      root.remove();
     }
   });
 

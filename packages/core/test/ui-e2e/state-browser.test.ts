@@ -1,9 +1,8 @@
 import type { Browser } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { formatRoute } from "../../src/routing/route";
-import { openPage, type UiPage } from "./support/browser-page";
-import { launchChromium } from "./support/chromium";
-import { assertBuilt } from "./support/paths";
+import { openPage, type UiPage } from "./support/browser-page.js";
+import { launchChromium } from "./support/chromium.js";
+import { assertBuilt } from "./support/paths.js";
 import {
   DAG,
   extract,
@@ -13,13 +12,13 @@ import {
   SLASH_KEY,
   seedMetadata,
   seedState,
-} from "./support/seed";
+} from "./support/seed.js";
 import {
   createWorkspace,
   type RunningApiServer,
   startApiServer,
   type TidemarkWorkspace,
-} from "./support/tidemark-process";
+} from "./support/tidemark-process.js";
 
 // A real `tidemark api-server` (api.auth = none on loopback) with SQLite state seeded by the tidemark
 // CLI and the Core REST API, serving the built UI; Debian's Chromium drives it.
@@ -52,15 +51,20 @@ afterAll(async () => {
   await ws?.dispose();
 });
 
-const taskHash = (ti: typeof LOAD, key?: string) =>
-  formatRoute({
-    page: "tasks",
-    dagId: ti.dagId,
-    runId: ti.runId,
-    taskId: ti.taskId,
-    mapIndex: ti.mapIndex,
-    ...(key ? { key } : {}),
+/**
+ * The UI's address of a task instance's state, as a user sees it in the location bar:
+ * `#/tasks?dag_id=…&run_id=…&task_id=…&map_index=…[&key=…]`.
+ */
+const taskHash = (ti: typeof LOAD, key?: string) => {
+  const params = new URLSearchParams({
+    dag_id: ti.dagId,
+    run_id: ti.runId,
+    task_id: ti.taskId,
+    map_index: String(ti.mapIndex),
   });
+  if (key !== undefined) params.set("key", key);
+  return `#/tasks?${params}`;
+};
 
 async function open(hash = "") {
   ui = await openPage(browser);
@@ -173,7 +177,7 @@ describe("task state in Chromium", () => {
     expect(await alert.textContent()).toBe(
       "The value is too large to store (422). The server stores at most 65,535 bytes per value (state_store.max_value_storage_bytes); this value is 70,002 bytes. Store large data in object storage and keep only a reference in state.",
     );
-    await expect(seeded.client.getTaskState(LOAD, "too_big")).rejects.toMatchObject({ status: 404 });
+    await expect(seeded.client.getTaskState(LOAD, "too_big")).rejects.toMatchObject({ code: "NOT_FOUND" });
   });
 
   it("adds a key with If-None-Match: *, refusing one that exists without touching it", async () => {
@@ -230,8 +234,8 @@ describe("task state in Chromium", () => {
     await ui!.shot("clear-confirmation");
     await dialog.getByRole("button", { name: "Clear 1 key" }).click();
     await page.getByText("No task state for this task instance.", { exact: false }).waitFor();
-    expect((await seeded.client.listTaskState(extract(1))).total).toBe(0);
-    expect((await seeded.client.listTaskState(extract(0))).total).toBe(2);
+    expect((await seeded.client.listTaskState(extract(1))).total_entries).toBe(0);
+    expect((await seeded.client.listTaskState(extract(0))).total_entries).toBe(2);
 
     await page.goto(`${server.url}/ui/${taskHash(extract(0))}`);
     await page
@@ -247,8 +251,8 @@ describe("task state in Chromium", () => {
       );
     await page.getByRole("button", { name: "Clear 2 keys" }).click();
     await page.getByText("No task state for this task instance.", { exact: false }).waitFor();
-    expect((await seeded.client.listTaskState(extract(0))).total).toBe(0);
-    expect((await seeded.client.listTaskState(LOAD)).total).toBe(4);
+    expect((await seeded.client.listTaskState(extract(0))).total_entries).toBe(0);
+    expect((await seeded.client.listTaskState(LOAD)).total_entries).toBe(4);
   });
 });
 
@@ -272,7 +276,7 @@ describe("asset state in Chromium", () => {
     await page.getByLabel("Value (JSON)").fill('"2026-03-02T00:00:00Z"');
     await page.getByRole("button", { name: "Save" }).click();
     await expect.poll(() => detail.getByTestId("entry-version").textContent()).toBe("2");
-    const orders = await seeded.client.getAssetByName("orders");
+    const orders = await seeded.client.findAsset({ name: "orders" });
     expect(await seeded.client.getAssetState(orders.id, "watermark")).toMatchObject({
       version: 2,
       value: "2026-03-02T00:00:00Z",
@@ -285,7 +289,7 @@ describe("asset state in Chromium", () => {
     );
     await page.getByRole("button", { name: "Clear 2 keys" }).click();
     await page.getByText("No state for this asset.", { exact: false }).waitFor();
-    expect((await seeded.client.listAssetState(orders.id)).total).toBe(0);
+    expect((await seeded.client.listAssetState(orders.id)).total_entries).toBe(0);
   });
 
   it("keeps an inactive asset read-only", async () => {

@@ -1,21 +1,22 @@
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TOKEN_STORAGE_KEY } from "../../src/api/token-storage";
-import { openPage } from "./support/browser-page";
-import { launchChromium } from "./support/chromium";
-import { assertBuilt } from "./support/paths";
-import { DAG, seedMetadata } from "./support/seed";
+import { openPage } from "./support/browser-page.js";
+import { launchChromium } from "./support/chromium.js";
+import { assertBuilt } from "./support/paths.js";
+import { DAG, seedMetadata } from "./support/seed.js";
 import {
   createWorkspace,
   type RunningApiServer,
   startApiServer,
   type TidemarkWorkspace,
-} from "./support/tidemark-process";
+} from "./support/tidemark-process.js";
 
 // A real api-server with api.auth = token: the UI asks for the token once, keeps it in sessionStorage,
 // and asks again when the server answers 401.
 
 const TOKEN = "e2e-token-7c1f";
+/** Where the UI keeps the accepted token for the tab (visible in the browser's storage inspector). */
+const TOKEN_STORAGE_KEY = "tidemark.api_token";
 let ws: TidemarkWorkspace;
 let server: RunningApiServer;
 let browser: Browser;

@@ -5,7 +5,7 @@ import type { TidemarkDatabase } from "../../database/tidemark-database.js";
 import { ReferenceSeal } from "../../state-admin/reference-seal.js";
 import { StateAdmin } from "../../state-admin/state-admin.js";
 import { REST_API_PREFIX, restApiPlugin } from "./rest-api-plugin.js";
-import { type ResolvedUiDir, resolveUiDir, uiHostingPlugin } from "./ui-hosting.js";
+import { type ResolvedUiDir, resolveUiDir, uiHostingPlugin, uiMissingPlugin } from "./ui-hosting.js";
 
 /** Options of {@link registerCoreRestApi}. */
 export interface CoreRestApiOptions {
@@ -14,13 +14,13 @@ export interface CoreRestApiOptions {
   readonly database: TidemarkDatabase;
   /** The configured server backend. */
   readonly backend: BaseStoreBackend;
-  /** Working directory for a relative UI directory and the @tidemark/ui lookup. */
+  /** Working directory for a relative UI directory. */
   readonly cwd: string;
   /** The server's body limit in bytes, for 413 messages. */
   readonly bodyLimit: number;
   /** The deployment's secret key (`api.secret_key` or `.tidemark/secret_key`): seals exported references. */
   readonly secretKey: Uint8Array;
-  /** The UI directory (`--ui-dir`); overrides `api.ui_dir`. "" = look for the installed @tidemark/ui. */
+  /** The UI directory (`--ui-dir`); overrides `api.ui_dir`. "" = the UI bundled with @tidemark/core. */
   readonly uiDir?: string | undefined;
 }
 
@@ -75,5 +75,6 @@ export async function registerCoreRestApi(
   }
   const ui = resolveUiDir({ uiDir: options.uiDir ?? config.api.ui_dir ?? "", cwd: options.cwd });
   if (ui.dir !== null) await app.register(uiHostingPlugin, { dir: ui.dir });
+  else await app.register(uiMissingPlugin, { reason: ui.reason ?? "no UI was found" });
   return { admin, ui };
 }

@@ -1,7 +1,10 @@
+// Tests run code in the page (page.evaluate), where the DOM exists; src never sees these types because
+// the build does not include test/.
+/// <reference lib="dom" />
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { SCREENSHOT_DIR } from "./paths";
+import { SCREENSHOT_DIR } from "./paths.js";
 
 /** A page of a fresh browser context, with the errors the page raised. */
 export interface UiPage {
@@ -9,7 +12,7 @@ export interface UiPage {
   readonly context: BrowserContext;
   /** Uncaught exceptions and console errors seen so far. */
   readonly errors: string[];
-  /** Saves a full-page screenshot as test-output/screenshots/<name>.png and returns its path. */
+  /** Saves a full-page screenshot as packages/core/test-output/screenshots/<name>.png and returns its path. */
   shot(name: string): Promise<string>;
   close(): Promise<void>;
 }

@@ -1,7 +1,10 @@
 import { join } from "node:path";
-import { type ApiClient, createApiClient } from "../../../src/api/api-client";
-import type { TaskInstanceRef } from "../../../src/api/task-instance-ref";
-import type { TidemarkWorkspace } from "./tidemark-process";
+import { RestStateClient } from "../../../src/state-admin/rest-state-client.js";
+import type { TaskTarget } from "../../../src/state-admin/state-store-access.js";
+import type { TidemarkWorkspace } from "./tidemark-process.js";
+
+/** A task instance as the e2e tests name it (map index always given). */
+export type TaskInstanceRef = TaskTarget & { readonly mapIndex: number };
 
 /** The dag, run and task instances the e2e tests browse. */
 export const DAG = "etl_daily";
@@ -60,7 +63,7 @@ export async function seedMetadata(ws: TidemarkWorkspace): Promise<void> {
 /** What {@link seedState} wrote that the tests look for. */
 export interface SeededState {
   /** A client of the same server (to change state behind the UI's back and to check results). */
-  readonly client: ApiClient;
+  readonly client: RestStateClient;
   /** The ref of the offloaded entry `load/big_blob`. */
   readonly blobRef: string;
 }
@@ -81,7 +84,7 @@ export async function seedState(
   ws: TidemarkWorkspace,
   token?: string,
 ): Promise<SeededState> {
-  const client = createApiClient({ baseUrl, getToken: () => token });
+  const client = new RestStateClient({ apiUrl: baseUrl, token });
   const blobRef = `file://${join(ws.dir, "objects", DAG, RUN, "load", "-1", "big_blob.json")}`;
   await client.putTaskState(LOAD, "watermark", { value: { offset: 42 }, expiresAt: "default" });
   await client.putTaskState(LOAD, "job_id", { value: "12345", expiresAt: null });
@@ -90,7 +93,7 @@ export async function seedState(
   await client.putTaskState(extract(0), "a", { value: 1, expiresAt: "default" });
   await client.putTaskState(extract(0), "b", { value: [1, 2, 3], expiresAt: "default" });
   await client.putTaskState(extract(1), "c", { value: { nested: { deep: true } }, expiresAt: "default" });
-  const orders = await client.getAssetByName("orders");
+  const orders = await client.findAsset({ name: "orders" });
   await client.putAssetState(orders.id, "watermark", { value: "2026-03-01T00:00:00Z" });
   await client.putAssetState(orders.id, "cursor", { value: 17 });
   return { client, blobRef };
@@ -104,8 +107,8 @@ async function writeAsWorker(
   key: string,
   value: unknown,
 ): Promise<void> {
-  const listed = await createApiClient({ baseUrl }).listTaskInstances(ti.dagId, ti.runId);
-  const record = listed.items.find((t) => t.task_id === ti.taskId && t.map_index === ti.mapIndex);
+  const listed = await new RestStateClient({ apiUrl: baseUrl }).listTaskInstances(ti.dagId, ti.runId);
+  const record = listed.task_instances.find((t) => t.task_id === ti.taskId && t.map_index === ti.mapIndex);
   if (record === undefined) throw new Error(`no task instance ${ti.taskId}[${ti.mapIndex}] to write as`);
   const workerToken = (await ws.cli(["task-instances", "token", record.id])).trim();
   const url = `${baseUrl}/execution/store/ti/${record.id}/${encodeURIComponent(key)}`;

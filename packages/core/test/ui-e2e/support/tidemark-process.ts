@@ -3,7 +3,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { TIDEMARK_BIN, UI_DIST } from "./paths";
+import { TIDEMARK_BIN } from "./paths.js";
 
 const run = promisify(execFile);
 
@@ -19,7 +19,7 @@ export interface TidemarkWorkspace {
 }
 
 /**
- * Creates a workspace in a new temp directory with `TIDEMARK__DATABASE__URL=sqlite:///<dir>/t.db`.
+ * Creates a workspace in a new temp directory with `TIDEMARK__DATABASE__URL=sqlite://<dir>/t.db` (an absolute path).
  *
  * @param env - extra `TIDEMARK__…` settings (e.g. `TIDEMARK__API__AUTH: "none"`).
  * @returns the workspace.
@@ -28,7 +28,7 @@ export async function createWorkspace(env: Record<string, string> = {}): Promise
   const dir = await mkdtemp(join(tmpdir(), "tidemark-ui-e2e-"));
   const fullEnv: NodeJS.ProcessEnv = {
     ...process.env,
-    TIDEMARK__DATABASE__URL: `sqlite:///${join(dir, "t.db")}`,
+    TIDEMARK__DATABASE__URL: `sqlite://${join(dir, "t.db")}`,
     TIDEMARK__LOGGING__LEVEL: "info",
     ...env,
   };
@@ -62,22 +62,31 @@ export interface RunningApiServer {
   stop(): Promise<void>;
 }
 
+/** How {@link startApiServer} starts the server. */
+export interface StartApiServerOptions {
+  /** Extra arguments after `api-server --host 127.0.0.1 --port 0`, e.g. `["--ui-dir", dir]`. */
+  readonly args?: readonly string[];
+  /** How long start-up may take, in milliseconds (generous: the machine may be loaded). Default 60000. */
+  readonly timeoutMs?: number;
+}
+
 /**
- * Starts `tidemark api-server --host 127.0.0.1 --port 0 --ui-dir <apps/ui/dist>` in the workspace and
- * waits until it prints its URL and answers `GET /api/v2/config/ui`.
+ * Starts `tidemark api-server --host 127.0.0.1 --port 0` in the workspace (serving the UI it bundles
+ * unless `args` says otherwise) and waits until it prints its URL and answers `GET /api/v2/config/ui`.
  *
  * @param workspace - where to run and with which settings.
- * @param timeoutMs - how long start-up may take (generous: the machine may be loaded).
+ * @param options - extra arguments and the start-up timeout.
  * @returns the running server.
  * @throws Error with the server's output when it exits or does not come up in time.
  */
 export async function startApiServer(
   workspace: TidemarkWorkspace,
-  timeoutMs = 60_000,
+  options: StartApiServerOptions = {},
 ): Promise<RunningApiServer> {
+  const timeoutMs = options.timeoutMs ?? 60_000;
   const child = spawn(
     process.execPath,
-    [TIDEMARK_BIN, "api-server", "--host", "127.0.0.1", "--port", "0", "--ui-dir", UI_DIST],
+    [TIDEMARK_BIN, "api-server", "--host", "127.0.0.1", "--port", "0", ...(options.args ?? [])],
     { cwd: workspace.dir, env: workspace.env, stdio: ["ignore", "pipe", "pipe"] },
   );
   let output = "";
