@@ -44,7 +44,7 @@ describe("tidemark CLI (end to end, SQLite)", () => {
   it("prints --help for the program and every command", async () => {
     const root = await run("--help");
     expect(root.code).toBe(0);
-    for (const group of ["db", "assets", "task-instances", "state-store"])
+    for (const group of ["db", "assets", "task-instances", "dags", "dag-runs", "state-store"])
       expect(root.stdout).toContain(group);
     for (const command of [
       ["db", "migrate"],
@@ -52,6 +52,9 @@ describe("tidemark CLI (end to end, SQLite)", () => {
       ["assets", "register"],
       ["assets", "deactivate"],
       ["task-instances", "create"],
+      ["task-instances", "list"],
+      ["dags", "list"],
+      ["dag-runs", "list"],
       ["state-store", "clean"],
     ]) {
       const help = await run(...command, "--help");
@@ -98,7 +101,7 @@ describe("tidemark CLI (end to end, SQLite)", () => {
     expect(listed).toMatchObject({ total_entries: 1, assets: [{ name: "orders", active: false }] });
 
     const unknown = await run("assets", "deactivate", "--name", "nope");
-    expect(unknown.code).toBe(1);
+    expect(unknown.code).toBe(3);
     expect(unknown.stdout).toBe("");
     expect(unknown.stderr).toContain("ASSET_NOT_FOUND");
     const missingName = await run("assets", "register");
@@ -171,7 +174,7 @@ describe("tidemark CLI (end to end, SQLite)", () => {
       "--map-index",
       "2",
     );
-    expect(again.code).toBe(1);
+    expect(again.code).toBe(4);
     expect(again.stderr).toContain("CONFLICT");
     expect(again.stderr).toContain(ti.id);
 
@@ -187,7 +190,7 @@ describe("tidemark CLI (end to end, SQLite)", () => {
       "--inlet",
       "ghost",
     );
-    expect(unregistered.code).toBe(1);
+    expect(unregistered.code).toBe(3);
     expect(unregistered.stderr).toContain('"ghost"');
     expect(unregistered.stderr).toContain("ASSET_NOT_FOUND");
     const badIndex = await run(
@@ -202,7 +205,7 @@ describe("tidemark CLI (end to end, SQLite)", () => {
       "--map-index",
       "x",
     );
-    expect(badIndex.code).toBe(1);
+    expect(badIndex.code).toBe(2);
     expect(badIndex.stderr).toContain("--map-index");
   });
 
@@ -220,6 +223,15 @@ describe("tidemark CLI (end to end, SQLite)", () => {
       await deactivateAsset(database, "gone");
     });
     env = { ...env, TIDEMARK__STATE_STORE__STATE_CLEANUP_BATCH_SIZE: "2" };
+    // The summary stays the default when piped; --output json gives one object.
+    const dryJson = await run("state-store", "clean", "--dry-run", "--output", "json");
+    expect(dryJson.code).toBe(0);
+    expect(JSON.parse(dryJson.stdout)).toEqual({
+      dry_run: true,
+      deleted: { task_state_store: 3, asset_state_store: 1 },
+      total_deleted: 4,
+      duration_ms: expect.any(Number),
+    });
     const dry = await run("state-store", "clean", "--dry-run");
     expect(dry.code).toBe(0);
     expect(dry.stdout).toMatch(
