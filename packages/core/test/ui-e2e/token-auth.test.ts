@@ -54,11 +54,11 @@ describe("api.auth = token in Chromium", () => {
 
       await page.getByLabel("API token").fill(TOKEN);
       await page.getByRole("button", { name: "Continue" }).click();
-      await page.getByRole("button", { name: new RegExp(`^${DAG}`) }).waitFor();
+      await page.getByRole("option", { name: new RegExp(`^${DAG}`) }).waitFor();
       expect(await page.evaluate((k) => sessionStorage.getItem(k), TOKEN_STORAGE_KEY)).toBe(TOKEN);
 
       await page.reload();
-      await page.getByRole("button", { name: new RegExp(`^${DAG}`) }).waitFor();
+      await page.getByRole("option", { name: new RegExp(`^${DAG}`) }).waitFor();
       expect(await page.getByRole("heading", { name: "Sign in to Tidemark" }).count()).toBe(0);
       expect(ui.errors).toEqual([]);
     } finally {
