@@ -14,8 +14,8 @@ const packageDir = dirname(dirname(fileURLToPath(import.meta.url)));
 const coreRequire = createRequire(join(packageDir, "..", "core", "package.json"));
 
 const DOCUMENTS = [
-  { route: "/execution/openapi.json", name: "execution-api" },
-  { route: "/api/v2/openapi.json", name: "core-rest-api" },
+  { route: "/execution/openapi.json", name: "execution-api", title: "Execution API" },
+  { route: "/api/v2/openapi.json", name: "core-rest-api", title: "Core REST API" },
 ];
 
 const HEADER = `/**
@@ -23,6 +23,10 @@ const HEADER = `/**
  */
 
 `;
+
+// openapi-typescript leaves `components` undocumented; the API reference requires TSDoc on every export.
+const componentsDoc = (title) =>
+  `/** The ${title}'s schemas (\`components.schemas\`), generated from its OpenAPI document. */\n`;
 
 async function importFromCore(specifier) {
   return import(pathToFileURL(coreRequire.resolve(specifier)).href);
@@ -41,7 +45,7 @@ const server = await createApiServer({
 });
 try {
   await server.app.ready();
-  for (const { route, name } of DOCUMENTS) {
+  for (const { route, name, title } of DOCUMENTS) {
     const answer = await server.app.inject({ method: "GET", url: route });
     if (answer.statusCode !== 200)
       throw new Error(`GET ${route} answered ${answer.statusCode}: ${answer.body}`);
@@ -50,7 +54,11 @@ try {
     writeFileSync(json, `${JSON.stringify(document, null, 2)}\n`);
     const ast = await openapiTS(document, { alphabetize: false, exportType: false });
     const types = join(packageDir, "src", "generated", `${name}.ts`);
-    writeFileSync(types, HEADER.replace("%NAME%", name) + astToString(ast));
+    const source = astToString(ast).replace(
+      /^export interface components \{/m,
+      (declaration) => componentsDoc(title) + declaration,
+    );
+    writeFileSync(types, HEADER.replace("%NAME%", name) + source);
     written.push(json, types);
     console.log(`wrote openapi/${name}.json and src/generated/${name}.ts`);
   }

@@ -233,7 +233,7 @@ export class StateStoreObjectStorageBackend extends BaseStoreBackend implements 
   }
 
   /**
-   * {@inheritDoc BaseStoreBackend.get}
+   * {@inheritDoc @tidemark/state!BaseStoreBackend.get}
    *
    * @throws StateStoreError `INVALID_KEY` / `INVALID_SCOPE`; `BACKEND_UNAVAILABLE` (endpoint down, bucket
    *   missing, disk failure) or `FORBIDDEN` (access denied), with the cause kept.
@@ -243,7 +243,7 @@ export class StateStoreObjectStorageBackend extends BaseStoreBackend implements 
   }
 
   /**
-   * {@inheritDoc BaseStoreBackend.getEntry}
+   * As {@link BaseStoreBackend.getEntry}.
    *
    * `version` is null (objects carry no version); `updatedAt` is the object's last-modified time.
    */
@@ -260,7 +260,7 @@ export class StateStoreObjectStorageBackend extends BaseStoreBackend implements 
   }
 
   /**
-   * {@inheritDoc BaseStoreBackend.set}
+   * As {@link BaseStoreBackend.set}.
    *
    * Writes the object atomically (a failed write leaves the previous value readable) while checking for a
    * copy written under the other compression setting; such a copy is removed once the write succeeded.
@@ -286,13 +286,17 @@ export class StateStoreObjectStorageBackend extends BaseStoreBackend implements 
     if (found.value !== null) await this.#store.deleteMany([other]);
   }
 
-  /** {@inheritDoc BaseStoreBackend.delete} Removes the object under both compression settings. */
+  /**
+   * As {@link BaseStoreBackend.delete}.
+   *
+   * Removes the object under both compression settings.
+   */
   override async delete(scope: StoreScope, key: string): Promise<void> {
     await this.#store.deleteMany(this.#variants(scope, key));
   }
 
   /**
-   * {@inheritDoc BaseStoreBackend.clear}
+   * As {@link BaseStoreBackend.clear}.
    *
    * Lists the scope's prefix (S3: paginated ListObjectsV2; files: a directory walk) and deletes what it
    * finds (S3: DeleteObjects in batches of 1000). With `allMapIndices` the prefix stops after the task id
@@ -304,7 +308,7 @@ export class StateStoreObjectStorageBackend extends BaseStoreBackend implements 
   }
 
   /**
-   * {@inheritDoc BaseStoreBackend.list}
+   * As {@link BaseStoreBackend.list}.
    *
    * Cost: one listing of the scope plus one metadata read per object of a task scope (for expiry) or per
    * hashed key (to recover the key), plus one read per returned entry. `nextCursor` is the last key of
@@ -366,7 +370,7 @@ export class StateStoreObjectStorageBackend extends BaseStoreBackend implements 
   }
 
   /**
-   * {@inheritDoc BaseStoreBackend.cleanup}
+   * As {@link BaseStoreBackend.cleanup}.
    *
    * Walks every task state object (asset state never expires), reads its metadata and deletes the
    * expired ones. Local files are re-checked atomically at deletion (a value rewritten meanwhile stays);
@@ -374,7 +378,7 @@ export class StateStoreObjectStorageBackend extends BaseStoreBackend implements 
    * deletes every object of `options.inactiveAssets` (the metastore knows which assets were deactivated;
    * the state store core passes them), under the layout `assetIdentity` gives their scopes.
    *
-   * @returns `{ dryRun, deleted: { objects: n, asset_objects: m }, durationMs }` where n counts expired
+   * The report is `{ dryRun, deleted: { objects: n, asset_objects: m }, durationMs }` where n counts expired
    *   objects and m (only when `inactiveAssets` is given) the objects of inactive assets, deleted or, in a
    *   dry run, found.
    */

@@ -57,7 +57,7 @@ export class ExecutionApiStoreBackend extends BaseStoreBackend {
     this.#target = options.target;
   }
 
-  /** {@inheritDoc BaseStoreBackend.get} */
+  /** {@inheritDoc @tidemark/state!BaseStoreBackend.get} */
   override async get(scope: StoreScope, key: string): Promise<string | null> {
     return (await this.getEntry(scope, key))?.value ?? null;
   }
@@ -106,7 +106,11 @@ export class ExecutionApiStoreBackend extends BaseStoreBackend {
     }
   }
 
-  /** {@inheritDoc BaseStoreBackend.delete} With `ifVersion`, sent as `If-Match`. */
+  /**
+   * As {@link BaseStoreBackend.delete}.
+   *
+   * With `ifVersion`, sent as `If-Match`.
+   */
   override async delete(scope: StoreScope, key: string, options: DeleteOptions = {}): Promise<void> {
     const target = this.#check(scope);
     const request = options.ifVersion === undefined ? {} : { ifVersion: options.ifVersion };

@@ -94,18 +94,18 @@ export class InMemoryStoreBackend extends BaseStoreBackend {
     return row;
   }
 
-  /** {@inheritDoc BaseStoreBackend.get} */
+  /** {@inheritDoc @tidemark/state!BaseStoreBackend.get} */
   override async get(scope: StoreScope, key: string): Promise<string | null> {
     return this.#live(scope, key)?.value ?? null;
   }
 
-  /** {@inheritDoc BaseStoreBackend.getEntry} */
+  /** {@inheritDoc @tidemark/state!BaseStoreBackend.getEntry} */
   override async getEntry(scope: StoreScope, key: string): Promise<StoreEntry | null> {
     const row = this.#live(scope, key);
     return row === undefined ? null : { key, ...row };
   }
 
-  /** {@inheritDoc BaseStoreBackend.set} */
+  /** {@inheritDoc @tidemark/state!BaseStoreBackend.set} */
   override async set(scope: StoreScope, key: string, value: string, options: SetOptions = {}): Promise<void> {
     const current = this.#live(scope, key);
     // The core rewords a failed condition for its caller, so a plain CONFLICT is all it needs.
@@ -128,7 +128,7 @@ export class InMemoryStoreBackend extends BaseStoreBackend {
     });
   }
 
-  /** {@inheritDoc BaseStoreBackend.delete} */
+  /** {@inheritDoc @tidemark/state!BaseStoreBackend.delete} */
   override async delete(scope: StoreScope, key: string, options: DeleteOptions = {}): Promise<void> {
     if (options.ifVersion !== undefined && this.#live(scope, key)?.version !== options.ifVersion) {
       throw compareAndSetConflict(key);
@@ -136,7 +136,7 @@ export class InMemoryStoreBackend extends BaseStoreBackend {
     this.#data.get(namespaceOf(scope))?.delete(key);
   }
 
-  /** {@inheritDoc BaseStoreBackend.clear} */
+  /** {@inheritDoc @tidemark/state!BaseStoreBackend.clear} */
   override async clear(scope: StoreScope, options: ClearOptions = {}): Promise<void> {
     const prefix = options.allMapIndices ? taskPrefix(scope) : undefined;
     if (prefix === undefined) {
@@ -146,7 +146,7 @@ export class InMemoryStoreBackend extends BaseStoreBackend {
     for (const ns of [...this.#data.keys()]) if (ns.startsWith(prefix)) this.#data.delete(ns);
   }
 
-  /** {@inheritDoc BaseStoreBackend.list} */
+  /** {@inheritDoc @tidemark/state!BaseStoreBackend.list} */
   override async list(scope: StoreScope, options: ListOptions = {}): Promise<ListResult> {
     const rows = this.#data.get(namespaceOf(scope));
     const prefix = options.prefix ?? "";
@@ -166,7 +166,7 @@ export class InMemoryStoreBackend extends BaseStoreBackend {
   }
 
   /**
-   * {@inheritDoc BaseStoreBackend.cleanup}
+   * As {@link BaseStoreBackend.cleanup}.
    *
    * Deletes expired task state, and the asset state of `options.inactiveAssets`.
    */

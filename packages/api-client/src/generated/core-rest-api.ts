@@ -1965,6 +1965,7 @@ export interface paths {
   };
 }
 export type webhooks = Record<string, never>;
+/** The Core REST API's schemas (`components.schemas`), generated from its OpenAPI document. */
 export interface components {
   schemas: {
     /**

@@ -1345,6 +1345,7 @@ export interface paths {
   };
 }
 export type webhooks = Record<string, never>;
+/** The Execution API's schemas (`components.schemas`), generated from its OpenAPI document. */
 export interface components {
   schemas: {
     /** ApiError */

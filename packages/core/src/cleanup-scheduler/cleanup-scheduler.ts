@@ -5,8 +5,11 @@ import type { CleanupLock } from "./cleanup-lock.js";
 
 /** The logger methods the scheduler uses (pino and Fastify's logger fit). */
 export interface CleanupLogger {
+  /** The schedule, and each sweep's report or the reason it was skipped (pino's `(object, message)`). */
   info(object: object, message: string): void;
+  /** Warnings, in the same `(object, message)` order. */
   warn(object: object, message: string): void;
+  /** A sweep that failed, with the error in `object`; the schedule goes on. */
   error(object: object, message: string): void;
 }
 

@@ -284,7 +284,7 @@ export class MetastoreBackend extends BaseStoreBackend {
       : assetNotFound(assetSelectorOf(scope));
   }
 
-  /** {@inheritDoc BaseStoreBackend.get} */
+  /** {@inheritDoc @tidemark/state!BaseStoreBackend.get} */
   override async get(scope: StoreScope, key: string): Promise<string | null> {
     try {
       if (scope.kind === "task") {
@@ -420,7 +420,7 @@ export class MetastoreBackend extends BaseStoreBackend {
   }
 
   /**
-   * {@inheritDoc BaseStoreBackend.delete}
+   * As {@link BaseStoreBackend.delete}.
    *
    * With `ifVersion` the delete is one statement that also matches the version (and, for task state, a
    * live expiry), so a concurrent writer can never lose its write to a stale delete.
@@ -457,7 +457,7 @@ export class MetastoreBackend extends BaseStoreBackend {
     if (Number(result.numAffectedRows ?? 0) === 0) throw compareAndSetConflict(key);
   }
 
-  /** {@inheritDoc BaseStoreBackend.clear} */
+  /** {@inheritDoc @tidemark/state!BaseStoreBackend.clear} */
   override async clear(scope: StoreScope, options: ClearOptions = {}): Promise<void> {
     try {
       if (scope.kind === "task") {

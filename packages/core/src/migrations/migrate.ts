@@ -8,6 +8,7 @@ import { withSchemaScopedIntrospection } from "./schema-scoped-introspection.js"
 
 /** Something that logs like pino (`logger.info({ migration }, "message")`). */
 export interface MigrationLogger {
+  /** Each migration applied or reverted, with its name and the database (pino's `(object, message)`). */
   info(object: Record<string, unknown>, message: string): void;
 }
 

@@ -15,7 +15,10 @@ declare module "vitest" {
 }
 
 /** Every matcher of `@tidemark/testkit/matchers`, for `expect.extend`. */
-export const stateStoreMatchers = { toRejectWithCode };
+export const stateStoreMatchers = {
+  /** `await expect(promise).toRejectWithCode(code)`: the promise rejects with a `StateStoreError` of `code`. */
+  toRejectWithCode,
+};
 
 /**
  * Registers the state store matchers with vitest's `expect`. Idempotent; the suites call it, and a test

@@ -8,6 +8,7 @@ import { pathToFileURL } from "node:url";
 export interface TempDir {
   readonly path: string;
   readonly url: string;
+  /** Deletes the directory and everything in it; resolves once it is gone. */
   remove(): Promise<void>;
 }
 
@@ -15,6 +16,7 @@ export interface TempDir {
 export interface SyncTempDir {
   readonly path: string;
   readonly url: string;
+  /** Deletes the directory and everything in it before returning. */
   remove(): void;
 }
 
