@@ -3,7 +3,6 @@ import { CopyButton } from "./copy-button";
 import { Instant } from "./instant";
 import { JsonViewer } from "./json-viewer";
 import { LastUpdatedByText } from "./last-updated-by";
-import { ReferenceBadge } from "./reference-badge";
 import { ReferenceExplanation } from "./reference-explanation";
 
 /** Props of {@link EntryDetail}. */
@@ -65,7 +64,7 @@ export function EntryDetail(props: EntryDetailProps) {
       {entry.is_reference ? (
         <>
           <p>
-            <ReferenceBadge stateRef={entry.ref ?? ""} />
+            <span className="badge badge-external">Stored externally</span>
           </p>
           <div className="reference-raw">
             <span className="muted">Reference</span>{" "}
