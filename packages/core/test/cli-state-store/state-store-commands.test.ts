@@ -233,7 +233,7 @@ describe("tidemark state-store through --api-url: server problems", () => {
     const wrongPath = await w.direct([...args, "--api-url", `${origin}/execution`, "--token", "t"]);
     expect(failed(wrongPath, "CONFIG_ERROR")).toContain("check --api-url");
     failed(await w.direct([...args, "--api-url", "ftp://x", "--token", "t"]), "CONFIG_ERROR");
-    failed(await w.direct([...args, "--token", "t"]), "CONFIG_ERROR");
+    failed(await w.direct([...args, "--token", "t"]), "INVALID_VALUE");
     // $TIDEMARK_API_URL and $TIDEMARK_API_TOKEN stand in for the flags.
     ok(await w.direct(["assets", "register", "--name", "x"]));
     const viaEnv = await import("./support/cli-workspace.js").then(({ runCli }) =>
