@@ -134,6 +134,14 @@ describe("the task instance page in Chromium", () => {
   it("follows the system's dark scheme and shows an offloaded value's reference with copy and no Edit", async () => {
     const page = await open(pageHash("big_blob"), "dark");
     expect(await page.getByRole("button", { name: "Dark mode" }).getAttribute("aria-pressed")).toBe("true");
+    // The keyboard focus ring is the dark theme's --focus-ring.
+    await page.getByRole("heading", { name: "Task instance", level: 1 }).waitFor();
+    await page.keyboard.press("Tab");
+    const ring = await page.evaluate(() => {
+      const el = document.activeElement as HTMLElement;
+      return { name: el.textContent, outline: getComputedStyle(el).outlineColor };
+    });
+    expect(ring).toEqual({ name: "Skip to content", outline: "rgb(255, 180, 84)" });
     const detail = page.getByRole("region", { name: "Key big_blob" });
     await expect.poll(() => detail.getByTestId("entry-reference").textContent(), POLL).toBe(seeded.blobRef);
     expect(await detail.getByRole("button", { name: "Edit" }).count()).toBe(0);
