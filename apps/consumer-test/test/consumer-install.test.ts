@@ -197,7 +197,10 @@ describe("Tidemark as a consumer installs it: npm tarballs in a project outside 
         }),
       });
       timings.task = seconds(run.durationMs);
-      expect(run.code, describeFailure("node consumer-task.mjs", run)).toBe(0);
+      expect(
+        run.code,
+        `${describeFailure("node consumer-task.mjs", run)}\n--- api-server (end)\n${server?.output().slice(-3000)}`,
+      ).toBe(0);
       const outcome = JSON.parse(run.stdout.trim().split("\n").pop() as string);
       expect(outcome).toMatchObject({
         state: "success",

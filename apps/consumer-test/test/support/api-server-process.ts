@@ -1,5 +1,4 @@
 import { spawn } from "node:child_process";
-import { once } from "node:events";
 import { installedTidemarkBin } from "./installed-tidemark.js";
 
 /** A running `tidemark api-server` of an installed project. */
@@ -35,7 +34,7 @@ export async function startApiServer(
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
-  const exited = once(child, "exit");
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   const url = new Promise<string>((resolve, reject) => {
     const timer = setTimeout(
       () => reject(new Error(`no "listening on" line within ${timeoutMs} ms`)),
@@ -51,7 +50,11 @@ export async function startApiServer(
     };
     child.stdout.on("data", onData);
     child.stderr.on("data", onData);
-    exited.then(([code, signal]) => {
+    child.once("error", (error) => {
+      clearTimeout(timer);
+      reject(new Error(`tidemark api-server could not be started: ${error.message}`));
+    });
+    child.once("exit", (code, signal) => {
       clearTimeout(timer);
       reject(new Error(`tidemark api-server exited during start-up (${signal ?? `code ${code}`})`));
     });
@@ -59,7 +62,7 @@ export async function startApiServer(
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
+      if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
       child.kill("SIGTERM");
       const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
       await exited;
