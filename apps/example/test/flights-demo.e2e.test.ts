@@ -88,10 +88,20 @@ function expectFirstRun(run: DemoRun): void {
     /2001-01-03 delay_report try 2 resumed at page 3\/\d+ from the task state checkpoint/,
   );
   expect(run.stdout).toContain(`Flights ingested  ${truth.count.toLocaleString("en-US")} this invocation`);
-  // Inline: the watermark and last_load; offloaded: airport_stats only. clear_on_success left no task state.
+  // Inline: the watermark, last_load and each delay report's job_id; offloaded: airport_stats only.
   expect(report.state.offloaded.map((e) => e.key)).toEqual(["airport_stats"]);
-  expect(report.state.inline.map((e) => e.key).sort()).toEqual(["last_load", "watermark"]);
-  expect(report.state.taskStateRows).toBe(0);
+  expect(
+    report.state.inline
+      .filter((e) => e.owner.startsWith("asset:"))
+      .map((e) => e.key)
+      .sort(),
+  ).toEqual(["last_load", "watermark"]);
+  // Without clear_on_success each delay report keeps its job_id (the checkpoint it deletes itself).
+  expect(report.state.taskStateRows).toBe(DAYS);
+  expect(new Set(report.state.taskKeys.map((k) => `${k.taskId}/${k.key}`))).toEqual(
+    new Set(["delay_report/job_id"]),
+  );
+  expect(report.checks.find((c) => c.name === "delay_report task state")?.ok).toBe(true);
   expect(run.stdout).toContain("All ");
 }
 
@@ -125,7 +135,7 @@ describe("flights demo on SQLite + file:// (the embedded defaults)", () => {
       expectFirstRun(first);
 
       const ref = envelopeRef(await airportStatsRow("sqlite:.tidemark/tidemark.db", cwd));
-      expect(ref.startsWith(`file://${cwd}/.tidemark/objects/`)).toBe(true);
+      expect(ref).toMatch(new RegExp(`^file://${cwd}/\\.tidemark/objects-[0-9a-f]{8}/`));
       expect(ref.endsWith(".gz")).toBe(true);
       expectGzipStats(readFileSync(fileURLToPath(ref)));
 

@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-/** The built demo (turbo builds it before the tests). */
+/** The built demo (turbo builds it before the tests). The root script's path is tested in root-scripts. */
 export const DEMO_MAIN = fileURLToPath(new URL("../../dist/main.js", import.meta.url));
 
 /** What one demo process did. */
@@ -31,6 +31,7 @@ export interface DemoReportJson {
     inline: { owner: string; key: string; storedBytes: number }[];
     offloaded: { owner: string; key: string; storedBytes: number; ref: string; valueBytes: number }[];
     taskStateRows: number;
+    taskKeys: { runId: string; taskId: string; mapIndex: number; key: string; value: unknown }[];
   };
   readonly retries: {
     day: string;
