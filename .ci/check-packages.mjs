@@ -6,7 +6,8 @@
 // - publint, strict (warnings fail; suggestions are printed and fail too, so none accumulate);
 // - are-the-types-wrong with the esm-only profile: the packages are ESM only ("type": "module", no
 //   `require` condition), so CommonJS resolution (node10, node16 from CJS) is out of scope by design;
-//   a package without types (the UI ships a built web app, no JavaScript API) is not checked by attw.
+//   a package without types (the UI ships a built web app, no JavaScript API) is not checked by attw;
+// - every ```ts example of their READMEs compiles against the built packages (check-readme-examples.mjs).
 // Usage: pnpm check-packages [--no-build] [package name…]
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
@@ -15,6 +16,7 @@ import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { publint } from "publint";
 import { formatMessage } from "publint/utils";
+import { checkReadmeExamples } from "./check-readme-examples.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const args = process.argv.slice(2);
@@ -170,8 +172,14 @@ try {
 }
 
 console.table(summary);
+try {
+  console.log(`✓ all ${checkReadmeExamples()} README examples compile against the built packages`);
+} catch (error) {
+  failed += 1;
+  console.log(`\n✗ ${error.message}`);
+}
 if (failed > 0) {
-  console.error(`${failed} of ${published.length} packages would publish with problems (listed above)`);
+  console.error(`the packages would publish with problems: ${failed} listed above`);
   process.exit(1);
 }
 console.log(`all ${published.length} packages pack cleanly`);
