@@ -6,7 +6,7 @@ import { SECTION_IDS, type SectionId } from "./report/result-types.js";
 import { runBenchmarks } from "./run-benchmarks.js";
 import { benchPostgresUrl } from "./support/postgres-target.js";
 
-// `pnpm bench` (full run) and `pnpm bench -- --quick`: see README's Benchmarks section.
+// `pnpm bench` (full run) and `pnpm bench --quick` from the repository root: see README's Benchmarks section.
 
 function sectionList(value: string): SectionId[] {
   const ids = value.split(",").map((s) => s.trim());
