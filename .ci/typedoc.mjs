@@ -1,5 +1,5 @@
 // TypeDoc over the published packages' entry points (packages mode: each package's `exports`, mapped to
-// its sources through its tsconfig.build.json). Run with `pnpm docs`; the output is gitignored.
+// its sources through its tsconfig.build.json). Run with `pnpm run docs`; the output is gitignored.
 import { OptionDefaults } from "typedoc";
 
 const packages = ["state", "config", "api-client", "core", "task-sdk", "provider-common-io", "testkit"];
@@ -14,6 +14,9 @@ const requiredToBeDocumented = strict
 // notExported is off by default: packages mode validates each package on its own, so an
 // intentionallyNotExported list shared by all would warn as unused in every other package.
 const validation = { notExported: strict, notDocumented: true, invalidLink: true };
+
+// The READMEs show tidemark.toml.
+const highlightLanguages = [...OptionDefaults.highlightLanguages, "toml"];
 
 /** @type {Partial<import("typedoc").TypeDocOptions>} */
 export default {
@@ -32,6 +35,7 @@ export default {
     disableSources: true,
   },
   readme: "../README.md",
+  highlightLanguages,
   out: "../node_modules/.cache/tidemark-docs",
   includeVersion: true,
   // No hosted repository to link sources to.

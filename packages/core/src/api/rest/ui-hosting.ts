@@ -12,7 +12,7 @@ export const UI_PREFIX = "/ui";
 /** The npm package of the built UI (a dependency of @tidemark/core). */
 export const UI_PACKAGE = "@tidemark/ui";
 
-/** Where {@link resolveUiDir} found the UI. */
+/** Where the UI was found (by `resolveUiDir`, internal to the server). */
 export interface ResolvedUiDir {
   /** The directory holding `index.html`, or null when there is no UI to serve. */
   readonly dir: string | null;
