@@ -157,6 +157,21 @@ describe("pnpm demo through the root script", () => {
         const body = (await assets.json()) as { assets: { name: string; state_key_count: number }[] };
         expect(body.assets.find((a) => a.name === "flights")?.state_key_count).toBe(3);
 
+        // The task state the UI shows: each delay report kept its job_id.
+        const run = encodeURIComponent("scheduled__2001-01-01T00:00:00+00:00");
+        const taskState = await fetch(
+          `${url}/api/v2/dags/flights_daily/dagRuns/${run}/taskInstances/delay_report/state-store`,
+        );
+        expect(taskState.status).toBe(200);
+        expect(JSON.stringify(await taskState.json())).toMatch(/"key":"job_id","value":"delay-report-/);
+
+        // The CLI line of the banner works as printed, without a token.
+        const cli = /^ {2}CLI {7}pnpm tidemark (.+)$/m.exec(served.stdout())?.[1];
+        expect(cli).toBe(`state-store list --api-url ${url} --asset-name flights`);
+        const listed = await runRootScript("tidemark", (cli as string).split(" "), env);
+        expect(listed.code, `${listed.stdout}\n${listed.stderr}`).toBe(0);
+        expect(listed.stdout).toContain("airport_stats");
+
         const ui = await fetch(`${url}/ui/`);
         expect(ui.status).toBe(200);
         expect(ui.headers.get("content-type")).toMatch(/text\/html/);
