@@ -15,7 +15,10 @@ const build = spawnSync(
 );
 if (build.status !== 0) {
   process.stderr.write(`${build.stdout ?? ""}${build.stderr ?? ""}${build.error?.message ?? ""}\n`);
-  process.stderr.write("building @tidemark/bench failed; fix the errors above and run again\n");
+  const hint = /package manager binary/.test(`${build.stdout}${build.stderr}`)
+    ? "turbo needs pnpm on the PATH: run it from the repository root as `pnpm bench` (or `npx -y pnpm@10.34.8 bench`)"
+    : "fix the errors above and run again";
+  process.stderr.write(`building @tidemark/bench failed; ${hint}\n`);
   process.exit(build.status ?? 1);
 }
 const args = process.argv.slice(2);

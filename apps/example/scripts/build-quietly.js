@@ -11,9 +11,10 @@ export const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
  * follows owns the terminal.
  *
  * @param {readonly string[]} packages - package names, e.g. ["@tidemark/example"].
+ * @param {string} script - the root script being run, e.g. "demo" (named in the error when pnpm is missing).
  * @returns {void} on success; on failure prints turbo's output to stderr and exits with its code.
  */
-export function buildQuietly(packages) {
+export function buildQuietly(packages, script) {
   const turbo = createRequire(`${REPO_ROOT}package.json`).resolve("turbo/bin/turbo");
   const result = spawnSync(
     process.execPath,
@@ -31,7 +32,10 @@ export function buildQuietly(packages) {
   process.stderr.write(result.stdout ?? "");
   process.stderr.write(result.stderr ?? "");
   if (result.error !== undefined) process.stderr.write(`${result.error.message}\n`);
-  process.stderr.write(`\nbuilding ${packages.join(", ")} failed; fix the errors above and run again\n`);
+  const hint = /package manager binary/.test(`${result.stdout}${result.stderr}`)
+    ? "turbo needs pnpm on the PATH: run it from the repository root as `pnpm ${script}` (or `npx -y pnpm@10.34.8 ${script}`)"
+    : "fix the errors above and run again";
+  process.stderr.write(`\nbuilding ${packages.join(", ")} failed; ${hint}\n`);
   process.exit(result.status ?? 1);
 }
 

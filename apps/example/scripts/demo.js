@@ -5,5 +5,5 @@ import { fileURLToPath } from "node:url";
 import { buildQuietly, runInProcess, userArguments } from "./build-quietly.js";
 
 const app = fileURLToPath(new URL("../", import.meta.url));
-buildQuietly(["@tidemark/example"]);
+buildQuietly(["@tidemark/example"], "demo");
 await runInProcess(`${app}dist/main.js`, userArguments(process.argv.slice(2)), app);

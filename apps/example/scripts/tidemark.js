@@ -3,7 +3,7 @@
 // then runs it in the directory pnpm was started from (INIT_CWD), as an installed `tidemark` would.
 import { buildQuietly, REPO_ROOT, runInProcess, userArguments } from "./build-quietly.js";
 
-buildQuietly(["@tidemark/core"]);
+buildQuietly(["@tidemark/core"], "tidemark");
 await runInProcess(
   `${REPO_ROOT}packages/core/bin/tidemark.js`,
   userArguments(process.argv.slice(2)),
