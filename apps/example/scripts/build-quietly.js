@@ -33,7 +33,7 @@ export function buildQuietly(packages, script) {
   process.stderr.write(result.stderr ?? "");
   if (result.error !== undefined) process.stderr.write(`${result.error.message}\n`);
   const hint = /package manager binary/.test(`${result.stdout}${result.stderr}`)
-    ? "turbo needs pnpm on the PATH: run it from the repository root as `pnpm ${script}` (or `npx -y pnpm@10.34.8 ${script}`)"
+    ? `turbo needs pnpm on the PATH: run it from the repository root as \`pnpm ${script}\` (or \`npx -y pnpm@10.34.8 ${script}\`)`
     : "fix the errors above and run again";
   process.stderr.write(`\nbuilding ${packages.join(", ")} failed; ${hint}\n`);
   process.exit(result.status ?? 1);
