@@ -2,9 +2,24 @@ import type { AssetScope } from "./scope.js";
 
 /** The one identifier of an {@link AssetScope} a backend keys asset state by. */
 export type AssetIdentity =
-  | { readonly by: "assetId"; readonly value: number }
-  | { readonly by: "name"; readonly value: string }
-  | { readonly by: "uri"; readonly value: string };
+  | {
+      /** Keyed by the metastore's integer asset id (server side). */
+      readonly by: "assetId";
+      /** The asset id. */
+      readonly value: number;
+    }
+  | {
+      /** Keyed by the asset name. */
+      readonly by: "name";
+      /** The asset name. */
+      readonly value: string;
+    }
+  | {
+      /** Keyed by the asset URI. */
+      readonly by: "uri";
+      /** The asset URI. */
+      readonly value: string;
+    };
 
 /**
  * Picks the identifier of an asset scope, by one precedence rule every backend follows: the asset id when

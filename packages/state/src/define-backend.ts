@@ -32,12 +32,14 @@ export interface BackendDefinitionInit<O, B> {
 /** A server backend as the loader expects it: made by {@link defineStoreBackend}. */
 export interface StoreBackendDefinition<O = unknown, B extends BaseStoreBackend = BaseStoreBackend>
   extends BackendDefinitionInit<O, B> {
+  /** Marks a server backend definition. */
   readonly kind: "store-backend";
 }
 
 /** A worker backend as the loader expects it: made by {@link defineWorkerBackend}. */
 export interface WorkerBackendDefinition<O = unknown, B extends WorkerStoreBackend = WorkerStoreBackend>
   extends BackendDefinitionInit<O, B> {
+  /** Marks a worker backend definition. */
   readonly kind: "worker-backend";
 }
 

@@ -14,12 +14,28 @@ export type StateStoreErrorReason =
   | "unavailable"
   | "config_error";
 
-/** One row of {@link STATE_STORE_ERROR_CODES}: the HTTP status and wire reason of an error code. */
-export interface StateStoreErrorCodeInfo {
+/**
+ * One row of {@link STATE_STORE_ERROR_CODES}: the HTTP status and wire reason of an error code.
+ *
+ * @typeParam Status - the row's HTTP status as a literal type.
+ * @typeParam Reason - the row's wire reason as a literal type.
+ */
+export interface StateStoreErrorCodeInfo<
+  Status extends number = number,
+  Reason extends StateStoreErrorReason = StateStoreErrorReason,
+> {
   /** HTTP status code the servers answer with for this error. */
-  readonly httpStatus: number;
+  readonly httpStatus: Status;
   /** Wire `reason` in the error body. */
-  readonly reason: StateStoreErrorReason;
+  readonly reason: Reason;
+}
+
+// Rows typed as the documented interface, keeping their literal status and reason.
+function row<const Status extends number, const Reason extends StateStoreErrorReason>(
+  httpStatus: Status,
+  reason: Reason,
+): StateStoreErrorCodeInfo<Status, Reason> {
+  return { httpStatus, reason };
 }
 
 /**
@@ -30,44 +46,44 @@ export interface StateStoreErrorCodeInfo {
  */
 export const STATE_STORE_ERROR_CODES = {
   /** A key (or a stored object a reference points to) does not exist. */
-  NOT_FOUND: { httpStatus: 404, reason: "not_found" },
+  NOT_FOUND: row(404, "not_found"),
   /** A task scope names a dag run that the metastore does not know. */
-  DAG_RUN_NOT_FOUND: { httpStatus: 404, reason: "not_found" },
+  DAG_RUN_NOT_FOUND: row(404, "not_found"),
   /** A task instance id or (dag_id, run_id, task_id, map_index) that does not exist. */
-  TASK_INSTANCE_NOT_FOUND: { httpStatus: 404, reason: "not_found" },
+  TASK_INSTANCE_NOT_FOUND: row(404, "not_found"),
   /** An asset that does not exist or is not active. */
-  ASSET_NOT_FOUND: { httpStatus: 404, reason: "not_found" },
+  ASSET_NOT_FOUND: row(404, "not_found"),
   /**
    * An HTTP route that does not exist (a wrong base URL or API version). Distinct from `NOT_FOUND`, so
    * clients never mistake a misconfigured URL for a missing key.
    */
-  ROUTE_NOT_FOUND: { httpStatus: 404, reason: "not_found" },
+  ROUTE_NOT_FOUND: row(404, "not_found"),
   /** A key outside the key rules (1 to 512 characters, no control characters). */
-  INVALID_KEY: { httpStatus: 422, reason: "invalid" },
+  INVALID_KEY: row(422, "invalid"),
   /** A value that is not a JSON value Tidemark stores (null at the top level, NaN, a Date, …). */
-  INVALID_VALUE: { httpStatus: 422, reason: "invalid" },
+  INVALID_VALUE: row(422, "invalid"),
   /** A value whose JSON text exceeds `state_store.max_value_storage_bytes`. */
-  VALUE_TOO_LARGE: { httpStatus: 413, reason: "too_large" },
+  VALUE_TOO_LARGE: row(413, "too_large"),
   /** A malformed scope (empty ids, a map index below -1, an asset scope without identifiers). */
-  INVALID_SCOPE: { httpStatus: 422, reason: "invalid" },
+  INVALID_SCOPE: row(422, "invalid"),
   /** A compare-and-set (`ifVersion` / `ifAbsent`) whose condition did not hold. */
-  CONFLICT: { httpStatus: 409, reason: "conflict" },
+  CONFLICT: row(409, "conflict"),
   /**
    * An HTTP conditional request (`If-Match`, `If-None-Match`, RFC 9110) whose precondition did not hold;
    * the answer carries the current version as its `ETag`. Backends raise `CONFLICT`; the servers answer a
    * failed condition of a conditional request with this code.
    */
-  PRECONDITION_FAILED: { httpStatus: 412, reason: "precondition_failed" },
+  PRECONDITION_FAILED: row(412, "precondition_failed"),
   /** Missing, malformed, tampered or expired credentials. */
-  UNAUTHORIZED: { httpStatus: 401, reason: "unauthorized" },
+  UNAUTHORIZED: row(401, "unauthorized"),
   /** Valid credentials that do not grant access to this task instance or asset. */
-  FORBIDDEN: { httpStatus: 403, reason: "forbidden" },
+  FORBIDDEN: row(403, "forbidden"),
   /** The backend does not implement an optional operation (see `capabilities`). */
-  NOT_SUPPORTED: { httpStatus: 501, reason: "not_supported" },
+  NOT_SUPPORTED: row(501, "not_supported"),
   /** The database, object store or API server could not be reached or failed. */
-  BACKEND_UNAVAILABLE: { httpStatus: 503, reason: "unavailable" },
+  BACKEND_UNAVAILABLE: row(503, "unavailable"),
   /** Configuration that is missing or invalid; the message names the option. */
-  CONFIG_ERROR: { httpStatus: 500, reason: "config_error" },
+  CONFIG_ERROR: row(500, "config_error"),
 } as const satisfies Record<string, StateStoreErrorCodeInfo>;
 
 /** The name of an error code: a key of {@link STATE_STORE_ERROR_CODES}. */

@@ -20,7 +20,12 @@ export interface PageRequest {
  * @returns the limit and offset.
  * @throws StateStoreError `INVALID_VALUE` naming the field and the accepted range.
  */
-export function checkPage(request: PageRequest): { limit: number; offset: number } {
+export function checkPage(request: PageRequest): {
+  /** The page size, 0 to {@link MAX_PAGE_LIMIT}. */
+  limit: number;
+  /** The entries to skip, >= 0. */
+  offset: number;
+} {
   const limit = request.limit ?? DEFAULT_PAGE_LIMIT;
   const offset = request.offset ?? 0;
   if (!Number.isSafeInteger(limit) || limit < 0 || limit > MAX_PAGE_LIMIT) {

@@ -16,6 +16,7 @@ export const REGION_ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{
  * `region_index` is a synonym of `map_index`.
  */
 export interface TaskScope {
+  /** Tells the scope kinds apart. */
   readonly kind: "task";
   /** The dag id. */
   readonly dagId: string;
@@ -34,6 +35,7 @@ export interface TaskScope {
  * `name` or `uri`, since workers do not know the integer id (reference: `AssetScope(asset_id, name, uri)`).
  */
 export interface AssetScope {
+  /** Tells the scope kinds apart. */
   readonly kind: "asset";
   /** The metastore's integer asset id. */
   readonly assetId?: number;
@@ -48,17 +50,25 @@ export type StoreScope = TaskScope | AssetScope;
 
 /** Input of {@link taskScope}; `mapIndex` defaults to -1 (not mapped), `regionId` to {@link NO_REGION_ID}. */
 export interface TaskScopeInit {
+  /** The dag id, non-empty. */
   dagId: string;
+  /** The dag run id, non-empty. */
   runId: string;
+  /** The task id, non-empty. */
   taskId: string;
+  /** The map index, an integer >= -1. Default -1 (not mapped). */
   mapIndex?: number;
+  /** The region id, a UUID in any case. Default {@link NO_REGION_ID}. */
   regionId?: string;
 }
 
 /** Input of {@link assetScope}: at least one of `assetId`, `name`, `uri`. */
 export interface AssetScopeInit {
+  /** The metastore's integer asset id, a positive integer (server side). */
   assetId?: number | undefined;
+  /** The asset name, non-empty. */
   name?: string | undefined;
+  /** The asset URI, non-empty. */
   uri?: string | undefined;
 }
 

@@ -9,6 +9,7 @@ export const STATE_REF_KEY = "__airflow_state_ref__";
 
 /** The reference envelope stored in place of an offloaded value. */
 export interface StateRefEnvelope {
+  /** The worker backend's raw reference, for example `s3://bucket/prefix/dag/run/task/-1/key`. */
   readonly [STATE_REF_KEY]: string;
 }
 

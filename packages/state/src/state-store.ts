@@ -80,6 +80,7 @@ export interface StateStoreSettings {
 
 /** One live key as the state store returns it. */
 export interface StateEntry {
+  /** The key. */
   readonly key: string;
   /** The value: on the worker side with a reference resolved; on the server side as stored. */
   readonly value: JsonValue;
@@ -124,6 +125,7 @@ export interface StateWriteOptions extends WriteCondition {
 
 /** What a write produced: the new version when the core knows it (conditional writes), else null. */
 export interface WriteResult {
+  /** The version the write produced (from 1); null after an unconditional write. */
   readonly version: number | null;
 }
 
@@ -141,6 +143,7 @@ export interface StateListOptions {
 
 /** A page of live entries in key order. */
 export interface StatePage {
+  /** The live entries of this page, at most `limit`. */
   readonly entries: StateEntry[];
   /** Live keys matching in all, when the backend counts. */
   readonly total?: number;

@@ -76,6 +76,7 @@ export interface ListOptions {
 
 /** One stored key with its metadata. */
 export interface StoreEntry {
+  /** The key. */
   readonly key: string;
   /** The stored JSON text (for an offloaded value: the reference envelope). */
   readonly value: string;
@@ -94,6 +95,7 @@ export interface StoreEntry {
  * backend).
  */
 export interface ListResult {
+  /** The entries of this page, at most `limit`. */
   readonly entries: StoreEntry[];
   /**
    * The number of live keys matching in all, when the backend can count them cheaply; omitted by
@@ -129,6 +131,7 @@ export interface CleanupOptions {
 
 /** What a cleanup deleted (or would delete, in a dry run). */
 export interface CleanupReport {
+  /** True when nothing was deleted and `deleted` counts what would have been. */
   readonly dryRun: boolean;
   /** Count per table or category, for example `{task_state_store: 12, asset_state_store: 3}`. */
   readonly deleted: Readonly<Record<string, number>>;

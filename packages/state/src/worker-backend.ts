@@ -9,13 +9,17 @@ export interface SerializeToRefArgs<S extends StoreScope> {
   readonly value: JsonValue;
   /** The same value already encoded as JSON text (what would be stored inline). */
   readonly text: string;
+  /** The key the value is stored under. */
   readonly key: string;
+  /** The task or asset scope of the key. */
   readonly scope: S;
 }
 
 /** Arguments of the deserialize-from-ref hooks: where the reference was read. */
 export interface DeserializeFromRefArgs<S extends StoreScope> {
+  /** The key the reference was read from. */
   readonly key: string;
+  /** The task or asset scope of the key. */
   readonly scope: S;
 }
 

@@ -19,14 +19,25 @@ export const ASSET_STATE_STORE_WRITER_KINDS: readonly AssetStateStoreWriterKind[
  */
 export type AssetStateStoreWriter =
   | {
+      /** A task instance wrote (`last_updated_by_kind` = `task`). */
       readonly kind: "task";
+      /** The writing task instance's dag id (`last_updated_by_dag_id`). */
       readonly dagId: string;
+      /** The writing task instance's dag run id (`last_updated_by_run_id`). */
       readonly runId: string;
+      /** The writing task instance's task id (`last_updated_by_task_id`). */
       readonly taskId: string;
+      /** The writing task instance's map index, -1 when not mapped (`last_updated_by_map_index`). */
       readonly mapIndex: number;
     }
-  | { readonly kind: "watcher" }
-  | { readonly kind: "api" };
+  | {
+      /** An asset watcher wrote. */
+      readonly kind: "watcher";
+    }
+  | {
+      /** An operator wrote through the REST API or the CLI. */
+      readonly kind: "api";
+    };
 
 const TASK_FIELDS = ["dagId", "runId", "taskId", "mapIndex"] as const;
 

@@ -10,8 +10,16 @@ export type ConditionStyle = "options" | "http";
 
 /** A write or delete condition, as the state store checks it. */
 export type ConditionSpec =
-  | { readonly kind: "version"; readonly versions: readonly number[] | "*" }
-  | { readonly kind: "absent" };
+  | {
+      /** Holds when the live value is at one of `versions`. */
+      readonly kind: "version";
+      /** The accepted versions, or `*` for any live value. */
+      readonly versions: readonly number[] | "*";
+    }
+  | {
+      /** Holds when no live value exists. */
+      readonly kind: "absent";
+    };
 
 /**
  * Describes a condition in the caller's own terms, for example `If-Match: "3"`, `If-None-Match: *` or

@@ -2,7 +2,19 @@ import { pythonRepr } from "../python-repr.js";
 import { StateStoreError } from "../state-store-error.js";
 
 /** How a caller named an asset: by the metastore's id, its name or its URI. */
-export type AssetSelector = { readonly id: number } | { readonly name: string } | { readonly uri: string };
+export type AssetSelector =
+  | {
+      /** The metastore's integer asset id. */
+      readonly id: number;
+    }
+  | {
+      /** The asset name. */
+      readonly name: string;
+    }
+  | {
+      /** The asset URI. */
+      readonly uri: string;
+    };
 
 function describeAsset(selector: AssetSelector): string {
   if ("id" in selector) return `id ${pythonRepr(selector.id)}`;
@@ -60,8 +72,11 @@ export function assetDeactivated(name: string, id?: number): StateStoreError {
 
 /** What names a task instance in Airflow's Core API 404s. */
 export interface TaskInstanceAddress {
+  /** The dag id. */
   readonly dagId: string;
+  /** The dag run id. */
   readonly runId: string;
+  /** The task id. */
   readonly taskId: string;
   /** The map index, or `"all"` when every map index was addressed. */
   readonly mapIndex: number | "all";
