@@ -2,7 +2,17 @@ import { sql } from "kysely";
 import type { TidemarkDatabase } from "../database/tidemark-database.js";
 
 /** What {@link CleanupLock.withLock} did: ran the work while holding the lock, or found it taken. */
-export type LockOutcome<T> = { readonly acquired: true; readonly result: T } | { readonly acquired: false };
+export type LockOutcome<T> =
+  | {
+      /** The lock was held and the work ran. */
+      readonly acquired: true;
+      /** What the work resolved. */
+      readonly result: T;
+    }
+  | {
+      /** Another holder had the lock; the work did not run. */
+      readonly acquired: false;
+    };
 
 /** Mutual exclusion of cleanup sweeps across the servers sharing one metastore. */
 export interface CleanupLock {

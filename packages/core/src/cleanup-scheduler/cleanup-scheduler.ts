@@ -15,9 +15,24 @@ export interface CleanupLogger {
 
 /** What one sweep did. */
 export type CleanupSweepResult =
-  | { readonly status: "swept"; readonly report: CleanupReport }
-  | { readonly status: "skipped"; readonly reason: string }
-  | { readonly status: "failed"; readonly error: unknown };
+  | {
+      /** The sweep ran. */
+      readonly status: "swept";
+      /** The rows it deleted, per table. */
+      readonly report: CleanupReport;
+    }
+  | {
+      /** The sweep did not run. */
+      readonly status: "skipped";
+      /** Why, for logs: another server holds the cleanup lock. */
+      readonly reason: string;
+    }
+  | {
+      /** The sweep threw; the schedule goes on. */
+      readonly status: "failed";
+      /** What it threw. */
+      readonly error: unknown;
+    };
 
 /** Options of {@link CleanupScheduler}. */
 export interface CleanupSchedulerOptions {
@@ -37,6 +52,7 @@ export interface CleanupSchedulerOptions {
    * restart more often than the interval still sweep.
    */
   readonly initialDelayMs?: number;
+  /** Where the schedule and each sweep are logged (a pino logger fits). */
   readonly logger: CleanupLogger;
 }
 

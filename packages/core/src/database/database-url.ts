@@ -10,6 +10,7 @@ export const ACCEPTED_DATABASE_URL_FORMS =
 
 /** A parsed SQLite `database.url`. */
 export interface SqliteDatabaseUrl {
+  /** Tells the URL forms apart. */
   readonly dialect: "sqlite";
   /** The URL as given. */
   readonly url: string;
@@ -21,6 +22,7 @@ export interface SqliteDatabaseUrl {
 
 /** A parsed Postgres `database.url`. */
 export interface PostgresDatabaseUrl {
+  /** Tells the URL forms apart. */
   readonly dialect: "postgres";
   /** The URL as given. */
   readonly url: string;

@@ -22,7 +22,11 @@ export interface TidemarkDatabase {
   readonly schema: string | undefined;
   /** Timestamp and boolean conversion for this dialect. */
   readonly codec: ValueCodec;
-  /** What differs between the dialects (transactions, locks, column types …): ask it, not {@link dialect}. */
+  /**
+   * What differs between the dialects (transactions, locks, column types …): ask it, not {@link dialect}.
+   *
+   * @internal
+   */
   readonly adapter: SqlDialectAdapter;
   /** Closes the connections (the pool, the SQLite handle). Idempotent. */
   close(): Promise<void>;

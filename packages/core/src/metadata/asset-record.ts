@@ -4,11 +4,15 @@ import type { ValueCodec } from "../database/value-codec.js";
 export interface AssetRecord {
   /** The metastore's integer id (what server-side `AssetScope.assetId` holds). */
   readonly id: number;
+  /** The asset's name, unique; how tasks and the Execution API name it. */
   readonly name: string;
+  /** The asset's URI, unique. */
   readonly uri: string;
   /** False once deactivated: its state can no longer be written and goes in the next orphan sweep. */
   readonly active: boolean;
+  /** When it was registered. */
   readonly createdAt: Date;
+  /** When it was last registered again, deactivated or reactivated. */
   readonly updatedAt: Date;
 }
 

@@ -29,7 +29,9 @@ export interface ListAssetsOptions extends GetAssetOptions {
 
 /** A page of assets and how many there are in all. */
 export interface AssetPage {
+  /** The page, in id order. */
   readonly assets: AssetRecord[];
+  /** How many assets match, over all pages. */
   readonly total: number;
 }
 

@@ -8,15 +8,21 @@ import { pageRequest, requireText } from "./validate-input.js";
 
 /** A dag run. */
 export interface DagRunRecord {
+  /** The metastore's integer id (`dag_run.id`). */
   readonly id: number;
+  /** The dag's id. */
   readonly dagId: string;
+  /** The run's id, unique within its dag. */
   readonly runId: string;
+  /** When the dag run was created. */
   readonly createdAt: Date;
 }
 
 /** Identifies a dag run. */
 export interface DagRunKey {
+  /** The dag's id, not empty. */
   dagId: string;
+  /** The run's id, not empty. */
   runId: string;
 }
 
@@ -32,7 +38,9 @@ export interface ListDagRunsOptions {
 
 /** A page of dag runs and how many there are in all. */
 export interface DagRunPage {
+  /** The page, in id order. */
   readonly dagRuns: DagRunRecord[];
+  /** How many dag runs match, over all pages. */
   readonly total: number;
 }
 

@@ -10,9 +10,13 @@ import type { TaskInstanceState } from "./task-instance-states.js";
 export interface TaskInstanceRecord {
   /** Random UUID; what the Execution API routes and task instance tokens carry. */
   readonly id: string;
+  /** The metastore's integer id of its dag run (`dag_run.id`). */
   readonly dagRunId: number;
+  /** The dag's id. */
   readonly dagId: string;
+  /** The dag run's id. */
   readonly runId: string;
+  /** The task's id within its dag. */
   readonly taskId: string;
   /** The region the task instance runs in (Airflow 3.4), a lower-case UUID; `NO_REGION_ID` when in none. */
   readonly regionId: string;
@@ -22,8 +26,11 @@ export interface TaskInstanceRecord {
   readonly state: TaskInstanceState | null;
   /** Starts at 1; grows by one when the task goes from up_for_retry to running. */
   readonly tryNumber: number;
+  /** When it was created. */
   readonly createdAt: Date;
+  /** When its state or try number last changed. */
   readonly updatedAt: Date;
+  /** Its dag run. */
   readonly dagRun: DagRunRecord;
   /** Assets declared as inlets, in name order. */
   readonly inlets: AssetRecord[];

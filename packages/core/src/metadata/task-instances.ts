@@ -27,8 +27,11 @@ import { pageRequest } from "./validate-input.js";
 
 /** Input of {@link createTaskInstance}. */
 export interface CreateTaskInstanceInput {
+  /** The dag's id, not empty. */
   dagId: string;
+  /** The dag run's id, not empty; the dag run is created when missing. */
   runId: string;
+  /** The task's id, not empty. */
   taskId: string;
   /** -1 (default) when the task is not mapped; in a region, the region index. */
   mapIndex?: number;
@@ -44,8 +47,11 @@ export interface CreateTaskInstanceInput {
 
 /** Identifies a task instance by its natural key. */
 export interface TaskInstanceKey {
+  /** The dag's id. */
   dagId: string;
+  /** The dag run's id. */
   runId: string;
+  /** The task's id. */
   taskId: string;
   /** Default -1. */
   mapIndex?: number;
@@ -55,12 +61,17 @@ export interface TaskInstanceKey {
 
 /** Options of {@link listTaskInstances}. */
 export interface ListTaskInstancesOptions {
+  /** Only task instances of this dag. */
   dagId?: string;
+  /** Only task instances of dag runs with this run id. */
   runId?: string;
+  /** Only task instances of this task. */
   taskId?: string;
+  /** Only task instances with this map index (-1 for unmapped tasks). */
   mapIndex?: number;
   /** Only task instances of this region (a UUID). */
   regionId?: string;
+  /** Only task instances in this state. */
   state?: TaskInstanceState;
   /** Most task instances returned (default 100). */
   limit?: number;
@@ -70,7 +81,9 @@ export interface ListTaskInstancesOptions {
 
 /** A page of task instances and how many there are in all. */
 export interface TaskInstancePage {
+  /** The page, in (dag run, task_id, region_id, map_index) order. */
   readonly taskInstances: TaskInstanceRecord[];
+  /** How many task instances match, over all pages. */
   readonly total: number;
 }
 
