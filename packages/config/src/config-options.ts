@@ -7,7 +7,9 @@ export interface ConfigOption {
   readonly section: string;
   /** Option name within the section, for example `default_retention_days`. */
   readonly key: string;
+  /** The value's type, which decides how a value from the environment is parsed. */
   readonly type: ConfigOptionType;
+  /** The value when no layer sets the option. */
   readonly default: string | number | boolean | readonly string[];
   /** For strings: the accepted values, when the option is an enumeration. */
   readonly choices?: readonly string[];

@@ -104,7 +104,12 @@ export function configFromEnvironment(env: Readonly<Record<string, string | unde
 
 /** One raw layer with the name of where it came from, for messages. */
 export interface ConfigLayer {
+  /**
+   * Where the values came from, named in errors: a file path, `overrides`, or a name starting with
+   * `environment`, whose string values are then parsed as integers, booleans and lists.
+   */
   readonly source: string;
+  /** The values, by section and option (snake_case). */
   readonly values: RawConfig;
 }
 

@@ -6,23 +6,75 @@ import type { ConfigSections } from "@tidemark/state";
  * know (a provider's, such as `common_io`) are present as given, unvalidated, when configured.
  */
 export interface TidemarkConfig extends ConfigSections {
-  readonly database: { readonly url: string };
+  /** `[database]`: the metastore. */
+  readonly database: {
+    /**
+     * `database.url`: `sqlite:///absolute/path.db`, `sqlite:relative/path.db`, `sqlite::memory:` or
+     * `postgres://user@host:5432/db`. Default `sqlite:.tidemark/tidemark.db`.
+     */
+    readonly url: string;
+  };
+  /** `[state_store]`: the server-side state store. */
   readonly state_store: {
+    /**
+     * `state_store.backend`: server backend as `module#Export`; empty (default) = the built-in
+     * MetastoreBackend.
+     */
     readonly backend: string;
+    /**
+     * `state_store.default_retention_days`: days a task state key lives by default; 0 = never. Default 30.
+     */
     readonly default_retention_days: number;
+    /**
+     * `state_store.state_cleanup_batch_size`: expired rows deleted per transaction; 0 = one statement.
+     * Default 10,000.
+     */
     readonly state_cleanup_batch_size: number;
+    /** `state_store.clear_on_success`: clear a task instance's task state when it succeeds. Default false. */
     readonly clear_on_success: boolean;
+    /**
+     * `state_store.max_value_storage_bytes`: largest value, in UTF-8 bytes of JSON; 0 = no limit. Default
+     * 65,535.
+     */
     readonly max_value_storage_bytes: number;
+    /**
+     * `state_store.cleanup_interval_seconds`: seconds between scheduled cleanups; 0 = none. Default 3,600.
+     */
     readonly cleanup_interval_seconds: number;
   };
-  readonly workers: { readonly state_store_backend: string; readonly execution_api_url: string };
+  /** `[workers]`: what task code on the workers uses. */
+  readonly workers: {
+    /** `workers.state_store_backend`: worker backend as `module#Export`; empty (default) = values inline. */
+    readonly state_store_backend: string;
+    /**
+     * `workers.execution_api_url`: Execution API base URL including `/execution`; empty (default) = not
+     * configured.
+     */
+    readonly execution_api_url: string;
+  };
+  /** `[api]`: `tidemark api-server`. */
   readonly api: {
+    /** `api.host`: address the api-server binds. Default `127.0.0.1`. */
     readonly host: string;
+    /** `api.port`: port the api-server listens on; 0 = any free port. Default 8080. */
     readonly port: number;
+    /**
+     * `api.secret_key`: HS256 key signing task instance tokens; empty (default) = generated at first start.
+     */
     readonly secret_key: string;
+    /** `api.auth`: Core REST API authentication, `token` (default) or `none` (loopback only). */
     readonly auth: "token" | "none";
+    /** `api.auth_tokens`: bearer tokens the Core REST API accepts. Default none. */
     readonly auth_tokens: readonly string[];
+    /**
+     * `api.ui_dir`: directory of the built UI served at /ui/; empty (default) = the UI bundled with
+     * `@tidemark/core`.
+     */
     readonly ui_dir: string;
   };
-  readonly logging: { readonly level: string };
+  /** `[logging]`. */
+  readonly logging: {
+    /** `logging.level`: pino level of servers and workers, `fatal` to `trace` or `silent`. Default `info`. */
+    readonly level: string;
+  };
 }

@@ -8,11 +8,15 @@ import type { WorkerSettings } from "./worker-settings.js";
 
 /** What {@link AssetStateStoreAccessors} is built from; `runTask` builds it from the task instance. */
 export interface AssetStateStoreAccessorsOptions {
+  /** The Execution API client, holding the task instance's token. */
   readonly client: ExecutionApiClient;
   /** The task instance's inlets and outlets, as the Execution API reported them. */
   readonly declared: readonly DeclaredAsset[];
+  /** The worker settings (size limit, retention). Default {@link DEFAULT_WORKER_SETTINGS}. */
   readonly settings?: WorkerSettings;
+  /** The worker backend values are offloaded to (`workers.state_store_backend`); absent or null: inline. */
   readonly backend?: WorkerStoreBackend | null;
+  /** Where warnings go. Default nowhere. */
   readonly log?: TaskLogger;
 }
 

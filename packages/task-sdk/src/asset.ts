@@ -81,17 +81,39 @@ export type AssetLike =
   | Asset
   | AssetNameRef
   | AssetUriRef
-  | { readonly name: string; readonly uri?: string }
-  | { readonly uri: string; readonly name?: undefined };
+  | {
+      /** The asset name. */
+      readonly name: string;
+      /** The asset URI; when given, it must match the declared asset's too. */
+      readonly uri?: string;
+    }
+  | {
+      /** The asset URI. */
+      readonly uri: string;
+      /** Absent: the asset is named by its URI alone. */
+      readonly name?: undefined;
+    };
 
 /** How an asset is addressed on the wire: by name or by uri (exactly one). */
 export type AssetAddress =
-  | { readonly name: string; readonly uri?: undefined }
-  | { readonly uri: string; readonly name?: undefined };
+  | {
+      /** The asset name (the `name` query parameter of the `by-name` routes). */
+      readonly name: string;
+      /** Absent when addressed by name. */
+      readonly uri?: undefined;
+    }
+  | {
+      /** The asset URI (the `uri` query parameter of the `by-uri` routes). */
+      readonly uri: string;
+      /** Absent when addressed by URI. */
+      readonly name?: undefined;
+    };
 
 /** An asset as the Execution API describes a task instance's inlets and outlets. */
 export interface DeclaredAsset {
+  /** The asset name (`name` on the wire). */
   readonly name: string;
+  /** The asset URI (`uri` on the wire). */
   readonly uri: string;
 }
 

@@ -55,7 +55,9 @@ export interface SetTaskStateRequest {
 
 /** Options of {@link ExecutionApiClient.setAssetState}. */
 export interface SetAssetStateRequest {
+  /** Compare-and-set: write only at this version (else `CONFLICT`). */
   readonly ifVersion?: number;
+  /** Compare-and-set: write only when no live value exists (else `CONFLICT`). */
   readonly ifAbsent?: boolean;
 }
 

@@ -16,8 +16,18 @@ import type { ExecutionApiClient } from "./execution-api-client.js";
 
 /** What an {@link ExecutionApiStoreBackend} serves: one task instance's task state, or one asset's state. */
 export type ExecutionApiTarget =
-  | { readonly kind: "task"; readonly taskInstanceId: string }
-  | { readonly kind: "asset"; readonly asset: AssetAddress };
+  | {
+      /** Task state of one task instance. */
+      readonly kind: "task";
+      /** The task instance id (`ti_id` in the routes). */
+      readonly taskInstanceId: string;
+    }
+  | {
+      /** Asset state of one asset. */
+      readonly kind: "asset";
+      /** The asset, by name or by URI. */
+      readonly asset: AssetAddress;
+    };
 
 /** What an {@link ExecutionApiStoreBackend} is built from. */
 export interface ExecutionApiStoreBackendOptions {

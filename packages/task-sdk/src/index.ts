@@ -22,6 +22,7 @@ export type { CompareAndSetOptions } from "./compare-and-set-options.js";
 export { computeExpiresAt } from "./compute-expires-at.js";
 export { defineTask, type TaskDefinition } from "./define-task.js";
 export {
+  type DeleteStateRequest,
   ExecutionApiClient,
   type ExecutionApiClientOptions,
   type SetAssetStateRequest,
@@ -51,6 +52,7 @@ export {
   createConsoleTaskLogger,
   silentTaskLogger,
   type TaskLogger,
+  type TaskLogLevel,
   type TaskLogMethod,
 } from "./task-logger.js";
 export {

@@ -19,7 +19,10 @@ export interface RunTaskOptions<R> {
   /** The task instance to run (or give `taskInstance`). */
   readonly taskInstanceId?: string;
   /** The task instance to run, as `{id}` or a full `TaskInstanceInfo`; it is fetched again from the API. */
-  readonly taskInstance?: { readonly id: string };
+  readonly taskInstance?: {
+    /** The task instance id. */
+    readonly id: string;
+  };
   /** The task. */
   readonly task: TaskDefinition<R>;
   /** The configuration. Default `loadConfig()` (tidemark.toml and TIDEMARK__* variables). */

@@ -5,7 +5,9 @@ import type { TaskStateStoreAccessor } from "./task-state-store-accessor.js";
 
 /** The dag run a task instance belongs to. */
 export interface DagRunInfo {
+  /** The dag id. */
   readonly dagId: string;
+  /** The dag run id. */
   readonly runId: string;
 }
 
@@ -19,8 +21,11 @@ export interface TaskContext {
   readonly ti: TaskInstanceInfo;
   /** The dag run. */
   readonly dagRun: DagRunInfo;
+  /** The dag id. */
   readonly dagId: string;
+  /** The dag run id. */
   readonly runId: string;
+  /** The task id. */
   readonly taskId: string;
   /** -1 for a task that is not mapped. */
   readonly mapIndex: number;

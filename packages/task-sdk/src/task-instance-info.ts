@@ -13,8 +13,11 @@ export type ReportableTaskInstanceState = "running" | "success" | "failed" | "up
 export interface TaskInstanceInfo {
   /** The task instance id (the `sub` of its token). */
   readonly id: string;
+  /** The dag id (`dag_id` on the wire). */
   readonly dagId: string;
+  /** The dag run id (`run_id` on the wire). */
   readonly runId: string;
+  /** The task id (`task_id` on the wire). */
   readonly taskId: string;
   /** -1 for a task that is not mapped. */
   readonly mapIndex: number;

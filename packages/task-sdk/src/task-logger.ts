@@ -9,19 +9,24 @@ export type TaskLogMethod = (fieldsOrMessage: object | string, message?: string)
  * pass `pino()` (or a child of it) where a `TaskLogger` is asked for.
  */
 export interface TaskLogger {
+  /** Writes at level `debug`. */
   debug: TaskLogMethod;
+  /** Writes at level `info`. */
   info: TaskLogMethod;
+  /** Writes at level `warn`. */
   warn: TaskLogMethod;
+  /** Writes at level `error`. */
   error: TaskLogMethod;
 }
 
-type Level = "debug" | "info" | "warn" | "error";
-const LEVELS: readonly Level[] = ["debug", "info", "warn", "error"];
+/** A level of {@link TaskLogger}, lowest first; the values of `logging.level` except `silent`. */
+export type TaskLogLevel = "debug" | "info" | "warn" | "error";
+const LEVELS: readonly TaskLogLevel[] = ["debug", "info", "warn", "error"];
 
 /** Options of {@link createConsoleTaskLogger}. */
 export interface ConsoleTaskLoggerOptions {
   /** Lowest level written. Default `info`. */
-  level?: Level | "silent";
+  level?: TaskLogLevel | "silent";
   /** Fields added to every line, for example `{ti_id}`. */
   bindings?: Readonly<Record<string, unknown>>;
   /** Where lines go. Default `process.stderr`. */
@@ -41,7 +46,7 @@ export function createConsoleTaskLogger(options: ConsoleTaskLoggerOptions = {}):
   const write = options.write ?? ((line: string) => process.stderr.write(`${line}\n`));
   const bindings = options.bindings ?? {};
   const method =
-    (level: Level): TaskLogMethod =>
+    (level: TaskLogLevel): TaskLogMethod =>
     (fieldsOrMessage, message) => {
       if (LEVELS.indexOf(level) < threshold) return;
       const fields = typeof fieldsOrMessage === "string" ? {} : fieldsOrMessage;
