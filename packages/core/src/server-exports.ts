@@ -1,3 +1,4 @@
+export type { Precondition } from "./api/conditional-request.js";
 export {
   type ApiServer,
   bodyLimitFor,
@@ -17,9 +18,12 @@ export type {
   ExecutionTaskInstance,
 } from "./api/execution/execution-metadata.js";
 export {
+  type AssetSelector,
   ExecutionStateService,
   type ExecutionStateServiceOptions,
   type ExecutionStateSettings,
+  type StateWrite,
+  type VersionedStateValue,
 } from "./api/execution/execution-state-service.js";
 export { createMetastoreExecutionMetadata } from "./api/execution/metastore-execution-metadata.js";
 export {
@@ -47,4 +51,28 @@ export {
   resolveSecretKey,
   SECRET_KEY_FILE,
 } from "./api/secret-key.js";
+export { ReferenceSeal } from "./state-admin/reference-seal.js";
 export { StateAdmin, type StateAdminOptions, type StateAdminSettings } from "./state-admin/state-admin.js";
+export type {
+  AssetLookup,
+  AssetStateWrite,
+  BrowseRequest,
+  DeleteCondition,
+  StateListPage,
+  StatePageRequest,
+  StateStoreAccess,
+  TaskStateWrite,
+  TaskTarget,
+  ValueWrite,
+} from "./state-admin/state-store-access.js";
+export type {
+  AssetListJson,
+  AssetStateEntryJson,
+  AssetStateListJson,
+  AssetSummaryJson,
+  DagListJson,
+  DagRunListJson,
+  TaskInstanceListJson,
+  TaskStateEntryJson,
+  TaskStateListJson,
+} from "./state-admin/wire-types.js";

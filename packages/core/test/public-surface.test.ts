@@ -70,6 +70,7 @@ const SURFACE: Readonly<Record<string, readonly string[]>> = {
     "ExecutionStateService",
     "MIN_SECRET_KEY_LENGTH",
     "REST_API_PREFIX",
+    "ReferenceSeal",
     "SECRET_KEY_FILE",
     "StateAdmin",
     "bodyLimitFor",

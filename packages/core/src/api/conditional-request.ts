@@ -8,9 +8,20 @@ import { HttpStatusError } from "./http-status-error.js";
  * exists), `If-None-Match: *` (no live value exists).
  */
 export type Precondition =
-  | { readonly kind: "none" }
-  | { readonly kind: "match"; readonly versions: readonly number[] | "*" }
-  | { readonly kind: "absent" };
+  | {
+      /** No conditional header: the write is unconditional. */
+      readonly kind: "none";
+    }
+  | {
+      /** `If-Match`. */
+      readonly kind: "match";
+      /** The versions the live value may be at, or `*` for any live value. */
+      readonly versions: readonly number[] | "*";
+    }
+  | {
+      /** `If-None-Match: *`. */
+      readonly kind: "absent";
+    };
 
 const ENTITY_TAG = /^(W\/)?"([^"]*)"$/;
 

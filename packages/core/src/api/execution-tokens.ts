@@ -9,7 +9,9 @@ export const DEFAULT_TOKEN_TTL_SECONDS = 3600;
 
 /** An asset a watcher token may touch: by name, by uri, or both. */
 export interface WatcherAssetGrant {
+  /** The asset's name; the grant matches an asset with this name. */
   readonly name?: string;
+  /** The asset's URI; the grant matches an asset with this URI. */
   readonly uri?: string;
 }
 
@@ -20,8 +22,20 @@ export interface WatcherAssetGrant {
  * kind explicit).
  */
 export type ExecutionPrincipal =
-  | { readonly kind: "task"; readonly taskInstanceId: string }
-  | { readonly kind: "watcher"; readonly watcherId: string; readonly assets: readonly WatcherAssetGrant[] };
+  | {
+      /** A task token. */
+      readonly kind: "task";
+      /** The task instance it belongs to (the token's `sub`), a UUID. */
+      readonly taskInstanceId: string;
+    }
+  | {
+      /** A watcher token. */
+      readonly kind: "watcher";
+      /** The watcher's name (the token's `sub`), for logs. */
+      readonly watcherId: string;
+      /** The assets whose state it may touch. */
+      readonly assets: readonly WatcherAssetGrant[];
+    };
 
 function ttlOf(ttlSeconds: number | undefined): number {
   const ttl = ttlSeconds ?? DEFAULT_TOKEN_TTL_SECONDS;
@@ -68,12 +82,15 @@ export async function issueTaskToken(options: IssueTaskTokenOptions): Promise<st
 
 /** Options of {@link issueWatcherToken}. */
 export interface IssueWatcherTokenOptions {
+  /** The HS256 key (from `resolveSecretKey`). */
   readonly key: Uint8Array;
   /** A name for the watcher, the token's `sub` (for logs), for example `orders-sensor`. */
   readonly watcherId: string;
   /** The assets it may touch (at least one), each by name and/or uri. */
   readonly assets: readonly WatcherAssetGrant[];
+  /** Lifetime in seconds. Default 3600. */
   readonly ttlSeconds?: number;
+  /** The current time, for tests. Default now. */
   readonly now?: Date;
 }
 

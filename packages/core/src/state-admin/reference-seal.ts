@@ -34,8 +34,13 @@ export class ReferenceSeal {
   }
 
   /**
-   * Tells whether a seal is the one {@link seal} gives for this scope, key and reference (constant time).
+   * Tells whether a seal is the one {@link ReferenceSeal.seal | seal} gives for this scope, key and
+   * reference (constant time).
    *
+   * @param scope - the scope.
+   * @param key - the state key.
+   * @param ref - the reference inside the envelope.
+   * @param seal - the seal to check, as an export recorded it (`ref_seal`).
    * @returns false for any other seal, including a malformed one.
    */
   verify(scope: StoreScope, key: string, ref: string, seal: string): boolean {

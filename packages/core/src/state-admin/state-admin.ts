@@ -60,6 +60,7 @@ export interface StateAdminOptions {
   readonly database: TidemarkDatabase;
   /** The configured server backend (`state_store.backend`, default MetastoreBackend): where state is. */
   readonly backend: BaseStoreBackend;
+  /** The `state_store` options applied. */
   readonly settings: StateAdminSettings;
   /** The clock deciding expiry and the default retention. Default `() => new Date()`. */
   readonly now?: () => Date;

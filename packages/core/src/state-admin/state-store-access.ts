@@ -21,8 +21,11 @@ export type DeleteCondition = WriteCondition;
 
 /** A task instance's task state, addressed as the Core REST API does. */
 export interface TaskTarget {
+  /** The dag's id (`dag_id`). */
   readonly dagId: string;
+  /** The dag run's id (`run_id`). */
   readonly runId: string;
+  /** The task's id (`task_id`). */
   readonly taskId: string;
   /** -1 (the default) for a task that is not mapped; in a region, the region index. */
   readonly mapIndex?: number;
@@ -31,7 +34,19 @@ export interface TaskTarget {
 }
 
 /** How an asset is found: by its metastore id, its name, or its URI. */
-export type AssetLookup = { readonly id: number } | { readonly name: string } | { readonly uri: string };
+export type AssetLookup =
+  | {
+      /** The metastore's integer id (`asset_id`). */
+      readonly id: number;
+    }
+  | {
+      /** The asset's name. */
+      readonly name: string;
+    }
+  | {
+      /** The asset's URI. */
+      readonly uri: string;
+    };
 
 /** Paging of the state listings. */
 export interface StatePageRequest {
@@ -47,7 +62,9 @@ export interface StatePageRequest {
 
 /** A state listing as Airflow answers it, and the cursor of the next page (null on the last). */
 export interface StateListPage<T> {
+  /** The listing, as the Core REST API answers it. */
   readonly list: T;
+  /** Pass as `StatePageRequest.cursor` for the next page; null on the last page. */
   readonly nextCursor: string | null;
 }
 
@@ -81,6 +98,7 @@ export interface TaskStateWrite extends WriteCondition {
  * (`ifVersion`; over HTTP `If-Match`, else 412).
  */
 export interface ValueWrite extends WriteCondition {
+  /** Any JSON value except a top-level null. */
   readonly value: unknown;
   /** As {@link TaskStateWrite.restoreReference}. */
   readonly restoreReference?: string;

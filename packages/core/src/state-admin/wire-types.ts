@@ -33,17 +33,24 @@ export type TaskStateEntryJson = Readonly<
 
 /** One asset state key: a task state entry plus its last writer. */
 export type AssetStateEntryJson = TaskStateEntryJson &
-  Readonly<{ last_updated_by: AssetStateEntry["last_updated_by"] }>;
+  Readonly<{
+    /** Who last wrote the key; null when not recorded. */
+    last_updated_by: AssetStateEntry["last_updated_by"];
+  }>;
 
 /** `GET …/taskInstances/{task_id}/state-store`. */
 export interface TaskStateListJson {
+  /** The page's entries, in key order. */
   readonly task_state_store: TaskStateEntryJson[];
+  /** How many live keys match, over all pages. */
   readonly total_entries: number;
 }
 
 /** `GET /api/v2/assets/{asset_id}/state-store`. */
 export interface AssetStateListJson {
+  /** The page's entries, in key order. */
   readonly asset_state_store: AssetStateEntryJson[];
+  /** How many keys match, over all pages. */
   readonly total_entries: number;
 }
 

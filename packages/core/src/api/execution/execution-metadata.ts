@@ -1,22 +1,34 @@
 /** An active or deactivated asset as the metastore records it. */
 export interface ExecutionAsset {
+  /** The metastore's integer id (`asset.id`). */
   readonly id: number;
+  /** The asset's name, unique. */
   readonly name: string;
+  /** The asset's URI, unique. */
   readonly uri: string;
 }
 
 /** A task instance with what the Execution API needs: identity, state, try number, declared assets. */
 export interface ExecutionTaskInstance {
+  /** The task instance id, a UUID: the `ti_id` of the routes and the `sub` of its token. */
   readonly id: string;
+  /** The dag's id. */
   readonly dagId: string;
+  /** The dag run's id. */
   readonly runId: string;
+  /** The task's id. */
   readonly taskId: string;
   /** The region (Airflow 3.4), a lower-case UUID; absent or the all-zero UUID when in none. */
   readonly regionId?: string;
+  /** -1 when the task is not mapped; in a region, the region index. */
   readonly mapIndex: number;
+  /** An Airflow task instance state (`queued`, `running`, …); null before it is scheduled. */
   readonly state: string | null;
+  /** The attempt, from 1. */
   readonly tryNumber: number;
+  /** The assets it declares as inlets: it may read and write their state. */
   readonly inlets: readonly ExecutionAsset[];
+  /** The assets it declares as outlets: it may read and write their state. */
   readonly outlets: readonly ExecutionAsset[];
 }
 

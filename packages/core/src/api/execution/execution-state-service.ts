@@ -45,7 +45,9 @@ export interface ExecutionStateSettings {
 export interface ExecutionStateServiceOptions {
   /** The server backend (`state_store.backend`, default MetastoreBackend). */
   readonly backend: BaseStoreBackend;
+  /** The task instances and assets that requests address (`createMetastoreExecutionMetadata`). */
   readonly metadata: ExecutionMetadata;
+  /** The `state_store` options applied. */
   readonly settings: ExecutionStateSettings;
   /**
    * The handle of the storage `metadata` records task instance states in (the metastore's database).
@@ -60,12 +62,15 @@ export interface ExecutionStateServiceOptions {
 
 /** A stored value and its version (sent as the `ETag`), as the GET routes answer. */
 export interface VersionedStateValue {
+  /** The value as stored (an offloaded value's reference envelope included). */
   readonly value: JsonValue;
+  /** Incremented by every write from 1; null where the backend keeps no versions (then no `ETag`). */
   readonly version: number | null;
 }
 
 /** A PUT, parsed: the value, the expiry and the request's precondition. */
 export interface StateWrite {
+  /** The request body's `value`: any JSON value except a top-level null. */
   readonly value: unknown;
   /**
    * Task state only: an ISO-8601 instant with an offset, `"default"` (now +
@@ -79,7 +84,15 @@ export interface StateWrite {
 }
 
 /** How an asset route addresses its asset. */
-export type AssetSelector = { readonly name: string } | { readonly uri: string };
+export type AssetSelector =
+  | {
+      /** The asset's name (`name=` of the `/store/asset/by-name` routes). */
+      readonly name: string;
+    }
+  | {
+      /** The asset's URI (`uri=` of the `/store/asset/by-uri` routes). */
+      readonly uri: string;
+    };
 
 /** A request's precondition as the state store's condition, failing as HTTP's 412. */
 function conditionOf(precondition: Precondition | undefined): WriteCondition {
@@ -221,7 +234,14 @@ export class ExecutionStateService {
   async assetFor(
     principal: ExecutionPrincipal,
     selector: AssetSelector,
-  ): Promise<{ asset: ExecutionAsset; scope: AssetScope; writer: AssetStateStoreWriter }> {
+  ): Promise<{
+    /** The asset. */
+    asset: ExecutionAsset;
+    /** Its state scope. */
+    scope: AssetScope;
+    /** The writer its writes record: the token's task instance, or `{kind: "watcher"}`. */
+    writer: AssetStateStoreWriter;
+  }> {
     const asset = await this.#metadata.findActiveAsset(selector);
     if (asset === null) throw assetNotFound(selector);
     const scope = assetScope({ assetId: asset.id, name: asset.name, uri: asset.uri });

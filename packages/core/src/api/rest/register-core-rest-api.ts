@@ -9,6 +9,10 @@ import { type ResolvedUiDir, resolveUiDir, uiHostingPlugin, uiMissingPlugin } fr
 
 /** Options of {@link registerCoreRestApi}. */
 export interface CoreRestApiOptions {
+  /**
+   * The configuration (`loadConfig()`): `api.auth`, `api.auth_tokens`, `api.ui_dir` and the `state_store`
+   * limits.
+   */
   readonly config: TidemarkConfig;
   /** The metastore (dag runs, task instances, assets). */
   readonly database: TidemarkDatabase;
