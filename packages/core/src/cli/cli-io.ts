@@ -4,7 +4,10 @@ import type { Command } from "commander";
 /** The streams a command talks to a person through (prompts), apart from its stdout results. */
 export interface CliIo {
   /** Where answers are read; a prompt is shown only when `isTTY` is true. Default `process.stdin`. */
-  readonly stdin: Readable & { readonly isTTY?: boolean };
+  readonly stdin: Readable & {
+    /** True for a terminal. */
+    readonly isTTY?: boolean;
+  };
   /** Where prompts and warnings go. Default `process.stderr`. */
   readonly stderr: Writable;
 }
