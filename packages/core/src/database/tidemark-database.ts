@@ -26,6 +26,7 @@ export interface TidemarkDatabase {
    * What differs between the dialects (transactions, locks, column types …): ask it, not {@link dialect}.
    *
    * @internal
+   * @hidden
    */
   readonly adapter: SqlDialectAdapter;
   /** Closes the connections (the pool, the SQLite handle). Idempotent. */
