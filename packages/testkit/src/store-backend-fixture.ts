@@ -8,7 +8,9 @@ export const ASSET_IDENTITY_KINDS: readonly AssetIdentityKind[] = Object.freeze(
 
 /** An asset the suite uses: its name, URI and a synthetic id (for backends without a registry). */
 export interface ConformanceAsset {
+  /** The asset name, unique within one test. */
   readonly name: string;
+  /** The asset URI. */
   readonly uri: string;
   /** A positive id, the same for the same name within one test. */
   readonly assetId: number;

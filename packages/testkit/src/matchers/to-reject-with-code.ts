@@ -1,16 +1,5 @@
 import { isStateStoreError, type StateStoreErrorCode } from "@tidemark/state";
-
-/** What vitest hands a matcher as `this`; only the parts used here. */
-interface MatcherContext {
-  readonly isNot: boolean;
-  readonly utils: { printReceived(value: unknown): string };
-}
-
-/** The result vitest expects from a matcher. */
-interface MatcherResult {
-  readonly pass: boolean;
-  readonly message: () => string;
-}
+import type { StateStoreMatcherContext, StateStoreMatcherResult } from "./matcher-protocol.js";
 
 function describeError(error: unknown): string {
   if (error instanceof Error) {
@@ -33,10 +22,10 @@ function describeError(error: unknown): string {
  * @returns the matcher result.
  */
 export async function toRejectWithCode(
-  this: MatcherContext,
+  this: StateStoreMatcherContext,
   received: unknown,
   code: StateStoreErrorCode,
-): Promise<MatcherResult> {
+): Promise<StateStoreMatcherResult> {
   let settled: { ok: true; value: unknown } | { ok: false; error: unknown };
   try {
     const value = await (typeof received === "function" ? (received as () => unknown)() : received);

@@ -2,14 +2,19 @@ import { execFile } from "node:child_process";
 
 /** What a child process did. */
 export interface ProcessResult {
+  /** The exit code: 0 on success, 1 when the child was killed or gave no numeric code. */
   readonly code: number;
+  /** Everything it wrote to standard output, as UTF-8 text. */
   readonly stdout: string;
+  /** Everything it wrote to standard error, as UTF-8 text. */
   readonly stderr: string;
 }
 
 /** Where and how a child process runs. */
 export interface RunNodeOptions {
+  /** The child's working directory. */
   readonly cwd: string;
+  /** The child's whole environment (nothing is inherited); see `cleanEnv`. */
   readonly env: NodeJS.ProcessEnv;
   /** Milliseconds before the child is killed. Default 120,000. */
   readonly timeoutMs?: number;

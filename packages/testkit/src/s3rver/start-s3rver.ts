@@ -14,6 +14,7 @@ export const S3RVER_SECRET_ACCESS_KEY = "S3RVER";
 export interface S3rverHandle {
   /** `http://127.0.0.1:<port>`. */
   readonly endpoint: string;
+  /** The TCP port it listens on, on 127.0.0.1. */
   readonly port: number;
   /** The bucket created at start (fresh for every server). */
   readonly bucket: string;
@@ -28,11 +29,22 @@ export interface S3rverHandle {
   connectionEnv(connId: string): Record<string, string>;
   /** A ready `S3ClientConfig` for tests that inspect the bucket directly with `@aws-sdk/client-s3`. */
   readonly clientConfig: {
+    /** The server's {@link S3rverHandle.endpoint}. */
     endpoint: string;
+    /** `us-east-1`. */
     region: string;
+    /** Path-style addressing (`http://host/bucket/key`), which s3rver needs. */
     forcePathStyle: true;
-    credentials: { accessKeyId: string; secretAccessKey: string };
+    /** The key pair s3rver accepts. */
+    credentials: {
+      /** {@link S3RVER_ACCESS_KEY_ID}. */
+      accessKeyId: string;
+      /** {@link S3RVER_SECRET_ACCESS_KEY}. */
+      secretAccessKey: string;
+    };
+    /** Checksums only where S3 requires them: s3rver does not know the newer defaults. */
     requestChecksumCalculation: "WHEN_REQUIRED";
+    /** Response checksums validated only where S3 requires them. */
     responseChecksumValidation: "WHEN_REQUIRED";
   };
   /** Closes the server (and any open connection) and removes its directory. */

@@ -6,7 +6,9 @@ import { pathToFileURL } from "node:url";
 
 /** A temporary directory with its `file:///…/` URL (ending in "/"); `remove()` deletes it. */
 export interface TempDir {
+  /** The directory's absolute path. */
   readonly path: string;
+  /** The directory's `file:` URL, ending in "/". */
   readonly url: string;
   /** Deletes the directory and everything in it; resolves once it is gone. */
   remove(): Promise<void>;
@@ -14,7 +16,9 @@ export interface TempDir {
 
 /** A temporary directory removed synchronously, for cleanups that cannot await. */
 export interface SyncTempDir {
+  /** The directory's absolute path. */
   readonly path: string;
+  /** The directory's `file:` URL, ending in "/". */
   readonly url: string;
   /** Deletes the directory and everything in it before returning. */
   remove(): void;
