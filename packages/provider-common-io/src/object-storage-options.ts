@@ -14,6 +14,7 @@ import { type ObjectStoragePath, parseObjectStoragePath } from "./object-storage
 
 /** The whole configuration, for building the backend from its `common_io` section. */
 export interface StoreBackendContext {
+  /** Every configuration section (snake_case, as in `tidemark.toml`); the backend reads `common_io`. */
   readonly config: ConfigSections;
 }
 

@@ -513,5 +513,7 @@ export function createStateStoreObjectStorageBackend(
 
 // The factory names the same definitions as the class, so `module#createStateStoreObjectStorageBackend`
 // loads too.
+/** {@link StateStoreObjectStorageBackend.definition}, for `state_store.backend`. */
 createStateStoreObjectStorageBackend.definition = StateStoreObjectStorageBackend.definition;
+/** {@link StateStoreObjectStorageBackend.workerDefinition}, for `workers.state_store_backend`. */
 createStateStoreObjectStorageBackend.workerDefinition = StateStoreObjectStorageBackend.workerDefinition;
