@@ -1,55 +1,13 @@
-import type { Browser } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { openPage, type UiPage } from "./support/browser-page.js";
-import { launchChromium } from "./support/chromium.js";
-import { assertBuilt } from "./support/paths.js";
-import {
-  DAG,
-  extract,
-  LOAD,
-  RUN,
-  type SeededState,
-  SLASH_KEY,
-  seedMetadata,
-  seedState,
-} from "./support/seed.js";
-import {
-  createWorkspace,
-  type RunningApiServer,
-  startApiServer,
-  type TidemarkWorkspace,
-} from "./support/tidemark-process.js";
+import { describe, expect, it } from "vitest";
+import type { UiPage } from "./support/browser-page.js";
+import { DAG, extract, LOAD, RUN, SLASH_KEY } from "./support/seed.js";
+import { useSeededUi } from "./support/seeded-ui.js";
 
 // A real `tidemark api-server` (api.auth = none on loopback) with SQLite state seeded by the tidemark
 // CLI and the Core REST API, serving the built UI; Debian's Chromium drives it.
 
-let ws: TidemarkWorkspace;
-let server: RunningApiServer;
-let browser: Browser;
-let seeded: SeededState;
+const fx = useSeededUi();
 let ui: UiPage | undefined;
-
-beforeAll(async () => {
-  assertBuilt();
-  browser = await launchChromium();
-  ws = await createWorkspace({ TIDEMARK__API__AUTH: "none" });
-  await seedMetadata(ws);
-  server = await startApiServer(ws);
-  seeded = await seedState(server.url, ws);
-});
-
-afterEach(async () => {
-  const errors = ui?.errors ?? [];
-  await ui?.close();
-  ui = undefined;
-  expect(errors, "the page raised errors").toEqual([]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  await ws?.dispose();
-});
 
 /**
  * The UI's address of a task instance's state, as a user sees it in the location bar:
@@ -67,16 +25,16 @@ const taskHash = (ti: typeof LOAD, key?: string) => {
 };
 
 async function open(hash = "") {
-  ui = await openPage(browser);
-  await ui.page.goto(`${server.url}/ui/${hash}`);
+  ui = await fx.openPage();
+  await ui.page.goto(`${fx.server.url}/ui/${hash}`);
   return ui.page;
 }
 
 describe("task state in Chromium", () => {
   it("browses from / to a key with the pickers, edits it and shows the new version", async () => {
-    ui = await openPage(browser);
+    ui = await fx.openPage();
     const page = ui.page;
-    await page.goto(`${server.url}/`);
+    await page.goto(`${fx.server.url}/`);
     await page.waitForURL(/\/ui\/$/);
 
     // Each picker is a search box over a listbox of options.
@@ -102,7 +60,7 @@ describe("task state in Chromium", () => {
     expect(await table.getByRole("row", { name: /watermark/ }).textContent()).toContain('"edited in the UI"');
     await ui.shot("task-state-edited");
 
-    const stored = await seeded.client.getTaskState(LOAD, "watermark");
+    const stored = await fx.seeded.client.getTaskState(LOAD, "watermark");
     expect(stored).toMatchObject({ version: 2, value: { offset: 43, note: "edited in the UI" } });
 
     // Everything picked is in the URL: a reload lands on the same key.
@@ -118,7 +76,7 @@ describe("task state in Chromium", () => {
     const page = await open(taskHash(LOAD, "big_blob"));
     const detail = page.getByRole("region", { name: "Key big_blob" });
     await detail.getByText("Stored externally", { exact: true }).waitFor();
-    expect(await detail.textContent()).toContain(seeded.blobRef);
+    expect(await detail.textContent()).toContain(fx.seeded.blobRef);
     const row = page.getByRole("table", { name: /State keys/ }).getByRole("row", { name: /big_blob/ });
     expect(await row.getByText("Stored externally", { exact: true }).count()).toBe(1);
     expect(await page.locator("body").textContent()).not.toContain("__airflow_state_ref__");
@@ -138,7 +96,7 @@ describe("task state in Chromium", () => {
     await page.getByLabel("Value (JSON)").fill('"from the UI"');
 
     // Someone else writes the key while the editor is open.
-    await seeded.client.patchTaskState(LOAD, "job_id", { value: "from elsewhere" });
+    await fx.seeded.client.patchTaskState(LOAD, "job_id", { value: "from elsewhere" });
 
     await page.getByRole("button", { name: "Save" }).click();
     const alert = page.getByRole("alert").filter({ hasText: "changed since you opened it" });
@@ -146,7 +104,7 @@ describe("task state in Chromium", () => {
       "This value changed since you opened it (version 1 → 2). Reload to see the new value.",
     );
     await ui!.shot("stale-edit-conflict");
-    expect(await seeded.client.getTaskState(LOAD, "job_id")).toMatchObject({
+    expect(await fx.seeded.client.getTaskState(LOAD, "job_id")).toMatchObject({
       version: 2,
       value: "from elsewhere",
     });
@@ -163,7 +121,7 @@ describe("task state in Chromium", () => {
     await page.getByLabel("Value (JSON)").fill('{"offset": 8}');
     await page.getByRole("button", { name: "Save" }).click();
     await expect.poll(() => detail.getByTestId("entry-version").textContent()).toBe("2");
-    expect(await seeded.client.getTaskState(LOAD, SLASH_KEY)).toMatchObject({
+    expect(await fx.seeded.client.getTaskState(LOAD, SLASH_KEY)).toMatchObject({
       version: 2,
       value: { offset: 8 },
     });
@@ -179,11 +137,11 @@ describe("task state in Chromium", () => {
     expect(await alert.textContent()).toBe(
       "The value is too large to store (422). The server stores at most 65,535 bytes per value (state_store.max_value_storage_bytes); this value is 70,002 bytes. Store large data in object storage and keep only a reference in state.",
     );
-    await expect(seeded.client.getTaskState(LOAD, "too_big")).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(fx.seeded.client.getTaskState(LOAD, "too_big")).rejects.toMatchObject({ code: "NOT_FOUND" });
   });
 
   it("adds a key with If-None-Match: *, refusing one that exists without touching it", async () => {
-    const before = await seeded.client.getTaskState(LOAD, "job_id");
+    const before = await fx.seeded.client.getTaskState(LOAD, "job_id");
     const page = await open(taskHash(LOAD));
     await page.getByRole("button", { name: "Add key" }).click();
     await page.getByLabel("Key", { exact: true }).fill("job_id");
@@ -193,16 +151,16 @@ describe("task state in Chromium", () => {
     expect(await alert.textContent()).toBe(
       `A key named “job_id” already exists here (version ${before.version}). Close this form and edit that key instead.`,
     );
-    expect(await seeded.client.getTaskState(LOAD, "job_id")).toEqual(before);
+    expect(await fx.seeded.client.getTaskState(LOAD, "job_id")).toEqual(before);
 
     await page.getByLabel("Key", { exact: true }).fill("added_in_ui");
     await page.getByRole("button", { name: "Save new key" }).click();
     await page.getByRole("status").filter({ hasText: "Saved “added_in_ui” (version 1)." }).waitFor();
-    expect(await seeded.client.getTaskState(LOAD, "added_in_ui")).toMatchObject({
+    expect(await fx.seeded.client.getTaskState(LOAD, "added_in_ui")).toMatchObject({
       version: 1,
       value: "overwritten?",
     });
-    await seeded.client.deleteTaskState(LOAD, "added_in_ui");
+    await fx.seeded.client.deleteTaskState(LOAD, "added_in_ui");
   });
 
   it("shows the server's refusal of a value holding __airflow_state_ref__", async () => {
@@ -215,7 +173,7 @@ describe("task state in Chromium", () => {
     expect(await alert.textContent()).toBe(
       'The server refused the input (422) (value of key "watermark" holds the reserved member "__airflow_state_ref__", which marks a reference to offloaded state that only workers write; to store such data, wrap it, for example {"data": <value>}). Correct it and try again.',
     );
-    const stored = await seeded.client.getTaskState(LOAD, "watermark");
+    const stored = await fx.seeded.client.getTaskState(LOAD, "watermark");
     expect(stored.is_reference).toBe(false);
     expect(stored.value).not.toHaveProperty("__airflow_state_ref__");
   });
@@ -236,10 +194,10 @@ describe("task state in Chromium", () => {
     await ui!.shot("clear-confirmation");
     await dialog.getByRole("button", { name: "Clear 1 key" }).click();
     await page.getByText("No task state for this task instance.", { exact: false }).waitFor();
-    expect((await seeded.client.listTaskState(extract(1))).total_entries).toBe(0);
-    expect((await seeded.client.listTaskState(extract(0))).total_entries).toBe(2);
+    expect((await fx.seeded.client.listTaskState(extract(1))).total_entries).toBe(0);
+    expect((await fx.seeded.client.listTaskState(extract(0))).total_entries).toBe(2);
 
-    await page.goto(`${server.url}/ui/${taskHash(extract(0))}`);
+    await page.goto(`${fx.server.url}/ui/${taskHash(extract(0))}`);
     await page
       .getByRole("table", { name: /State keys/ })
       .getByRole("button", { name: "a" })
@@ -253,8 +211,8 @@ describe("task state in Chromium", () => {
       );
     await page.getByRole("button", { name: "Clear 2 keys" }).click();
     await page.getByText("No task state for this task instance.", { exact: false }).waitFor();
-    expect((await seeded.client.listTaskState(extract(0))).total_entries).toBe(0);
-    expect((await seeded.client.listTaskState(LOAD)).total_entries).toBe(4);
+    expect((await fx.seeded.client.listTaskState(extract(0))).total_entries).toBe(0);
+    expect((await fx.seeded.client.listTaskState(LOAD)).total_entries).toBe(4);
   });
 });
 
@@ -278,8 +236,8 @@ describe("asset state in Chromium", () => {
     await page.getByLabel("Value (JSON)").fill('"2026-03-02T00:00:00Z"');
     await page.getByRole("button", { name: "Save" }).click();
     await expect.poll(() => detail.getByTestId("entry-version").textContent()).toBe("2");
-    const orders = await seeded.client.findAsset({ name: "orders" });
-    expect(await seeded.client.getAssetState(orders.id, "watermark")).toMatchObject({
+    const orders = await fx.seeded.client.findAsset({ name: "orders" });
+    expect(await fx.seeded.client.getAssetState(orders.id, "watermark")).toMatchObject({
       version: 2,
       value: "2026-03-02T00:00:00Z",
       last_updated_by: { kind: "api" },
@@ -291,7 +249,7 @@ describe("asset state in Chromium", () => {
     );
     await page.getByRole("button", { name: "Clear 2 keys" }).click();
     await page.getByText("No state for this asset.", { exact: false }).waitFor();
-    expect((await seeded.client.listAssetState(orders.id)).total_entries).toBe(0);
+    expect((await fx.seeded.client.listAssetState(orders.id)).total_entries).toBe(0);
   });
 
   it("keeps an inactive asset read-only", async () => {

@@ -1,47 +1,15 @@
-import type { Browser, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { openPage, type UiPage } from "./support/browser-page.js";
-import { launchChromium } from "./support/chromium.js";
-import { assertBuilt } from "./support/paths.js";
-import { DAG, RUN, type SeededState, seedMetadata, seedState } from "./support/seed.js";
-import {
-  createWorkspace,
-  type RunningApiServer,
-  startApiServer,
-  type TidemarkWorkspace,
-} from "./support/tidemark-process.js";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import type { UiPage } from "./support/browser-page.js";
+import { DAG, RUN } from "./support/seed.js";
+import { useSeededUi } from "./support/seeded-ui.js";
 
 // The task instance page of the built UI on a real `tidemark api-server` (api.auth = none on loopback,
 // SQLite seeded by the CLI and the Core REST API), driven by Debian's Chromium: breadcrumb, JSON viewer
 // with copy, the offloaded value's reference, and the dark mode toggle, with light and dark screenshots.
 
-let ws: TidemarkWorkspace;
-let server: RunningApiServer;
-let browser: Browser;
-let seeded: SeededState;
+const fx = useSeededUi();
 let ui: UiPage | undefined;
-
-beforeAll(async () => {
-  assertBuilt();
-  browser = await launchChromium();
-  ws = await createWorkspace({ TIDEMARK__API__AUTH: "none" });
-  await seedMetadata(ws);
-  server = await startApiServer(ws);
-  seeded = await seedState(server.url, ws);
-}, 180_000);
-
-afterEach(async () => {
-  const errors = ui?.errors ?? [];
-  await ui?.close();
-  ui = undefined;
-  expect(errors, "the page raised errors").toEqual([]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  await ws?.dispose();
-});
 
 /** The task instance page's hash, as the UI's router writes it. */
 const pageHash = (key?: string) =>
@@ -50,10 +18,10 @@ const pageHash = (key?: string) =>
   }`;
 
 async function open(hash: string, colorScheme: "light" | "dark" = "light"): Promise<Page> {
-  ui = await openPage(browser);
-  await ui.context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: server.url });
+  ui = await fx.openPage();
+  await ui.context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: fx.server.url });
   await ui.page.emulateMedia({ colorScheme });
-  await ui.page.goto(`${server.url}/ui/${hash}`);
+  await ui.page.goto(`${fx.server.url}/ui/${hash}`);
   return ui.page;
 }
 
@@ -143,12 +111,14 @@ describe("the task instance page in Chromium", () => {
     });
     expect(ring).toEqual({ name: "Skip to content", outline: "rgb(255, 180, 84)" });
     const detail = page.getByRole("region", { name: "Key big_blob" });
-    await expect.poll(() => detail.getByTestId("entry-reference").textContent(), POLL).toBe(seeded.blobRef);
+    await expect
+      .poll(() => detail.getByTestId("entry-reference").textContent(), POLL)
+      .toBe(fx.seeded.blobRef);
     expect(await detail.getByRole("button", { name: "Edit" }).count()).toBe(0);
     expect(await detail.getByRole("button", { name: "Delete" }).count()).toBe(1);
     await detail.getByRole("button", { name: "Copy reference" }).click();
     await detail.locator(".reference-raw").getByRole("status").filter({ hasText: "Copied" }).waitFor();
-    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(seeded.blobRef);
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(fx.seeded.blobRef);
     expect(await page.locator("body").textContent()).not.toContain("__airflow_state_ref__");
     await ui!.shot("task-instance-offloaded-dark");
   });
