@@ -18,7 +18,7 @@ export type {
   ExecutionTaskInstance,
 } from "./api/execution/execution-metadata.js";
 export {
-  type AssetSelector,
+  type AssetRouteSelector,
   ExecutionStateService,
   type ExecutionStateServiceOptions,
   type ExecutionStateSettings,

@@ -1,4 +1,4 @@
-import type { AssetStateStoreWriter, ExpiresAtInput, WriteCondition } from "@tidemark/state";
+import type { AssetSelector, AssetStateStoreWriter, ExpiresAtInput, WriteCondition } from "@tidemark/state";
 import type {
   AssetListJson,
   AssetStateEntryJson,
@@ -33,20 +33,8 @@ export interface TaskTarget {
   readonly regionId?: string;
 }
 
-/** How an asset is found: by its metastore id, its name, or its URI. */
-export type AssetLookup =
-  | {
-      /** The metastore's integer id (`asset_id`). */
-      readonly id: number;
-    }
-  | {
-      /** The asset's name. */
-      readonly name: string;
-    }
-  | {
-      /** The asset's URI. */
-      readonly uri: string;
-    };
+/** How an asset is found: by its metastore id (`asset_id`), its name, or its URI; `AssetSelector` of `@tidemark/state`. */
+export type AssetLookup = AssetSelector;
 
 /** Paging of the state listings. */
 export interface StatePageRequest {

@@ -3,10 +3,10 @@ import type { FastifyInstance } from "fastify";
 import { readPrecondition, setEtag } from "../conditional-request.js";
 import { requirePrincipal } from "../execution-auth.js";
 import { assetStateSchemas } from "./execution-schemas.js";
-import type { AssetSelector, ExecutionStateService } from "./execution-state-service.js";
+import type { AssetRouteSelector, ExecutionStateService } from "./execution-state-service.js";
 
 /** The asset a by-name or by-uri query addresses (its schema allows exactly one of the two). */
-function selectorOf(query: { name: string } | { uri: string }): AssetSelector {
+function selectorOf(query: { name: string } | { uri: string }): AssetRouteSelector {
   return "name" in query ? { name: query.name } : { uri: query.uri };
 }
 

@@ -1,5 +1,6 @@
 import {
   type AssetScope,
+  type AssetSelector,
   type AssetStateStoreWriter,
   assetNotDeclared,
   assetNotFound,
@@ -83,16 +84,11 @@ export interface StateWrite {
   readonly apiVersion?: string | null;
 }
 
-/** How an asset route addresses its asset. */
-export type AssetSelector =
-  | {
-      /** The asset's name (`name=` of the `/store/asset/by-name` routes). */
-      readonly name: string;
-    }
-  | {
-      /** The asset's URI (`uri=` of the `/store/asset/by-uri` routes). */
-      readonly uri: string;
-    };
+/**
+ * How an Execution API asset route addresses its asset: by name (`/store/asset/by-name`) or by URI
+ * (`/store/asset/by-uri`); never by the metastore id, which workers do not know.
+ */
+export type AssetRouteSelector = Exclude<AssetSelector, { readonly id: number }>;
 
 /** A request's precondition as the state store's condition, failing as HTTP's 412. */
 function conditionOf(precondition: Precondition | undefined): WriteCondition {
@@ -233,7 +229,7 @@ export class ExecutionStateService {
    */
   async assetFor(
     principal: ExecutionPrincipal,
-    selector: AssetSelector,
+    selector: AssetRouteSelector,
   ): Promise<{
     /** The asset. */
     asset: ExecutionAsset;
@@ -281,7 +277,7 @@ export class ExecutionStateService {
    */
   async getAssetState(
     principal: ExecutionPrincipal,
-    selector: AssetSelector,
+    selector: AssetRouteSelector,
     key: string,
   ): Promise<VersionedStateValue> {
     const { scope } = await this.assetFor(principal, selector);
@@ -297,7 +293,7 @@ export class ExecutionStateService {
    */
   async setAssetState(
     principal: ExecutionPrincipal,
-    selector: AssetSelector,
+    selector: AssetRouteSelector,
     key: string,
     write: StateWrite,
   ): Promise<WriteResult> {
@@ -308,7 +304,7 @@ export class ExecutionStateService {
   /** `DELETE /store/asset/by-*\/value`; with a precondition, a compare-and-delete. */
   async deleteAssetState(
     principal: ExecutionPrincipal,
-    selector: AssetSelector,
+    selector: AssetRouteSelector,
     key: string,
     precondition?: Precondition,
   ): Promise<void> {
@@ -317,7 +313,7 @@ export class ExecutionStateService {
   }
 
   /** `DELETE /store/asset/by-*\/clear`. */
-  async clearAssetState(principal: ExecutionPrincipal, selector: AssetSelector): Promise<void> {
+  async clearAssetState(principal: ExecutionPrincipal, selector: AssetRouteSelector): Promise<void> {
     const { scope } = await this.assetFor(principal, selector);
     await this.#store.clear(scope);
   }
