@@ -1,6 +1,5 @@
 import {
   type AssetScope,
-  type AssetSelector,
   type AssetStateStoreWriter,
   assetNotDeclared,
   assetNotFound,
@@ -88,7 +87,15 @@ export interface StateWrite {
  * How an Execution API asset route addresses its asset: by name (`/store/asset/by-name`) or by URI
  * (`/store/asset/by-uri`); never by the metastore id, which workers do not know.
  */
-export type AssetRouteSelector = Exclude<AssetSelector, { readonly id: number }>;
+export type AssetRouteSelector =
+  | {
+      /** The asset's name (`name=` of the `/store/asset/by-name` routes). */
+      readonly name: string;
+    }
+  | {
+      /** The asset's URI (`uri=` of the `/store/asset/by-uri` routes). */
+      readonly uri: string;
+    };
 
 /** A request's precondition as the state store's condition, failing as HTTP's 412. */
 function conditionOf(precondition: Precondition | undefined): WriteCondition {
