@@ -1,53 +1,30 @@
-import { execFile } from "node:child_process";
+import { type ProcessResult, type RunProcessOptions, runProcess } from "@tidemark/testkit/process";
 
-/** What a finished command did. */
-export interface CommandResult {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
+/** What a finished command did, with how long it took. */
+export interface CommandResult extends ProcessResult {
   /** Wall-clock duration, in milliseconds. */
   readonly durationMs: number;
 }
 
 /** Where and how a command runs. */
-export interface RunCommandOptions {
-  readonly cwd: string;
-  readonly env: NodeJS.ProcessEnv;
-  /** Milliseconds before the command is killed. Default 120,000. */
-  readonly timeoutMs?: number;
-}
+export type RunCommandOptions = RunProcessOptions;
 
 /**
- * Runs a program found on PATH (no shell) and collects its exit code and output; never rejects on a
- * non-zero exit, so a test can show the output of a failure.
+ * Runs a program found on PATH (no shell) like `runProcess`, and times it.
  *
  * @param file - the program, for example `npm` or an installed bin's path.
  * @param args - its arguments.
  * @param options - working directory, environment, time limit.
  * @returns the exit code (1 when it was killed), stdout, stderr and the duration.
  */
-export function runCommand(
+export async function runCommand(
   file: string,
   args: readonly string[],
   options: RunCommandOptions,
 ): Promise<CommandResult> {
   const started = performance.now();
-  return new Promise((resolve) => {
-    execFile(
-      file,
-      [...args],
-      {
-        cwd: options.cwd,
-        env: options.env,
-        timeout: options.timeoutMs ?? 120_000,
-        maxBuffer: 64 * 1024 * 1024,
-      },
-      (error, stdout, stderr) => {
-        const code = error === null ? 0 : typeof error.code === "number" ? error.code : 1;
-        resolve({ code, stdout, stderr, durationMs: performance.now() - started });
-      },
-    );
-  });
+  const result = await runProcess(file, args, options);
+  return { ...result, durationMs: performance.now() - started };
 }
 
 /**
