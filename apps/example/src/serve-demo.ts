@@ -1,6 +1,4 @@
-import { existsSync } from "node:fs";
-import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import type { TidemarkConfig } from "@tidemark/config";
 import { type ApiServerProcess, startApiServerProcess } from "./api-server-process.js";
 import { DEMO_HOME, serverEnvironment } from "./demo-config.js";
@@ -18,24 +16,8 @@ export interface ServedDemo {
 }
 
 /**
- * The built UI of the workspace's `@tidemark/ui`, when the demo can resolve it and it holds `index.html`;
- * else undefined, and the api-server looks for a UI itself (`api.ui_dir`, its installed UI).
- *
- * @returns the directory, or undefined.
- */
-export function bundledUiDir(): string | undefined {
-  try {
-    const manifest = createRequire(import.meta.url).resolve("@tidemark/ui/package.json");
-    const dist = join(dirname(manifest), "dist");
-    return existsSync(join(dist, "index.html")) ? dist : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/**
  * Starts `tidemark api-server` for `--serve`: the demo's database, on 127.0.0.1 only, with
- * `api.auth = "none"` (the UI and the Core REST API need no sign-in), serving the UI at /ui/.
+ * `api.auth = "none"` (the UI and the Core REST API need no sign-in), serving the UI @tidemark/core bundles (or `api.ui_dir`) at /ui/.
  *
  * @param options - working directory, environment, the demo's configuration, the port (0: a free one).
  * @returns the running server; stop it with `server.stop()`.
@@ -48,7 +30,6 @@ export async function serveDemo(options: {
   readonly port: number;
 }): Promise<ServedDemo> {
   const { cwd, env, config } = options;
-  const uiDir = config.api.ui_dir === "" ? bundledUiDir() : undefined;
   const server = await startApiServerProcess({
     cwd,
     env: {
@@ -58,7 +39,6 @@ export async function serveDemo(options: {
       TIDEMARK__API__HOST: "127.0.0.1",
       TIDEMARK__API__PORT: String(options.port),
       TIDEMARK__API__AUTH: "none",
-      ...(uiDir === undefined ? {} : { TIDEMARK__API__UI_DIR: uiDir }),
     },
     logFile: join(cwd, DEMO_HOME, "logs", "api-server.log"),
   });
