@@ -1,4 +1,4 @@
-import { useEffect, useState } from "react";
+import { useEffect, useLayoutEffect, useState } from "react";
 import {
   applyTheme,
   readStoredTheme,
@@ -19,7 +19,8 @@ export function ThemeToggle() {
   const theme = chosen ?? system;
 
   useEffect(() => watchSystemTheme(setSystem), []);
-  useEffect(() => applyTheme(theme), [theme]);
+  // In the commit, before the browser paints: the page never shows the old theme with the new button.
+  useLayoutEffect(() => applyTheme(theme), [theme]);
 
   return (
     <button
