@@ -160,6 +160,57 @@ export const CONFIG_OPTIONS: readonly ConfigOption[] = Object.freeze([
       "Directory of the built UI that `tidemark api-server` serves at /ui/ (holding index.html; relative to the working directory). Empty: the UI bundled with `@tidemark/core` (the dist of the `@tidemark/ui` it depends on); when that is not built, no UI, and /ui/ answers 404 saying why.",
   },
   {
+    section: "api",
+    key: "startup_timeout_seconds",
+    type: "integer",
+    default: 0,
+    min: 0,
+    description:
+      "Seconds `tidemark api-server` keeps retrying its start-up readiness check (metastore, server backend, migrations) with backoff, logging each attempt, before it gives up. 0: one attempt; a failing check stops the server at once.",
+  },
+  {
+    section: "api",
+    key: "metrics",
+    type: "boolean",
+    default: true,
+    description:
+      "Serve Prometheus metrics at `GET /metrics` (text format) and record them. false: no route, nothing recorded.",
+  },
+  {
+    section: "api",
+    key: "metrics_token",
+    type: "string",
+    default: "",
+    description:
+      "Bearer token `GET /metrics` requires. Empty: the route needs no token (keep it on a private network).",
+  },
+  {
+    section: "api",
+    key: "max_event_loop_delay_ms",
+    type: "integer",
+    default: 0,
+    min: 0,
+    description:
+      "Load shedding: answer 503 with `Retry-After` while the event-loop delay exceeds this many milliseconds. 0 = off.",
+  },
+  {
+    section: "api",
+    key: "max_heap_used_bytes",
+    type: "integer",
+    default: 0,
+    min: 0,
+    description:
+      "Load shedding: answer 503 with `Retry-After` while the V8 heap in use exceeds this many bytes. 0 = off.",
+  },
+  {
+    section: "api",
+    key: "shed_retry_after_seconds",
+    type: "integer",
+    default: 5,
+    min: 1,
+    description: "The `Retry-After` (seconds) of a 503 answered by load shedding.",
+  },
+  {
     section: "logging",
     key: "level",
     type: "string",

@@ -71,6 +71,21 @@ export interface TidemarkConfig extends ConfigSections {
      * `@tidemark/core`.
      */
     readonly ui_dir: string;
+    /**
+     * `api.startup_timeout_seconds`: seconds the api-server retries its start-up readiness check with
+     * backoff; 0 (default) = one attempt.
+     */
+    readonly startup_timeout_seconds: number;
+    /** `api.metrics`: serve and record Prometheus metrics at `GET /metrics`. Default true. */
+    readonly metrics: boolean;
+    /** `api.metrics_token`: bearer token `GET /metrics` requires; empty (default) = none. */
+    readonly metrics_token: string;
+    /** `api.max_event_loop_delay_ms`: shed load (503) above this event-loop delay, in ms; 0 (default) = off. */
+    readonly max_event_loop_delay_ms: number;
+    /** `api.max_heap_used_bytes`: shed load (503) above this V8 heap use, in bytes; 0 (default) = off. */
+    readonly max_heap_used_bytes: number;
+    /** `api.shed_retry_after_seconds`: the `Retry-After` of a shed request, in seconds. Default 5. */
+    readonly shed_retry_after_seconds: number;
   };
   /** `[logging]`. */
   readonly logging: {

@@ -100,6 +100,12 @@ export {
   type WriteResult,
 } from "./state-store.js";
 export { isStateStoreError, StateStoreError, type StateStoreErrorOptions } from "./state-store-error.js";
+export type {
+  StateStoreInstrumentation,
+  StateStoreOperation,
+  StateStoreOperationInfo,
+  StateStoreValueWritten,
+} from "./state-store-instrumentation.js";
 export {
   BaseStoreBackend,
   type CleanupOptions,

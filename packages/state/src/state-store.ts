@@ -26,6 +26,7 @@ import { checkPage, MAX_PAGE_LIMIT } from "./page-request.js";
 import { type AssetScope, describeScope, type StoreScope } from "./scope.js";
 import { STATE_REF_KEY, unwrapStateRef, wrapStateRef } from "./state-ref.js";
 import { isStateStoreError, StateStoreError } from "./state-store-error.js";
+import type { StateStoreInstrumentation, StateStoreOperationInfo } from "./state-store-instrumentation.js";
 import type {
   BaseStoreBackend,
   CleanupOptions,
@@ -76,6 +77,8 @@ export interface StateStoreSettings {
   readonly onWarning?: (message: string, details: Readonly<Record<string, unknown>>) => void;
   /** The clock deciding expiry and the default retention. Default `() => new Date()`. */
   readonly now?: () => Date;
+  /** Hooks around every operation and written value, for metrics and traces. Default none. */
+  readonly instrumentation?: StateStoreInstrumentation;
 }
 
 /** One live key as the state store returns it. */
@@ -247,6 +250,13 @@ export interface StateStore {
 
 const REPLACE_ATTEMPTS = 5;
 
+/** An encoded value: the text to store (an envelope when offloaded) and the value's own JSON text. */
+interface Encoded {
+  readonly stored: string;
+  readonly text: string;
+  readonly offloaded: boolean;
+}
+
 function labelOf(key: string): string {
   return `value of key ${JSON.stringify(key)}`;
 }
@@ -328,6 +338,7 @@ export function createStateStore(backend: BaseStoreBackend, settings: StateStore
   const now = settings.now ?? (() => new Date());
   const references = settings.references ?? "refuse";
   const capabilities = backend.capabilities;
+  const instrumentation = settings.instrumentation;
 
   const requireCompareAndSet = (): void => {
     if (!capabilities.compareAndSet) {
@@ -396,21 +407,24 @@ export function createStateStore(backend: BaseStoreBackend, settings: StateStore
     value: unknown,
     options: StateWriteOptions,
     conditional: boolean,
-  ) => {
+  ): Promise<Encoded> => {
     const label = labelOf(key);
     if (options.restoreReference === true) {
       if (unwrapStateRef(value) === undefined) throw notAReferenceEnvelope(key);
     } else if (references === "refuse" && hasReservedMember(value)) {
       throw reservedReferenceMember(key, STATE_REF_KEY);
     }
-    if (side === "server" || workerBackend === null) return encodeValue(value, { maxBytes, label });
+    if (side === "server" || workerBackend === null) {
+      const text = encodeValue(value, { maxBytes, label });
+      return { stored: text, text, offloaded: false };
+    }
     const text = encodeValue(value, { maxBytes: 0, label });
     if (conditional) {
       // A conditional value stays inline: the key's deterministic object would be overwritten before the
       // server checks the condition, and a losing writer would replace the winner's value.
       const size = maxBytes > 0 ? utf8ByteLength(text) : 0;
       if (maxBytes > 0 && size > maxBytes) throw conditionalValueTooLarge(key, size, maxBytes);
-      return text;
+      return { stored: text, text, offloaded: false };
     }
     const args = { value: value as JsonValue, text, key };
     const ref =
@@ -419,12 +433,23 @@ export function createStateStore(backend: BaseStoreBackend, settings: StateStore
         : await workerBackend.serializeAssetStateStoreToRef({ ...args, scope });
     if (ref === null || ref === undefined) {
       assertWithinSizeLimit(text, maxBytes, label);
-      return text;
+      return { stored: text, text, offloaded: false };
     }
     if (typeof ref !== "string" || ref.length === 0) throw invalidReference(workerBackend.name, key, ref);
     const envelope = JSON.stringify(wrapStateRef(ref));
     assertWithinSizeLimit(envelope, maxBytes, label);
-    return envelope;
+    return { stored: envelope, text, offloaded: true };
+  };
+
+  /** Tells the instrumentation about a value once its write succeeded. */
+  const reportWritten = (scope: StoreScope, encoded: Encoded): void => {
+    const hook = instrumentation?.valueWritten;
+    if (hook === undefined) return;
+    hook.call(instrumentation, {
+      scope: scope.kind,
+      bytes: utf8ByteLength(encoded.text),
+      offloaded: encoded.offloaded,
+    });
   };
 
   const setOptionsOf = (scope: StoreScope, options: StateWriteOptions): SetOptions => {
@@ -532,13 +557,16 @@ export function createStateStore(backend: BaseStoreBackend, settings: StateStore
       const style = options.conditionStyle ?? "options";
       if (spec !== null) requireCompareAndSet();
       const base = setOptionsOf(scope, options);
-      const text = await encode(scope, key, value, options, spec !== null);
+      const encoded = await encode(scope, key, value, options, spec !== null);
+      const text = encoded.stored;
       if (spec === null) {
         await backend.set(scope, key, text, base);
+        reportWritten(scope, encoded);
         return { version: null };
       }
       const condition = await pin(scope, key, spec, style);
       await guarded(scope, key, spec, style, () => backend.set(scope, key, text, { ...base, ...condition }));
+      reportWritten(scope, encoded);
       // Versions grow by one per write from 1 and start again at 1 after an expiry or delete.
       return { version: "ifVersion" in condition ? condition.ifVersion + 1 : 1 };
     },
@@ -555,7 +583,8 @@ export function createStateStore(backend: BaseStoreBackend, settings: StateStore
       const spec = conditionOf(options);
       const style = options.conditionStyle ?? "options";
       if (spec !== null) requireCompareAndSet();
-      const text = await encode(scope, key, value, options, spec !== null);
+      const encoded = await encode(scope, key, value, options, spec !== null);
+      const text = encoded.stored;
       for (let attempt = 1; ; attempt++) {
         const current = await readLive(scope, key);
         if (current === null) throw keyNotFound(scope, key);
@@ -574,6 +603,7 @@ export function createStateStore(backend: BaseStoreBackend, settings: StateStore
             ...base,
             ...(expected === undefined ? {} : { ifVersion: expected }),
           });
+          reportWritten(scope, encoded);
           break;
         } catch (error) {
           if (!isStateStoreError(error, "CONFLICT")) throw error;
@@ -705,5 +735,53 @@ export function createStateStore(backend: BaseStoreBackend, settings: StateStore
       }
     },
   };
-  return store;
+  return instrumentation === undefined ? store : instrumented(store, instrumentation);
+}
+
+const conditional = (condition: WriteCondition | undefined): boolean =>
+  condition !== undefined &&
+  (condition.ifVersion !== undefined || condition.ifMatch !== undefined || condition.ifAbsent === true);
+
+/** The store with every public operation wrapped in `instrumentation.operation`, reported once each. */
+function instrumented(store: StateStore, instrumentation: StateStoreInstrumentation): StateStore {
+  const backend = store.backend.name;
+  const info = (
+    operation: StateStoreOperationInfo["operation"],
+    scope: StoreScope | null,
+    condition?: WriteCondition,
+  ): StateStoreOperationInfo => ({
+    operation,
+    scope: scope === null ? null : scope.kind,
+    backend,
+    conditional: conditional(condition),
+  });
+  return {
+    backend: store.backend,
+    capabilities: store.capabilities,
+    workerBackend: store.workerBackend,
+    get: (scope, key) => instrumentation.operation(info("get", scope), () => store.get(scope, key)),
+    getEntry: (scope, key) => instrumentation.operation(info("get", scope), () => store.getEntry(scope, key)),
+    require: (scope, key) => instrumentation.operation(info("get", scope), () => store.require(scope, key)),
+    set: (scope, key, value, options) =>
+      instrumentation.operation(info("set", scope, options), () => store.set(scope, key, value, options)),
+    put: (scope, key, value, options) =>
+      instrumentation.operation(info("put", scope, options), () => store.put(scope, key, value, options)),
+    replace: (scope, key, value, options) =>
+      instrumentation.operation(info("replace", scope, options), () =>
+        store.replace(scope, key, value, options),
+      ),
+    delete: (scope, key, condition) =>
+      instrumentation.operation(info("delete", scope, condition), () => store.delete(scope, key, condition)),
+    clear: (scope, options) =>
+      instrumentation.operation(info("clear", scope), () => store.clear(scope, options)),
+    clearWorkerBackend: (scope, options) =>
+      instrumentation.operation(info("clear_worker_backend", scope), () =>
+        store.clearWorkerBackend(scope, options),
+      ),
+    list: (scope, options) =>
+      instrumentation.operation(info("list", scope), () => store.list(scope, options)),
+    countKeys: (scope) => instrumentation.operation(info("count_keys", scope), () => store.countKeys(scope)),
+    cleanup: (options) => instrumentation.operation(info("cleanup", null), () => store.cleanup(options)),
+    close: () => store.close(),
+  };
 }
