@@ -9,6 +9,7 @@ import {
   type StateEntry,
   type StateStore,
   StateStoreError,
+  type StateStoreInstrumentation,
   type StoreScope,
   type TaskScope,
   taskInstanceNotFound,
@@ -69,6 +70,8 @@ export interface StateAdminOptions {
    * can be restored through this admin.
    */
   readonly referenceSeal?: ReferenceSeal;
+  /** Hooks around every state store operation (metrics, traces). Default none. */
+  readonly instrumentation?: StateStoreInstrumentation;
 }
 
 function taskScopeOf(target: TaskTarget): TaskScope {
@@ -127,6 +130,7 @@ export class StateAdmin implements StateStoreAccess {
       maxValueStorageBytes: options.settings.maxValueStorageBytes,
       defaultRetentionDays: options.settings.defaultRetentionDays,
       now: this.#now,
+      ...(options.instrumentation === undefined ? {} : { instrumentation: options.instrumentation }),
       // A backend outside the metastore learns from it which assets' state is orphaned.
       ...(options.backend.storageHandle() === options.database
         ? {}

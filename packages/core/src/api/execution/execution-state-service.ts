@@ -11,6 +11,7 @@ import {
   isStateStoreError,
   type JsonValue,
   type StateStore,
+  type StateStoreInstrumentation,
   type TaskScope,
   taskInstanceIdNotFound,
   taskScope,
@@ -58,6 +59,8 @@ export interface ExecutionStateServiceOptions {
   readonly metadataStorage?: unknown;
   /** The clock, for expiry and the default retention. Default now. */
   readonly now?: () => Date;
+  /** Hooks around every state store operation (metrics, traces). Default none. */
+  readonly instrumentation?: StateStoreInstrumentation;
 }
 
 /** A stored value and its version (sent as the `ETag`), as the GET routes answer. */
@@ -127,6 +130,7 @@ export class ExecutionStateService {
       defaultRetentionDays: settings.defaultRetentionDays,
       expiresAtField: "body.expires_at",
       ...(options.now === undefined ? {} : { now: options.now }),
+      ...(options.instrumentation === undefined ? {} : { instrumentation: options.instrumentation }),
     });
     this.#metadata = options.metadata;
     this.#settings = settings;
