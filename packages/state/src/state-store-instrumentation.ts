@@ -27,9 +27,15 @@ export interface StateStoreOperationInfo {
 export interface StateStoreValueWritten {
   /** Task state or asset state. */
   readonly scope: "task" | "asset";
-  /** The value's size: UTF-8 bytes of its JSON text, before any offload. */
+  /**
+   * The value's size: UTF-8 bytes of its JSON text, before any offload. On the server side an offloaded
+   * value arrives as its reference envelope, so there it is the envelope's size.
+   */
   readonly bytes: number;
-  /** Whether the worker backend offloaded it (the database holds only the reference envelope). */
+  /**
+   * Whether the worker backend offloaded it (the database holds only the reference envelope). On the
+   * server side: whether the written value is a reference envelope a worker sent.
+   */
   readonly offloaded: boolean;
 }
 

@@ -416,7 +416,9 @@ export function createStateStore(backend: BaseStoreBackend, settings: StateStore
     }
     if (side === "server" || workerBackend === null) {
       const text = encodeValue(value, { maxBytes, label });
-      return { stored: text, text, offloaded: false };
+      // On the server a reference envelope is a value a worker offloaded; the envelope is all it stores.
+      const offloaded = side === "server" && unwrapStateRef(value) !== undefined;
+      return { stored: text, text, offloaded };
     }
     const text = encodeValue(value, { maxBytes: 0, label });
     if (conditional) {

@@ -101,6 +101,18 @@ describe("state store instrumentation", () => {
     expect(values).toEqual([{ scope: "task", bytes: '{"big":[1,2]}'.length, offloaded: true }]);
   });
 
+  it("marks a reference envelope a worker sent to the server as offloaded, sized as stored", async () => {
+    const { values, instrumentation } = recorder();
+    const { store } = storeFixture({ instrumentation, references: "accept" });
+    const envelope = { __airflow_state_ref__: "file:///objects/k.json" };
+    await store.set(TASK, "k", envelope);
+    await store.set(TASK, "plain", { a: 1 });
+    expect(values).toEqual([
+      { scope: "task", bytes: JSON.stringify(envelope).length, offloaded: true },
+      { scope: "task", bytes: '{"a":1}'.length, offloaded: false },
+    ]);
+  });
+
   it("keeps concurrent writes' reports apart", async () => {
     const { values, instrumentation } = recorder();
     const { store } = storeFixture({ instrumentation });
