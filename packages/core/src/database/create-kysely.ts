@@ -2,6 +2,19 @@ import { type Dialect, Kysely, type KyselyConfig, Log } from "kysely";
 import { DirectQueryExecutor } from "./direct-query-executor.js";
 import { DriverRuntime } from "./driver-runtime.js";
 
+// The runtime of every instance made here, so statement wrappers can be added to it later.
+const runtimes = new WeakMap<Kysely<unknown>, DriverRuntime>();
+
+/**
+ * The {@link DriverRuntime} of a Kysely instance made by {@link createKysely}.
+ *
+ * @param kysely - the instance.
+ * @returns its runtime, or undefined for an instance made some other way.
+ */
+export function driverRuntimeOf(kysely: Kysely<unknown>): DriverRuntime | undefined {
+  return runtimes.get(kysely);
+}
+
 /**
  * `new Kysely(config)` assembled from the same parts Kysely uses, with {@link DirectQueryExecutor} and
  * {@link DriverRuntime} in place of its executor and runtime driver: the same behaviour (plugins,
@@ -19,5 +32,7 @@ export function createKysely<DB>(config: KyselyConfig): Kysely<DB> {
     driver,
     config.plugins ? [...config.plugins] : [],
   );
-  return new Kysely<DB>({ config, dialect, driver, executor });
+  const kysely = new Kysely<DB>({ config, dialect, driver, executor });
+  runtimes.set(kysely as Kysely<unknown>, driver);
+  return kysely;
 }

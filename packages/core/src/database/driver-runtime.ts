@@ -10,18 +10,27 @@ import type {
 } from "kysely";
 
 /**
+ * Wraps the execution of one statement: called with the statement's SQL text and the execution itself,
+ * it must call `run` once and return (or throw) what `run` does.
+ */
+export type StatementWrapper = <T>(sql: string, run: () => Promise<T>) => Promise<T>;
+
+/**
  * What Kysely's internal RuntimeDriver and DefaultConnectionProvider do, in one object with fewer
  * promises per query: the dialect's driver is initialized once before first use and destroyed once,
  * and when the log wants queries or errors every connection reports each statement it runs to the log,
  * as Kysely does it (the connection's `executeQuery` is wrapped the first time it is handed out, so
  * transactions and the driver's own statements are logged too). {@link executeQuery} runs one statement
- * on a connection of its own, for `DirectQueryExecutor`.
+ * on a connection of its own, for `DirectQueryExecutor`. Statement wrappers added with
+ * {@link addStatementWrapper} see every statement any connection executes (not streamed queries).
  */
 export class DriverRuntime implements Driver, ConnectionProvider {
   readonly #driver: Driver;
   readonly #log: Log;
   readonly #logs: boolean;
   readonly #connections = new WeakSet<DatabaseConnection>();
+  /** The statement wrappers, outermost first; read on every statement, so adding one applies at once. */
+  #wrappers: readonly StatementWrapper[] = [];
   #initPromise: Promise<void> | undefined;
   #initDone = false;
   #destroyPromise: Promise<void> | undefined;
@@ -34,6 +43,20 @@ export class DriverRuntime implements Driver, ConnectionProvider {
     this.#driver = driver;
     this.#log = log;
     this.#logs = log.isLevelEnabled("query") || log.isLevelEnabled("error");
+  }
+
+  /**
+   * Adds a wrapper around every statement executed from now on, on connections handed out before or
+   * after; the first added is the outermost.
+   *
+   * @param wrapper - the wrapper.
+   * @returns a function that removes it again.
+   */
+  addStatementWrapper(wrapper: StatementWrapper): () => void {
+    this.#wrappers = [...this.#wrappers, wrapper];
+    return () => {
+      this.#wrappers = this.#wrappers.filter((w) => w !== wrapper);
+    };
   }
 
   /** Initializes the driver once (again after a failed attempt). */
@@ -152,9 +175,36 @@ export class DriverRuntime implements Driver, ConnectionProvider {
   #adopt(connection: DatabaseConnection): DatabaseConnection {
     if (!this.#connections.has(connection)) {
       if (this.#logs) this.#addLogging(connection);
+      this.#addWrapping(connection);
       this.#connections.add(connection);
     }
     return connection;
+  }
+
+  // Outside the logging, so a wrapper's time covers the log too; one length check when there is none.
+  #addWrapping(connection: DatabaseConnection): void {
+    const executeQuery = connection.executeQuery;
+    connection.executeQuery = <R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> => {
+      const wrappers = this.#wrappers;
+      if (wrappers.length === 0) {
+        return executeQuery.call<DatabaseConnection, [CompiledQuery], Promise<QueryResult<R>>>(
+          connection,
+          compiledQuery,
+        );
+      }
+      const sql = compiledQuery.sql;
+      let run = (): Promise<QueryResult<R>> =>
+        executeQuery.call<DatabaseConnection, [CompiledQuery], Promise<QueryResult<R>>>(
+          connection,
+          compiledQuery,
+        );
+      for (let i = wrappers.length - 1; i >= 0; i--) {
+        const wrapper = wrappers[i] as StatementWrapper;
+        const inner = run;
+        run = () => wrapper(sql, inner);
+      }
+      return run();
+    };
   }
 
   // Kysely's own way: the connection's methods are wrapped in place, so a driver that recognizes its
