@@ -21,6 +21,11 @@ export interface StoreBackendCapabilities {
    * server knows `state_store.default_retention_days`). Default false: the core resolves "default".
    */
   readonly defaultExpiry?: boolean;
+  /**
+   * Implements {@link BaseStoreBackend.ping} with a real round trip to its store, so a readiness probe can
+   * tell whether the store answers. Default false: `ping()` resolves without checking anything.
+   */
+  readonly readiness?: boolean;
 }
 
 /** Options of {@link BaseStoreBackend.set}. */
@@ -238,6 +243,15 @@ export abstract class BaseStoreBackend {
   async cleanup(options: CleanupOptions = {}): Promise<CleanupReport> {
     return { dryRun: options.dryRun ?? false, deleted: {}, durationMs: 0 };
   }
+
+  /**
+   * Checks that the store answers, for readiness probes and start-up checks: one cheap round trip (for
+   * example `select 1`), changing nothing. Backends that implement it declare `capabilities.readiness`.
+   * Default: resolves at once (nothing is checked). Callers bound it with a timeout of their own.
+   *
+   * @throws StateStoreError `BACKEND_UNAVAILABLE` when the store cannot be reached or fails.
+   */
+  async ping(): Promise<void> {}
 
   /** Releases connections and handles. Default: nothing to release. */
   async close(): Promise<void> {}

@@ -74,6 +74,7 @@ export class InMemoryStoreBackend extends BaseStoreBackend {
     compareAndSet: true,
     listKeys: true,
     writerTracking: true,
+    readiness: true,
   });
 
   readonly #data = new Map<string, Map<string, Row>>();
@@ -196,6 +197,9 @@ export class InMemoryStoreBackend extends BaseStoreBackend {
       durationMs: Date.now() - started,
     };
   }
+
+  /** Always answers: process memory is always reachable. */
+  override async ping(): Promise<void> {}
 
   /** Drops all state. */
   override async close(): Promise<void> {

@@ -37,6 +37,7 @@ export type StoreBackendSuiteGroup =
   | "capability-gating"
   | "list"
   | "writer-tracking"
+  | "readiness"
   | "backend-failure";
 
 /** The harness a backend gives {@link storeBackendSuite}. */
@@ -770,6 +771,29 @@ export function storeBackendSuite<B extends BaseStoreBackend>(options: StoreBack
           expect((await backend.getEntry(a, "plain"))?.lastUpdatedBy ?? null).toBeNull();
         },
       );
+    });
+
+    group("readiness", () => {
+      it("ping() resolves while the store is reachable, changing nothing", async (t: TestContext) => {
+        requireCapability(t, "readiness");
+        const { backend } = ctx();
+        const scope: StoreScope = await ctx().task();
+        await backend.set(scope, "k", "1");
+        await expect(backend.ping()).resolves.toBeUndefined();
+        expect(await backend.get(scope, "k")).toBe("1");
+      });
+      it("ping() answers BACKEND_UNAVAILABLE when its store cannot be reached", async (t: TestContext) => {
+        requireCapability(t, "readiness");
+        const { fixture, backend } = ctx();
+        if (fixture.breakConnection === undefined) t.skip(`the ${name} fixture gives no breakConnection()`);
+        await fixture.breakConnection();
+        await expect(backend.ping()).toRejectWithCode("BACKEND_UNAVAILABLE");
+      });
+      it("without capabilities.readiness, ping() resolves (the default checks nothing)", async (t: TestContext) => {
+        const { backend } = ctx();
+        if (backend.capabilities.readiness) t.skip(`${name} declares capabilities.readiness`);
+        await expect(backend.ping()).resolves.toBeUndefined();
+      });
     });
 
     group("backend-failure", () => {

@@ -31,6 +31,7 @@ import {
 import type { QueryResult } from "kysely";
 import { createDatabase } from "../database/create-database.js";
 import { isForeignKeyViolation, toBackendError } from "../database/driver-error.js";
+import { pingDatabase } from "../database/ping-database.js";
 import type { TidemarkDatabase } from "../database/tidemark-database.js";
 import { cleanupMetastore, DEFAULT_CLEANUP_BATCH_SIZE } from "./cleanup.js";
 import {
@@ -217,6 +218,7 @@ export class MetastoreBackend extends BaseStoreBackend {
     compareAndSet: true,
     listKeys: true,
     writerTracking: true,
+    readiness: true,
   });
 
   /** The metastore this backend works on. */
@@ -575,6 +577,15 @@ export class MetastoreBackend extends BaseStoreBackend {
       batchSize: this.cleanupBatchSize,
       now: this.#now(),
     });
+  }
+
+  /**
+   * One round trip to the metastore (`select 1`), for readiness probes.
+   *
+   * @throws StateStoreError `BACKEND_UNAVAILABLE` when the database cannot be reached or fails.
+   */
+  override async ping(): Promise<void> {
+    await pingDatabase(this.database);
   }
 
   /** Closes the database when the backend opened it (from `url` or `config`); else nothing. */
