@@ -13,6 +13,8 @@ import { EXECUTION_API_PREFIX, executionApiPlugin } from "./execution/execution-
 import type { ExecutionMetadata } from "./execution/execution-metadata.js";
 import { ExecutionStateService } from "./execution/execution-state-service.js";
 import { createMetastoreExecutionMetadata } from "./execution/metastore-execution-metadata.js";
+import { installLoadShedding } from "./load-shedding.js";
+import { installRequestIdHeader, requestIdOf } from "./request-id.js";
 import { type CoreRestApi, registerCoreRestApi } from "./rest/register-core-rest-api.js";
 import { assertAuthAllowedOnHost } from "./rest/rest-auth.js";
 import { type ResolvedSecretKey, resolveSecretKey } from "./secret-key.js";
@@ -151,8 +153,12 @@ export async function createApiServer(options: CreateApiServerOptions): Promise<
     bodyLimit,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false } },
     return503OnClosing: true,
+    genReqId: requestIdOf,
+    requestIdHeader: false,
   });
   acceptBodilessJson(app);
+  installRequestIdHeader(app);
+  await installLoadShedding(app, config.api);
   const service = new ExecutionStateService({
     backend: serverBackend,
     metadata: options.metadata ?? createMetastoreExecutionMetadata(database),

@@ -1,6 +1,7 @@
 import { StateStoreError } from "@tidemark/state";
-import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { type ExecutionPrincipal, verifyExecutionToken } from "./execution-tokens.js";
+import { bindPrincipalToLog } from "./principal-log-bindings.js";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -47,11 +48,12 @@ export function installExecutionAuth(
   options: { key: Uint8Array; publicUrls: readonly string[] },
 ): void {
   app.decorateRequest("executionPrincipal", null);
-  app.addHook("onRequest", async (request: FastifyRequest) => {
+  app.addHook("onRequest", async (request: FastifyRequest, reply: FastifyReply) => {
     // Unknown routes answer ROUTE_NOT_FOUND whatever the token, so a wrong URL is never mistaken for auth.
     if (request.is404 || options.publicUrls.includes(request.routeOptions.url ?? "")) return;
     const principal = await principalFromAuthorization(request.headers.authorization, options.key);
     request.executionPrincipal = principal;
+    bindPrincipalToLog(request, reply, principal);
     // Authorize task instance routes before body validation, so a foreign token learns nothing (403 first).
     const tiId = (request.params as { ti_id?: unknown } | undefined)?.ti_id;
     if (typeof tiId === "string") assertOwnTaskInstance(principal, tiId);
