@@ -1,5 +1,5 @@
 import type { TidemarkConfig } from "@tidemark/config";
-import type { BaseStoreBackend } from "@tidemark/state";
+import type { BaseStoreBackend, StateStoreInstrumentation } from "@tidemark/state";
 import type { FastifyInstance } from "fastify";
 import type { TidemarkDatabase } from "../../database/tidemark-database.js";
 import { ReferenceSeal } from "../../state-admin/reference-seal.js";
@@ -26,6 +26,8 @@ export interface CoreRestApiOptions {
   readonly secretKey: Uint8Array;
   /** The UI directory (`--ui-dir`); overrides `api.ui_dir`. "" = the UI bundled with @tidemark/core. */
   readonly uiDir?: string | undefined;
+  /** Metrics and traces around every state store operation of the admin (`composeInstrumentation`). */
+  readonly instrumentation?: StateStoreInstrumentation | undefined;
 }
 
 /** What {@link registerCoreRestApi} set up. */
@@ -59,6 +61,7 @@ export async function registerCoreRestApi(
       defaultRetentionDays: config.state_store.default_retention_days,
     },
     referenceSeal: new ReferenceSeal(options.secretKey),
+    ...(options.instrumentation === undefined ? {} : { instrumentation: options.instrumentation }),
   });
   await app.register(restApiPlugin, {
     prefix: REST_API_PREFIX,
