@@ -8,6 +8,8 @@ import type { TidemarkDatabase } from "../database/tidemark-database.js";
 import { createLogger } from "../logging/create-logger.js";
 import { createConfiguredStoreBackend } from "../metastore/create-configured-store-backend.js";
 import { migrate } from "../migrations/migrate.js";
+import { composeInstrumentation } from "../observability/compose-instrumentation.js";
+import { installServerTracing } from "../observability/tracing/server-tracing.js";
 import { installApiErrorHandlers } from "./api-error.js";
 import { EXECUTION_API_PREFIX, executionApiPlugin } from "./execution/execution-api-plugin.js";
 import type { ExecutionMetadata } from "./execution/execution-metadata.js";
@@ -157,6 +159,8 @@ export async function createApiServer(options: CreateApiServerOptions): Promise<
     requestIdHeader: false,
   });
   acceptBodilessJson(app);
+  const tracing = installServerTracing(app, database);
+  const instrumentation = composeInstrumentation(tracing.instrumentation);
   installRequestIdHeader(app);
   await installLoadShedding(app, config.api);
   const service = new ExecutionStateService({
@@ -168,6 +172,7 @@ export async function createApiServer(options: CreateApiServerOptions): Promise<
       defaultRetentionDays: config.state_store.default_retention_days,
       clearOnSuccess: config.state_store.clear_on_success,
     },
+    instrumentation,
   });
   // Root handlers answer outside every API plugin (unknown paths) in the same error shape.
   installApiErrorHandlers(app, { bodyLimit });
@@ -188,8 +193,10 @@ export async function createApiServer(options: CreateApiServerOptions): Promise<
       bodyLimit,
       uiDir: options.uiDir,
       secretKey: secretKey.key,
+      instrumentation,
     });
   } catch (error) {
+    tracing.stop();
     if (ownedBackend) await serverBackend.close().catch(() => {});
     if (ownedDatabase) await database.close().catch(() => {});
     throw error;
@@ -223,6 +230,7 @@ export async function createApiServer(options: CreateApiServerOptions): Promise<
           await cleanupScheduler.stop();
           await app.close();
         } finally {
+          tracing.stop();
           if (ownedBackend) await serverBackend.close();
           if (ownedDatabase) await database.close();
         }
