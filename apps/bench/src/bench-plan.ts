@@ -16,6 +16,16 @@ export interface BenchPlan {
   /** End to end: warm-up operations per level before the runs. */
   readonly endToEndWarmup: number;
   readonly endToEndRuns: number;
+  /** Observability: concurrent task SDK writers of each level. */
+  readonly observabilityConcurrency: readonly number[];
+  /** Observability: sets per run (spread over the writers). */
+  readonly observabilityOps: number;
+  /** Observability: warm-up sets and gets per configuration before the rounds. */
+  readonly observabilityWarmup: number;
+  /** Observability: rounds; each round runs every configuration once (the median is reported). */
+  readonly observabilityRounds: number;
+  /** Observability: gets, readiness checks and `/metrics` scrapes per run. */
+  readonly observabilityProbeOps: number;
   /** Cleanup: expired rows inserted before each sweep. */
   readonly cleanupRows: number;
   readonly cleanupRuns: number;
@@ -38,6 +48,11 @@ export const FULL_PLAN: BenchPlan = Object.freeze({
   endToEndOps: 5_000,
   endToEndWarmup: 1_000,
   endToEndRuns: 5,
+  observabilityConcurrency: Object.freeze([1, 16]),
+  observabilityOps: 2_000,
+  observabilityWarmup: 1_000,
+  observabilityRounds: 5,
+  observabilityProbeOps: 500,
   cleanupRows: 1_000_000,
   cleanupRuns: 3,
   objectSizes: Object.freeze([MB, 10 * MB]),
@@ -55,6 +70,11 @@ export const QUICK_PLAN: BenchPlan = Object.freeze({
   endToEndOps: 200,
   endToEndWarmup: 100,
   endToEndRuns: 3,
+  observabilityConcurrency: Object.freeze([1, 16]),
+  observabilityOps: 100,
+  observabilityWarmup: 50,
+  observabilityRounds: 2,
+  observabilityProbeOps: 30,
   cleanupRows: 20_000,
   cleanupRuns: 3,
   objectSizes: Object.freeze([MB]),

@@ -7,6 +7,7 @@ import type { BenchPlan } from "./bench-plan.js";
 import { postgresCleanupSection, sqliteCleanupSection } from "./cleanup/cleanup-section.js";
 import { endToEndSection } from "./end-to-end/end-to-end-section.js";
 import { objectStorageSection } from "./object-storage/object-storage-section.js";
+import { observabilitySection } from "./observability/observability-section.js";
 import { figureLine } from "./report/format.js";
 import { renderMarkdown } from "./report/render-markdown.js";
 import { type BenchResults, SECTION_IDS, type SectionId, type SectionResult } from "./report/result-types.js";
@@ -40,6 +41,7 @@ const TITLES: Record<SectionId, string> = {
   backend_postgres: "Backend ops/s on Postgres",
   backend_list: "Listing a task scope by offset and by cursor (SQLite file, WAL; Postgres)",
   end_to_end: "End to end through the Execution API (loopback HTTP)",
+  observability: "Observability cost end to end: metrics and tracing on and off (loopback HTTP)",
   cleanup_sqlite: "Cleanup sweep on SQLite",
   cleanup_postgres: "Cleanup sweep on Postgres",
   object_storage: "Object storage (StateStoreObjectStorageBackend) on file:// and s3rver",
@@ -48,7 +50,7 @@ const TITLES: Record<SectionId, string> = {
 const USES_POSTGRES: ReadonlySet<SectionId> = new Set(["backend_postgres", "cleanup_postgres"]);
 
 /** Sections that measure Postgres beside SQLite: without Postgres they still run, and say so in a note. */
-const ALSO_POSTGRES: ReadonlySet<SectionId> = new Set(["backend_list"]);
+const ALSO_POSTGRES: ReadonlySet<SectionId> = new Set(["backend_list", "observability"]);
 
 async function writeAtomically(path: string, text: string): Promise<void> {
   const temporary = `${path}.${process.pid}.tmp`;
@@ -134,6 +136,12 @@ function runSection(id: SectionId, options: RunBenchmarksOptions, postgresSkip: 
       );
     case "end_to_end":
       return endToEndSection(plan, log);
+    case "observability":
+      return observabilitySection(
+        plan,
+        postgresSkip === null ? { url: postgresUrl } : { skipped: postgresSkip },
+        log,
+      );
     case "cleanup_sqlite":
       return sqliteCleanupSection(plan, log);
     case "cleanup_postgres":

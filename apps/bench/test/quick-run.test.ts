@@ -152,6 +152,46 @@ describe("pnpm bench -- --quick", () => {
     ).not.toBeNull();
   });
 
+  it("compares metrics and tracing on and off end to end on SQLite, and on Postgres unless it was skipped", () => {
+    const section = results.sections.find((s) => s.id === "observability");
+    if (section?.status !== "ok") throw new Error("observability did not run");
+    const postgresSkipped = section.notes.some((n) => n.startsWith("Postgres not measured"));
+    const databases = postgresSkipped ? ["SQLite"] : ["SQLite", "Postgres"];
+    expect(new Set(section.figures.map((f) => f.operation.split(":")[0]))).toEqual(new Set(databases));
+    const configurations = ["metrics off, tracing off", "metrics on", "tracing on", "metrics and tracing on"];
+    for (const database of databases) {
+      const of = (operation: string) =>
+        section.figures.filter((f) => f.operation === `${database}: ${operation}`);
+      for (const operation of ["set c=1", "set c=16", "get c=1"]) {
+        const figures = of(operation);
+        expect(figures.map((f) => f.subject)).toEqual(configurations);
+        expect(figures[0]?.role).toBe("ceiling");
+        for (const figure of figures.slice(1)) expect(Number.isFinite(figure.ceiling?.ratio)).toBe(true);
+        for (const figure of figures) {
+          const traced = figure.subject.includes("tracing on");
+          const spans = figure.metrics.spans!;
+          if (traced) expect(spans.min, `${database} ${operation} ${figure.subject}`).toBeGreaterThan(0);
+          else expect(spans.max, `${database} ${operation} ${figure.subject}`).toBe(0);
+        }
+        const bothOn = figures.at(-1)?.target;
+        if (operation.startsWith("set")) expect(bothOn?.goal).toBe("≥ 0.9× both off");
+        else expect(bothOn).toBeNull();
+      }
+      const readiness = [...of("GET readiness"), ...of("GET health")];
+      if (readiness.length === 0) {
+        expect(section.notes.some((n) => n.startsWith(`${database}: readiness not measured`))).toBe(true);
+      } else {
+        expect(readiness.map((f) => f.subject)).toEqual(configurations);
+      }
+      const scrapes = of("GET /metrics");
+      if (scrapes.length === 0) {
+        expect(section.notes.some((n) => n.startsWith(`${database}: scrape not measured`))).toBe(true);
+      } else {
+        expect(scrapes.map((f) => f.subject)).toEqual(["metrics on", "metrics and tracing on"]);
+      }
+    }
+  });
+
   it("reports the longest writer wait of each cleanup sweep and the object storage peak RSS", () => {
     for (const section of results.sections) {
       if (section.status !== "ok") continue;

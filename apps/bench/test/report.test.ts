@@ -3,7 +3,14 @@ import { compareFigures } from "../src/report/compare.js";
 import { renderMarkdown } from "../src/report/render-markdown.js";
 import type { BenchResults } from "../src/report/result-types.js";
 import { median, percentile, toStat } from "../src/report/stat.js";
-import { backendTarget, cleanupTarget, endToEndTarget, objectStorageTarget } from "../src/report/targets.js";
+import {
+  backendTarget,
+  cleanupTarget,
+  endToEndTarget,
+  OBSERVABILITY_BOTH_ON,
+  objectStorageTarget,
+  observabilityTarget,
+} from "../src/report/targets.js";
 
 const throughput = (...samples: number[]) => ({ throughput: toStat(samples, "ops/s") });
 
@@ -104,6 +111,31 @@ describe("compareFigures and the targets", () => {
         ceiling: ratio(0.5),
       }),
     ).toBeNull();
+  });
+});
+
+describe("observabilityTarget", () => {
+  it("judges set throughput with metrics and tracing on against both off, and nothing else", () => {
+    const figure = (operation: string, subject: string, ratio: number | null) => ({
+      operation,
+      subject,
+      role: "subject" as const,
+      primary: "throughput",
+      metrics: throughput(1),
+      ceiling: ratio === null ? null : { subject: "metrics off, tracing off", ratio },
+      peer: null,
+    });
+    expect(observabilityTarget(figure("SQLite: set c=16", OBSERVABILITY_BOTH_ON, 0.93))).toEqual({
+      goal: "≥ 0.9× both off",
+      status: "met",
+      detail: "0.93× both off",
+    });
+    expect(observabilityTarget(figure("Postgres: set c=1", OBSERVABILITY_BOTH_ON, 0.85))?.detail).toBe(
+      "0.850× both off (15.0% slower, target allows 10%)",
+    );
+    expect(observabilityTarget(figure("SQLite: get c=1", OBSERVABILITY_BOTH_ON, 0.5))).toBeNull();
+    expect(observabilityTarget(figure("SQLite: set c=1", "metrics on", 0.5))).toBeNull();
+    expect(observabilityTarget(figure("SQLite: set c=1", OBSERVABILITY_BOTH_ON, null))).toBeNull();
   });
 });
 

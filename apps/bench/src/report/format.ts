@@ -2,7 +2,7 @@ import type { Figure, Stat } from "./result-types.js";
 
 /**
  * A number in its unit's usual precision: whole ops/s and rows/s with thousands separators, ms to three
- * decimals below 10, MB/s to one decimal.
+ * decimals below 10, MB/s to one decimal, spans/op to two.
  *
  * @param value - the number.
  * @param unit - its unit.
@@ -13,6 +13,8 @@ export function formatNumber(value: number, unit: string): string {
   switch (unit) {
     case "ms":
       return value < 10 ? value.toFixed(3) : value < 100 ? value.toFixed(1) : whole(value);
+    case "spans/op":
+      return value.toFixed(2);
     case "MB/s":
     case "s":
       return value < 100 ? value.toFixed(2) : whole(value);

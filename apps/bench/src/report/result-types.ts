@@ -50,6 +50,7 @@ export const SECTION_IDS = [
   "backend_postgres",
   "backend_list",
   "end_to_end",
+  "observability",
   "cleanup_sqlite",
   "cleanup_postgres",
   "object_storage",

@@ -14,7 +14,12 @@ export const TARGETS = Object.freeze({
   maxWriterWaitMs: 250,
   /** Object storage with compression off at least this fraction of the raw calls' throughput. */
   minObjectStorageRatio: 0.9,
+  /** End-to-end set throughput with metrics and tracing on at least this fraction of both off. */
+  minObservabilityRatio: 0.9,
 });
+
+/** The subject of the observability section that the target judges. */
+export const OBSERVABILITY_BOTH_ON = "metrics and tracing on";
 
 const x = (n: number) => `${n.toFixed(2)}×`;
 
@@ -92,5 +97,25 @@ export function objectStorageTarget(figure: Compared): TargetResult | null {
         goal,
         status: "missed",
         detail: `${ratio.toFixed(3)}× raw (${((1 - ratio) * 100).toFixed(1)}% slower, target allows ${Math.round((1 - TARGETS.minObjectStorageRatio) * 100)}%)`,
+      };
+}
+
+/**
+ * End-to-end set throughput with metrics and tracing on ≥ 0.9× of both off (the ceiling); other
+ * observability figures have no target.
+ *
+ * @returns the target result, or null for other operations and subjects.
+ */
+export function observabilityTarget(figure: Compared): TargetResult | null {
+  if (figure.ceiling === null || figure.subject !== OBSERVABILITY_BOTH_ON) return null;
+  if (!/(^|: )set c=\d+$/.test(figure.operation)) return null;
+  const goal = `≥ ${TARGETS.minObservabilityRatio}× both off`;
+  const { ratio } = figure.ceiling;
+  return ratio >= TARGETS.minObservabilityRatio
+    ? { goal, status: "met", detail: `${x(ratio)} both off` }
+    : {
+        goal,
+        status: "missed",
+        detail: `${ratio.toFixed(3)}× both off (${((1 - ratio) * 100).toFixed(1)}% slower, target allows ${Math.round((1 - TARGETS.minObservabilityRatio) * 100)}%)`,
       };
 }

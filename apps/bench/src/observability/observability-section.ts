@@ -1,0 +1,404 @@
+import { randomBytes } from "node:crypto";
+import { mkdir } from "node:fs/promises";
+import { join } from "node:path";
+import { taskScope } from "@tidemark/state";
+import { ExecutionApiClient, TaskStateStoreAccessor } from "@tidemark/task-sdk";
+import type { BenchPlan } from "../bench-plan.js";
+import { compareFigures, type FigureDraft } from "../report/compare.js";
+import type { Figure, MeasuredSection } from "../report/result-types.js";
+import { median, toStat } from "../report/stat.js";
+import { OBSERVABILITY_BOTH_ON, observabilityTarget } from "../report/targets.js";
+import { jsonObjectOfBytes } from "../support/json-values.js";
+import { dropSchemas, throwawaySchemaName } from "../support/postgres-target.js";
+import { type RunningChild, startServerChild } from "../support/server-child.js";
+import { withTempDir } from "../support/temp-dir.js";
+import { type OperationTiming, runOperations } from "../support/timing.js";
+import {
+  OBSERVABILITY_CONFIGURATIONS,
+  type ObservabilityConfiguration,
+} from "./observability-configurations.js";
+import type {
+  ObservabilityDatabase,
+  ObservabilityServerInput,
+  ObservabilityServerReady,
+  SpanCounts,
+} from "./observability-protocol.js";
+
+const SERVER = new URL("./observability-server-child.js", import.meta.url);
+/** Keys per writer; the warm-up writes them all, so every get finds its key. */
+const KEYS_PER_WORKER = 20;
+const READINESS_PATH = "/api/v2/monitor/readiness";
+const HEALTH_PATH = "/api/v2/monitor/health";
+const METRICS_PATH = "/metrics";
+
+/** One configuration's server child, with a task SDK accessor per writer. */
+interface Running {
+  readonly configuration: ObservabilityConfiguration;
+  readonly child: RunningChild<ObservabilityServerReady>;
+  readonly accessors: readonly TaskStateStoreAccessor[];
+}
+
+/** One kind of measured operation. */
+interface Probe {
+  /** The figure's operation, after the database label. */
+  readonly label: string;
+  readonly count: number;
+  readonly concurrency: number;
+  /** Which configurations it applies to. */
+  readonly applies: (configuration: ObservabilityConfiguration) => boolean;
+  readonly run: (running: Running, sequence: number, worker: number) => Promise<unknown>;
+}
+
+interface Sample {
+  readonly timing: OperationTiming;
+  readonly spansPerOp: number;
+  readonly spanNames: Readonly<Record<string, number>>;
+}
+
+/** How the observability section reaches Postgres: a URL, or why it was not measured. */
+export type ObservabilityPostgres = { readonly url: string } | { readonly skipped: string };
+
+async function spanCounts(running: Running): Promise<SpanCounts> {
+  const response = await fetch(`${running.child.ready.controlOrigin}/spans`);
+  if (!response.ok) throw new Error(`the span count answered ${response.status}`);
+  return (await response.json()) as SpanCounts;
+}
+
+function spanDelta(before: SpanCounts, after: SpanCounts): Record<string, number> {
+  const delta: Record<string, number> = {};
+  for (const [name, count] of Object.entries(after.byName)) {
+    const added = count - (before.byName[name] ?? 0);
+    if (added > 0) delta[name] = added;
+  }
+  return delta;
+}
+
+async function measure(probe: Probe, running: Running, count = probe.count): Promise<Sample> {
+  const before = await spanCounts(running);
+  const timing = await runOperations(count, probe.concurrency, (sequence, worker) =>
+    probe.run(running, sequence, worker),
+  );
+  const after = await spanCounts(running);
+  return { timing, spansPerOp: (after.total - before.total) / count, spanNames: spanDelta(before, after) };
+}
+
+/** GETs a path of the API server, failing on any answer but 2xx; resolves to the body's length. */
+async function getOk(running: Running, path: string, token: string): Promise<number> {
+  const response = await fetch(`${running.child.ready.origin}${path}`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
+  const body = await response.text();
+  if (!response.ok) {
+    throw new Error(`${running.configuration.subject}: GET ${path} answered ${response.status}: ${body}`);
+  }
+  return body.length;
+}
+
+async function statusOf(running: Running, path: string, token: string): Promise<number> {
+  const response = await fetch(`${running.child.ready.origin}${path}`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
+  await response.arrayBuffer();
+  return response.status;
+}
+
+function rotated<T>(items: readonly T[], by: number): T[] {
+  const shift = by % items.length;
+  return [...items.slice(shift), ...items.slice(0, shift)];
+}
+
+function formatSpanNames(names: Readonly<Record<string, number>>, ops: number): string {
+  const entries = Object.entries(names).sort(([a], [b]) => a.localeCompare(b));
+  if (entries.length === 0) return "none";
+  return entries.map(([name, count]) => `${name} × ${(count / ops).toFixed(2)}`).join(", ");
+}
+
+async function startConfigurations(
+  directory: string,
+  database: (index: number) => ObservabilityDatabase,
+  workers: number,
+  restToken: string,
+): Promise<Running[]> {
+  const started = await Promise.allSettled(
+    OBSERVABILITY_CONFIGURATIONS.map(async (configuration, index) => {
+      const own = join(directory, `configuration-${index}`);
+      await mkdir(own, { recursive: true });
+      const input: ObservabilityServerInput = {
+        directory: own,
+        database: database(index),
+        metrics: configuration.metrics,
+        tracing: configuration.tracing,
+        workers,
+        restToken,
+      };
+      return startServerChild<ObservabilityServerReady>(SERVER, input);
+    }),
+  );
+  const children = started.flatMap((s) => (s.status === "fulfilled" ? [s.value] : []));
+  const failed = started.find((s) => s.status === "rejected");
+  if (failed !== undefined) {
+    await Promise.allSettled(children.map((c) => c.stop()));
+    throw (failed as PromiseRejectedResult).reason;
+  }
+  return children.map((child, index) => ({
+    configuration: OBSERVABILITY_CONFIGURATIONS[index]!,
+    child,
+    accessors: child.ready.workers.map(
+      (w) =>
+        new TaskStateStoreAccessor({
+          client: new ExecutionApiClient({ baseUrl: `${child.ready.origin}/execution`, token: w.token }),
+          taskInstanceId: w.taskInstanceId,
+          scope: taskScope(w.scope),
+        }),
+    ),
+  }));
+}
+
+/**
+ * Measures one database: starts the four configurations' servers, warms each up, then runs every probe
+ * in rounds (each round runs every configuration once, the order rotating by one each round).
+ */
+async function measureDatabase(
+  label: string,
+  plan: BenchPlan,
+  directory: string,
+  database: (index: number) => ObservabilityDatabase,
+  log: (line: string) => void,
+): Promise<{ figures: Figure[]; notes: string[] }> {
+  const value = jsonObjectOfBytes(plan.valueBytes);
+  const writers = Math.max(...plan.observabilityConcurrency);
+  const restToken = randomBytes(16).toString("base64url");
+  const runnings = await startConfigurations(directory, database, writers, restToken);
+  const notes: string[] = [];
+  try {
+    const set = (concurrency: number): Probe => ({
+      label: `set c=${concurrency}`,
+      count: plan.observabilityOps,
+      concurrency,
+      applies: () => true,
+      run: (running, sequence, worker) =>
+        running.accessors[worker]!.set(`key-${sequence % KEYS_PER_WORKER}`, value),
+    });
+    const probes: Probe[] = plan.observabilityConcurrency.map(set);
+    probes.push({
+      label: "get c=1",
+      count: plan.observabilityProbeOps,
+      concurrency: 1,
+      applies: () => true,
+      run: async (running, sequence, worker) => {
+        const key = `key-${sequence % KEYS_PER_WORKER}`;
+        if ((await running.accessors[worker]!.get(key)) === undefined) throw new Error(`${key} is missing`);
+      },
+    });
+
+    const baseline = runnings[0]!;
+    const monitorPath = (await statusOf(baseline, READINESS_PATH, restToken)) !== 404 ? READINESS_PATH : null;
+    const healthPath =
+      monitorPath === null && (await statusOf(baseline, HEALTH_PATH, restToken)) !== 404 ? HEALTH_PATH : null;
+    const probePath = monitorPath ?? healthPath;
+    if (probePath === null) {
+      const reason = `readiness not measured: GET ${READINESS_PATH} and ${HEALTH_PATH} answer 404 on this build`;
+      log(`  ${label}: ${reason}`);
+      notes.push(`${label}: ${reason}.`);
+    } else {
+      if (probePath === HEALTH_PATH) {
+        const reason = `GET ${READINESS_PATH} answers 404 on this build; the health route stands in for it`;
+        log(`  ${label}: ${reason}`);
+        notes.push(`${label}: ${reason}.`);
+      }
+      probes.push({
+        label: `GET ${probePath.replace("/api/v2/monitor/", "")}`,
+        count: plan.observabilityProbeOps,
+        concurrency: 1,
+        applies: () => true,
+        run: (running) => getOk(running, probePath, restToken),
+      });
+    }
+
+    const metricsOn = runnings.find((r) => r.configuration.metrics)!;
+    const metricsStatus = await statusOf(metricsOn, METRICS_PATH, restToken);
+    const offStatus = await statusOf(baseline, METRICS_PATH, restToken);
+    if (metricsStatus === 404) {
+      const reason = `scrape not measured: GET ${METRICS_PATH} answers 404 with api.metrics = true on this build`;
+      log(`  ${label}: ${reason}`);
+      notes.push(`${label}: ${reason}.`);
+    } else {
+      probes.push({
+        label: `GET ${METRICS_PATH}`,
+        count: plan.observabilityProbeOps,
+        concurrency: 1,
+        applies: (c) => c.metrics,
+        run: (running) => getOk(running, METRICS_PATH, restToken),
+      });
+    }
+    if (offStatus !== 404) {
+      notes.push(
+        `${label}: GET ${METRICS_PATH} answered ${offStatus} with api.metrics = false (expected 404).`,
+      );
+    }
+
+    // Warm-up: every writer writes all its keys, then sets at the highest level and every probe.
+    for (const running of runnings) {
+      await Promise.all(
+        running.accessors.map(async (accessor) => {
+          for (let k = 0; k < KEYS_PER_WORKER; k++) await accessor.set(`key-${k}`, value);
+        }),
+      );
+      for (const probe of probes) {
+        if (!probe.applies(running.configuration)) continue;
+        const count = probe.label.startsWith("set") ? plan.observabilityWarmup : plan.observabilityProbeOps;
+        await measure(probe, running, count);
+      }
+    }
+
+    const figures: Figure[] = [];
+    for (const probe of probes) {
+      const samples = new Map<Running, Sample[]>(runnings.map((r) => [r, []]));
+      const applying = runnings.filter((r) => probe.applies(r.configuration));
+      for (let round = 0; round < plan.observabilityRounds; round++) {
+        for (const running of rotated(applying, round))
+          samples.get(running)!.push(await measure(probe, running));
+      }
+      const operation = `${label}: ${probe.label}`;
+      const drafts: FigureDraft[] = applying.map((running) => {
+        const runs = samples.get(running)!;
+        return {
+          operation,
+          subject: running.configuration.subject,
+          role: running.configuration.role,
+          primary: "throughput",
+          metrics: {
+            throughput: toStat(
+              runs.map((s) => s.timing.opsPerSecond),
+              "ops/s",
+            ),
+            p50: toStat(
+              runs.map((s) => s.timing.p50Ms),
+              "ms",
+            ),
+            p99: toStat(
+              runs.map((s) => s.timing.p99Ms),
+              "ms",
+            ),
+            spans: toStat(
+              runs.map((s) => s.spansPerOp),
+              "spans/op",
+            ),
+          },
+        };
+      });
+      figures.push(...compareFigures(drafts, observabilityTarget));
+
+      const describe = (running: Running) => {
+        const runs = samples.get(running)!;
+        return `${running.configuration.subject} ${Math.round(median(runs.map((s) => s.timing.opsPerSecond)))} ops/s (p50 ${median(runs.map((s) => s.timing.p50Ms)).toFixed(3)} ms, ${median(runs.map((s) => s.spansPerOp)).toFixed(2)} spans/op)`;
+      };
+      log(`  ${operation}: ${applying.map(describe).join("; ")}`);
+      const both = applying.find((r) => r.configuration.subject === OBSERVABILITY_BOTH_ON);
+      if (both !== undefined && applying.includes(baseline)) {
+        const off = samples.get(baseline)!;
+        const on = samples.get(both)!;
+        const ofMedians =
+          median(on.map((s) => s.timing.opsPerSecond)) / median(off.map((s) => s.timing.opsPerSecond));
+        const paired = median(on.map((s, i) => s.timing.opsPerSecond / off[i]!.timing.opsPerSecond));
+        const verdict = probe.label.startsWith("set")
+          ? ofMedians >= 0.9
+            ? " (meets ≥ 0.90×)"
+            : " (misses ≥ 0.90×)"
+          : "";
+        log(
+          `  ${operation}: both on / both off ${ofMedians.toFixed(3)}× of the medians${verdict}, ${paired.toFixed(3)}× paired by round`,
+        );
+      }
+      for (const running of applying.filter((r) => r.configuration.tracing)) {
+        const runs = samples.get(running)!;
+        if (runs.every((s) => s.spansPerOp === 0)) {
+          const warning = `${operation}: ${running.configuration.subject} recorded no spans (the server makes none, or its tracers stayed no-op after the SDK was registered)`;
+          log(`  warning: ${warning}`);
+          notes.push(`${warning}.`);
+        } else if (probe.label === "set c=1") {
+          notes.push(
+            `${label}: spans per set with ${running.configuration.subject}: ${formatSpanNames(runs.at(-1)!.spanNames, probe.count)}.`,
+          );
+        }
+      }
+    }
+    return { figures, notes };
+  } finally {
+    await Promise.allSettled(runnings.map((r) => r.child.stop()));
+  }
+}
+
+/**
+ * The cost of observability end to end: the Tidemark API server (createApiServer, logging off) with
+ * `api.metrics` off or on and the OpenTelemetry SDK registered or not, four configurations each in its own
+ * server process, driven by task SDK writers (TaskStateStoreAccessor, one task instance and token each)
+ * in this process. Measures task-state set at each concurrency level, get, the readiness round trip and a
+ * `/metrics` scrape, in rounds over the four configurations, on a SQLite file and on Postgres unless it
+ * is unreachable. The target: set throughput with both on ≥ 0.9× both off.
+ *
+ * @param plan - sizes.
+ * @param postgres - the Postgres URL, or why it is not measured.
+ * @param log - progress lines.
+ * @returns the section.
+ */
+export async function observabilitySection(
+  plan: BenchPlan,
+  postgres: ObservabilityPostgres,
+  log: (line: string) => void,
+): Promise<MeasuredSection> {
+  const started = performance.now();
+  const figures: Figure[] = [];
+  const notes: string[] = [];
+  const byDatabase: string[] = [];
+  await withTempDir("observability", async (directory) => {
+    const sqlite = await measureDatabase(
+      "SQLite",
+      plan,
+      join(directory, "sqlite"),
+      () => ({ kind: "sqlite" }),
+      log,
+    );
+    figures.push(...sqlite.figures);
+    byDatabase.push(...sqlite.notes);
+    if ("skipped" in postgres) {
+      notes.push(`Postgres not measured: ${postgres.skipped}.`);
+      return;
+    }
+    const schemas = OBSERVABILITY_CONFIGURATIONS.map(() => throwawaySchemaName("observability"));
+    try {
+      const result = await measureDatabase(
+        "Postgres",
+        plan,
+        join(directory, "postgres"),
+        (index) => ({ kind: "postgres", url: postgres.url, schema: schemas[index]! }),
+        log,
+      );
+      figures.push(...result.figures);
+      byDatabase.push(...result.notes);
+    } finally {
+      await dropSchemas(postgres.url, schemas);
+    }
+  });
+  const value = JSON.stringify(jsonObjectOfBytes(plan.valueBytes));
+  return {
+    id: "observability",
+    title: "Observability cost end to end: metrics and tracing on and off (loopback HTTP)",
+    status: "ok",
+    notes: [
+      `TaskStateStoreAccessor.set / get of a ${value.length}-byte JSON value by c task SDK writers (each its own task instance, token and ExecutionApiClient) against the Tidemark API server (createApiServer, logging off); readiness and /metrics are plain GETs; ${plan.observabilityOps} sets or ${plan.observabilityProbeOps} other requests per run.`,
+      `Four configurations, each its own server process started the same way, clients in the benchmark process: ${OBSERVABILITY_CONFIGURATIONS.map((c) => c.subject).join("; ")}. Metrics: api.metrics. Tracing: the OpenTelemetry SDK (BasicTracerProvider, BatchSpanProcessor with its defaults, an exporter that counts and drops the spans, AsyncLocalStorage context manager, W3C trace-context propagator) registered after the server was built, never in the other processes.`,
+      `${plan.observabilityRounds} rounds after a warm-up; each round runs every configuration once, the order rotating by one each round; median of the rounds. × ceiling is the throughput ratio to both off; the target is set throughput with both on ≥ 0.9× both off. spans/op counts the spans the exporter received.`,
+      ...notes,
+      ...byDatabase,
+    ],
+    columns: [
+      { metric: "throughput", heading: "ops/s" },
+      { metric: "p50", heading: "p50 ms" },
+      { metric: "p99", heading: "p99 ms" },
+      { metric: "spans", heading: "spans/op" },
+    ],
+    figures,
+    durationMs: performance.now() - started,
+  };
+}

@@ -1,0 +1,43 @@
+import { context, propagation, trace } from "@opentelemetry/api";
+import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
+import { W3CTraceContextPropagator } from "@opentelemetry/core";
+import { BasicTracerProvider, BatchSpanProcessor } from "@opentelemetry/sdk-trace-base";
+import { CountingSpanExporter } from "./counting-span-exporter.js";
+
+/** The OpenTelemetry SDK as an operator would register it, with spans counted instead of sent. */
+export interface RegisteredTracing {
+  readonly exporter: CountingSpanExporter;
+  /** Exports every span ended so far (the batch processor otherwise waits for a full batch or 5 s). */
+  flush(): Promise<void>;
+  /** Shuts the provider down and removes the global tracer provider, context manager and propagator. */
+  unregister(): Promise<void>;
+}
+
+/**
+ * Registers the OpenTelemetry SDK globally: a BasicTracerProvider with a BatchSpanProcessor (default
+ * settings) feeding a counting exporter, the AsyncLocalStorage context manager and the W3C trace-context
+ * propagator.
+ *
+ * @returns the registration.
+ * @throws Error when a global tracer provider, context manager or propagator is already registered.
+ */
+export function registerTracing(): RegisteredTracing {
+  const exporter = new CountingSpanExporter();
+  const provider = new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(exporter)] });
+  const registered = [
+    trace.setGlobalTracerProvider(provider),
+    context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable()),
+    propagation.setGlobalPropagator(new W3CTraceContextPropagator()),
+  ];
+  if (registered.includes(false)) throw new Error("an OpenTelemetry global was already registered");
+  return {
+    exporter,
+    flush: () => provider.forceFlush(),
+    async unregister() {
+      await provider.shutdown();
+      trace.disable();
+      context.disable();
+      propagation.disable();
+    },
+  };
+}
