@@ -17,8 +17,11 @@ import {
   type StateStoreErrorCode,
 } from "@tidemark/state";
 import type { AssetAddress, DeclaredAsset } from "./asset.js";
+import { executionApiRouteOf } from "./execution-api-route.js";
+import { retryAfterMs } from "./retry-after.js";
 import { backoffDelayMs, DEFAULT_RETRY_OPTIONS, type RetryOptions } from "./retry-options.js";
 import type { ReportableTaskInstanceState, TaskInstanceInfo, VersionedValue } from "./task-instance-info.js";
+import { type ExecutionApiRetryReason, reportMetric, type WorkerMetricsHook } from "./worker-metrics-hook.js";
 
 /** Options of {@link ExecutionApiClient}. */
 export interface ExecutionApiClientOptions {
@@ -38,6 +41,16 @@ export interface ExecutionApiClientOptions {
   readonly retry?: RetryOptions;
   /** Time limit of one attempt, in milliseconds. Default 30,000. */
   readonly timeoutMs?: number;
+  /**
+   * Callbacks told about every request, retry and written value (see {@link WorkerMetricsHook}), for a
+   * worker's metrics. Default none.
+   */
+  readonly metrics?: WorkerMetricsHook;
+  /**
+   * Waits between attempts: resolves after `ms` milliseconds. Default a timer; tests inject one that
+   * records the delays instead.
+   */
+  readonly sleep?: (ms: number) => Promise<void>;
 }
 
 /** Options of {@link ExecutionApiClient.setTaskState}. */
@@ -171,7 +184,8 @@ function assetQuery(asset: AssetAddress, key?: string): { route: "by-name" | "by
  * - the task state keys "." and ".." throw `INVALID_KEY` before sending: URL parsing removes such path
  *   segments (asset keys travel in the query and are not affected);
  * - connection errors, timeouts and 5xx answers (except 501) are retried with capped exponential backoff
- *   ({@link RetryOptions}); conditional writes (`ifVersion` / `ifAbsent`) only when the connection was
+ *   ({@link RetryOptions}), waiting longer when a 5xx answer's `Retry-After` asks for it (a shedding
+ *   server's 503), up to `retry.maxRetryAfterMs`; conditional writes (`ifVersion` / `ifAbsent`) only when the connection was
  *   refused, since a lost answer would turn a retry into a spurious `CONFLICT`;
  * - after the last attempt: a 5xx throws the server's code (else `BACKEND_UNAVAILABLE`); a network failure
  *   throws `BACKEND_UNAVAILABLE` with the underlying error as `cause`;
@@ -188,6 +202,9 @@ function assetQuery(asset: AssetAddress, key?: string): { route: "by-name" | "by
 export class ExecutionApiClient {
   /** The base URL, without a trailing slash. */
   readonly baseUrl: string;
+  /** The metrics hook given as `metrics`; the accessors built on this client report written values to it. */
+  readonly metrics: WorkerMetricsHook | undefined;
+  readonly #sleep: (ms: number) => Promise<void>;
   readonly #token: ExecutionApiClientOptions["token"];
   readonly #fetch: typeof globalThis.fetch;
   readonly #retry: Readonly<Required<RetryOptions>>;
@@ -229,6 +246,8 @@ export class ExecutionApiClient {
     }
     this.#retry = Object.freeze(retry);
     this.#timeoutMs = options.timeoutMs ?? 30_000;
+    this.metrics = options.metrics;
+    this.#sleep = options.sleep ?? ((ms) => sleep(ms));
   }
 
   /**
@@ -465,9 +484,39 @@ export class ExecutionApiClient {
     const url = `${this.baseUrl}${spec.path}`;
     const what = `${spec.method} ${url}`;
     const attempts = this.#retry.attempts;
+    const { route, operation } = executionApiRouteOf(spec.method, spec.path);
+    const metrics = this.metrics;
+    const retrying = async (attempt: number, reason: ExecutionApiRetryReason, response?: Response) => {
+      const backoff = backoffDelayMs(attempt, this.#retry);
+      const asked = response === undefined ? undefined : retryAfterMs(response.headers.get("retry-after"));
+      const honoured = asked !== undefined && asked > backoff;
+      const delayMs = honoured ? Math.min(asked, this.#retry.maxRetryAfterMs) : backoff;
+      const status = response?.status ?? null;
+      reportMetric(metrics, "retry", {
+        method: spec.method,
+        route,
+        operation,
+        reason,
+        status,
+        attempt,
+        delayMs,
+        retryAfter: honoured,
+      });
+      await this.#sleep(delayMs);
+    };
     let lastNetworkError: unknown;
     for (let attempt = 1; ; attempt++) {
       let response: Response;
+      const started = performance.now();
+      const reported = (status: number | null) =>
+        reportMetric(metrics, "request", {
+          method: spec.method,
+          route,
+          operation,
+          status,
+          durationMs: performance.now() - started,
+          attempt,
+        });
       try {
         const token = typeof this.#token === "function" ? await this.#token() : this.#token;
         const headers: Record<string, string> = {
@@ -486,10 +535,12 @@ export class ExecutionApiClient {
         }
         response = await this.#fetch(url, init);
       } catch (error) {
+        reported(null);
         lastNetworkError = error;
         const retryable = spec.idempotent || NOT_DELIVERED.has(causeCode(error) ?? "");
         if (retryable && attempt < attempts) {
-          await sleep(backoffDelayMs(attempt, this.#retry));
+          const timedOut = (error as { name?: string })?.name === "TimeoutError";
+          await retrying(attempt, timedOut ? "timeout" : "connection_error");
           continue;
         }
         throw new StateStoreError(
@@ -501,9 +552,11 @@ export class ExecutionApiClient {
       if (response.status < 500) this.#learn(response.headers);
       if (response.status === 204) {
         await response.body?.cancel();
+        reported(204);
         return { body: undefined, headers: response.headers };
       }
       const text = await response.text();
+      reported(response.status);
       if (response.ok) {
         try {
           return { body: text === "" ? undefined : JSON.parse(text), headers: response.headers };
@@ -517,7 +570,7 @@ export class ExecutionApiClient {
       }
       const retryable5xx = response.status >= 500 && response.status !== 501 && spec.idempotent;
       if (retryable5xx && attempt < attempts) {
-        await sleep(backoffDelayMs(attempt, this.#retry));
+        await retrying(attempt, "server_error", response);
         continue;
       }
       throw errorFromResponse(response.status, text, what, attempt, response.headers);

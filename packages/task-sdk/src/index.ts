@@ -60,4 +60,11 @@ export {
   type TaskStateStoreAccessorOptions,
   type TaskStateStoreSetOptions,
 } from "./task-state-store-accessor.js";
+export type {
+  ExecutionApiRequestMetric,
+  ExecutionApiRetryMetric,
+  ExecutionApiRetryReason,
+  WorkerMetricsHook,
+  WorkerValueWrittenMetric,
+} from "./worker-metrics-hook.js";
 export { DEFAULT_WORKER_SETTINGS, type WorkerSettings, workerSettingsFromConfig } from "./worker-settings.js";

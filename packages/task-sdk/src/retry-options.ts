@@ -1,6 +1,7 @@
 /**
  * How {@link ExecutionApiClient} retries calls that failed with a connection error, a timeout or a 5xx
- * answer: capped exponential backoff with jitter. 4xx answers are never retried.
+ * answer: capped exponential backoff with jitter, or the answer's `Retry-After` when it asks for longer.
+ * 4xx answers are never retried.
  */
 export interface RetryOptions {
   /** Total attempts, including the first. Default 4. 1 disables retries. */
@@ -9,6 +10,11 @@ export interface RetryOptions {
   readonly initialDelayMs?: number;
   /** Largest delay between attempts, in milliseconds. Default 2000. */
   readonly maxDelayMs?: number;
+  /**
+   * Longest `Retry-After` of a 5xx answer honoured, in milliseconds: the client waits what the server
+   * asks (when longer than the backoff), up to this. Default 60,000.
+   */
+  readonly maxRetryAfterMs?: number;
 }
 
 /** The defaults of {@link RetryOptions}. */
@@ -16,6 +22,7 @@ export const DEFAULT_RETRY_OPTIONS: Readonly<Required<RetryOptions>> = Object.fr
   attempts: 4,
   initialDelayMs: 100,
   maxDelayMs: 2000,
+  maxRetryAfterMs: 60_000,
 });
 
 /**
