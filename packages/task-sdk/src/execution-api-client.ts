@@ -18,6 +18,7 @@ import {
 } from "@tidemark/state";
 import type { AssetAddress, DeclaredAsset } from "./asset.js";
 import { executionApiRouteOf } from "./execution-api-route.js";
+import { fetchTraced } from "./execution-api-tracing.js";
 import { retryAfterMs } from "./retry-after.js";
 import { backoffDelayMs, DEFAULT_RETRY_OPTIONS, type RetryOptions } from "./retry-options.js";
 import type { ReportableTaskInstanceState, TaskInstanceInfo, VersionedValue } from "./task-instance-info.js";
@@ -198,6 +199,10 @@ function assetQuery(asset: AssetAddress, key?: string): { route: "by-name" | "by
  * the `Tidemark-Extensions` header of any earlier answer, or from `GET /tidemark/extensions`, once per
  * client; against a plain Airflow server (no such header) compare-and-set throws `NOT_SUPPORTED` before
  * anything is sent.
+ *
+ * Tracing (OpenTelemetry, no-op unless an SDK is registered): every attempt is a CLIENT span
+ * `<METHOD> <route>` under the caller's active span, a retry with `http.request.resend_count`, and its
+ * W3C trace context goes out in the `traceparent` header, so the server's spans join the task's trace.
  */
 export class ExecutionApiClient {
   /** The base URL, without a trailing slash. */
@@ -524,7 +529,7 @@ export class ExecutionApiClient {
           authorization: `Bearer ${token}`,
           accept: "application/json",
         };
-        const init: RequestInit = {
+        const init: RequestInit & { headers: Record<string, string> } = {
           method: spec.method,
           headers,
           signal: AbortSignal.timeout(this.#timeoutMs),
@@ -533,7 +538,7 @@ export class ExecutionApiClient {
           headers["content-type"] = "application/json";
           init.body = JSON.stringify(spec.body);
         }
-        response = await this.#fetch(url, init);
+        response = await fetchTraced(this.#fetch, url, init, { route, operation, attempt });
       } catch (error) {
         reported(null);
         lastNetworkError = error;
