@@ -60,6 +60,7 @@ import {
 import type { ObjectHead, ObjectStore, StoredObject } from "./object-store.js";
 import { resolveS3Connection } from "./s3-connection.js";
 import { S3ObjectStore, s3ClientConfigOf } from "./s3-object-store.js";
+import { TracedObjectStore } from "./traced-object-store.js";
 
 const CONTENT_TYPE = "application/json";
 
@@ -168,13 +169,18 @@ export class StateStoreObjectStorageBackend extends BaseStoreBackend implements 
     this.#now = resolved.now;
     this.#concurrency = resolved.concurrency;
     if (path.scheme === "file") {
-      this.#store = new FileObjectStore(path.base, path.directory);
+      this.#store = new TracedObjectStore(new FileObjectStore(path.base, path.directory), { system: "file" });
     } else {
       const connection = resolveS3Connection(path.connId, resolved.env);
-      this.#store = new S3ObjectStore(
-        { base: path.base, bucket: path.bucket, prefix: path.prefix },
-        connection,
-        s3ClientConfigOf(connection, resolved.env, resolved.s3ClientConfig),
+      const config = s3ClientConfigOf(connection, resolved.env, resolved.s3ClientConfig);
+      this.#store = new TracedObjectStore(
+        new S3ObjectStore({ base: path.base, bucket: path.bucket, prefix: path.prefix }, connection, config),
+        {
+          system: "s3",
+          bucket: path.bucket,
+          endpointUrl: connection.endpointUrl,
+          region: typeof config.region === "string" ? config.region : connection.region,
+        },
       );
     }
   }
