@@ -8,6 +8,8 @@ export interface ApiServerProcess {
   readonly origin: string;
   /** Everything written to stderr so far. */
   stderr(): string;
+  /** Everything written to stdout so far (the listening line and the start-up summary). */
+  stdout(): string;
   /** Sends SIGTERM (or `signal`) and resolves with the exit code and signal. */
   stop(signal?: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
@@ -58,6 +60,7 @@ export function spawnApiServer(
         child,
         origin: match[1] as string,
         stderr: () => stderr,
+        stdout: () => stdout,
         async stop(signal: NodeJS.Signals = "SIGTERM") {
           if (child.exitCode === null && child.signalCode === null) child.kill(signal);
           return exited;
