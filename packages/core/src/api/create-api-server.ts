@@ -9,6 +9,7 @@ import { createLogger } from "../logging/create-logger.js";
 import { createConfiguredStoreBackend } from "../metastore/create-configured-store-backend.js";
 import { migrate } from "../migrations/migrate.js";
 import { composeInstrumentation } from "../observability/compose-instrumentation.js";
+import { createServerMetrics } from "../observability/metrics/server-metrics.js";
 import { installServerTracing } from "../observability/tracing/server-tracing.js";
 import { installApiErrorHandlers } from "./api-error.js";
 import { EXECUTION_API_PREFIX, executionApiPlugin } from "./execution/execution-api-plugin.js";
@@ -160,7 +161,13 @@ export async function createApiServer(options: CreateApiServerOptions): Promise<
   });
   acceptBodilessJson(app);
   const tracing = installServerTracing(app, database);
-  const instrumentation = composeInstrumentation(tracing.instrumentation);
+  const cleanupIntervalMs = options.cleanupIntervalMs ?? config.state_store.cleanup_interval_seconds * 1000;
+  const metrics = createServerMetrics(app, {
+    config,
+    database,
+    cleanupIntervalSeconds: cleanupIntervalMs / 1000,
+  });
+  const instrumentation = composeInstrumentation(metrics?.stateStore("execution"), tracing.instrumentation);
   installRequestIdHeader(app);
   await installLoadShedding(app, config.api);
   const service = new ExecutionStateService({
@@ -182,6 +189,7 @@ export async function createApiServer(options: CreateApiServerOptions): Promise<
     signingKey: secretKey.key,
     bodyLimit,
     compareAndSet: serverBackend.capabilities.compareAndSet,
+    onTokenVerification: metrics?.tokenVerification("execution"),
   });
   let restApi: CoreRestApi;
   try {
@@ -193,10 +201,12 @@ export async function createApiServer(options: CreateApiServerOptions): Promise<
       bodyLimit,
       uiDir: options.uiDir,
       secretKey: secretKey.key,
-      instrumentation,
+      instrumentation: composeInstrumentation(metrics?.stateStore("rest"), tracing.instrumentation),
+      onTokenVerification: metrics?.tokenVerification("rest"),
     });
   } catch (error) {
     tracing.stop();
+    metrics?.close();
     if (ownedBackend) await serverBackend.close().catch(() => {});
     if (ownedDatabase) await database.close().catch(() => {});
     throw error;
@@ -205,8 +215,9 @@ export async function createApiServer(options: CreateApiServerOptions): Promise<
     backend: serverBackend,
     database,
     lock: cleanupLockFor(database),
-    intervalMs: options.cleanupIntervalMs ?? config.state_store.cleanup_interval_seconds * 1000,
+    intervalMs: cleanupIntervalMs,
     logger: app.log,
+    ...(metrics === undefined ? {} : { onSweep: metrics.cleanupSweep }),
   });
 
   let closing: Promise<void> | undefined;
@@ -231,6 +242,7 @@ export async function createApiServer(options: CreateApiServerOptions): Promise<
           await app.close();
         } finally {
           tracing.stop();
+          metrics?.close();
           if (ownedBackend) await serverBackend.close();
           if (ownedDatabase) await database.close();
         }

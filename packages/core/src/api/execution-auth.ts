@@ -1,7 +1,13 @@
 import { StateStoreError } from "@tidemark/state";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { errors as joseErrors } from "jose";
 import { type ExecutionPrincipal, verifyExecutionToken } from "./execution-tokens.js";
 import { bindPrincipalToLog } from "./principal-log-bindings.js";
+import {
+  lacksBearerToken,
+  type TokenVerificationObserver,
+  type TokenVerificationResult,
+} from "./token-verification.js";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -35,28 +41,52 @@ export async function principalFromAuthorization(
   return verifyExecutionToken(match[1] as string, key);
 }
 
+/** What a failed token check was: no token, an expired one, or an invalid one. */
+function failedVerification(header: string | undefined, error: unknown): TokenVerificationResult {
+  if (lacksBearerToken(header)) return "missing";
+  return (error as { cause?: unknown } | null)?.cause instanceof joseErrors.JWTExpired
+    ? "expired"
+    : "tampered";
+}
+
 /**
  * Makes every route of `app` (an encapsulated plugin context) require a valid Execution API token, except
  * the paths in `publicPaths` (the OpenAPI document). The principal is stored on
  * `request.executionPrincipal`.
  *
  * @param app - the plugin's instance.
- * @param options - the HS256 key and the routes (`routeOptions.url`) that need no token.
+ * @param options - the HS256 key, the routes (`routeOptions.url`) that need no token, and an observer told
+ *   each check's result (for the token metrics).
  */
 export function installExecutionAuth(
   app: FastifyInstance,
-  options: { key: Uint8Array; publicUrls: readonly string[] },
+  options: { key: Uint8Array; publicUrls: readonly string[]; onVerification?: TokenVerificationObserver },
 ): void {
   app.decorateRequest("executionPrincipal", null);
+  const observe = options.onVerification;
   app.addHook("onRequest", async (request: FastifyRequest, reply: FastifyReply) => {
     // Unknown routes answer ROUTE_NOT_FOUND whatever the token, so a wrong URL is never mistaken for auth.
     if (request.is404 || options.publicUrls.includes(request.routeOptions.url ?? "")) return;
-    const principal = await principalFromAuthorization(request.headers.authorization, options.key);
+    let principal: ExecutionPrincipal;
+    try {
+      principal = await principalFromAuthorization(request.headers.authorization, options.key);
+    } catch (error) {
+      observe?.(failedVerification(request.headers.authorization, error));
+      throw error;
+    }
     request.executionPrincipal = principal;
     bindPrincipalToLog(request, reply, principal);
     // Authorize task instance routes before body validation, so a foreign token learns nothing (403 first).
     const tiId = (request.params as { ti_id?: unknown } | undefined)?.ti_id;
-    if (typeof tiId === "string") assertOwnTaskInstance(principal, tiId);
+    if (typeof tiId === "string") {
+      try {
+        assertOwnTaskInstance(principal, tiId);
+      } catch (error) {
+        observe?.("forbidden");
+        throw error;
+      }
+    }
+    observe?.("ok");
   });
 }
 

@@ -19,6 +19,11 @@ export interface CleanupLock {
   /** What the lock coordinates, for logs (for example `postgres advisory lock (schema public)`). */
   readonly description: string;
   /**
+   * Whether the lock excludes other servers (the Postgres advisory lock); false or absent for a lock that
+   * only excludes sweeps inside this process, which the cleanup metrics report as `not_used`.
+   */
+  readonly shared?: boolean;
+  /**
    * Runs `work` while holding the lock, without waiting for it: when another holder has it, resolves
    * `{acquired: false}` at once and `work` does not run.
    */
@@ -39,6 +44,7 @@ export function processLocalCleanupLock(description = "in-process lock"): Cleanu
   let held = false;
   return {
     description,
+    shared: false,
     async withLock(work) {
       if (held) return { acquired: false };
       held = true;
@@ -65,6 +71,7 @@ export function postgresAdvisoryCleanupLock(database: TidemarkDatabase): Cleanup
   const name = `tidemark.state_store.cleanup:${database.schema ?? "public"}`;
   return {
     description: `postgres advisory lock ${JSON.stringify(name)}`,
+    shared: true,
     withLock(work) {
       return database.db.connection().execute(async (connection) => {
         const taken = await sql<{

@@ -34,6 +34,28 @@ export type CleanupSweepResult =
       readonly error: unknown;
     };
 
+/**
+ * How the cleanup lock went for one sweep: taken (`acquired`, the Postgres advisory lock), taken by
+ * another server so the sweep was skipped (`held_elsewhere`), or a lock that only excludes sweeps inside
+ * this process (`not_used`: SQLite, PGlite).
+ */
+export type CleanupLockOutcome = "acquired" | "held_elsewhere" | "not_used";
+
+/** One finished sweep as {@link CleanupSchedulerOptions.onSweep} sees it, for metrics. */
+export interface CleanupSweepObservation {
+  /** What the sweep did. */
+  readonly result: CleanupSweepResult;
+  /** The sweep's wall-clock duration, in seconds (lock included). */
+  readonly durationSeconds: number;
+  /**
+   * The longest stretch between two progress reports of the backend (one batch of deletes), in seconds;
+   * the whole sweep when the backend reports no progress; 0 for a skipped sweep.
+   */
+  readonly longestBatchSeconds: number;
+  /** How the lock went; null when taking the lock itself failed. */
+  readonly lock: CleanupLockOutcome | null;
+}
+
 /** Options of {@link CleanupScheduler}. */
 export interface CleanupSchedulerOptions {
   /** The server backend whose `cleanup()` sweeps (`state_store.backend`, default MetastoreBackend). */
@@ -54,6 +76,8 @@ export interface CleanupSchedulerOptions {
   readonly initialDelayMs?: number;
   /** Where the schedule and each sweep are logged (a pino logger fits). */
   readonly logger: CleanupLogger;
+  /** Told about every finished sweep (the cleanup metrics); it must not throw. */
+  readonly onSweep?: (sweep: CleanupSweepObservation) => void;
 }
 
 function totalRows(report: CleanupReport): number {
@@ -131,11 +155,45 @@ export class CleanupScheduler {
   }
 
   async #sweep(): Promise<CleanupSweepResult> {
+    const { onSweep } = this.#options;
+    const started = performance.now();
+    let lock: CleanupLockOutcome | null = null;
+    let longestBatchMs = 0;
+    let lastProgress = started;
+    const onProgress = (): void => {
+      const now = performance.now();
+      longestBatchMs = Math.max(longestBatchMs, now - lastProgress);
+      lastProgress = now;
+    };
+    const result = await this.#run(onSweep === undefined ? undefined : onProgress, (taken) => {
+      lock = taken;
+    });
+    if (onSweep !== undefined) {
+      const ended = performance.now();
+      if (result.status !== "skipped") longestBatchMs = Math.max(longestBatchMs, ended - lastProgress);
+      onSweep({
+        result,
+        durationSeconds: (ended - started) / 1000,
+        longestBatchSeconds: longestBatchMs / 1000,
+        lock,
+      });
+    }
+    return result;
+  }
+
+  async #run(
+    onProgress: (() => void) | undefined,
+    onLock: (outcome: CleanupLockOutcome) => void,
+  ): Promise<CleanupSweepResult> {
     const { backend, database, lock, logger } = this.#options;
     const started = performance.now();
     try {
-      const outcome = await lock.withLock(() => cleanupStateStore(backend, database));
+      const outcome = await lock.withLock(() => {
+        onLock(lock.shared === true ? "acquired" : "not_used");
+        return cleanupStateStore(backend, database, onProgress === undefined ? {} : { onProgress });
+      });
       if (!outcome.acquired) {
+        onLock("held_elsewhere");
         const reason = `another server holds the cleanup lock (${lock.description})`;
         logger.info({ backend: backend.name }, `state store cleanup skipped: ${reason}`);
         return { status: "skipped", reason };

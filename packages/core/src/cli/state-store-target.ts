@@ -8,6 +8,7 @@ import { RestStateClient } from "../state-admin/rest-state-client.js";
 import { StateAdmin } from "../state-admin/state-admin.js";
 import type { StateStoreAccess, TaskTarget } from "../state-admin/state-store-access.js";
 import { type CliDatabaseContext, withCliDatabase } from "./cli-context.js";
+import { cliUserAgent } from "./cli-user-agent.js";
 
 /** The scope flags of the `state-store` data commands, as commander parses them. */
 export interface ScopeFlags {
@@ -203,7 +204,11 @@ export async function withStateAccess<T>(
   const apiUrl = flags.apiUrl ?? process.env.TIDEMARK_API_URL;
   if (apiUrl !== undefined && apiUrl !== "") {
     const token = flags.token ?? process.env.TIDEMARK_API_TOKEN;
-    const client = new RestStateClient({ apiUrl, ...(token === undefined ? {} : { token }) });
+    const client = new RestStateClient({
+      apiUrl,
+      userAgent: cliUserAgent(),
+      ...(token === undefined ? {} : { token }),
+    });
     return work({ access: client, mode: "api", where: client.baseUrl });
   }
   if (flags.token !== undefined) {

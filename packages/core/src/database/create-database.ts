@@ -5,6 +5,7 @@ import BetterSqlite3 from "better-sqlite3";
 import type { Dialect, Kysely, KyselyConfig } from "kysely";
 import pg from "pg";
 import { betterSqlite3Dialect } from "./better-sqlite3-dialect.js";
+import { registerConnectionPool } from "./connection-pool.js";
 import { createKysely } from "./create-kysely.js";
 import {
   type PostgresDatabaseUrl,
@@ -76,17 +77,18 @@ function openSqlite(
 function openPostgres(
   parsed: PostgresDatabaseUrl,
   options: CreateDatabaseOptions,
-): { dialect: Dialect; schema: string | undefined } {
+): { dialect: Dialect; schema: string | undefined; pool: pg.Pool; max: number } {
+  const max = options.postgresPoolSize ?? DEFAULT_POSTGRES_POOL_SIZE;
   const pool = new pg.Pool({
     connectionString: parsed.connectionString,
-    max: options.postgresPoolSize ?? DEFAULT_POSTGRES_POOL_SIZE,
+    max,
     connectionTimeoutMillis: options.postgresConnectionTimeoutMs ?? 10_000,
     ...(parsed.schema === undefined ? {} : { options: `-c search_path=${parsed.schema}` }),
   });
   // An idle connection that breaks (a server restart) must not crash the process; the next query
   // reports the failure as BACKEND_UNAVAILABLE.
   pool.on("error", () => {});
-  return { dialect: namedStatementPostgresDialect(pool), schema: parsed.schema };
+  return { dialect: namedStatementPostgresDialect(pool), schema: parsed.schema, pool, max };
 }
 
 /** Options of {@link createDatabaseFromKyselyDialect}. */
@@ -150,12 +152,14 @@ function wrap(
  */
 export function createDatabase(url: string, options: CreateDatabaseOptions = {}): TidemarkDatabase {
   const parsed = parseDatabaseUrl(url, options.cwd === undefined ? {} : { cwd: options.cwd });
-  const { dialect, schema } =
-    parsed.dialect === "sqlite" ? openSqlite(parsed, options) : openPostgres(parsed, options);
+  const opened = parsed.dialect === "sqlite" ? openSqlite(parsed, options) : openPostgres(parsed, options);
+  const { dialect, schema } = opened;
   const kysely = createKysely<Database>(
     options.log === undefined ? { dialect } : { dialect, log: options.log },
   );
-  return wrap(kysely, parsed.dialect, url, schema);
+  const database = wrap(kysely, parsed.dialect, url, schema);
+  if ("pool" in opened) registerConnectionPool(database, opened.pool, opened.max);
+  return database;
 }
 
 /**

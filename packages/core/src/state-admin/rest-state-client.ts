@@ -42,6 +42,8 @@ export interface RestStateClientOptions {
   readonly fetch?: typeof fetch;
   /** How long one request may take, in milliseconds. Default 30000. */
   readonly timeoutMs?: number;
+  /** The `User-Agent` to send (the CLI sends `tidemark-cli/<version>`). Default: fetch's own. */
+  readonly userAgent?: string;
 }
 
 type Query = Record<string, string | number | boolean | undefined>;
@@ -135,6 +137,7 @@ export class RestStateClient implements StateStoreAccess {
   readonly #token: string | undefined;
   readonly #fetch: typeof fetch;
   readonly #timeoutMs: number;
+  readonly #userAgent: string | undefined;
 
   /**
    * @param options - base URL, token, fetch, timeout.
@@ -145,11 +148,13 @@ export class RestStateClient implements StateStoreAccess {
     this.#token = options.token === "" ? undefined : options.token;
     this.#fetch = options.fetch ?? ((input, init) => fetch(input, init));
     this.#timeoutMs = options.timeoutMs ?? 30_000;
+    this.#userAgent = options.userAgent;
   }
 
   async #request(method: string, path: string, init: RequestInit = {}): Promise<Response> {
     const headers: Record<string, string> = { accept: "application/json", ...init.headers };
     if (this.#token !== undefined) headers.authorization = `Bearer ${this.#token}`;
+    if (this.#userAgent !== undefined) headers["user-agent"] = this.#userAgent;
     let body: string | undefined;
     if (init.body !== undefined) {
       headers["content-type"] = "application/json";

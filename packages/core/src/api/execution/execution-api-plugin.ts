@@ -3,6 +3,7 @@ import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
 import { API_ERROR_SCHEMA } from "../api-error.js";
 import { installExecutionAuth } from "../execution-auth.js";
+import type { TokenVerificationObserver } from "../token-verification.js";
 import { assetStateRoutes } from "./asset-state-routes.js";
 import { installExecutionErrorHandlers } from "./execution-error-handler.js";
 import { executionExtensions } from "./execution-extensions.js";
@@ -27,6 +28,8 @@ export interface ExecutionApiPluginOptions {
   readonly version?: string;
   /** Whether the server backend has compare-and-set (advertised as `conditional-requests`). */
   readonly compareAndSet: boolean;
+  /** Told the result of every token check (the token metrics). */
+  readonly onTokenVerification?: TokenVerificationObserver | undefined;
 }
 
 /**
@@ -84,7 +87,11 @@ export async function executionApiPlugin(
   const extensionsUrl = `${app.prefix}/tidemark/extensions`;
   const extensions = executionExtensions({ compareAndSet: options.compareAndSet });
   installExecutionRequestHooks(app, { extensions, unversionedUrls: [openapiUrl, extensionsUrl] });
-  installExecutionAuth(app, { key: options.signingKey, publicUrls: [openapiUrl, extensionsUrl] });
+  installExecutionAuth(app, {
+    key: options.signingKey,
+    publicUrls: [openapiUrl, extensionsUrl],
+    ...(options.onTokenVerification === undefined ? {} : { onVerification: options.onTokenVerification }),
+  });
   app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
   app
     .withTypeProvider<TypeBoxTypeProvider>()

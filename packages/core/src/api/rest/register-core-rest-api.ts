@@ -2,6 +2,7 @@ import type { TidemarkConfig } from "@tidemark/config";
 import type { BaseStoreBackend, StateStoreInstrumentation } from "@tidemark/state";
 import type { FastifyInstance } from "fastify";
 import type { TidemarkDatabase } from "../../database/tidemark-database.js";
+import type { TokenVerificationObserver } from "../token-verification.js";
 import { ReferenceSeal } from "../../state-admin/reference-seal.js";
 import { StateAdmin } from "../../state-admin/state-admin.js";
 import { REST_API_PREFIX, restApiPlugin } from "./rest-api-plugin.js";
@@ -28,6 +29,8 @@ export interface CoreRestApiOptions {
   readonly uiDir?: string | undefined;
   /** Metrics and traces around every state store operation of the admin (`composeInstrumentation`). */
   readonly instrumentation?: StateStoreInstrumentation | undefined;
+  /** Told the result of every Core REST API token check (the token metrics). */
+  readonly onTokenVerification?: TokenVerificationObserver | undefined;
 }
 
 /** What {@link registerCoreRestApi} set up. */
@@ -66,7 +69,11 @@ export async function registerCoreRestApi(
   await app.register(restApiPlugin, {
     prefix: REST_API_PREFIX,
     admin,
-    auth: { mode: config.api.auth, tokens: config.api.auth_tokens },
+    auth: {
+      mode: config.api.auth,
+      tokens: config.api.auth_tokens,
+      onVerification: options.onTokenVerification,
+    },
     uiConfig: {
       auth: config.api.auth,
       auth_tokens_configured: config.api.auth === "token" && config.api.auth_tokens.some((t) => t !== ""),

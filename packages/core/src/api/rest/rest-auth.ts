@@ -2,6 +2,7 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import { isIP } from "node:net";
 import { StateStoreError } from "@tidemark/state";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { TokenVerificationObserver } from "../token-verification.js";
 
 /** How the Core REST API authenticates: `api.auth` and `api.auth_tokens`. */
 export interface RestAuthSettings {
@@ -9,6 +10,8 @@ export interface RestAuthSettings {
   readonly mode: "token" | "none";
   /** `api.auth_tokens`. */
   readonly tokens: readonly string[];
+  /** Told each token check's result (`ok`, `missing`, `tampered`), for the token metrics. */
+  readonly onVerification?: TokenVerificationObserver | undefined;
 }
 
 function digest(text: string): Buffer {
@@ -86,10 +89,12 @@ export function installRestAuth(
 ): void {
   if (options.settings.mode === "none") return;
   const digests = options.settings.tokens.filter((t) => t !== "").map(digest);
+  const observe = options.settings.onVerification;
   app.addHook("onRequest", async (request: FastifyRequest, reply: FastifyReply) => {
     if (request.is404 || options.publicUrls.includes(request.routeOptions.url ?? "")) return;
     const header = request.headers.authorization;
     if (header === undefined || header.trim() === "") {
+      observe?.("missing");
       throw unauthorized(
         reply,
         "missing Authorization header; send Authorization: Bearer <token> with one of the server's api.auth_tokens",
@@ -97,16 +102,20 @@ export function installRestAuth(
     }
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
     if (match === null) {
+      observe?.("missing");
       throw unauthorized(reply, "the Authorization header must be of the form Bearer <token>");
     }
     if (digests.length === 0) {
+      observe?.("tampered");
       throw unauthorized(
         reply,
         'this server accepts no tokens: api.auth = "token" but api.auth_tokens is empty; configure api.auth_tokens on the server',
       );
     }
     if (!tokenMatches(match[1] as string, digests)) {
+      observe?.("tampered");
       throw unauthorized(reply, "the bearer token is not one of the server's api.auth_tokens");
     }
+    observe?.("ok");
   });
 }
