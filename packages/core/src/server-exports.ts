@@ -27,6 +27,15 @@ export {
 } from "./api/execution/execution-state-service.js";
 export { createMetastoreExecutionMetadata } from "./api/execution/metastore-execution-metadata.js";
 export {
+  type BackendReadiness,
+  DEFAULT_READINESS_TIMEOUT_MS,
+  type MigrationsReadiness,
+  type ReadinessComponent,
+  ReadinessProbe,
+  type ReadinessProbeOptions,
+  type ReadinessReport,
+} from "./api/health/readiness-probe.js";
+export {
   DEFAULT_TOKEN_TTL_SECONDS,
   EXECUTION_TOKEN_AUDIENCE,
   type ExecutionPrincipal,

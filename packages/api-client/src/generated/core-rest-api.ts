@@ -51,6 +51,176 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/api/v2/monitor/health": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Airflow's HealthInfoResponse (no token needed): metadatabase healthy when the metastore answers one round trip; Tidemark has no scheduler, triggerer or dag processor and reports them as Airflow does when none is running */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Always 200, as in Airflow: read metadatabase.status */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": {
+              metadatabase: {
+                /** @description healthy when the metastore answered a round trip, else unhealthy */
+                status: string | null;
+              };
+              scheduler: {
+                /** @description healthy or unhealthy; null for a component this deployment does not run */
+                status: string | null;
+                /** @description The scheduler's latest heartbeat (ISO 8601); always null: Tidemark runs no scheduler */
+                latest_scheduler_heartbeat: string | null;
+              };
+              triggerer: {
+                /** @description healthy or unhealthy; null for a component this deployment does not run */
+                status: string | null;
+                /** @description The triggerer's latest heartbeat (ISO 8601); always null: Tidemark runs no triggerer */
+                latest_triggerer_heartbeat: string | null;
+              };
+              dag_processor: {
+                /** @description healthy or unhealthy; null for a component this deployment does not run */
+                status: string | null;
+                /** @description The dag processor's latest heartbeat (ISO 8601); always null: Tidemark runs no dag processor */
+                latest_dag_processor_heartbeat: string | null;
+              };
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/v2/monitor/readiness": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Tidemark's readiness (no token needed): 200 when the metastore and the server backend answer and no migration is pending, else 503 naming each failed component with a reason */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Ready: every component is ok */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": {
+              /**
+               * @description ready when every component is ok
+               * @enum {string}
+               */
+              status: "ready" | "not_ready";
+              components: {
+                /** @description One round trip to the metastore (database.url) */
+                metastore: {
+                  /** @enum {string} */
+                  status: "ok" | "failed";
+                  /** @description What failed and how to fix it; only when the status is failed */
+                  reason?: string;
+                };
+                /** @description The server backend's ping() (state_store.backend) */
+                backend: {
+                  /** @enum {string} */
+                  status: "ok" | "failed";
+                  /** @description The server backend's name, for example MetastoreBackend */
+                  name: string;
+                  /** @description What failed and how to fix it; only when the status is failed */
+                  reason?: string;
+                };
+                /** @description No migration of the metastore is pending */
+                migrations: {
+                  /** @enum {string} */
+                  status: "ok" | "failed";
+                  /** @description Migrations not yet applied, oldest first */
+                  pending?: string[];
+                  /** @description What failed and how to fix it; only when the status is failed */
+                  reason?: string;
+                };
+              };
+            };
+          };
+        };
+        /** @description Not ready: the failed components, each with a reason (a check that takes longer than its timeout, 5 s by default, fails) */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": {
+              /**
+               * @description ready when every component is ok
+               * @enum {string}
+               */
+              status: "ready" | "not_ready";
+              components: {
+                /** @description One round trip to the metastore (database.url) */
+                metastore: {
+                  /** @enum {string} */
+                  status: "ok" | "failed";
+                  /** @description What failed and how to fix it; only when the status is failed */
+                  reason?: string;
+                };
+                /** @description The server backend's ping() (state_store.backend) */
+                backend: {
+                  /** @enum {string} */
+                  status: "ok" | "failed";
+                  /** @description The server backend's name, for example MetastoreBackend */
+                  name: string;
+                  /** @description What failed and how to fix it; only when the status is failed */
+                  reason?: string;
+                };
+                /** @description No migration of the metastore is pending */
+                migrations: {
+                  /** @enum {string} */
+                  status: "ok" | "failed";
+                  /** @description Migrations not yet applied, oldest first */
+                  pending?: string[];
+                  /** @description What failed and how to fix it; only when the status is failed */
+                  reason?: string;
+                };
+              };
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/api/v2/dags": {
     parameters: {
       query?: never;

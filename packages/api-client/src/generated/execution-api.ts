@@ -45,6 +45,45 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/execution/health": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Liveness, as Airflow's Execution API answers it (no token and no Airflow-API-Version needed): the process serves HTTP; it checks nothing else */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": {
+              /** @enum {string} */
+              status: "healthy";
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/execution/task-instances/{ti_id}": {
     parameters: {
       query?: never;

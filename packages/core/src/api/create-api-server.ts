@@ -16,6 +16,9 @@ import { EXECUTION_API_PREFIX, executionApiPlugin } from "./execution/execution-
 import type { ExecutionMetadata } from "./execution/execution-metadata.js";
 import { ExecutionStateService } from "./execution/execution-state-service.js";
 import { createMetastoreExecutionMetadata } from "./execution/metastore-execution-metadata.js";
+import { ReadinessProbe } from "./health/readiness-probe.js";
+import { startupAttempt } from "./health/startup-attempt.js";
+import { runStartupCheck } from "./health/startup-check.js";
 import { installLoadShedding } from "./load-shedding.js";
 import { installRequestIdHeader, requestIdOf } from "./request-id.js";
 import { type CoreRestApi, registerCoreRestApi } from "./rest/register-core-rest-api.js";
@@ -48,6 +51,16 @@ export interface CreateApiServerOptions {
   readonly uiDir?: string;
   /** Milliseconds between scheduled cleanups; default `state_store.cleanup_interval_seconds` × 1000 (0 = off). */
   readonly cleanupIntervalMs?: number;
+  /**
+   * Run the readiness check (metastore, server backend, migrations) before returning, retrying with
+   * backoff for `startupTimeoutMs`. Default true; false skips it (migrations still run unless `migrate`
+   * is false), for a server that must come up whatever its database does.
+   */
+  readonly startupCheck?: boolean;
+  /** How long the start-up check retries, in milliseconds; default `api.startup_timeout_seconds` × 1000. */
+  readonly startupTimeoutMs?: number;
+  /** Milliseconds each readiness check may take (start-up and `/api/v2/monitor/readiness`). Default 5000. */
+  readonly readinessTimeoutMs?: number;
 }
 
 /** Where to listen. */
@@ -72,6 +85,8 @@ export interface ApiServer {
   readonly restApi: CoreRestApi;
   /** The scheduled cleanup, started by `listen` and stopped by `close`. */
   readonly cleanupScheduler: CleanupScheduler;
+  /** The readiness check behind `/api/v2/monitor/readiness` and the start-up check. */
+  readonly readiness: ReadinessProbe;
   /**
    * Starts listening (and the scheduled cleanup). Refuses a non-loopback host with `api.auth = "none"`
    * (`CONFIG_ERROR`).
@@ -122,7 +137,8 @@ function acceptBodilessJson(app: FastifyInstance): void {
  * @param options - configuration, optional backend, database, logger, working directory.
  * @returns the server, not yet listening.
  * @throws StateStoreError `CONFIG_ERROR` for a bad `api.secret_key`, `state_store.backend` or
- *   `database.url`; `BACKEND_UNAVAILABLE` when the database cannot be opened or migrated.
+ *   `database.url`; `BACKEND_UNAVAILABLE` when the database cannot be opened or migrated, or the start-up
+ *   check still fails at its deadline (the message names each failed component and its reason).
  */
 export async function createApiServer(options: CreateApiServerOptions): Promise<ApiServer> {
   const { config } = options;
@@ -132,12 +148,30 @@ export async function createApiServer(options: CreateApiServerOptions): Promise<
   const database = options.database ?? createDatabase(config.database.url, { cwd });
   let backend: BaseStoreBackend | undefined;
   let ownedBackend = false;
+  const logger =
+    options.logger === false
+      ? undefined
+      : (options.logger ?? createLogger({ level: config.logging.level, name: "tidemark-api" }));
+  let readiness: ReadinessProbe;
   try {
-    if (options.migrate !== false) await migrate(database);
     if (options.backend !== undefined) backend = options.backend;
     else {
       ownedBackend = true;
       backend = await createConfiguredStoreBackend({ config, database, cwd });
+    }
+    readiness = new ReadinessProbe({
+      database,
+      backend,
+      ...(options.readinessTimeoutMs === undefined ? {} : { timeoutMs: options.readinessTimeoutMs }),
+    });
+    const migrateNow = options.migrate === false ? undefined : () => migrate(database);
+    if (options.startupCheck === false) await migrateNow?.();
+    else {
+      await runStartupCheck({
+        attempt: startupAttempt({ probe: readiness, migrate: migrateNow }),
+        timeoutMs: options.startupTimeoutMs ?? config.api.startup_timeout_seconds * 1000,
+        logger,
+      });
     }
   } catch (error) {
     if (ownedBackend && backend !== undefined) await backend.close().catch(() => {});
@@ -147,12 +181,7 @@ export async function createApiServer(options: CreateApiServerOptions): Promise<
   const serverBackend = backend;
   const bodyLimit = bodyLimitFor(config.state_store.max_value_storage_bytes);
   const app = Fastify({
-    ...(options.logger === false
-      ? { logger: false }
-      : {
-          loggerInstance:
-            options.logger ?? createLogger({ level: config.logging.level, name: "tidemark-api" }),
-        }),
+    ...(logger === undefined ? { logger: false } : { loggerInstance: logger }),
     bodyLimit,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false } },
     return503OnClosing: true,
@@ -203,6 +232,7 @@ export async function createApiServer(options: CreateApiServerOptions): Promise<
       secretKey: secretKey.key,
       instrumentation: composeInstrumentation(metrics?.stateStore("rest"), tracing.instrumentation),
       onTokenVerification: metrics?.tokenVerification("rest"),
+      readiness,
     });
   } catch (error) {
     tracing.stop();
@@ -228,6 +258,7 @@ export async function createApiServer(options: CreateApiServerOptions): Promise<
     secretKey,
     restApi,
     cleanupScheduler,
+    readiness,
     async listen(listen: ListenOptions = {}): Promise<string> {
       const host = listen.host ?? config.api.host;
       assertAuthAllowedOnHost(config.api.auth, host);

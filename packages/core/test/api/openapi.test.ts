@@ -42,14 +42,15 @@ describe("GET /execution/openapi.json", () => {
         "DELETE /execution/store/asset/by-uri/value",
         "DELETE /execution/store/asset/by-uri/clear",
         "GET /execution/tidemark/extensions",
+        "GET /execution/health",
       ].sort(),
     );
     expect(doc.openapi).toMatch(/^3\./);
   });
 
-  it("requires a bearer token (except the discovery route), closes every request body and lists the error answers", () => {
+  it("requires a bearer token (except the discovery and health routes), closes every request body and lists the error answers", () => {
     for (const [path, ops] of Object.entries(doc.paths)) {
-      if (path === "/execution/tidemark/extensions") continue;
+      if (path === "/execution/tidemark/extensions" || path === "/execution/health") continue;
       for (const [method, op] of Object.entries(ops)) {
         expect(op.security, `${method} ${path}`).toEqual([{ bearerAuth: [] }]);
         const body = op.requestBody?.content["application/json"]?.schema;
@@ -84,5 +85,8 @@ describe("GET /execution/openapi.json", () => {
     const discovery = doc.paths["/execution/tidemark/extensions"]?.get;
     expect(discovery?.security).toBeUndefined();
     expect(Object.keys(discovery?.responses ?? {})).toEqual(["200"]);
+    const health = doc.paths["/execution/health"]?.get;
+    expect(health?.security).toBeUndefined();
+    expect(Object.keys(health?.responses ?? {})).toEqual(["200"]);
   });
 });

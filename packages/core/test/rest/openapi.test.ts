@@ -33,7 +33,10 @@ describe("OpenAPI documents", () => {
       "/api/v2/assets/by-name/{name}": ["get"],
       "/api/v2/assets/{asset_id}/state-store": ["delete", "get"],
       "/api/v2/assets/{asset_id}/state-store/{*}": ["delete", "get", "patch", "put"],
+      "/api/v2/monitor/health": ["get"],
+      "/api/v2/monitor/readiness": ["get"],
     };
+    const publicPaths = ["/api/v2/config/ui", "/api/v2/monitor/health", "/api/v2/monitor/readiness"];
     expect(Object.keys(rest.paths).sort()).toEqual(Object.keys(expected).sort());
     for (const [path, methods] of Object.entries(expected)) {
       const operations = rest.paths[path] ?? {};
@@ -45,8 +48,9 @@ describe("OpenAPI documents", () => {
       ).toEqual(methods);
       for (const [method, operation] of Object.entries(operations)) {
         expect(Object.keys(operation.responses ?? {}).length, `${method} ${path}`).toBeGreaterThan(0);
-        if (path !== "/api/v2/config/ui")
+        if (!publicPaths.includes(path))
           expect(operation.security, `${method} ${path}`).toEqual([{ bearerAuth: [] }]);
+        else expect(operation.security, `${method} ${path}`).toBeUndefined();
       }
     }
     expect(Object.keys(rest.paths[`${base}/{*}`]?.put?.responses ?? {}).sort()).toEqual(

@@ -7,6 +7,7 @@ import type { TokenVerificationObserver } from "../token-verification.js";
 import { assetStateRoutes } from "./asset-state-routes.js";
 import { installExecutionErrorHandlers } from "./execution-error-handler.js";
 import { executionExtensions } from "./execution-extensions.js";
+import { EXECUTION_HEALTH_PATH, executionHealthRoute } from "./execution-health-route.js";
 import { installExecutionRequestHooks } from "./execution-request-hooks.js";
 import { GET_EXTENSIONS_SCHEMA } from "./execution-schemas.js";
 import type { ExecutionStateService } from "./execution-state-service.js";
@@ -41,7 +42,8 @@ export interface ExecutionApiPluginOptions {
  * Every answer carries `Airflow-API-Version` (the request's version, default the newest) and
  * `Tidemark-Extensions`; `GET /execution/tidemark/extensions` lists the same extensions as
  * `{"extensions": [...]}`. Like the OpenAPI document, the discovery route needs no token: it tells a
- * client what the server can do before it holds one, and reveals nothing about any task or asset.
+ * client what the server can do before it holds one, and reveals nothing about any task or asset. So
+ * does Airflow's liveness route `GET /execution/health` (`{"status": "healthy"}`, any version).
  */
 export async function executionApiPlugin(
   app: FastifyInstance,
@@ -85,17 +87,19 @@ export async function executionApiPlugin(
   installExecutionErrorHandlers(app, { bodyLimit: options.bodyLimit });
   const openapiUrl = `${app.prefix}/openapi.json`;
   const extensionsUrl = `${app.prefix}/tidemark/extensions`;
+  const healthUrl = `${app.prefix}${EXECUTION_HEALTH_PATH}`;
   const extensions = executionExtensions({ compareAndSet: options.compareAndSet });
-  installExecutionRequestHooks(app, { extensions, unversionedUrls: [openapiUrl, extensionsUrl] });
+  installExecutionRequestHooks(app, { extensions, unversionedUrls: [openapiUrl, extensionsUrl, healthUrl] });
   installExecutionAuth(app, {
     key: options.signingKey,
-    publicUrls: [openapiUrl, extensionsUrl],
+    publicUrls: [openapiUrl, extensionsUrl, healthUrl],
     ...(options.onTokenVerification === undefined ? {} : { onVerification: options.onTokenVerification }),
   });
   app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
   app
     .withTypeProvider<TypeBoxTypeProvider>()
     .get("/tidemark/extensions", { schema: GET_EXTENSIONS_SCHEMA }, async () => ({ extensions }));
+  await app.register(executionHealthRoute);
   await app.register(taskInstanceRoutes, { service: options.service });
   await app.register(taskStateRoutes, { service: options.service });
   await app.register(assetStateRoutes, { service: options.service });

@@ -2,9 +2,10 @@ import type { TidemarkConfig } from "@tidemark/config";
 import type { BaseStoreBackend, StateStoreInstrumentation } from "@tidemark/state";
 import type { FastifyInstance } from "fastify";
 import type { TidemarkDatabase } from "../../database/tidemark-database.js";
-import type { TokenVerificationObserver } from "../token-verification.js";
 import { ReferenceSeal } from "../../state-admin/reference-seal.js";
 import { StateAdmin } from "../../state-admin/state-admin.js";
+import { ReadinessProbe } from "../health/readiness-probe.js";
+import type { TokenVerificationObserver } from "../token-verification.js";
 import { REST_API_PREFIX, restApiPlugin } from "./rest-api-plugin.js";
 import { type ResolvedUiDir, resolveUiDir, uiHostingPlugin, uiMissingPlugin } from "./ui-hosting.js";
 
@@ -31,6 +32,11 @@ export interface CoreRestApiOptions {
   readonly instrumentation?: StateStoreInstrumentation | undefined;
   /** Told the result of every Core REST API token check (the token metrics). */
   readonly onTokenVerification?: TokenVerificationObserver | undefined;
+  /**
+   * Answers `/monitor/health` and `/monitor/readiness`. Default: a {@link ReadinessProbe} on `database` and
+   * `backend`.
+   */
+  readonly readiness?: ReadinessProbe | undefined;
 }
 
 /** What {@link registerCoreRestApi} set up. */
@@ -42,7 +48,8 @@ export interface CoreRestApi {
 }
 
 /**
- * Adds the Core REST API (`/api/v2`, with `/api/v2/openapi.json` and `/api/v2/config/ui`) and the UI
+ * Adds the Core REST API (`/api/v2`, with `/api/v2/openapi.json`, `/api/v2/config/ui` and the health and
+ * readiness routes under `/api/v2/monitor/`) and the UI
  * (`/ui/`, with `/` redirecting to it, when a UI build is found) to an api-server's Fastify instance.
  * Everything goes through one {@link StateAdmin} on the server's configured backend and metastore.
  *
@@ -81,6 +88,8 @@ export async function registerCoreRestApi(
       max_value_storage_bytes: config.state_store.max_value_storage_bytes,
     },
     bodyLimit: options.bodyLimit,
+    readiness:
+      options.readiness ?? new ReadinessProbe({ database: options.database, backend: options.backend }),
   });
   if (config.api.auth === "token" && config.api.auth_tokens.filter((t) => t !== "").length === 0) {
     app.log.warn(
