@@ -4,9 +4,11 @@ export {
   type LockOutcome,
 } from "./cleanup-scheduler/cleanup-lock.js";
 export {
+  type CleanupLockOutcome,
   type CleanupLogger,
   CleanupScheduler,
   type CleanupSchedulerOptions,
+  type CleanupSweepObservation,
   type CleanupSweepResult,
 } from "./cleanup-scheduler/cleanup-scheduler.js";
 export {
