@@ -169,9 +169,11 @@ describe("pnpm bench -- --quick", () => {
         for (const figure of figures.slice(1)) expect(Number.isFinite(figure.ceiling?.ratio)).toBe(true);
         for (const figure of figures) {
           const traced = figure.subject.includes("tracing on");
-          const spans = figure.metrics.spans!;
-          if (traced) expect(spans.min, `${database} ${operation} ${figure.subject}`).toBeGreaterThan(0);
-          else expect(spans.max, `${database} ${operation} ${figure.subject}`).toBe(0);
+          const where = `${database} ${operation} ${figure.subject}`;
+          for (const spans of [figure.metrics.spans!, figure.metrics.clientSpans!]) {
+            if (traced) expect(spans.min, where).toBeGreaterThan(0);
+            else expect(spans.max, where).toBe(0);
+          }
         }
         const bothOn = figures.at(-1)?.target;
         if (operation.startsWith("set")) expect(bothOn?.goal).toBe("≥ 0.9× both off");

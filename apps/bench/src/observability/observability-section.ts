@@ -13,6 +13,7 @@ import { dropSchemas, throwawaySchemaName } from "../support/postgres-target.js"
 import { type RunningChild, startServerChild } from "../support/server-child.js";
 import { withTempDir } from "../support/temp-dir.js";
 import { type OperationTiming, runOperations } from "../support/timing.js";
+import { CountingMetricsHook } from "./counting-metrics-hook.js";
 import {
   OBSERVABILITY_CONFIGURATIONS,
   type ObservabilityConfiguration,
@@ -23,6 +24,7 @@ import type {
   ObservabilityServerReady,
   SpanCounts,
 } from "./observability-protocol.js";
+import { registerTracing } from "./tracing-sdk.js";
 
 const SERVER = new URL("./observability-server-child.js", import.meta.url);
 /** Keys per writer; the warm-up writes them all, so every get finds its key. */
@@ -36,6 +38,8 @@ interface Running {
   readonly configuration: ObservabilityConfiguration;
   readonly child: RunningChild<ObservabilityServerReady>;
   readonly accessors: readonly TaskStateStoreAccessor[];
+  /** The task SDK metrics hook the writers report to, when metrics are on. */
+  readonly hook: CountingMetricsHook | null;
 }
 
 /** One kind of measured operation. */
@@ -51,9 +55,15 @@ interface Probe {
 
 interface Sample {
   readonly timing: OperationTiming;
+  /** Spans the server exported during the run, per operation. */
   readonly spansPerOp: number;
   readonly spanNames: Readonly<Record<string, number>>;
+  /** Spans the task SDK (this process) exported during the run, per operation. */
+  readonly clientSpansPerOp: number;
+  readonly clientSpanNames: Readonly<Record<string, number>>;
 }
+
+const NO_SPANS: SpanCounts = { total: 0, byName: {} };
 
 /** How the observability section reaches Postgres: a URL, or why it was not measured. */
 export type ObservabilityPostgres = { readonly url: string } | { readonly skipped: string };
@@ -73,13 +83,34 @@ function spanDelta(before: SpanCounts, after: SpanCounts): Record<string, number
   return delta;
 }
 
+/**
+ * One run of a probe. With tracing on, this process registers the OpenTelemetry SDK for the run (the task
+ * SDK asks the global tracer provider on every request) and removes it afterwards.
+ */
 async function measure(probe: Probe, running: Running, count = probe.count): Promise<Sample> {
   const before = await spanCounts(running);
-  const timing = await runOperations(count, probe.concurrency, (sequence, worker) =>
-    probe.run(running, sequence, worker),
-  );
+  const tracing = running.configuration.tracing ? registerTracing() : null;
+  let timing: OperationTiming;
+  let client = NO_SPANS;
+  try {
+    timing = await runOperations(count, probe.concurrency, (sequence, worker) =>
+      probe.run(running, sequence, worker),
+    );
+    if (tracing !== null) {
+      await tracing.flush();
+      client = tracing.exporter.counts();
+    }
+  } finally {
+    await tracing?.unregister();
+  }
   const after = await spanCounts(running);
-  return { timing, spansPerOp: (after.total - before.total) / count, spanNames: spanDelta(before, after) };
+  return {
+    timing,
+    spansPerOp: (after.total - before.total) / count,
+    spanNames: spanDelta(before, after),
+    clientSpansPerOp: client.total / count,
+    clientSpanNames: client.byName,
+  };
 }
 
 /** GETs a path of the API server, failing on any answer but 2xx; resolves to the body's length. */
@@ -140,18 +171,28 @@ async function startConfigurations(
     await Promise.allSettled(children.map((c) => c.stop()));
     throw (failed as PromiseRejectedResult).reason;
   }
-  return children.map((child, index) => ({
-    configuration: OBSERVABILITY_CONFIGURATIONS[index]!,
-    child,
-    accessors: child.ready.workers.map(
-      (w) =>
-        new TaskStateStoreAccessor({
-          client: new ExecutionApiClient({ baseUrl: `${child.ready.origin}/execution`, token: w.token }),
-          taskInstanceId: w.taskInstanceId,
-          scope: taskScope(w.scope),
-        }),
-    ),
-  }));
+  return children.map((child, index) => {
+    const configuration = OBSERVABILITY_CONFIGURATIONS[index]!;
+    const hook = configuration.metrics ? new CountingMetricsHook() : null;
+    const baseUrl = `${child.ready.origin}/execution`;
+    return {
+      configuration,
+      child,
+      hook,
+      accessors: child.ready.workers.map(
+        (w) =>
+          new TaskStateStoreAccessor({
+            client: new ExecutionApiClient({
+              baseUrl,
+              token: w.token,
+              ...(hook === null ? {} : { metrics: hook }),
+            }),
+            taskInstanceId: w.taskInstanceId,
+            scope: taskScope(w.scope),
+          }),
+      ),
+    };
+  });
 }
 
 /**
@@ -284,6 +325,10 @@ async function measureDatabase(
               runs.map((s) => s.spansPerOp),
               "spans/op",
             ),
+            clientSpans: toStat(
+              runs.map((s) => s.clientSpansPerOp),
+              "spans/op",
+            ),
           },
         };
       });
@@ -291,7 +336,7 @@ async function measureDatabase(
 
       const describe = (running: Running) => {
         const runs = samples.get(running)!;
-        return `${running.configuration.subject} ${Math.round(median(runs.map((s) => s.timing.opsPerSecond)))} ops/s (p50 ${median(runs.map((s) => s.timing.p50Ms)).toFixed(3)} ms, ${median(runs.map((s) => s.spansPerOp)).toFixed(2)} spans/op)`;
+        return `${running.configuration.subject} ${Math.round(median(runs.map((s) => s.timing.opsPerSecond)))} ops/s (p50 ${median(runs.map((s) => s.timing.p50Ms)).toFixed(3)} ms, p99 ${median(runs.map((s) => s.timing.p99Ms)).toFixed(3)} ms, spans/op ${median(runs.map((s) => s.spansPerOp)).toFixed(2)} server + ${median(runs.map((s) => s.clientSpansPerOp)).toFixed(2)} client)`;
       };
       log(`  ${operation}: ${applying.map(describe).join("; ")}`);
       const both = applying.find((r) => r.configuration.subject === OBSERVABILITY_BOTH_ON);
@@ -317,11 +362,18 @@ async function measureDatabase(
           log(`  warning: ${warning}`);
           notes.push(`${warning}.`);
         } else if (probe.label === "set c=1") {
+          const last = runs.at(-1)!;
           notes.push(
-            `${label}: spans per set with ${running.configuration.subject}: ${formatSpanNames(runs.at(-1)!.spanNames, probe.count)}.`,
+            `${label}: spans per set with ${running.configuration.subject}: server ${formatSpanNames(last.spanNames, probe.count)}; task SDK ${formatSpanNames(last.clientSpanNames, probe.count)}.`,
           );
         }
       }
+    }
+    for (const running of runnings) {
+      if (running.hook === null) continue;
+      notes.push(
+        `${label}: the task SDK metrics hook of ${running.configuration.subject} counted ${running.hook.requests} requests, ${running.hook.values} values written (${running.hook.bytes} bytes) and ${running.hook.retries} retries.`,
+      );
     }
     return { figures, notes };
   } finally {
@@ -333,7 +385,7 @@ async function measureDatabase(
  * The cost of observability end to end: the Tidemark API server (createApiServer, logging off) with
  * `api.metrics` off or on and the OpenTelemetry SDK registered or not, four configurations each in its own
  * server process, driven by task SDK writers (TaskStateStoreAccessor, one task instance and token each)
- * in this process. Measures task-state set at each concurrency level, get, the readiness round trip and a
+ * in this process, with the task SDK's metrics hook and tracing following the configuration. Measures task-state set at each concurrency level, get, the readiness round trip and a
  * `/metrics` scrape, in rounds over the four configurations, on a SQLite file and on Postgres unless it
  * is unreachable. The target: set throughput with both on ≥ 0.9× both off.
  *
@@ -387,8 +439,8 @@ export async function observabilitySection(
     status: "ok",
     notes: [
       `TaskStateStoreAccessor.set / get of a ${value.length}-byte JSON value by c task SDK writers (each its own task instance, token and ExecutionApiClient) against the Tidemark API server (createApiServer, logging off); readiness and /metrics are plain GETs; ${plan.observabilityOps} sets or ${plan.observabilityProbeOps} other requests per run.`,
-      `Four configurations, each its own server process started the same way, clients in the benchmark process: ${OBSERVABILITY_CONFIGURATIONS.map((c) => c.subject).join("; ")}. Metrics: api.metrics. Tracing: the OpenTelemetry SDK (BasicTracerProvider, BatchSpanProcessor with its defaults, an exporter that counts and drops the spans, AsyncLocalStorage context manager, W3C trace-context propagator) registered after the server was built, never in the other processes.`,
-      `${plan.observabilityRounds} rounds after a warm-up; each round runs every configuration once, the order rotating by one each round; median of the rounds. × ceiling is the throughput ratio to both off; the target is set throughput with both on ≥ 0.9× both off. spans/op counts the spans the exporter received.`,
+      `Four configurations, each its own server process started the same way, the task SDK writers in the benchmark process: ${OBSERVABILITY_CONFIGURATIONS.map((c) => c.subject).join("; ")}. Metrics: api.metrics, and the writers' ExecutionApiClient gets a metrics hook (in-memory counters). Tracing: the OpenTelemetry SDK (BasicTracerProvider, BatchSpanProcessor with its defaults, an exporter that counts and drops the spans, AsyncLocalStorage context manager, W3C trace-context propagator), registered in the server process after the server was built, and in the benchmark process for that configuration's runs only, so each set is one trace from the task SDK's span through the server's; never in the other processes.`,
+      `${plan.observabilityRounds} rounds after a warm-up; each round runs every configuration once, the order rotating by one each round; median of the rounds. × ceiling is the throughput ratio to both off; the target is set throughput with both on ≥ 0.9× both off. spans/op counts the spans the exporters received, per request.`,
       ...notes,
       ...byDatabase,
     ],
@@ -396,7 +448,8 @@ export async function observabilitySection(
       { metric: "throughput", heading: "ops/s" },
       { metric: "p50", heading: "p50 ms" },
       { metric: "p99", heading: "p99 ms" },
-      { metric: "spans", heading: "spans/op" },
+      { metric: "spans", heading: "server spans/op" },
+      { metric: "clientSpans", heading: "task SDK spans/op" },
     ],
     figures,
     durationMs: performance.now() - started,
