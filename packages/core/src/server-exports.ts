@@ -27,15 +27,6 @@ export {
 } from "./api/execution/execution-state-service.js";
 export { createMetastoreExecutionMetadata } from "./api/execution/metastore-execution-metadata.js";
 export {
-  type BackendReadiness,
-  DEFAULT_READINESS_TIMEOUT_MS,
-  type MigrationsReadiness,
-  type ReadinessComponent,
-  ReadinessProbe,
-  type ReadinessProbeOptions,
-  type ReadinessReport,
-} from "./api/health/readiness-probe.js";
-export {
   DEFAULT_TOKEN_TTL_SECONDS,
   EXECUTION_TOKEN_AUDIENCE,
   type ExecutionPrincipal,
@@ -46,6 +37,15 @@ export {
   verifyExecutionToken,
   type WatcherAssetGrant,
 } from "./api/execution-tokens.js";
+export {
+  type BackendReadiness,
+  DEFAULT_READINESS_TIMEOUT_MS,
+  type MigrationsReadiness,
+  type ReadinessComponent,
+  ReadinessProbe,
+  type ReadinessProbeOptions,
+  type ReadinessReport,
+} from "./api/health/readiness-probe.js";
 export {
   type CoreRestApi,
   type CoreRestApiOptions,
@@ -60,6 +60,7 @@ export {
   resolveSecretKey,
   SECRET_KEY_FILE,
 } from "./api/secret-key.js";
+export type { TokenVerificationObserver, TokenVerificationResult } from "./api/token-verification.js";
 export { ReferenceSeal } from "./state-admin/reference-seal.js";
 export { StateAdmin, type StateAdminOptions, type StateAdminSettings } from "./state-admin/state-admin.js";
 export type {
