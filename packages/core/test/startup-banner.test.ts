@@ -140,4 +140,28 @@ describe("formatStartupBanner", () => {
       "",
     ]);
   });
+
+  it("says where the metrics are and whether they need a token, or that they are off", () => {
+    const facts = {
+      origin: "http://127.0.0.1:8080",
+      database: { display: "sqlite::memory:", state: "memory" as const },
+      serverBackend: { backend, spec: "" },
+      workerBackend: { kind: "inline" as const },
+      auth: { mode: "token" as const, tokens: ["t"] },
+      ui: { dir: null, source: null, reason: "none" },
+    };
+    const metricsLine = (metrics: { enabled: boolean; tokenRequired: boolean }) =>
+      formatStartupBanner({ ...facts, metrics })
+        .split("\n")
+        .find((line) => line.startsWith("  metrics:"));
+    expect(metricsLine({ enabled: true, tokenRequired: true })).toBe(
+      "  metrics:        http://127.0.0.1:8080/metrics (Prometheus text format; needs Authorization: Bearer <api.metrics_token>)",
+    );
+    expect(metricsLine({ enabled: true, tokenRequired: false })).toBe(
+      "  metrics:        http://127.0.0.1:8080/metrics (Prometheus text format; no token needed (set api.metrics_token to require one))",
+    );
+    expect(metricsLine({ enabled: false, tokenRequired: false })).toBe(
+      "  metrics:        off (api.metrics = false)",
+    );
+  });
 });

@@ -97,6 +97,8 @@ export interface StartupBannerFacts {
   readonly auth: { readonly mode: "token" | "none"; readonly tokens: readonly string[] };
   /** Where the UI comes from, from `resolveUiDir`. */
   readonly ui: ResolvedUiDir;
+  /** `api.metrics` and whether `api.metrics_token` is set; no metrics line when absent. */
+  readonly metrics?: { readonly enabled: boolean; readonly tokenRequired: boolean };
 }
 
 const SERVER_CAPABILITIES: readonly [keyof StoreBackendCapabilities, string][] = [
@@ -159,10 +161,19 @@ function uiLine(origin: string, ui: ResolvedUiDir): string {
   return `${origin}/ui/ (${from})`;
 }
 
+function metricsLine(origin: string, metrics: NonNullable<StartupBannerFacts["metrics"]>): string {
+  if (!metrics.enabled) return "off (api.metrics = false)";
+  const access = metrics.tokenRequired
+    ? "needs Authorization: Bearer <api.metrics_token>"
+    : "no token needed (set api.metrics_token to require one)";
+  return `${origin}/metrics (Prometheus text format; ${access})`;
+}
+
 /**
  * The human summary `tidemark api-server` prints on stdout once it listens: the database (SQLite file
  * path and whether it is new, or the Postgres URL with its password as `***`), the server and worker
- * backends with their declared capabilities, the auth mode, and the UI's URL or why there is none.
+ * backends with their declared capabilities, the auth mode, the UI's URL or why there is none, and where
+ * the Prometheus metrics are and whether they need a token.
  * Secrets never appear: no password, no token.
  *
  * @param facts - what to describe.
@@ -179,6 +190,9 @@ export function formatStartupBanner(facts: StartupBannerFacts): string {
     ["worker backend", workerLine(facts.workerBackend)],
     ["auth", authLine(facts.auth)],
     ["UI", uiLine(facts.origin, facts.ui)],
+    ...(facts.metrics === undefined
+      ? []
+      : [["metrics", metricsLine(facts.origin, facts.metrics)] as [string, string]]),
   ];
   const width = Math.max(...rows.map(([label]) => label.length)) + 2;
   return rows.map(([label, text]) => `  ${`${label}:`.padEnd(width)}${text}\n`).join("");

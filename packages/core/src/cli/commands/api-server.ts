@@ -90,6 +90,7 @@ export function registerApiServerCommand(program: Command): void {
               workerBackend: await summarizeWorkerBackend(config, cwd),
               auth: { mode: config.api.auth, tokens: config.api.auth_tokens },
               ui: server.restApi.ui,
+              metrics: { enabled: config.api.metrics, tokenRequired: config.api.metrics_token !== "" },
             }),
           );
         }
