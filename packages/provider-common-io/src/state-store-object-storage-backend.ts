@@ -178,6 +178,7 @@ export class StateStoreObjectStorageBackend extends BaseStoreBackend implements 
         {
           system: "s3",
           bucket: path.bucket,
+          keyPrefix: path.prefix,
           endpointUrl: connection.endpointUrl,
           region: typeof config.region === "string" ? config.region : connection.region,
         },

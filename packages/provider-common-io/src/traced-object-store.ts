@@ -15,6 +15,8 @@ export interface ObjectStoreTarget {
   readonly system: "s3" | "file";
   /** S3: the bucket. */
   readonly bucket?: string | undefined;
+  /** S3: the key prefix of the store's base ("" or ending in "/"), so `aws.s3.key` is the bucket's key. */
+  readonly keyPrefix?: string | undefined;
   /** S3: the endpoint URL (an S3-compatible store) or undefined for AWS. */
   readonly endpointUrl?: string | undefined;
   /** S3: the region, naming the AWS endpoint when there is no endpoint URL. */
@@ -73,6 +75,7 @@ export class TracedObjectStore implements ObjectStore {
   readonly #tracer: Tracer;
   readonly #kind: SpanKind;
   readonly #s3: boolean;
+  readonly #keyPrefix: string;
   readonly #shared: Attributes;
 
   /**
@@ -84,6 +87,7 @@ export class TracedObjectStore implements ObjectStore {
     this.#store = store;
     this.#tracer = trace.getTracer(TRACER_NAME);
     this.#s3 = target.system === "s3";
+    this.#keyPrefix = target.keyPrefix ?? "";
     this.#kind = this.#s3 ? SpanKind.CLIENT : SpanKind.INTERNAL;
     this.#shared = sharedAttributes(target);
   }
@@ -96,7 +100,7 @@ export class TracedObjectStore implements ObjectStore {
     span.setAttribute("tidemark.object_store.operation", operation);
     if (objectKey !== undefined) {
       span.setAttribute("tidemark.object_store.key", objectKey);
-      if (this.#s3) span.setAttribute("aws.s3.key", objectKey);
+      if (this.#s3) span.setAttribute("aws.s3.key", `${this.#keyPrefix}${objectKey}`);
     }
     return span;
   }

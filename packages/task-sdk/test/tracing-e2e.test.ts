@@ -5,6 +5,8 @@ import { pathToFileURL } from "node:url";
 import { type Span, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import type { ReadableSpan } from "@opentelemetry/sdk-trace-base";
 import { loadConfig, type TidemarkConfig } from "@tidemark/config";
+import { StateStoreObjectStorageBackend } from "@tidemark/provider-common-io";
+import { type S3rverHandle, startS3rver } from "@tidemark/testkit/s3rver";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defineTask, runTask, silentTaskLogger, type TaskContext } from "../src/index.js";
 import { type InMemoryTracing, parentIdOf, startInMemoryTracing } from "./support/in-memory-tracing.js";
@@ -192,5 +194,72 @@ describe.each(databases)("task SDK traces against a real server (%s)", (database
     expect(server.attributes["http.response.status_code"]).toBe(412);
     // A 4xx is an outcome the task handles, not a server fault.
     expect(server.status.code).not.toBe(SpanStatusCode.ERROR);
+  });
+});
+
+describe("task SDK traces with an S3 worker backend (s3rver, SQLite server)", () => {
+  let s: TidemarkServer;
+  let s3: S3rverHandle;
+  beforeAll(async () => {
+    s3 = await startS3rver();
+    s = await startTidemarkServer();
+  });
+  afterAll(async () => {
+    await s.close();
+    await s3.stop();
+  });
+
+  it("an offload to S3 is a CLIENT span naming the bucket and the endpoint, in the task's trace", async () => {
+    const ti = await s.taskInstance({ taskId: "s3_offload" });
+    const backend = new StateStoreObjectStorageBackend({
+      path: `s3://store@${s3.bucket}/traces/`,
+      env: s3.connectionEnv("store"),
+      threshold: 0,
+    });
+    let ids: { traceId: string; spanId: string } | undefined;
+    const task = defineTask({
+      async execute(ctx) {
+        await trace.getTracer("test").startActiveSpan("task", async (span: Span) => {
+          ids = { traceId: span.spanContext().traceId, spanId: span.spanContext().spanId };
+          try {
+            await ctx.taskStateStore.set("report", { rows: [1, 2, 3] });
+          } finally {
+            span.end();
+          }
+        });
+      },
+    });
+    try {
+      const result = await runTask({
+        client: await s.client(ti.id),
+        taskInstanceId: ti.id,
+        task,
+        workerBackend: backend,
+        config: loadConfig({ cwd: s.cwd, env: {}, overrides: {} }),
+        log: silentTaskLogger,
+      });
+      expect(result.state).toBe("success");
+    } finally {
+      await backend.close();
+    }
+    if (ids === undefined) throw new Error("the task did not run");
+    const { traceId, spanId } = ids;
+    await tracing.waitForSpan(traceId, (span) => span.kind === SpanKind.SERVER);
+    const put = only(
+      tracing.spansOf(traceId),
+      (span) => span.name === "object_store.put",
+      "object store span",
+    );
+    expect(put.kind).toBe(SpanKind.CLIENT);
+    expect(parentIdOf(put)).toBe(spanId);
+    expect(put.attributes).toMatchObject({
+      "tidemark.object_store.operation": "put",
+      "tidemark.object_store.system": "s3",
+      "aws.s3.bucket": s3.bucket,
+      "server.address": "127.0.0.1",
+      "server.port": s3.port,
+    });
+    expect(String(put.attributes["aws.s3.key"])).toMatch(/^traces\/.*report/);
+    expect(JSON.stringify(put.attributes)).not.toContain("S3RVER");
   });
 });
