@@ -74,7 +74,7 @@ export function traceQueries(database: TidemarkDatabase, tracer: Tracer = tidema
       span.setAttributes(shared);
       span.setAttribute("db.operation.name", query.operation);
       span.setAttribute("db.query.text", query.text);
-      return traced(span, run);
+      return traced(span, run, false);
     },
   });
 }
