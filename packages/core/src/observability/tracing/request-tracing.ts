@@ -34,8 +34,7 @@ function parentContextOf(request: FastifyRequest): Context {
 /**
  * Makes a SERVER span for every request of `app` and its plugins, active while the hooks and the
  * handler run (so state store and database spans are its children): named `<METHOD> <route template>`
- * (`PUT /execution/state/ti/{task_instance_id}/{key}` is `PUT /execution/state/ti/:task_instance_id/:key`),
- * or the method alone when no route matched; it continues the trace of an incoming `traceparent`
+ * (`PUT /execution/store/ti/:ti_id/*`), or the method alone when no route matched; it continues the trace of an incoming `traceparent`
  * (`propagation.extract`, the global propagator) and carries `http.request.method`, `http.route`,
  * `url.path`, `url.scheme`, `server.address`, `server.port`, `network.protocol.version`,
  * `user_agent.original`, `client.address` and `http.response.status_code`. A 5xx answer sets status
