@@ -44,6 +44,15 @@ export const CONFIG_OPTIONS: readonly ConfigOption[] = Object.freeze([
       "The metastore. `sqlite:///absolute/path.db`, `sqlite:relative/path.db` (relative to the working directory), `sqlite::memory:` or `postgres://user@host:5432/db`.",
   },
   {
+    section: "database",
+    key: "pool_size",
+    type: "integer",
+    default: 10,
+    min: 2,
+    description:
+      "Most connections one process opens to a Postgres metastore (one pool per api-server or CLI command). With N api-servers on one database the peak is N × pool_size; keep it below Postgres's max_connections. At least 2: a cleanup sweep holds one connection for its lock. SQLite uses one connection.",
+  },
+  {
     section: "state_store",
     key: "backend",
     type: "string",

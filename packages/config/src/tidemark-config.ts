@@ -13,6 +13,8 @@ export interface TidemarkConfig extends ConfigSections {
      * `postgres://user@host:5432/db`. Default `sqlite:.tidemark/tidemark.db`.
      */
     readonly url: string;
+    /** `database.pool_size`: most connections one process opens to a Postgres metastore. Default 10. */
+    readonly pool_size: number;
   };
   /** `[state_store]`: the server-side state store. */
   readonly state_store: {

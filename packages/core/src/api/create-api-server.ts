@@ -145,7 +145,9 @@ export async function createApiServer(options: CreateApiServerOptions): Promise<
   const cwd = options.cwd ?? process.cwd();
   const secretKey = resolveSecretKey(config, { cwd });
   const ownedDatabase = options.database === undefined;
-  const database = options.database ?? createDatabase(config.database.url, { cwd });
+  const database =
+    options.database ??
+    createDatabase(config.database.url, { cwd, postgresPoolSize: config.database.pool_size });
   let backend: BaseStoreBackend | undefined;
   let ownedBackend = false;
   const logger =

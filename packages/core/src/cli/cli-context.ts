@@ -52,7 +52,10 @@ export async function withCliDatabase<T>(
   options: { migrate?: boolean } = {},
 ): Promise<T> {
   const context = cliContext(command);
-  const database = createDatabase(context.config.database.url, { cwd: context.cwd });
+  const database = createDatabase(context.config.database.url, {
+    cwd: context.cwd,
+    postgresPoolSize: context.config.database.pool_size,
+  });
   try {
     if (options.migrate ?? true) {
       const { applied } = await migrate(database);
