@@ -7,9 +7,9 @@ import type { ReadableSpan } from "@opentelemetry/sdk-trace-base";
 import { loadConfig, type TidemarkConfig } from "@tidemark/config";
 import { StateStoreObjectStorageBackend } from "@tidemark/provider-common-io";
 import { type S3rverHandle, startS3rver } from "@tidemark/testkit/s3rver";
+import { type InMemoryTracing, parentIdOf, startInMemoryTracing } from "@tidemark/testkit/tracing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defineTask, runTask, silentTaskLogger, type TaskContext } from "../src/index.js";
-import { type InMemoryTracing, parentIdOf, startInMemoryTracing } from "./support/in-memory-tracing.js";
 import { serverDatabases, startTidemarkServer, type TidemarkServer } from "./support/tidemark-server.js";
 
 const databases = await serverDatabases("task SDK traces");

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { SpanKind, SpanStatusCode } from "@opentelemetry/api";
 import type { ReadableSpan } from "@opentelemetry/sdk-trace-base";
+import { type InMemoryTracing, parentIdOf, startInMemoryTracing } from "@tidemark/testkit/tracing";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closePostgres } from "../api/support/api-harness.js";
@@ -10,7 +11,6 @@ import {
   startRestHarness,
   taskStatePath,
 } from "../rest/support/rest-harness.js";
-import { type InMemoryTracing, parentIdOf, startInMemoryTracing } from "../support/in-memory-tracing.js";
 
 let tracing: InMemoryTracing;
 beforeAll(() => {

@@ -11,14 +11,33 @@ import { vi } from "vitest";
 
 /** An OpenTelemetry SDK registered globally that keeps every ended span in memory. */
 export interface InMemoryTracing {
+  /** The exporter holding every ended span (`getFinishedSpans()`, `reset()`). */
   readonly exporter: InMemorySpanExporter;
-  /** The ended spans of a trace. */
+  /**
+   * The ended spans of a trace.
+   *
+   * @param traceId - the trace's id (32 hex digits).
+   * @returns its ended spans, in the order they ended.
+   */
   spansOf(traceId: string): ReadableSpan[];
-  /** Waits (polling, 20 s at most) until the trace holds a span matching `predicate`, and returns it. */
+  /**
+   * Waits (polling, 20 s at most) until the trace holds a span matching `predicate`.
+   *
+   * @param traceId - the trace's id (32 hex digits).
+   * @param predicate - which span to wait for.
+   * @returns the first matching span.
+   * @throws Error when no span matched within 20 s.
+   */
   waitForSpan(traceId: string, predicate: (span: ReadableSpan) => boolean): Promise<ReadableSpan>;
-  /** Waits (polling, 20 s at most) until any trace holds a span matching `predicate`, and returns it. */
+  /**
+   * Waits (polling, 20 s at most) until any trace holds a span matching `predicate`.
+   *
+   * @param predicate - which span to wait for.
+   * @returns the first matching span.
+   * @throws Error when no span matched within 20 s.
+   */
   waitForAnySpan(predicate: (span: ReadableSpan) => boolean): Promise<ReadableSpan>;
-  /** Unregisters the provider, context manager and propagator. */
+  /** Shuts the provider down and unregisters it, the context manager and the propagator. */
   stop(): Promise<void>;
 }
 
@@ -33,7 +52,13 @@ function waitFor(find: () => ReadableSpan | undefined): Promise<ReadableSpan> {
   );
 }
 
-/** Registers a tracer provider, an AsyncLocalStorage context manager and the W3C propagator. */
+/**
+ * Registers, globally on `@opentelemetry/api`, a tracer provider exporting every ended span to memory
+ * (without batching), an AsyncLocalStorage context manager and the W3C Trace Context propagator. Call
+ * `stop()` afterwards (in `afterEach`/`afterAll`), so the next registration takes effect.
+ *
+ * @returns the registration, to read the spans and to stop it.
+ */
 export function startInMemoryTracing(): InMemoryTracing {
   const exporter = new InMemorySpanExporter();
   const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
@@ -54,9 +79,4 @@ export function startInMemoryTracing(): InMemoryTracing {
       propagation.disable();
     },
   };
-}
-
-/** The span id of a span's parent, or undefined for a root. */
-export function parentIdOf(span: ReadableSpan): string | undefined {
-  return span.parentSpanContext?.spanId;
 }

@@ -1,0 +1,2 @@
+export { type InMemoryTracing, startInMemoryTracing } from "./in-memory-tracing.js";
+export { parentIdOf } from "./parent-id-of.js";
