@@ -11,6 +11,7 @@ import { createTaskInstance, getTaskInstance } from "../src/metadata/task-instan
 import { MetastoreBackend } from "../src/metastore/metastore-backend.js";
 import { migrate } from "../src/migrations/migrate.js";
 import { requireBuilt } from "./support/built.js";
+import { cliCreateTaskInstance } from "./support/cli-create-task-instance.js";
 import { connectTestPostgres } from "./support/postgres.js";
 import { runTidemark } from "./support/run-tidemark.js";
 
@@ -340,21 +341,8 @@ describe("tidemark CLI (end to end, Postgres)", () => {
         for (const r of migrations) expect(r, r.stderr).toMatchObject({ code: 0, stderr: "" });
         expect(migrations.filter((r) => r.stdout.startsWith("Applied"))).toHaveLength(1);
         expect((await run("assets", "register", "--name", "orders")).code).toBe(0);
-        const created = await run(
-          "task-instances",
-          "create",
-          "--dag-id",
-          "d",
-          "--run-id",
-          "r",
-          "--task-id",
-          "t",
-          "--inlet",
-          "orders",
-        );
-        expect(created.code, created.stderr).toBe(0);
-        const ti = JSON.parse(created.stdout);
-        expect(await getTaskInstance(fresh.database, ti.id)).toMatchObject({
+        const tiId = await cliCreateTaskInstance(run, { inlets: ["orders"] });
+        expect(await getTaskInstance(fresh.database, tiId)).toMatchObject({
           taskId: "t",
           inlets: [{ name: "orders" }],
         });

@@ -1,61 +1,20 @@
-import { cleanEnv } from "@tidemark/testkit/process";
-import { tempDir } from "@tidemark/testkit/temp-dir";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { requireBuilt } from "../support/built.js";
-import { connectTestPostgres, type TestPostgres, type TestSchema } from "../support/postgres.js";
-import { runTidemark } from "../support/run-tidemark.js";
-import { type ApiServerProcess, spawnApiServer } from "./support/spawn-api-server.js";
-
-beforeAll(() => requireBuilt());
+import { expect, it } from "vitest";
+import { cliCreateTaskInstance } from "../support/cli-create-task-instance.js";
+import { describeApiServerProcess } from "./support/api-server-process-suite.js";
 
 /** Drives a real `tidemark` installation: CLI commands to set up, a spawned api-server to serve. */
-function suite(name: string, databaseUrl: () => Promise<{ url: string; dispose(): Promise<void> } | null>) {
-  describe(`tidemark api-server process (${name})`, () => {
-    let dir: ReturnType<typeof tempDir>;
-    let env: NodeJS.ProcessEnv;
-    let server: ApiServerProcess | undefined;
-    let dispose: (() => Promise<void>) | undefined;
-    let skipReason: string | undefined;
-    const run = (...args: string[]) => runTidemark(args, { cwd: dir.path, env });
+describeApiServerProcess(
+  "tidemark api-server process",
+  { tempPrefix: "tidemark-api-process-" },
+  (current) => {
+    const { run } = current;
 
-    beforeEach(async () => {
-      dir = tempDir("tidemark-api-process-");
-      const database = await databaseUrl();
-      if (database === null) {
-        skipReason = "no real Postgres reachable (PGlite has no URL a separate process could use)";
-        return;
-      }
-      dispose = () => database.dispose();
-      env = cleanEnv({ TIDEMARK__DATABASE__URL: database.url });
-    });
-    afterEach(async () => {
-      await server?.stop("SIGKILL");
-      server = undefined;
-      await dispose?.();
-      dispose = undefined;
-      dir.remove();
-    });
-
-    it("serves the Execution API with tokens from `task-instances token`, then stops on SIGTERM", async (ctx) => {
-      if (skipReason !== undefined) return ctx.skip(skipReason);
+    it("serves the Execution API with tokens from `task-instances token`, then stops on SIGTERM", async () => {
       expect((await run("assets", "register", "--name", "orders", "--uri", "s3://data/orders/")).code).toBe(
         0,
       );
-      const created = await run(
-        "task-instances",
-        "create",
-        "--dag-id",
-        "d",
-        "--run-id",
-        "r",
-        "--task-id",
-        "t",
-        "--inlet",
-        "orders",
-      );
-      expect(created.code).toBe(0);
-      const tiId = (JSON.parse(created.stdout) as { id: string }).id;
-      server = await spawnApiServer(["--host", "127.0.0.1", "--port", "0"], { cwd: dir.path, env });
+      const tiId = await cliCreateTaskInstance(run, { inlets: ["orders"] });
+      const server = await current.startServer(["--host", "127.0.0.1", "--port", "0"]);
       expect(server.origin).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
       const issued = await run("task-instances", "token", tiId, "--ttl", "10m");
       expect(issued.code).toBe(0);
@@ -93,14 +52,12 @@ function suite(name: string, databaseUrl: () => Promise<{ url: string; dispose()
       expect(server.stderr()).toContain("tidemark api-server stopped");
     });
 
-    it("stops cleanly on SIGINT too", async (ctx) => {
-      if (skipReason !== undefined) return ctx.skip(skipReason);
-      server = await spawnApiServer(["--port", "0"], { cwd: dir.path, env });
+    it("stops cleanly on SIGINT too", async () => {
+      const server = await current.startServer(["--port", "0"]);
       expect(await server.stop("SIGINT")).toEqual({ code: 0, signal: null });
     });
 
-    it("refuses tokens for unknown task instances, bad lifetimes and bad ports", async (ctx) => {
-      if (skipReason !== undefined) return ctx.skip(skipReason);
+    it("refuses tokens for unknown task instances, bad lifetimes and bad ports", async () => {
       const unknown = await run("task-instances", "token", "00000000-0000-4000-8000-000000000000");
       expect(unknown.code).not.toBe(0);
       expect(unknown.stderr).toMatch(/does not exist.*\[TASK_INSTANCE_NOT_FOUND\]/);
@@ -116,19 +73,5 @@ function suite(name: string, databaseUrl: () => Promise<{ url: string; dispose()
       expect(port.code).not.toBe(0);
       expect(port.stderr).toMatch(/--port must be an integer/);
     });
-  });
-}
-
-suite("SQLite file", async () => {
-  const dir = tempDir("tidemark-api-db-");
-  return { url: `sqlite://${dir.path}/tidemark.db`, dispose: async () => dir.remove() };
-});
-
-let postgres: TestPostgres | undefined;
-afterAll(() => postgres?.close());
-suite("Postgres", async () => {
-  postgres ??= await connectTestPostgres();
-  if (postgres.kind !== "postgres") return null;
-  const schema: TestSchema = await postgres.freshSchema({ migrate: false });
-  return { url: schema.url as string, dispose: () => schema.dispose() };
-});
+  },
+);

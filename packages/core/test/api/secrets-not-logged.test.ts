@@ -1,12 +1,6 @@
-import { cleanEnv } from "@tidemark/testkit/process";
-import { tempDir } from "@tidemark/testkit/temp-dir";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { requireBuilt } from "../support/built.js";
-import { connectTestPostgres, type TestPostgres, type TestSchema } from "../support/postgres.js";
-import { runTidemark } from "../support/run-tidemark.js";
-import { type ApiServerProcess, spawnApiServer } from "./support/spawn-api-server.js";
-
-beforeAll(() => requireBuilt());
+import { expect, it } from "vitest";
+import { cliCreateTaskInstance } from "../support/cli-create-task-instance.js";
+import { describeApiServerProcess } from "./support/api-server-process-suite.js";
 
 const SECRET_KEY = "sk-Zq8rT4wLm2Vx9Kp6Yc3Hn7Bd5Fg1Js0Ua";
 const REST_TOKEN = "rest-tok-Qm4Wz8Rt2Lp6Xv";
@@ -15,58 +9,27 @@ const WRONG_TOKEN = "wrong-tok-Pz5Tg8Jm2Wq4";
 const SECRET_VALUE = "s3cr3t-VALUE-Aa7Bb9Cc2Dd";
 const REST_SECRET_VALUE = "rest-s3cr3t-VALUE-Ee4Ff6Gg8";
 
-function suite(name: string, databaseUrl: () => Promise<{ url: string; dispose(): Promise<void> } | null>) {
-  describe(`tidemark api-server at logging.level = trace never logs tokens, the secret key or values (${name})`, () => {
-    let dir: ReturnType<typeof tempDir>;
-    let env: NodeJS.ProcessEnv;
-    let server: ApiServerProcess | undefined;
-    let dispose: (() => Promise<void>) | undefined;
-    let skipReason: string | undefined;
-    const run = (...args: string[]) => runTidemark(args, { cwd: dir.path, env });
+describeApiServerProcess(
+  "tidemark api-server at logging.level = trace never logs tokens, the secret key or values",
+  {
+    tempPrefix: "tidemark-secrets-",
+    env: {
+      TIDEMARK__LOGGING__LEVEL: "trace",
+      TIDEMARK__API__SECRET_KEY: SECRET_KEY,
+      TIDEMARK__API__AUTH_TOKENS: REST_TOKEN,
+      TIDEMARK__API__METRICS_TOKEN: METRICS_TOKEN,
+      TIDEMARK__STATE_STORE__MAX_VALUE_STORAGE_BYTES: "256",
+    },
+  },
+  (current) => {
+    const { run } = current;
 
-    beforeEach(async () => {
-      dir = tempDir("tidemark-secrets-");
-      const database = await databaseUrl();
-      if (database === null) {
-        skipReason = "no real Postgres reachable (PGlite has no URL a separate process could use)";
-        return;
-      }
-      dispose = () => database.dispose();
-      env = cleanEnv({
-        TIDEMARK__DATABASE__URL: database.url,
-        TIDEMARK__LOGGING__LEVEL: "trace",
-        TIDEMARK__API__SECRET_KEY: SECRET_KEY,
-        TIDEMARK__API__AUTH_TOKENS: REST_TOKEN,
-        TIDEMARK__API__METRICS_TOKEN: METRICS_TOKEN,
-        TIDEMARK__STATE_STORE__MAX_VALUE_STORAGE_BYTES: "256",
-      });
-    });
-    afterEach(async () => {
-      await server?.stop("SIGKILL");
-      server = undefined;
-      await dispose?.();
-      dispose = undefined;
-      dir.remove();
-    });
-
-    it("writes, reads and fails requests on both APIs; the log has request ids and ti_id, none of the secrets", async (ctx) => {
-      if (skipReason !== undefined) return ctx.skip(skipReason);
-      const created = await run(
-        "task-instances",
-        "create",
-        "--dag-id",
-        "d",
-        "--run-id",
-        "r",
-        "--task-id",
-        "t",
-      );
-      expect(created.code, created.stderr).toBe(0);
-      const tiId = (JSON.parse(created.stdout) as { id: string }).id;
+    it("writes, reads and fails requests on both APIs; the log has request ids and ti_id, none of the secrets", async () => {
+      const tiId = await cliCreateTaskInstance(run);
       const issued = await run("task-instances", "token", tiId, "--ttl", "10m");
       expect(issued.code, issued.stderr).toBe(0);
       const taskToken = issued.stdout.trim();
-      server = await spawnApiServer(["--host", "127.0.0.1", "--port", "0"], { cwd: dir.path, env });
+      const server = await current.startServer(["--host", "127.0.0.1", "--port", "0"]);
       const exec = `${server.origin}/execution/store/ti/${tiId}`;
       const rest = `${server.origin}/api/v2/dags/d/dagRuns/r/taskInstances/t/state-store`;
       const task = { authorization: `Bearer ${taskToken}`, "content-type": "application/json" };
@@ -198,19 +161,5 @@ function suite(name: string, databaseUrl: () => Promise<{ url: string; dispose()
       // Debug lines (the 4xx messages) are written: the level really is below info.
       expect(output).toContain('"level":20');
     });
-  });
-}
-
-suite("SQLite file", async () => {
-  const dir = tempDir("tidemark-secrets-db-");
-  return { url: `sqlite://${dir.path}/tidemark.db`, dispose: async () => dir.remove() };
-});
-
-let postgres: TestPostgres | undefined;
-afterAll(() => postgres?.close());
-suite("Postgres", async () => {
-  postgres ??= await connectTestPostgres();
-  if (postgres.kind !== "postgres") return null;
-  const schema: TestSchema = await postgres.freshSchema({ migrate: false });
-  return { url: schema.url as string, dispose: () => schema.dispose() };
-});
+  },
+);
