@@ -18,14 +18,22 @@ export interface BenchPlan {
   readonly endToEndRuns: number;
   /** Observability: concurrent task SDK writers of each level. */
   readonly observabilityConcurrency: readonly number[];
-  /** Observability: sets per run (spread over the writers). */
-  readonly observabilityOps: number;
+  /**
+   * Observability: sets per run (spread over the writers), by database and writer count, sized so a run
+   * lasts well over a second (shorter samples swing by 10% or more between identical servers).
+   */
+  readonly observabilitySetOps: Readonly<Record<"sqlite" | "postgres", Readonly<Record<number, number>>>>;
   /** Observability: warm-up sets and gets per configuration before the rounds. */
   readonly observabilityWarmup: number;
-  /** Observability: rounds; each round runs every configuration once (the median is reported). */
+  /**
+   * Observability: rounds of sets; each round runs every configuration once, and the ratio to both off is
+   * the median of the rounds' paired ratios.
+   */
   readonly observabilityRounds: number;
   /** Observability: gets, readiness checks and `/metrics` scrapes per run. */
   readonly observabilityProbeOps: number;
+  /** Observability: rounds of gets, readiness checks and scrapes (no target rides on them). */
+  readonly observabilityProbeRounds: number;
   /** Cleanup: expired rows inserted before each sweep. */
   readonly cleanupRows: number;
   readonly cleanupRuns: number;
@@ -49,10 +57,16 @@ export const FULL_PLAN: BenchPlan = Object.freeze({
   endToEndWarmup: 1_000,
   endToEndRuns: 5,
   observabilityConcurrency: Object.freeze([1, 16]),
-  observabilityOps: 600,
+  // About 1.5 s per run at the rates of a 2-core machine (SQLite ~1,100 / ~3,000 sets/s at 1 / 16
+  // writers, Postgres ~750 / ~1,600), so the section takes about 5–6 minutes.
+  observabilitySetOps: Object.freeze({
+    sqlite: Object.freeze({ 1: 1_600, 16: 4_500 }),
+    postgres: Object.freeze({ 1: 1_100, 16: 2_400 }),
+  }),
   observabilityWarmup: 500,
-  observabilityRounds: 5,
-  observabilityProbeOps: 300,
+  observabilityRounds: 9,
+  observabilityProbeOps: 150,
+  observabilityProbeRounds: 3,
   cleanupRows: 1_000_000,
   cleanupRuns: 3,
   objectSizes: Object.freeze([MB, 10 * MB]),
@@ -71,10 +85,14 @@ export const QUICK_PLAN: BenchPlan = Object.freeze({
   endToEndWarmup: 100,
   endToEndRuns: 3,
   observabilityConcurrency: Object.freeze([1, 16]),
-  observabilityOps: 100,
+  observabilitySetOps: Object.freeze({
+    sqlite: Object.freeze({ 1: 100, 16: 100 }),
+    postgres: Object.freeze({ 1: 100, 16: 100 }),
+  }),
   observabilityWarmup: 50,
   observabilityRounds: 2,
   observabilityProbeOps: 30,
+  observabilityProbeRounds: 2,
   cleanupRows: 20_000,
   cleanupRuns: 3,
   objectSizes: Object.freeze([MB]),

@@ -158,7 +158,13 @@ describe("pnpm bench -- --quick", () => {
     const postgresSkipped = section.notes.some((n) => n.startsWith("Postgres not measured"));
     const databases = postgresSkipped ? ["SQLite"] : ["SQLite", "Postgres"];
     expect(new Set(section.figures.map((f) => f.operation.split(":")[0]))).toEqual(new Set(databases));
-    const configurations = ["metrics off, tracing off", "metrics on", "tracing on", "metrics and tracing on"];
+    const configurations = [
+      "metrics off, tracing off",
+      "metrics on",
+      "tracing on",
+      "metrics and tracing on",
+      "metrics and tracing on, 10% of traces sampled",
+    ];
     for (const database of databases) {
       const of = (operation: string) =>
         section.figures.filter((f) => f.operation === `${database}: ${operation}`);
@@ -166,8 +172,15 @@ describe("pnpm bench -- --quick", () => {
         const figures = of(operation);
         expect(figures.map((f) => f.subject)).toEqual(configurations);
         expect(figures[0]?.role).toBe("ceiling");
-        for (const figure of figures.slice(1)) expect(Number.isFinite(figure.ceiling?.ratio)).toBe(true);
-        for (const figure of figures) {
+        for (const figure of figures.slice(1)) {
+          expect(Number.isFinite(figure.ceiling?.ratio)).toBe(true);
+          const paired = figure.ceiling?.paired;
+          expectStat(paired, `${database} ${operation} ${figure.subject} paired`);
+          expect(paired?.samples.length).toBe(figures[0]?.metrics.throughput?.samples.length);
+        }
+        const full = figures[3]!;
+        const sampled = figures[4]!;
+        for (const figure of figures.slice(0, 4)) {
           const traced = figure.subject.includes("tracing on");
           const where = `${database} ${operation} ${figure.subject}`;
           for (const spans of [figure.metrics.spans!, figure.metrics.clientSpans!]) {
@@ -175,9 +188,25 @@ describe("pnpm bench -- --quick", () => {
             else expect(spans.max, where).toBe(0);
           }
         }
-        const bothOn = figures.at(-1)?.target;
-        if (operation.startsWith("set")) expect(bothOn?.goal).toBe("≥ 0.9× both off");
-        else expect(bothOn).toBeNull();
+        // 10% of the traces sampled: fewer spans per op than with every trace sampled (never none over
+        // the 100 sets of a quick run), on both sides.
+        for (const metric of ["spans", "clientSpans"]) {
+          const where = `${database} ${operation} sampled ${metric}`;
+          const part = sampled.metrics[metric]!;
+          expect(part.min, where).toBeGreaterThanOrEqual(0);
+          expect(part.median, where).toBeLessThan(full.metrics[metric]!.median);
+          if (operation.startsWith("set")) expect(part.max, where).toBeGreaterThan(0);
+        }
+        const bothOn = full.target;
+        const sampledTarget = sampled.target;
+        if (operation.startsWith("set")) {
+          expect(bothOn?.goal).toBe("≥ 0.9× both off");
+          expect(bothOn?.detail).toMatch(/paired by round: median of \d+/);
+          expect(sampledTarget?.goal).toMatch(/^≥ 0\.9× both off, with 10% of traces sampled/);
+        } else {
+          expect(bothOn).toBeNull();
+          expect(sampledTarget).toBeNull();
+        }
       }
       const readiness = [...of("GET readiness"), ...of("GET health")];
       if (readiness.length === 0) {
@@ -189,7 +218,11 @@ describe("pnpm bench -- --quick", () => {
       if (scrapes.length === 0) {
         expect(section.notes.some((n) => n.startsWith(`${database}: scrape not measured`))).toBe(true);
       } else {
-        expect(scrapes.map((f) => f.subject)).toEqual(["metrics on", "metrics and tracing on"]);
+        expect(scrapes.map((f) => f.subject)).toEqual([
+          "metrics on",
+          "metrics and tracing on",
+          "metrics and tracing on, 10% of traces sampled",
+        ]);
       }
     }
   });

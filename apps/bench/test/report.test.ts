@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { compareFigures } from "../src/report/compare.js";
+import { figureLine } from "../src/report/format.js";
 import { renderMarkdown } from "../src/report/render-markdown.js";
 import type { BenchResults } from "../src/report/result-types.js";
 import { median, percentile, toStat } from "../src/report/stat.js";
@@ -8,6 +9,7 @@ import {
   cleanupTarget,
   endToEndTarget,
   OBSERVABILITY_BOTH_ON,
+  OBSERVABILITY_BOTH_ON_SAMPLED,
   objectStorageTarget,
   observabilityTarget,
 } from "../src/report/targets.js";
@@ -137,6 +139,65 @@ describe("observabilityTarget", () => {
     expect(observabilityTarget(figure("SQLite: set c=1", "metrics on", 0.5))).toBeNull();
     expect(observabilityTarget(figure("SQLite: set c=1", OBSERVABILITY_BOTH_ON, null))).toBeNull();
   });
+
+  it("judges the median of the rounds' paired ratios, with the ratio of the medians beside it", () => {
+    const draft = (subject: string, role: "subject" | "ceiling", ...samples: number[]) => ({
+      operation: "SQLite: set c=1",
+      subject,
+      role,
+      primary: "throughput",
+      metrics: throughput(...samples),
+    });
+    // Round by round the subject is 0.7, 0.9 and 0.95× the ceiling; the medians alone say 0.76×.
+    const [off, on, sampled] = compareFigures(
+      [
+        draft("metrics off, tracing off", "ceiling", 1000, 1500, 800),
+        draft(OBSERVABILITY_BOTH_ON, "subject", 700, 1350, 760),
+        draft(OBSERVABILITY_BOTH_ON_SAMPLED, "subject", 1000, 1500, 760),
+      ],
+      observabilityTarget,
+      { pairedByRound: true },
+    );
+    expect(off?.ceiling).toBeNull();
+    expect(on?.ceiling?.ratio).toBeCloseTo(0.76);
+    expect(on?.ceiling?.paired?.samples).toEqual([0.7, 0.9, 0.95]);
+    expect(on?.ceiling?.paired?.unit).toBe("×");
+    expect(on?.target).toEqual({
+      goal: "≥ 0.9× both off",
+      status: "met",
+      detail: "0.90× both off (paired by round: median of 3, 0.70–0.95; 0.76× of the medians)",
+    });
+    expect(sampled?.target?.goal).toBe(
+      "≥ 0.9× both off, with 10% of traces sampled (an additional figure; the target is judged with every trace sampled)",
+    );
+    expect(sampled?.target?.detail).toBe(
+      "1.00× both off (paired by round: median of 3, 0.95–1.00; 1.00× of the medians)",
+    );
+    expect(figureLine("observability", on!)).toContain(
+      "0.90× (0.70–0.95) ceiling paired by round, 0.76× of the medians",
+    );
+    const [, missed] = compareFigures(
+      [
+        draft("metrics off, tracing off", "ceiling", 1000, 1000),
+        draft(OBSERVABILITY_BOTH_ON, "subject", 800, 900),
+      ],
+      observabilityTarget,
+      { pairedByRound: true },
+    );
+    expect(missed?.target?.detail).toBe(
+      "0.850× both off (paired by round: median of 2, 0.80–0.90; 0.85× of the medians; 15.0% slower, target allows 10%)",
+    );
+    expect(() =>
+      compareFigures(
+        [
+          draft("metrics off, tracing off", "ceiling", 1000, 1000),
+          draft(OBSERVABILITY_BOTH_ON, "subject", 800),
+        ],
+        observabilityTarget,
+        { pairedByRound: true },
+      ),
+    ).toThrow(/cannot be paired/);
+  });
 });
 
 describe("renderMarkdown", () => {
@@ -191,5 +252,54 @@ describe("renderMarkdown", () => {
     );
     expect(markdown).toContain("## Targets");
     expect(markdown).toContain("skipped: Postgres unreachable at x");
+  });
+
+  it("gives paired-by-round ratios a column of their own, beside the ratio of the medians", () => {
+    const draft = (subject: string, role: "subject" | "ceiling", ...samples: number[]) => ({
+      operation: "set c=1",
+      subject,
+      role,
+      primary: "throughput",
+      metrics: throughput(...samples),
+    });
+    const markdown = renderMarkdown({
+      formatVersion: 1,
+      mode: "full",
+      durationMs: 1,
+      machine: {
+        cpuModel: "Test CPU",
+        cores: 2,
+        memoryBytes: 1024 ** 3,
+        node: "v20.0.0",
+        platform: "Linux",
+        loadAverage: { start: [0, 0, 0], end: [0, 0, 0] },
+        date: "2030-01-01T00:00:00.000Z",
+      },
+      sections: [
+        {
+          id: "observability",
+          title: "Observability",
+          status: "ok",
+          notes: [],
+          columns: [{ metric: "throughput", heading: "ops/s" }],
+          durationMs: 1,
+          figures: compareFigures(
+            [
+              draft("off", "ceiling", 1000, 1250, 800),
+              draft(OBSERVABILITY_BOTH_ON, "subject", 900, 1125, 760),
+            ],
+            observabilityTarget,
+            { pairedByRound: true },
+          ),
+        },
+      ],
+    });
+    expect(markdown).toContain(
+      "| Operation | Subject | ops/s median (min–max) | × ceiling paired by round median (min–max) | × ceiling of the medians | Target |",
+    );
+    expect(markdown).toContain("| set c=1 | off (ceiling) | 1,000 (800–1,250) |  |  |  |");
+    expect(markdown).toContain(
+      "| set c=1 | metrics and tracing on | 900 (760–1,125) | 0.90× (0.90–0.95) | 0.90× | met (",
+    );
   });
 });

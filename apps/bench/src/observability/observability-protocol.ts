@@ -14,6 +14,11 @@ export interface ObservabilityServerInput {
   readonly metrics: boolean;
   /** Register the OpenTelemetry SDK (counting exporter) after the server is built. */
   readonly tracing: boolean;
+  /**
+   * With tracing, the fraction of root traces sampled: 1 is the SDK's default (all); below 1, a
+   * parent-based ratio sampler, so requests follow the `traceparent` sampled flag of the task SDK's trace.
+   */
+  readonly sampleRatio: number;
   /** Task instances to create, one per concurrent worker. */
   readonly workers: number;
   /** A Core REST API bearer token the child accepts (for the monitor routes, should they ask for one). */

@@ -38,7 +38,7 @@ const config = loadConfig({
   },
 });
 const server = await createApiServer({ config, cwd: input.directory, logger: false });
-const tracing: RegisteredTracing | null = input.tracing ? registerTracing() : null;
+const tracing: RegisteredTracing | null = input.tracing ? registerTracing(input.sampleRatio) : null;
 
 const noSpans: SpanCounts = { total: 0, byName: {} };
 const control = createServer((request, response) => {

@@ -1,4 +1,5 @@
 import type { Figure, Role, Stat, TargetResult } from "./result-types.js";
+import { toStat } from "./stat.js";
 
 /** A figure before it is compared with its ceiling and peer. */
 export interface FigureDraft {
@@ -13,10 +14,29 @@ export interface FigureDraft {
 /** Decides a target for a subject figure, given its ratios; null when the figure has no target. */
 export type TargetRule = (figure: Omit<Figure, "target">) => TargetResult | null;
 
-function primaryMedian(draft: FigureDraft): number {
+function primaryStat(draft: FigureDraft): Stat {
   const stat = draft.metrics[draft.primary];
   if (stat === undefined) throw new Error(`figure ${draft.subject} has no metric ${draft.primary}`);
-  return stat.median;
+  return stat;
+}
+
+function primaryMedian(draft: FigureDraft): number {
+  return primaryStat(draft).median;
+}
+
+/** Each round's ratio of a figure to its ceiling: the i-th sample of one over the i-th of the other. */
+function pairedRatios(draft: FigureDraft, ceiling: FigureDraft): Stat {
+  const own = primaryStat(draft).samples;
+  const base = primaryStat(ceiling).samples;
+  if (own.length !== base.length || own.length === 0) {
+    throw new Error(
+      `${draft.subject}: ${own.length} runs cannot be paired with the ceiling's ${base.length}`,
+    );
+  }
+  return toStat(
+    own.map((value, i) => value / (base[i] as number)),
+    "×",
+  );
 }
 
 /**
@@ -25,9 +45,15 @@ function primaryMedian(draft: FigureDraft): number {
  *
  * @param drafts - the figures of one operation: at most one ceiling and one peer.
  * @param target - decides the target of each subject figure (optional).
+ * @param options - `pairedByRound`: the i-th run of every figure ran in the same round as the i-th run of
+ *   the ceiling, so each figure also gets the ratio of each round (`ceiling.paired`).
  * @returns the figures, in the order given.
  */
-export function compareFigures(drafts: readonly FigureDraft[], target?: TargetRule): Figure[] {
+export function compareFigures(
+  drafts: readonly FigureDraft[],
+  target?: TargetRule,
+  options: { readonly pairedByRound?: boolean } = {},
+): Figure[] {
   const ceiling = drafts.find((d) => d.role === "ceiling");
   const peer = drafts.find((d) => d.role === "peer");
   return drafts.map((draft) => {
@@ -37,7 +63,11 @@ export function compareFigures(drafts: readonly FigureDraft[], target?: TargetRu
       ceiling:
         ceiling === undefined || draft === ceiling
           ? null
-          : { subject: ceiling.subject, ratio: value / primaryMedian(ceiling) },
+          : {
+              subject: ceiling.subject,
+              ratio: value / primaryMedian(ceiling),
+              ...(options.pairedByRound === true ? { paired: pairedRatios(draft, ceiling) } : {}),
+            },
       peer:
         peer === undefined || draft.role !== "subject"
           ? null

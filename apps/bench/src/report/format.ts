@@ -2,7 +2,7 @@ import type { Figure, Stat } from "./result-types.js";
 
 /**
  * A number in its unit's usual precision: whole ops/s and rows/s with thousands separators, ms to three
- * decimals below 10, MB/s to one decimal, spans/op to two.
+ * decimals below 10, MB/s to one decimal, spans/op and ratios (×) to two.
  *
  * @param value - the number.
  * @param unit - its unit.
@@ -14,6 +14,7 @@ export function formatNumber(value: number, unit: string): string {
     case "ms":
       return value < 10 ? value.toFixed(3) : value < 100 ? value.toFixed(1) : whole(value);
     case "spans/op":
+    case "×":
       return value.toFixed(2);
     case "MB/s":
     case "s":
@@ -32,6 +33,11 @@ export function formatStat(stat: Stat): string {
 /** A ratio as `0.81×`. */
 export function formatRatio(ratio: number): string {
   return `${ratio.toFixed(2)}×`;
+}
+
+/** A stat of ratios as `0.93× (0.88–0.97)`. */
+export function formatRatioStat(stat: Stat): string {
+  return `${formatRatio(stat.median)} (${stat.min.toFixed(2)}–${stat.max.toFixed(2)})`;
 }
 
 /** A figure's target cell: `met (…)`, `missed: …` or empty. */
@@ -57,7 +63,11 @@ export function figureLine(sectionId: string, figure: Figure): string {
     );
   }
   parts[0] = `[${sectionId}] ${figure.operation} · ${figure.subject}: ${parts[0] ?? ""}`;
-  if (figure.ceiling !== null) parts.push(`${formatRatio(figure.ceiling.ratio)} ceiling`);
+  if (figure.ceiling?.paired !== undefined) {
+    parts.push(
+      `${formatRatioStat(figure.ceiling.paired)} ceiling paired by round, ${formatRatio(figure.ceiling.ratio)} of the medians`,
+    );
+  } else if (figure.ceiling !== null) parts.push(`${formatRatio(figure.ceiling.ratio)} ceiling`);
   if (figure.peer !== null) parts.push(`${formatRatio(figure.peer.ratio)} peer`);
   if (figure.target !== null) parts.push(`target ${figure.target.status}: ${figure.target.detail}`);
   return parts.join(" · ");

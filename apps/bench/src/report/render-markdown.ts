@@ -1,4 +1,4 @@
-import { formatNumber, formatRatio, formatStat, formatTarget } from "./format.js";
+import { formatNumber, formatRatio, formatRatioStat, formatStat, formatTarget } from "./format.js";
 import type { BenchResults, Figure, MeasuredSection, SectionResult } from "./result-types.js";
 
 const GiB = 1024 ** 3;
@@ -14,12 +14,14 @@ function row(cells: readonly string[]): string {
 function sectionTable(section: MeasuredSection): string[] {
   const hasPeer = section.figures.some((f) => f.peer !== null);
   const hasCeiling = section.figures.some((f) => f.ceiling !== null);
+  const hasPaired = section.figures.some((f) => f.ceiling?.paired !== undefined);
   const hasTarget = section.figures.some((f) => f.target !== null);
   const headings = [
     "Operation",
     "Subject",
     ...section.columns.map((c) => `${c.heading} median (min–max)`),
-    ...(hasCeiling ? ["× ceiling"] : []),
+    ...(hasPaired ? ["× ceiling paired by round median (min–max)"] : []),
+    ...(hasCeiling ? [hasPaired ? "× ceiling of the medians" : "× ceiling"] : []),
     ...(hasPeer ? ["× peer"] : []),
     ...(hasTarget ? ["Target"] : []),
   ];
@@ -34,6 +36,9 @@ function sectionTable(section: MeasuredSection): string[] {
           const stat = figure.metrics[c.metric];
           return stat === undefined ? "" : formatStat(stat);
         }),
+        ...(hasPaired
+          ? [figure.ceiling?.paired === undefined ? "" : formatRatioStat(figure.ceiling.paired)]
+          : []),
         ...(hasCeiling ? [figure.ceiling === null ? "" : formatRatio(figure.ceiling.ratio)] : []),
         ...(hasPeer ? [figure.peer === null ? "" : formatRatio(figure.peer.ratio)] : []),
         ...(hasTarget ? [formatTarget(figure)] : []),
@@ -100,7 +105,7 @@ export function renderMarkdown(results: BenchResults): string {
     `- Date: ${machine.date}; took ${formatNumber(results.durationMs / 1000, "s")} s`,
     `- Machine: ${machine.cpuModel}, ${machine.cores} cores, ${(machine.memoryBytes / GiB).toFixed(1)} GiB memory, ${machine.platform}; Node ${machine.node}`,
     `- Load average (1, 5, 15 min): ${load(machine.loadAverage.start)} at the start, ${load(machine.loadAverage.end)} at the end (above ${machine.cores}, other work competed for the ${machine.cores} cores and the figures are noisy)`,
-    "- Each figure is the median of several runs with the smallest and largest run in parentheses; × ceiling and × peer divide the throughput medians (below 1 = slower).",
+    "- Each figure is the median of several runs with the smallest and largest run in parentheses; × ceiling and × peer divide the throughput medians (below 1 = slower); where a section runs its figures in rounds, × ceiling paired by round is the median (min–max) of each round's ratio.",
     "",
     ...targetSummary(results.sections),
   ];

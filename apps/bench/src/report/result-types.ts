@@ -36,8 +36,12 @@ export interface Figure {
    * slower than the figure it is compared with.
    */
   readonly primary: string;
-  /** The ceiling's subject name and this figure's median ÷ the ceiling's median (null: none). */
-  readonly ceiling: { readonly subject: string; readonly ratio: number } | null;
+  /**
+   * The ceiling's subject name and this figure's median ÷ the ceiling's median (null: none); where the
+   * runs were paired by round (each round ran the figure and its ceiling back to back), `paired` holds
+   * each round's ratio (unit `×`), and its median is the figure's headline ratio.
+   */
+  readonly ceiling: { readonly subject: string; readonly ratio: number; readonly paired?: Stat } | null;
   /** The peer's subject name and this figure's median ÷ the peer's median (null: none). */
   readonly peer: { readonly subject: string; readonly ratio: number } | null;
   /** The target this figure is judged against, if any. */

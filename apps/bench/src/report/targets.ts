@@ -18,8 +18,14 @@ export const TARGETS = Object.freeze({
   minObservabilityRatio: 0.9,
 });
 
-/** The subject of the observability section that the target judges. */
+/** The subject of the observability section that the target judges (every trace sampled). */
 export const OBSERVABILITY_BOTH_ON = "metrics and tracing on";
+
+/**
+ * Both on with 10% of traces sampled: judged against the same line as an additional, labelled figure; the
+ * target itself is about full sampling.
+ */
+export const OBSERVABILITY_BOTH_ON_SAMPLED = "metrics and tracing on, 10% of traces sampled";
 
 const x = (n: number) => `${n.toFixed(2)}×`;
 
@@ -101,21 +107,38 @@ export function objectStorageTarget(figure: Compared): TargetResult | null {
 }
 
 /**
- * End-to-end set throughput with metrics and tracing on ≥ 0.9× of both off (the ceiling); other
- * observability figures have no target.
+ * End-to-end set throughput with metrics and tracing on ≥ 0.9× of both off (the ceiling), judged on the
+ * median of the rounds' paired ratios when the runs were paired by round (else the ratio of the medians,
+ * which the detail gives beside it); the same line for both on with 10% of traces sampled, labelled as
+ * such. Other observability figures have no target.
  *
  * @returns the target result, or null for other operations and subjects.
  */
 export function observabilityTarget(figure: Compared): TargetResult | null {
-  if (figure.ceiling === null || figure.subject !== OBSERVABILITY_BOTH_ON) return null;
+  const sampled = figure.subject === OBSERVABILITY_BOTH_ON_SAMPLED;
+  if (figure.ceiling === null || (figure.subject !== OBSERVABILITY_BOTH_ON && !sampled)) return null;
   if (!/(^|: )set c=\d+$/.test(figure.operation)) return null;
-  const goal = `≥ ${TARGETS.minObservabilityRatio}× both off`;
-  const { ratio } = figure.ceiling;
-  return ratio >= TARGETS.minObservabilityRatio
-    ? { goal, status: "met", detail: `${x(ratio)} both off` }
-    : {
-        goal,
-        status: "missed",
-        detail: `${ratio.toFixed(3)}× both off (${((1 - ratio) * 100).toFixed(1)}% slower, target allows ${Math.round((1 - TARGETS.minObservabilityRatio) * 100)}%)`,
-      };
+  const goal = `≥ ${TARGETS.minObservabilityRatio}× both off${sampled ? ", with 10% of traces sampled (an additional figure; the target is judged with every trace sampled)" : ""}`;
+  const { paired, ratio: ofMedians } = figure.ceiling;
+  const ratio = paired?.median ?? ofMedians;
+  const how =
+    paired === undefined
+      ? []
+      : [
+          `paired by round: median of ${paired.samples.length}, ${paired.min.toFixed(2)}–${paired.max.toFixed(2)}`,
+          `${x(ofMedians)} of the medians`,
+        ];
+  if (ratio >= TARGETS.minObservabilityRatio) {
+    return {
+      goal,
+      status: "met",
+      detail: `${x(ratio)} both off${how.length === 0 ? "" : ` (${how.join("; ")})`}`,
+    };
+  }
+  const shortfall = `${((1 - ratio) * 100).toFixed(1)}% slower, target allows ${Math.round((1 - TARGETS.minObservabilityRatio) * 100)}%`;
+  return {
+    goal,
+    status: "missed",
+    detail: `${ratio.toFixed(3)}× both off (${[...how, shortfall].join("; ")})`,
+  };
 }
