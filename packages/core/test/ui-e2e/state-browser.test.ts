@@ -77,8 +77,9 @@ describe("task state in Chromium", () => {
     const detail = page.getByRole("region", { name: "Key big_blob" });
     await detail.getByText("Stored externally", { exact: true }).waitFor();
     expect(await detail.textContent()).toContain(fx.seeded.blobRef);
+    // The key list loads on its own request, so it may render after the detail.
     const row = page.getByRole("table", { name: /State keys/ }).getByRole("row", { name: /big_blob/ });
-    expect(await row.getByText("Stored externally", { exact: true }).count()).toBe(1);
+    await expect.poll(() => row.getByText("Stored externally", { exact: true }).count()).toBe(1);
     expect(await page.locator("body").textContent()).not.toContain("__airflow_state_ref__");
     await ui!.shot("offloaded-value");
 
