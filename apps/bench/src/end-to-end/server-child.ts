@@ -1,9 +1,10 @@
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { loadConfig } from "@tidemark/config";
-import { createApiServer, createTaskInstance, issueTaskToken } from "@tidemark/core";
+import { createApiServer } from "@tidemark/core";
+import { createBenchWorkers } from "./bench-workers.js";
 import { createNoopServer } from "./noop-server.js";
-import type { EndToEndServerInput, EndToEndServerReady, EndToEndWorker } from "./server-protocol.js";
+import type { EndToEndServerInput, EndToEndServerReady } from "./server-protocol.js";
 
 // The server side of the end-to-end benchmark, in its own process so that server and clients each get a
 // CPU: the Tidemark API server (createApiServer, SQLite metastore, logging off) and the no-op Fastify
@@ -31,17 +32,7 @@ process.on("SIGINT", () => void stop());
 process.stdin.on("end", () => void stop());
 process.stdin.resume();
 
-const workers: EndToEndWorker[] = [];
-for (let i = 0; i < input.workers; i++) {
-  const scope = { dagId: "bench_dag", runId: "bench_run", taskId: `worker_${i}`, mapIndex: -1 };
-  const ti = await createTaskInstance(server.database, { ...scope, state: "running" });
-  const token = await issueTaskToken({
-    key: server.secretKey.key,
-    taskInstanceId: ti.id,
-    ttlSeconds: 86_400,
-  });
-  workers.push({ taskInstanceId: ti.id, token, scope });
-}
+const workers = await createBenchWorkers(server, input.workers);
 const origin = await server.listen({ host: "127.0.0.1", port: 0 });
 const noopOrigin = await noop.listen({ host: "127.0.0.1", port: 0 });
 const ready: EndToEndServerReady = {

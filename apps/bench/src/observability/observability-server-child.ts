@@ -3,8 +3,8 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { loadConfig } from "@tidemark/config";
-import { createApiServer, createTaskInstance, issueTaskToken, withDatabaseSchema } from "@tidemark/core";
-import type { EndToEndWorker } from "../end-to-end/server-protocol.js";
+import { createApiServer, withDatabaseSchema } from "@tidemark/core";
+import { createBenchWorkers } from "../end-to-end/bench-workers.js";
 import type {
   ObservabilityServerInput,
   ObservabilityServerReady,
@@ -67,17 +67,7 @@ process.on("SIGINT", () => void stop());
 process.stdin.on("end", () => void stop());
 process.stdin.resume();
 
-const workers: EndToEndWorker[] = [];
-for (let i = 0; i < input.workers; i++) {
-  const scope = { dagId: "bench_dag", runId: "bench_run", taskId: `worker_${i}`, mapIndex: -1 };
-  const ti = await createTaskInstance(server.database, { ...scope, state: "running" });
-  const token = await issueTaskToken({
-    key: server.secretKey.key,
-    taskInstanceId: ti.id,
-    ttlSeconds: 86_400,
-  });
-  workers.push({ taskInstanceId: ti.id, token, scope });
-}
+const workers = await createBenchWorkers(server, input.workers);
 const origin = await server.listen({ host: "127.0.0.1", port: 0 });
 await new Promise<void>((resolve) => control.listen(0, "127.0.0.1", resolve));
 const ready: ObservabilityServerReady = {
