@@ -6,6 +6,7 @@ export {
   parseObjectStorageConfig,
 } from "./object-storage-config.js";
 export type { StateStoreObjectStorageOptions, StoreBackendContext } from "./object-storage-options.js";
+export type { ObjectHead, ObjectStore, PutObject, StoredObject } from "./object-store.js";
 export { connectionVariable } from "./s3-connection.js";
 export {
   createStateStoreObjectStorageBackend,

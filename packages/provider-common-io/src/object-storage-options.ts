@@ -1,4 +1,5 @@
 import type { S3ClientConfig } from "@aws-sdk/client-s3";
+import type { StoragePipelineOptions } from "@azure/storage-blob";
 import { type ConfigSections, StateStoreError } from "@tidemark/state";
 import {
   COMMON_IO_SECTION,
@@ -11,6 +12,7 @@ import {
   THRESHOLD_OPTION,
 } from "./object-storage-config.js";
 import { type ObjectStoragePath, parseObjectStoragePath } from "./object-storage-path.js";
+import type { ObjectStore } from "./object-store.js";
 
 /** The whole configuration, for building the backend from its `common_io` section. */
 export interface StoreBackendContext {
@@ -24,10 +26,18 @@ export interface StoreBackendContext {
  */
 export interface StateStoreObjectStorageOptions {
   /**
-   * The base (`common_io.state_store_objectstorage_path`): `file:///absolute/dir/` or
-   * `s3://conn_id@bucket/prefix/` (conn_id and prefix optional). Required.
+   * The base (`common_io.state_store_objectstorage_path`): `file:///absolute/dir/`,
+   * `s3://conn_id@bucket/prefix/`, `az://conn_id@container/prefix/`, `abfs://conn_id@container/prefix/` or
+   * `abfs://container@account.dfs.core.windows.net/prefix/` (conn_id and prefix optional). Required
+   * unless `store` is given.
    */
-  path: string;
+  path?: string;
+  /**
+   * Your own {@link ObjectStore} (GCS, an in-house service, …) instead of a built-in one named by `path`;
+   * its `description` becomes the backend's `base`. The backend owns it: `close()` closes it. Calls are
+   * traced like the built-in stores'.
+   */
+  store?: ObjectStore;
   /** `common_io.state_store_objectstorage_compression`: "" (default, none) or "gzip". */
   compression?: string;
   /**
@@ -42,6 +52,12 @@ export interface StateStoreObjectStorageOptions {
    * `requestHandler`). Type-only import: the SDK itself is loaded on first S3 use.
    */
   s3ClientConfig?: Partial<S3ClientConfig>;
+  /**
+   * Extra `@azure/storage-blob` pipeline options merged over the defaults (for example `retryOptions`;
+   * the default retries 3 times with a short backoff). Type-only import: the SDK itself is loaded on
+   * first Azure use.
+   */
+  azureClientOptions?: Partial<StoragePipelineOptions>;
   /** The clock used for expiry, UTC. Default `() => new Date()`. */
   now?: () => Date;
   /** Most object requests (HEAD/GET) in flight at once during list and cleanup. Default 16. */
@@ -50,11 +66,15 @@ export interface StateStoreObjectStorageOptions {
 
 /** Options after validation. */
 export interface ResolvedObjectStorageOptions {
-  readonly path: ObjectStoragePath;
+  /** The parsed path, or the caller's own store. */
+  readonly path:
+    | ObjectStoragePath
+    | { readonly scheme: "custom"; readonly base: string; readonly store: ObjectStore };
   readonly compression: ObjectStorageCompression;
   readonly threshold: number;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly s3ClientConfig: Partial<S3ClientConfig>;
+  readonly azureClientOptions: Partial<StoragePipelineOptions>;
   readonly now: () => Date;
   readonly concurrency: number;
 }
@@ -69,13 +89,35 @@ function isContext(input: unknown): input is StoreBackendContext {
   );
 }
 
+const STORE_METHODS = [
+  "refOf",
+  "objectKeyOfRef",
+  "put",
+  "get",
+  "head",
+  "deleteMany",
+  "list",
+  "close",
+] as const;
+
+function isObjectStore(store: unknown): store is ObjectStore {
+  const candidate = store as Record<string, unknown> | null;
+  return (
+    typeof candidate === "object" &&
+    candidate !== null &&
+    typeof candidate.description === "string" &&
+    STORE_METHODS.every((method) => typeof candidate[method] === "function")
+  );
+}
+
 /**
  * Validates the options of the backend, given either explicitly or as the whole configuration (whose
  * `common_io` section is parsed as the backend definitions parse it).
  *
  * @param input - {@link StateStoreObjectStorageOptions} or `{ config }`.
  * @returns the resolved options.
- * @throws StateStoreError `CONFIG_ERROR` naming the option: a missing or malformed path, a compression
+ * @throws StateStoreError `CONFIG_ERROR` naming the option: a missing or malformed path, both a path and a
+ *   store or a store that is not an {@link ObjectStore}, a compression
  *   other than "" or "gzip" (the message lists the supported codecs), a negative or non-integer threshold.
  */
 export function resolveObjectStorageOptions(
@@ -96,6 +138,7 @@ export function resolveObjectStorageOptions(
       threshold: parsed.threshold,
       env: process.env,
       s3ClientConfig: {},
+      azureClientOptions: {},
       now: () => new Date(),
       concurrency: 16,
     };
@@ -110,12 +153,31 @@ export function resolveObjectStorageOptions(
       },
     );
   }
+  const { store } = input;
+  if (store !== undefined && input.path !== undefined) {
+    throw new StateStoreError(
+      "CONFIG_ERROR",
+      `options.path and options.store are both set; give the path of a built-in store or your own store, not both`,
+      { details: { option: "store" } },
+    );
+  }
+  if (store !== undefined && !isObjectStore(store)) {
+    throw new StateStoreError(
+      "CONFIG_ERROR",
+      "options.store is not an ObjectStore: it needs description, refOf, objectKeyOfRef, put, get, head, deleteMany, list and close",
+      { details: { option: "store" } },
+    );
+  }
   return {
-    path: parseObjectStoragePath(input.path, `options.path (${PATH_OPTION})`),
+    path:
+      store === undefined
+        ? parseObjectStoragePath(input.path, `options.path (${PATH_OPTION})`)
+        : { scheme: "custom", base: store.description, store },
     compression: resolveCompression(input.compression, `options.compression (${COMPRESSION_OPTION})`),
     threshold: resolveThreshold(input.threshold, `options.threshold (${THRESHOLD_OPTION})`),
     env: input.env ?? process.env,
     s3ClientConfig: input.s3ClientConfig ?? {},
+    azureClientOptions: input.azureClientOptions ?? {},
     now: input.now ?? (() => new Date()),
     concurrency,
   };

@@ -20,10 +20,32 @@ export type ObjectStoragePath =
       readonly bucket: string;
       /** The key prefix, empty or ending in "/". */
       readonly prefix: string;
+    }
+  | {
+      readonly scheme: "azure";
+      /**
+       * The normalized base URL, ending in "/", in the spelling it was given: `az://[conn_id@]container/prefix/`,
+       * `abfs://[conn_id@]container/prefix/` or `abfs://container@account.dfs.core.windows.net/prefix/`
+       * (`abfss://` too).
+       */
+      readonly base: string;
+      /** The connection id, or undefined for the default Azure credential chain. */
+      readonly connId: string | undefined;
+      readonly container: string;
+      /** The storage account named by an `abfs://container@account.dfs.core.windows.net/` host. */
+      readonly account: string | undefined;
+      /** The blob name prefix, empty or ending in "/". */
+      readonly prefix: string;
     };
 
 const CONN_ID = /^[A-Za-z0-9_.-]+$/;
 const BUCKET = /^[A-Za-z0-9][A-Za-z0-9._-]{1,254}$/;
+/** Azure container names: 3–63 lower-case letters, digits and single hyphens (so never a "."). */
+const CONTAINER = /^(?=.{3,63}$)[a-z0-9]+(?:-[a-z0-9]+)*$/;
+/** `account.dfs.core.windows.net`, `account.blob.core.windows.net` and the sovereign clouds' hosts. */
+const ACCOUNT_HOST = /^([a-z0-9]{3,24})\.(?:dfs|blob)\.[a-z0-9.-]+$/;
+const SUPPORTED =
+  "file:///absolute/dir/, s3://conn_id@bucket/prefix/ or az://conn_id@container/prefix/ (conn_id optional)";
 
 /**
  * Hides credentials (`user:password@`, where the password may hold "/") before a path is quoted in a
@@ -38,7 +60,7 @@ function safeForMessage(path: string): string {
 function invalid(option: string, path: string, why: string): StateStoreError {
   return new StateStoreError(
     "CONFIG_ERROR",
-    `${option} = ${JSON.stringify(safeForMessage(path))} ${why}; use file:///absolute/dir/ or s3://conn_id@bucket/prefix/ (conn_id optional)`,
+    `${option} = ${JSON.stringify(safeForMessage(path))} ${why}; use ${SUPPORTED}`,
     { details: { option } },
   );
 }
@@ -69,18 +91,81 @@ function parseFile(path: string, option: string): ObjectStoragePath {
   return { scheme: "file", base: pathToFileURL(withSlash).href, directory: withSlash };
 }
 
-function parseS3(path: string, option: string): ObjectStoragePath {
-  const rest = path.slice("s3://".length);
-  // A ":" before the first "/" (or anywhere before the last "@") can only be credentials: bucket names
-  // and conn ids never hold one, and secrets often hold "/".
+/** The prefix of a path after its authority, normalized to "" or ending in "/". */
+function parsePrefix(rawPrefix: string, path: string, option: string): string {
+  if (/[?#\\]/.test(rawPrefix)) throw invalid(option, path, "has a ?, # or \\ in its prefix");
+  const segments = rawPrefix.split("/").filter((s, i, all) => !(s === "" && i === all.length - 1));
+  if (segments.some((s) => s === "" || s === "." || s === "..")) {
+    throw invalid(option, path, 'has an empty, "." or ".." segment in its prefix');
+  }
+  return segments.length === 0 ? "" : `${segments.join("/")}/`;
+}
+
+/** Refuses credentials written into a path: a ":" in the authority or before the last "@". */
+function refuseCredentials(rest: string, path: string, option: string, example: string): void {
+  // Bucket, container and conn ids never hold a ":", and secrets often hold "/".
   const lastAt = rest.lastIndexOf("@");
   if ((lastAt !== -1 && rest.slice(0, lastAt).includes(":")) || rest.split("/")[0]?.includes(":")) {
     throw invalid(
       option,
       path,
-      "holds credentials: name a connection instead (s3://conn_id@bucket/prefix/) and put the credentials in TIDEMARK_CONN_<CONN_ID>",
+      `holds credentials: name a connection instead (${example}) and put the credentials in TIDEMARK_CONN_<CONN_ID>`,
     );
   }
+}
+
+/**
+ * `az://[conn_id@]container/prefix/`, and adlfs' `abfs[s]://` spellings: `abfs://container@account.dfs.core.windows.net/prefix/`
+ * (the user part is the container when the host names an account) or `abfs://[conn_id@]container/prefix/`.
+ */
+function parseAzure(path: string, scheme: "az" | "abfs" | "abfss", option: string): ObjectStoragePath {
+  const rest = path.slice(scheme.length + 3);
+  refuseCredentials(rest, path, option, `${scheme}://conn_id@container/prefix/`);
+  const slash = rest.indexOf("/");
+  const authority = slash === -1 ? rest : rest.slice(0, slash);
+  const prefix = parsePrefix(slash === -1 ? "" : rest.slice(slash + 1), path, option);
+  const at = authority.lastIndexOf("@");
+  const user = at === -1 ? undefined : authority.slice(0, at);
+  const host = (at === -1 ? authority : authority.slice(at + 1)).toLowerCase();
+  const accountHost = scheme === "az" ? null : ACCOUNT_HOST.exec(host);
+  let connId: string | undefined;
+  let container: string;
+  let account: string | undefined;
+  if (accountHost !== null) {
+    container = user ?? "";
+    account = accountHost[1];
+  } else {
+    container = host;
+    if (user !== undefined && user !== "") {
+      if (!CONN_ID.test(user))
+        throw invalid(option, path, "has an invalid conn_id (letters, digits, _ . - only)");
+      connId = user;
+    }
+  }
+  if (!CONTAINER.test(container)) {
+    throw invalid(
+      option,
+      path,
+      `has an invalid container name ${JSON.stringify(container)} (3-63 lower-case letters, digits and single hyphens)`,
+    );
+  }
+  const authorityOut =
+    account === undefined
+      ? `${connId === undefined ? "" : `${connId}@`}${container}`
+      : `${container}@${host}`;
+  return {
+    scheme: "azure",
+    base: `${scheme}://${authorityOut}/${prefix}`,
+    connId,
+    container,
+    account,
+    prefix,
+  };
+}
+
+function parseS3(path: string, option: string): ObjectStoragePath {
+  const rest = path.slice("s3://".length);
+  refuseCredentials(rest, path, option, "s3://conn_id@bucket/prefix/");
   const slash = rest.indexOf("/");
   const authority = slash === -1 ? rest : rest.slice(0, slash);
   const rawPrefix = slash === -1 ? "" : rest.slice(slash + 1);
@@ -92,12 +177,7 @@ function parseS3(path: string, option: string): ObjectStoragePath {
   }
   if (!BUCKET.test(bucket))
     throw invalid(option, path, `has an invalid bucket name ${JSON.stringify(bucket)}`);
-  if (/[?#\\]/.test(rawPrefix)) throw invalid(option, path, "has a ?, # or \\ in its prefix");
-  const segments = rawPrefix.split("/").filter((s, i, all) => !(s === "" && i === all.length - 1));
-  if (segments.some((s) => s === "" || s === "." || s === "..")) {
-    throw invalid(option, path, 'has an empty, "." or ".." segment in its prefix');
-  }
-  const prefix = segments.length === 0 ? "" : `${segments.join("/")}/`;
+  const prefix = parsePrefix(rawPrefix, path, option);
   const connId = userinfo === undefined || userinfo === "" ? undefined : userinfo;
   return {
     scheme: "s3",
@@ -111,8 +191,9 @@ function parseS3(path: string, option: string): ObjectStoragePath {
 /**
  * Parses the base of the object-storage backend.
  *
- * @param path - `file:///absolute/dir/` or `s3://conn_id@bucket/prefix/` (conn_id and prefix optional; a
- *   missing trailing "/" is added).
+ * @param path - `file:///absolute/dir/`, `s3://conn_id@bucket/prefix/`, `az://conn_id@container/prefix/`,
+ *   `abfs://conn_id@container/prefix/` or `abfs://container@account.dfs.core.windows.net/prefix/` (`abfss://`
+ *   too; conn_id and prefix optional; a missing trailing "/" is added).
  * @param option - the option name for messages.
  * @returns the scheme with its parts and the normalized base URL.
  * @throws StateStoreError `CONFIG_ERROR` naming the option for a missing, relative or malformed path, an
@@ -122,7 +203,7 @@ export function parseObjectStoragePath(path: unknown, option: string): ObjectSto
   if (typeof path !== "string" || path.trim() === "") {
     throw new StateStoreError(
       "CONFIG_ERROR",
-      `${option} is not set; set it to the base of the object store, file:///absolute/dir/ or s3://conn_id@bucket/prefix/ (conn_id optional)`,
+      `${option} is not set; set it to the base of the object store, ${SUPPORTED}`,
       { details: { option } },
     );
   }
@@ -132,9 +213,15 @@ export function parseObjectStoragePath(path: unknown, option: string): ObjectSto
   if (scheme === "s3" && trimmed.slice(0, 5).toLowerCase() === "s3://") {
     return parseS3(`s3://${trimmed.slice(5)}`, option);
   }
+  if (
+    (scheme === "az" || scheme === "abfs" || scheme === "abfss") &&
+    trimmed.slice(scheme.length, scheme.length + 3) === "://"
+  ) {
+    return parseAzure(`${scheme}://${trimmed.slice(scheme.length + 3)}`, scheme, option);
+  }
   throw invalid(
     option,
     trimmed,
-    `has ${scheme === undefined ? "no scheme" : `unsupported scheme ${JSON.stringify(`${scheme}:`)}`} (supported: file://, s3://)`,
+    `has ${scheme === undefined ? "no scheme" : `unsupported scheme ${JSON.stringify(`${scheme}:`)}`} (supported: file://, s3://, az://, abfs://, abfss://)`,
   );
 }

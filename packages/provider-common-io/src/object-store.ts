@@ -1,38 +1,69 @@
 import type { Readable } from "node:stream";
 
 /**
- * Internal: the few object operations the backend needs, implemented once for local files
- * (`file-object-store.ts`) and once for S3 (`s3-object-store.ts`). Object keys are relative to the
- * store's base and use "/" between segments; the backend's layout guarantees every segment is canonical,
- * so a store never sees "", ".", ".." or a backslash.
+ * The object I/O the object-storage backend needs: the seam for another object store (GCS, an
+ * in-house service, …). Implemented by the built-in stores for local files (`file://`), S3 (`s3://`) and
+ * Azure Blob storage (`az://`, `abfs://`); plug one in with the `store` option of
+ * `createStateStoreObjectStorageBackend`. A store does I/O only: the object layout, compression, the
+ * inline threshold, expiry and the refusal of references outside the base stay in the backend. Check an
+ * implementation with `objectStoreSuite` from `@tidemark/testkit/object-store`.
  *
- * Every method throws a `StateStoreError` (`BACKEND_UNAVAILABLE`, `FORBIDDEN`, `CONFIG_ERROR`) when the
- * store fails, with the cause kept and no secret in the message. A missing object is not an error: reads
- * return null and deletes do nothing.
+ * Object keys are relative to the store's base and use "/" between segments; the backend's layout
+ * guarantees every segment is canonical, so a store never sees "", ".", ".." or a backslash.
+ *
+ * Every method throws a `StateStoreError` when the store fails: `BACKEND_UNAVAILABLE` (endpoint down,
+ * bucket or container missing, any other service failure), `FORBIDDEN` (denied access, bad credentials) or
+ * `CONFIG_ERROR` (no credentials, an SDK that cannot be loaded), with the cause kept and no secret in the
+ * message. A missing object is not an error: reads return null and deletes skip it.
  */
 export interface ObjectStore {
-  /** The base, for messages (`file:///dir/` or `s3://conn@bucket/prefix/`); holds no secret. */
+  /**
+   * The base URL, ending in "/", that every reference of this store starts with (`file:///dir/`,
+   * `s3://conn@bucket/prefix/`); used in messages and as the backend's `base`, so it holds no secret.
+   */
   readonly description: string;
 
-  /** The reference (full URL) of an object key. */
+  /**
+   * The reference (full URL) of an object key: what the backend's worker hooks hand out.
+   *
+   * @param objectKey - a key relative to the base.
+   * @returns a URL under {@link ObjectStore.description}, deterministic for the key.
+   */
   refOf(objectKey: string): string;
 
   /**
-   * The object key of a reference, or undefined when the reference is not under this store's base
-   * (another scheme, bucket, prefix or directory, or a path escaping the base).
+   * The object key of a reference: the inverse of {@link ObjectStore.refOf}.
+   *
+   * @param ref - a reference, possibly from another store or tampered with.
+   * @returns the key, or undefined when the reference is not under this store's base (another scheme,
+   *   bucket, prefix or directory, the base itself, or a path escaping the base).
    */
   objectKeyOfRef(ref: string): string | undefined;
 
-  /** Writes an object atomically: readers see the previous object or the new one, never a mix. */
+  /**
+   * Writes an object atomically: readers see the previous object or the new one, never a mix, and a
+   * failed write leaves the previous object readable.
+   *
+   * @param objectKey - a key relative to the base.
+   * @param object - the bytes, content type, content encoding and user metadata.
+   */
   put(objectKey: string, object: PutObject): Promise<void>;
 
   /**
-   * Reads an object, or null when it does not exist. A stream `body` must be consumed or destroyed by the
-   * caller (`discardBody`).
+   * Reads an object.
+   *
+   * @param objectKey - a key relative to the base.
+   * @returns its metadata and bytes (as stored: a gzip body stays compressed), or null when it does not
+   *   exist. A stream `body` must be consumed or destroyed by the caller.
    */
   get(objectKey: string): Promise<StoredObject | null>;
 
-  /** Reads an object's metadata, or null when it does not exist. */
+  /**
+   * Reads an object's metadata.
+   *
+   * @param objectKey - a key relative to the base.
+   * @returns the metadata, or null when the object does not exist.
+   */
   head(objectKey: string): Promise<ObjectHead | null>;
 
   /**
@@ -40,15 +71,21 @@ export interface ObjectStore {
    *
    * @param objectKeys - any number; stores batch them (S3: 1000 per DeleteObjects).
    * @param onlyIf - when given, an object is deleted only if this still holds for its metadata at the time
-   *   of deletion (as close to atomically as the store allows; see each store).
-   * @returns how many objects were deleted (or, on S3, requested for deletion).
+   *   of deletion, as close to atomically as the store allows (files: checked after an atomic rename;
+   *   Azure: an ETag condition; S3 does not re-check, the backend checked just before).
+   * @returns how many objects were deleted (on S3: requested for deletion).
    */
   deleteMany(objectKeys: readonly string[], onlyIf?: (head: ObjectHead) => boolean): Promise<number>;
 
-  /** Lists object keys under `prefix` (ending in "/"), in pages of at most 1000, recursively. */
+  /**
+   * Lists object keys under a prefix, recursively.
+   *
+   * @param prefix - "" for everything, else a key prefix ending in "/".
+   * @returns pages of at most 1000 keys (relative to the base, in no particular order), none empty.
+   */
   list(prefix: string): AsyncIterable<string[]>;
 
-  /** Releases clients and handles. */
+  /** Releases clients and handles; the store is not used afterwards. */
   close(): Promise<void>;
 }
 
@@ -58,9 +95,13 @@ export interface PutObject {
   readonly body: Buffer;
   /** Always `application/json` for state values. */
   readonly contentType: string;
-  /** `gzip` for compressed objects. */
+  /** `gzip` for compressed objects; a store keeps the bytes as they are (no transparent inflating). */
   readonly contentEncoding?: string | undefined;
-  /** User metadata: lower-case names, ASCII values (S3 `x-amz-meta-*`). */
+  /**
+   * User metadata. Names are lower-case ASCII letters, digits and "-", starting with a letter; values
+   * printable ASCII. Stores map names to what the service allows (S3 `x-amz-meta-*`; Azure allows no "-",
+   * so it stores "_") and give them back as written.
+   */
   readonly metadata: Readonly<Record<string, string>>;
 }
 
@@ -76,6 +117,7 @@ export interface ObjectHead {
 
 /** An object being read. */
 export interface StoredObject {
+  /** Its metadata. */
   readonly head: ObjectHead;
   /**
    * The stored bytes (still compressed for gzip objects): whole in a Buffer when the store read them in

@@ -24,7 +24,6 @@ import {
   type WorkerBackendCapabilities,
   type WorkerStoreBackend,
 } from "@tidemark/state";
-import { FileObjectStore } from "./file-object-store.js";
 import { mapLimit } from "./map-limit.js";
 import { discardBody, encodeBody, readBody } from "./object-body.js";
 import {
@@ -58,9 +57,7 @@ import {
   type StoreBackendContext,
 } from "./object-storage-options.js";
 import type { ObjectHead, ObjectStore, StoredObject } from "./object-store.js";
-import { resolveS3Connection } from "./s3-connection.js";
-import { S3ObjectStore, s3ClientConfigOf } from "./s3-object-store.js";
-import { TracedObjectStore } from "./traced-object-store.js";
+import { objectStoreOf } from "./object-store-of-path.js";
 
 const CONTENT_TYPE = "application/json";
 
@@ -76,16 +73,17 @@ interface ListedKey {
 }
 
 /**
- * The object-storage state store backend for local files (`file://`) and S3 (`s3://`), with optional
- * gzip compression and an inline threshold. Reference: `StateStoreObjectStorageBackend` of Airflow's
+ * The object-storage state store backend for local files (`file://`), S3 (`s3://`), Azure Blob storage
+ * (`az://`, `abfs://`) or your own {@link ObjectStore} (the `store` option), with optional gzip
+ * compression and an inline threshold. Reference: `StateStoreObjectStorageBackend` of Airflow's
  * common.io provider (config section `[common.io]`, here `common_io`).
  *
  * Two roles, one class ({@link BaseStoreBackend} and `WorkerStoreBackend`), both loaded from the same
  * export through its static definitions:
  * - **worker backend** (`workers.state_store_backend =
  *   "@tidemark/provider-common-io#StateStoreObjectStorageBackend"`): the serialize hooks write values whose
- *   JSON text is at least `threshold` bytes to an object and return its reference (the full `file://` or
- *   `s3://` URL, deterministic for scope and key); smaller values stay inline. The deserialize hooks read
+ *   JSON text is at least `threshold` bytes to an object and return its reference (the full `file://`,
+ *   `s3://` or `az://` URL, deterministic for scope and key); smaller values stay inline. The deserialize hooks read
  *   the object back. `delete` and `clear` remove the objects.
  * - **server backend** (`state_store.backend`): `get`/`set`/`delete`/`clear`/`list`/`getEntry`/`cleanup`
  *   work directly on the objects; `expiresAt` is kept as object metadata.
@@ -93,7 +91,7 @@ interface ListedKey {
  * Object layout under the base: `tasks/<dag_id>/<run_id>/<task_id>/<map_index>/<key>` and, by
  * `assetIdentity`, `asset-ids/<asset_id>/<key>` (server side) or `assets/<name or uri>/<key>` (worker
  * side), plus `.gz` when compressed; each segment percent-encoded (only `A-Za-z0-9_-` kept), long segments shortened with
- * a SHA-256. Expiry metadata: S3 user metadata `x-amz-meta-expires-at`; for local files a header line in
+ * a SHA-256. Expiry metadata: S3 user metadata `x-amz-meta-expires-at`, Azure blob metadata `expires_at`; for local files a header line in
  * front of the body (`\0tidemark-meta {json}\n`), written only when there is metadata.
  *
  * Capabilities: `expiry` (expired objects read as missing; `cleanup` deletes them), `listKeys` (`list`
@@ -102,7 +100,7 @@ interface ListedKey {
  * backend it only stores: the state store core (`createStateStore`) validates keys and values and
  * refuses the options these capabilities lack before calling it.
  *
- * The AWS SDK is imported on first S3 use only; the local store uses node:fs with atomic writes
+ * The AWS and Azure SDKs are imported on first S3 or Azure use only; the local store uses node:fs with atomic writes
  * (temporary file in the same directory, fsync, rename).
  */
 export class StateStoreObjectStorageBackend extends BaseStoreBackend implements WorkerStoreBackend {
@@ -139,7 +137,10 @@ export class StateStoreObjectStorageBackend extends BaseStoreBackend implements 
     writerTracking: false,
   });
 
-  /** The normalized base URL, ending in "/": `file:///dir/` or `s3://[conn_id@]bucket/prefix/`. */
+  /**
+   * The normalized base URL, ending in "/": `file:///dir/`, `s3://[conn_id@]bucket/prefix/`,
+   * `az://[conn_id@]container/prefix/` (or its `abfs://` spelling), or a custom store's `description`.
+   */
   readonly base: string;
   /** The compression of new objects: "" (none) or "gzip". */
   readonly compression: ObjectStorageCompression;
@@ -161,36 +162,20 @@ export class StateStoreObjectStorageBackend extends BaseStoreBackend implements 
   constructor(options: StateStoreObjectStorageOptions | StoreBackendContext) {
     super();
     const resolved = resolveObjectStorageOptions(options);
-    const { path } = resolved;
-    this.base = path.base;
+    this.base = resolved.path.base;
     this.compression = resolved.compression;
     this.threshold = resolved.threshold;
     this.#gzip = resolved.compression === "gzip";
     this.#now = resolved.now;
     this.#concurrency = resolved.concurrency;
-    if (path.scheme === "file") {
-      this.#store = new TracedObjectStore(new FileObjectStore(path.base, path.directory), { system: "file" });
-    } else {
-      const connection = resolveS3Connection(path.connId, resolved.env);
-      const config = s3ClientConfigOf(connection, resolved.env, resolved.s3ClientConfig);
-      this.#store = new TracedObjectStore(
-        new S3ObjectStore({ base: path.base, bucket: path.bucket, prefix: path.prefix }, connection, config),
-        {
-          system: "s3",
-          bucket: path.bucket,
-          keyPrefix: path.prefix,
-          endpointUrl: connection.endpointUrl,
-          region: typeof config.region === "string" ? config.region : connection.region,
-        },
-      );
-    }
+    this.#store = objectStoreOf(resolved);
   }
 
   /**
    * The reference of the object that holds `key` of `scope` with the current compression: what the
    * serialize hooks return. Deterministic: the same scope, key, base and compression give the same string.
    *
-   * @returns the full `file://` or `s3://` URL.
+   * @returns the full URL (`file://`, `s3://`, `az://`, … as the base).
    * @throws StateStoreError `INVALID_KEY` / `INVALID_SCOPE` for a key or identifier that cannot name an
    *   object ("", ".", "..", lone surrogates, keys over 1536 UTF-8 bytes).
    */
@@ -423,7 +408,7 @@ export class StateStoreObjectStorageBackend extends BaseStoreBackend implements 
     return { dryRun, deleted, durationMs: Date.now() - started };
   }
 
-  /** Releases the S3 client (nothing to release for local files). */
+  /** Releases the store's client (nothing to release for local files). */
   override async close(): Promise<void> {
     await this.#store.close();
   }
@@ -508,7 +493,8 @@ export class StateStoreObjectStorageBackend extends BaseStoreBackend implements 
  * Builds a {@link StateStoreObjectStorageBackend}: the provider convention's `createX(options)` factory.
  *
  * @param options - explicit options (`path`, `compression`, `threshold`, `env`, `s3ClientConfig`, `now`,
- *   `concurrency`) or the whole configuration `{ config }`.
+ *   `concurrency`, `azureClientOptions`, or `store` instead of `path` for your own {@link ObjectStore}) or
+ *   the whole configuration `{ config }`.
  * @returns the backend; nothing is contacted until the first operation.
  * @throws StateStoreError `CONFIG_ERROR` as the constructor.
  */

@@ -169,3 +169,102 @@ export function s3Error(cause: unknown, context: S3ErrorContext): StateStoreErro
     { cause, details },
   );
 }
+
+/** What {@link azureError} needs to describe a failure. */
+export interface AzureErrorContext {
+  /** What was being done, for example `write`. */
+  readonly operation: string;
+  /** The object or prefix, for the message (an `az://` or `abfs://` URL). */
+  readonly target: string;
+  readonly container: string;
+  /** The blob service endpoint, without credentials or SAS token, when known. */
+  readonly endpoint: string | undefined;
+  /** The environment variable of the connection, or undefined without a conn_id. */
+  readonly connectionVariable: string | undefined;
+  /** Secrets that must not appear in the message. */
+  readonly secrets: readonly string[];
+}
+
+const FORBIDDEN_AZURE_CODES = new Set([
+  "AuthenticationFailed",
+  "AuthorizationFailure",
+  "AuthorizationPermissionMismatch",
+  "AuthorizationProtocolMismatch",
+  "AuthorizationResourceTypeMismatch",
+  "AuthorizationServiceMismatch",
+  "AuthorizationSourceIPMismatch",
+  "InsufficientAccountPermissions",
+  "InvalidAuthenticationInfo",
+  "AccountIsDisabled",
+  "NoAuthenticationInformation",
+]);
+
+/** The service's error code of an `@azure/storage-blob` RestError (HEAD answers carry it in `details`). */
+export function azureErrorCode(cause: unknown): string | undefined {
+  const error = cause as { code?: unknown; details?: { errorCode?: unknown } } | undefined;
+  const code = error?.details?.errorCode ?? error?.code;
+  return typeof code === "string" ? code : undefined;
+}
+
+/**
+ * Maps an `@azure/storage-blob` or `@azure/identity` failure to a `StateStoreError`, as {@link s3Error}
+ * does for S3: a missing container, an unreachable endpoint and any other service failure →
+ * `BACKEND_UNAVAILABLE`; denied access or a bad key or SAS token → `FORBIDDEN`; no credentials found →
+ * `CONFIG_ERROR`. The cause is kept; secrets are redacted from the message.
+ *
+ * @param cause - the SDK error.
+ * @param context - what was done, where, and which secrets to hide.
+ */
+export function azureError(cause: unknown, context: AzureErrorContext): StateStoreError {
+  const name = cause instanceof Error ? cause.name : "";
+  const status = (cause as { statusCode?: unknown } | undefined)?.statusCode;
+  const httpStatus = typeof status === "number" ? status : undefined;
+  const code = azureErrorCode(cause);
+  // The service's message repeats a request id and a time on further lines: the first line says it all.
+  const reason = redact(describeCause(cause, context.secrets).split("\n")[0] ?? "", context.secrets);
+  const where = context.endpoint === undefined ? "" : ` at ${context.endpoint}`;
+  const details = {
+    operation: context.operation,
+    container: context.container,
+    status: httpStatus ?? null,
+    ...(code === undefined ? {} : { errorCode: code }),
+  };
+  const credentials =
+    context.connectionVariable === undefined
+      ? "the AZURE_STORAGE_* variables or the default Azure credential chain"
+      : `the connection ${context.connectionVariable}`;
+  if (code === "ContainerNotFound") {
+    return new StateStoreError(
+      "BACKEND_UNAVAILABLE",
+      `object storage could not ${context.operation} ${context.target}: container ${JSON.stringify(context.container)} does not exist${where}; create it or fix ${PATH_OPTION}`,
+      { cause, details },
+    );
+  }
+  if ((code !== undefined && FORBIDDEN_AZURE_CODES.has(code)) || httpStatus === 403 || httpStatus === 401) {
+    return new StateStoreError(
+      "FORBIDDEN",
+      `object storage denied access to ${context.target}${where} (${code ?? reason}); check the account key or SAS token of ${credentials} and the container's access policy`,
+      { cause, details },
+    );
+  }
+  if (name === "CredentialUnavailableError" || name === "AggregateAuthenticationError") {
+    return new StateStoreError(
+      "CONFIG_ERROR",
+      `object storage found no Azure credentials for ${context.target} (${reason}); name a connection in ${PATH_OPTION} (az://conn_id@container/prefix/) and set TIDEMARK_CONN_<CONN_ID>, or configure the default Azure credential chain (environment, workload or managed identity, Azure CLI)`,
+      { cause, details: { ...details, option: PATH_OPTION } },
+    );
+  }
+  const network = networkCode(cause);
+  if (network !== undefined) {
+    return new StateStoreError(
+      "BACKEND_UNAVAILABLE",
+      `object storage${where} cannot be reached to ${context.operation} ${context.target} (${network}); check that the endpoint is up and the account URL in ${credentials}`,
+      { cause, details: { ...details, network } },
+    );
+  }
+  return new StateStoreError(
+    "BACKEND_UNAVAILABLE",
+    `object storage failed to ${context.operation} ${context.target}${where} (${reason}${httpStatus === undefined ? "" : `, HTTP ${httpStatus}`})`,
+    { cause, details },
+  );
+}

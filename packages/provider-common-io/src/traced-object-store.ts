@@ -11,13 +11,15 @@ import type { ObjectHead, ObjectStore, PutObject, StoredObject } from "./object-
 
 /** What the spans of a store say about where it is. */
 export interface ObjectStoreTarget {
-  /** `s3` or `file`. */
-  readonly system: "s3" | "file";
+  /** `s3`, `azure_blob`, `file`, or the URL scheme of a custom store. */
+  readonly system: string;
   /** S3: the bucket. */
   readonly bucket?: string | undefined;
   /** S3: the key prefix of the store's base ("" or ending in "/"), so `aws.s3.key` is the bucket's key. */
   readonly keyPrefix?: string | undefined;
-  /** S3: the endpoint URL (an S3-compatible store) or undefined for AWS. */
+  /** Azure: the container. */
+  readonly container?: string | undefined;
+  /** S3: the endpoint URL (an S3-compatible store) or undefined for AWS; Azure: the blob service URL. */
   readonly endpointUrl?: string | undefined;
   /** S3: the region, naming the AWS endpoint when there is no endpoint URL. */
   readonly region?: string | undefined;
@@ -26,21 +28,34 @@ export interface ObjectStoreTarget {
 /** The instrumentation scope of the object store spans. */
 const TRACER_NAME = "@tidemark/provider-common-io";
 
+/** `server.address` and `server.port` of an endpoint URL. */
+function serverOf(endpointUrl: string | undefined): Attributes {
+  if (endpointUrl === undefined) return {};
+  try {
+    const url = new URL(endpointUrl);
+    return {
+      "server.address": url.hostname.replace(/^\[(.*)\]$/, "$1"),
+      "server.port": url.port === "" ? (url.protocol === "https:" ? 443 : 80) : Number(url.port),
+    };
+  } catch {
+    return {}; // A malformed endpoint was refused when the connection was resolved.
+  }
+}
+
 function sharedAttributes(target: ObjectStoreTarget): Attributes {
   const attributes: Attributes = { "tidemark.object_store.system": target.system };
+  if (target.system === "azure_blob") {
+    if (target.container !== undefined) attributes["tidemark.object_store.container"] = target.container;
+    Object.assign(attributes, serverOf(target.endpointUrl));
+    return attributes;
+  }
   if (target.system !== "s3") return attributes;
   if (target.bucket !== undefined) attributes["aws.s3.bucket"] = target.bucket;
   attributes["rpc.system"] = "aws-api";
   attributes["rpc.service"] = "S3";
   if (target.region !== undefined) attributes["cloud.region"] = target.region;
   if (target.endpointUrl !== undefined) {
-    try {
-      const url = new URL(target.endpointUrl);
-      attributes["server.address"] = url.hostname.replace(/^\[(.*)\]$/, "$1");
-      attributes["server.port"] = url.port === "" ? (url.protocol === "https:" ? 443 : 80) : Number(url.port);
-    } catch {
-      // A malformed endpoint was refused when the connection was resolved.
-    }
+    Object.assign(attributes, serverOf(target.endpointUrl));
   } else if (target.region !== undefined) {
     attributes["server.address"] = `s3.${target.region}.amazonaws.com`;
     attributes["server.port"] = 443;
@@ -63,9 +78,10 @@ function fail(span: Span, error: unknown): void {
 
 /**
  * Internal: an {@link ObjectStore} that makes a span `object_store.<operation>` around every call of
- * another (CLIENT for S3, INTERNAL for files), a child of the active span, with
+ * another (INTERNAL for files, CLIENT for every other store), a child of the active span, with
  * `tidemark.object_store.operation`, `tidemark.object_store.system`, `tidemark.object_store.key` and on
- * S3 `aws.s3.bucket`, `aws.s3.key`, `server.address` and `server.port`. Object contents are never
+ * S3 `aws.s3.bucket`, `aws.s3.key`, `server.address` and `server.port` (on Azure
+ * `tidemark.object_store.container`, `server.address` and `server.port`). Object contents are never
  * recorded. A failed call sets `error.type` (the `StateStoreError` code) and records the exception.
  * Without an OpenTelemetry SDK every call goes straight to the store.
  */
@@ -88,7 +104,7 @@ export class TracedObjectStore implements ObjectStore {
     this.#tracer = trace.getTracer(TRACER_NAME);
     this.#s3 = target.system === "s3";
     this.#keyPrefix = target.keyPrefix ?? "";
-    this.#kind = this.#s3 ? SpanKind.CLIENT : SpanKind.INTERNAL;
+    this.#kind = target.system === "file" ? SpanKind.INTERNAL : SpanKind.CLIENT;
     this.#shared = sharedAttributes(target);
   }
 
