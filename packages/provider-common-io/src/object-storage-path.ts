@@ -126,8 +126,10 @@ function parseAzure(path: string, scheme: "az" | "abfs" | "abfss", option: strin
   const prefix = parsePrefix(slash === -1 ? "" : rest.slice(slash + 1), path, option);
   const at = authority.lastIndexOf("@");
   const user = at === -1 ? undefined : authority.slice(0, at);
-  const host = (at === -1 ? authority : authority.slice(at + 1)).toLowerCase();
-  const accountHost = scheme === "az" ? null : ACCOUNT_HOST.exec(host);
+  // Container names are lower case: an upper-case one is refused, not silently changed.
+  const rawHost = at === -1 ? authority : authority.slice(at + 1);
+  const accountHost = scheme === "az" ? null : ACCOUNT_HOST.exec(rawHost.toLowerCase());
+  const host = accountHost === null ? rawHost : rawHost.toLowerCase();
   let connId: string | undefined;
   let container: string;
   let account: string | undefined;

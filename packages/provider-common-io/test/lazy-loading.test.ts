@@ -21,7 +21,7 @@ afterEach(async () => {
 });
 
 /** Runs the child with the import recorder; returns its report and every module URL it resolved. */
-async function child(mode: "file" | "s3", path: string, env: Record<string, string> = {}) {
+async function child(mode: "file" | "s3" | "az", path: string, env: Record<string, string> = {}) {
   if (!existsSync(join(packageDir, "dist/index.js"))) {
     throw new Error(
       "dist/index.js is missing: build first (pnpm turbo run build --filter=@tidemark/provider-common-io...)",
@@ -41,17 +41,23 @@ async function child(mode: "file" | "s3", path: string, env: Record<string, stri
     { cwd: packageDir, env: { ...process.env, ...env, TIDEMARK_IMPORT_LOG: log }, timeout: 60_000 },
   );
   const urls = (await readFile(log, "utf8")).split("\n").filter(Boolean);
-  return { report: JSON.parse(stdout) as { error: string | null; sdkModulesInRequireCache: number }, urls };
+  const report = JSON.parse(stdout) as {
+    error: string | null;
+    sdkModulesInRequireCache: number;
+    azureModulesInRequireCache: number;
+  };
+  return { report, urls };
 }
 
-it("never loads @aws-sdk when only file:// is used", async () => {
+it("never loads @aws-sdk or @azure when only file:// is used", async () => {
   const { report, urls } = await child("file", `${dir.url}store/`);
   expect(report.error).toBeNull();
   // The recorder saw the package itself, so an @aws-sdk import would have been seen too.
   expect(urls.some((u) => u.includes("provider-common-io/dist/index.js"))).toBe(true);
   expect(urls.some((u) => u.includes("provider-common-io/dist/file-object-store.js"))).toBe(true);
-  expect(urls.filter((u) => u.includes("@aws-sdk"))).toEqual([]);
+  expect(urls.filter((u) => u.includes("@aws-sdk") || u.includes("@azure"))).toEqual([]);
   expect(report.sdkModulesInRequireCache).toBe(0);
+  expect(report.azureModulesInRequireCache).toBe(0);
 }, 90_000);
 
 it("loads @aws-sdk/client-s3 on first S3 use (the detection works)", async () => {
@@ -62,4 +68,17 @@ it("loads @aws-sdk/client-s3 on first S3 use (the detection works)", async () =>
   expect(report.error).toBe("BACKEND_UNAVAILABLE");
   expect(urls.some((u) => u.includes("@aws-sdk/client-s3"))).toBe(true);
   expect(report.sdkModulesInRequireCache).toBeGreaterThan(0);
+  expect(urls.filter((u) => u.includes("@azure"))).toEqual([]);
+}, 90_000);
+
+it("loads @azure/storage-blob on first Azure use, and not @azure/identity when the connection has a key", async () => {
+  const port = await closedPort();
+  const key = Buffer.from("lazy-loading-key").toString("base64");
+  const { report, urls } = await child("az", "az://lazy@tidemark-lazy/x/", {
+    TIDEMARK_CONN_LAZY: `DefaultEndpointsProtocol=http;AccountName=lazy;AccountKey=${key};BlobEndpoint=http://127.0.0.1:${port}/lazy;`,
+  });
+  expect(report.error).toBe("BACKEND_UNAVAILABLE");
+  expect(urls.some((u) => u.includes("@azure/storage-blob"))).toBe(true);
+  expect(urls.filter((u) => u.includes("@azure/identity"))).toEqual([]);
+  expect(urls.filter((u) => u.includes("@aws-sdk"))).toEqual([]);
 }, 90_000);

@@ -3,6 +3,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { type AzuriteHandle, startAzurite } from "@tidemark/testkit/azurite";
 import { type S3rverHandle, startS3rver } from "@tidemark/testkit/s3rver";
 import { makeTempDir, type TempDir } from "@tidemark/testkit/temp-dir";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -28,12 +29,13 @@ interface MemoryReport {
 
 let dir: TempDir;
 let s3: S3rverHandle;
+let azurite: AzuriteHandle;
 beforeAll(async () => {
   dir = await makeTempDir();
-  s3 = await startS3rver();
+  [s3, azurite] = await Promise.all([startS3rver(), startAzurite()]);
 }, 60_000);
 afterAll(async () => {
-  await s3?.stop();
+  await Promise.all([s3?.stop(), azurite?.stop()]);
   await dir?.remove();
 });
 
@@ -60,17 +62,22 @@ describe("a 10 MB value round trip (worker hooks and get/set)", () => {
     ["file://", "gzip"],
     ["s3://", ""],
     ["s3://", "gzip"],
+    ["az://", ""],
+    ["az://", "gzip"],
   ] as const;
   for (const [scheme, compression] of cases) {
     it(`stays within 10x the value size in peak memory: ${scheme} compression="${compression}"`, async () => {
+      const name = compression || "plain";
       const report =
         scheme === "file://"
-          ? await measure(`${dir.url}${compression || "plain"}/`, compression)
-          : await measure(
-              `s3://mem@${s3.bucket}/${compression || "plain"}/`,
-              compression,
-              s3.connectionEnv("mem"),
-            );
+          ? await measure(`${dir.url}${name}/`, compression)
+          : scheme === "s3://"
+            ? await measure(`s3://mem@${s3.bucket}/${name}/`, compression, s3.connectionEnv("mem"))
+            : await measure(
+                `az://mem@${azurite.container}/${name}/`,
+                compression,
+                azurite.connectionEnv("mem"),
+              );
       console.log(`memory ${scheme} compression="${compression}": ${JSON.stringify(report)}`);
       expect(report.valueBytes).toBeGreaterThan(10_000_000);
       expect(report.peakRssDelta).toBeLessThan(10 * report.valueBytes);

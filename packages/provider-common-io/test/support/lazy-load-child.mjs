@@ -1,7 +1,8 @@
 // Child process of the lazy-loading test. Uses the built package, by name, the way a worker does:
 //   node --import ./record-imports.mjs lazy-load-child.mjs file <dir-url>
 //   node --import ./record-imports.mjs lazy-load-child.mjs s3 <s3-base>   (TIDEMARK_CONN_* in the env)
-// and prints the @aws-sdk modules found in the CommonJS cache as JSON.
+//   node --import ./record-imports.mjs lazy-load-child.mjs az <az-base>   (TIDEMARK_CONN_* in the env)
+// and prints how many @aws-sdk and @azure modules are in the CommonJS cache as JSON.
 import { createRequire } from "node:module";
 import { StateStoreObjectStorageBackend } from "@tidemark/provider-common-io";
 
@@ -21,5 +22,12 @@ try {
   error = e?.code ?? String(e);
 }
 await backend.close();
-const cache = Object.keys(createRequire(import.meta.url).cache).filter((p) => p.includes("@aws-sdk"));
-process.stdout.write(JSON.stringify({ mode, error: error ?? null, sdkModulesInRequireCache: cache.length }));
+const cached = Object.keys(createRequire(import.meta.url).cache);
+process.stdout.write(
+  JSON.stringify({
+    mode,
+    error: error ?? null,
+    sdkModulesInRequireCache: cached.filter((p) => p.includes("@aws-sdk")).length,
+    azureModulesInRequireCache: cached.filter((p) => p.includes("@azure")).length,
+  }),
+);

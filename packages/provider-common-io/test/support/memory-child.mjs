@@ -1,6 +1,6 @@
 // Child process of the memory test (run with --expose-gc): round-trips one 10 MB value through the
 // built package and prints the peak memory above the baseline as JSON.
-//   node --expose-gc memory-child.mjs <base path> <compression>   (TIDEMARK_CONN_* in the env for s3://)
+//   node --expose-gc memory-child.mjs <base path> <compression>   (TIDEMARK_CONN_* in the env for s3:// and az://)
 import { randomBytes } from "node:crypto";
 import { StateStoreObjectStorageBackend } from "@tidemark/provider-common-io";
 
@@ -12,7 +12,7 @@ const text = JSON.stringify({ blob });
 const bytes = Buffer.byteLength(text);
 const scope = { kind: "task", dagId: "d", runId: "r", taskId: "t", mapIndex: -1 };
 const backend = new StateStoreObjectStorageBackend({ path, compression });
-// Warm up (loads the SDK for s3://, opens connections) with a small value, then measure.
+// Warm up (loads the SDK for s3:// and az://, opens connections) with a small value, then measure.
 await backend.set(scope, "warm", '"x"');
 await backend.get(scope, "warm");
 
