@@ -1,5 +1,4 @@
-import type { Readable } from "node:stream";
-import type { ObjectStoreHead, ObjectStoreUnderTest } from "./object-store-under-test.js";
+import type { ObjectStoreHead, ObjectStoreObject, ObjectStoreUnderTest } from "./object-store-under-test.js";
 
 interface Stored {
   readonly body: Buffer;
@@ -64,7 +63,7 @@ export class InMemoryObjectStore implements ObjectStoreUnderTest {
     return { metadata: { ...stored.metadata }, lastModified: stored.lastModified, size: stored.body.length };
   }
 
-  async get(objectKey: string): Promise<{ head: ObjectStoreHead; body: Buffer | Readable } | null> {
+  async get(objectKey: string): Promise<ObjectStoreObject | null> {
     const stored = this.#objects.get(objectKey);
     return stored === undefined ? null : { head: this.#head(stored), body: Buffer.from(stored.body) };
   }

@@ -5,4 +5,4 @@ export {
   type ObjectStoreSuiteOptions,
   objectStoreSuite,
 } from "./object-store-suite.js";
-export type { ObjectStoreHead, ObjectStoreUnderTest } from "./object-store-under-test.js";
+export type { ObjectStoreHead, ObjectStoreObject, ObjectStoreUnderTest } from "./object-store-under-test.js";

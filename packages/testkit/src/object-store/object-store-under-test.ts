@@ -10,6 +10,14 @@ export interface ObjectStoreHead {
   readonly size: number | null;
 }
 
+/** An object being read: its metadata and its stored bytes. */
+export interface ObjectStoreObject {
+  /** Its metadata. */
+  readonly head: ObjectStoreHead;
+  /** The bytes as stored (gzip stays compressed): whole in a Buffer, or a stream. */
+  readonly body: Buffer | Readable;
+}
+
 /**
  * The object store contract {@link objectStoreSuite} checks, declared structurally so that the testkit
  * needs no object-storage package: `ObjectStore` of `@tidemark/provider-common-io` is assignable to it.
@@ -33,9 +41,7 @@ export interface ObjectStoreUnderTest {
     },
   ): Promise<void>;
   /** Reads an object (bytes as stored), or null when it does not exist. */
-  get(
-    objectKey: string,
-  ): Promise<{ readonly head: ObjectStoreHead; readonly body: Buffer | Readable } | null>;
+  get(objectKey: string): Promise<ObjectStoreObject | null>;
   /** Reads an object's metadata, or null when it does not exist. */
   head(objectKey: string): Promise<ObjectStoreHead | null>;
   /** Deletes objects (missing ones skipped), only those `onlyIf` accepts when given; returns the count. */
