@@ -1,7 +1,7 @@
 import { assetScope, type TaskScope } from "@tidemark/state";
 import { type StoreBackendFixture, storeBackendSuite } from "@tidemark/testkit";
 import { tempDir } from "@tidemark/testkit/temp-dir";
-import { afterAll } from "vitest";
+import { afterAll, describe, it } from "vitest";
 import {
   createDatabase,
   createTaskInstance,
@@ -11,6 +11,7 @@ import {
   registerAsset,
   type TidemarkDatabase,
 } from "../src/index.js";
+import { connectTestMysql } from "./support/mysql.js";
 import { connectTestPostgres } from "./support/postgres.js";
 
 /** An open, migrated database and how to throw it away. */
@@ -86,3 +87,21 @@ storeBackendSuite({
       return { database: fresh.database, dispose: () => fresh.dispose() };
     }),
 });
+
+const mysqlServer = await connectTestMysql();
+afterAll(() => mysqlServer.close());
+
+if (mysqlServer.skipReason === null) {
+  storeBackendSuite({
+    name: "MetastoreBackend on MySQL",
+    create: () =>
+      metastoreFixture(async () => {
+        const fresh = await mysqlServer.freshDatabase({ poolSize: 4 });
+        return { database: fresh.database, dispose: () => fresh.dispose() };
+      }),
+  });
+} else {
+  describe.skip(`MetastoreBackend on MySQL: ${mysqlServer.skipReason}`, () => {
+    it("runs the conformance suite", () => {});
+  });
+}

@@ -146,8 +146,7 @@ export async function createApiServer(options: CreateApiServerOptions): Promise<
   const secretKey = resolveSecretKey(config, { cwd });
   const ownedDatabase = options.database === undefined;
   const database =
-    options.database ??
-    createDatabase(config.database.url, { cwd, postgresPoolSize: config.database.pool_size });
+    options.database ?? createDatabase(config.database.url, { cwd, poolSize: config.database.pool_size });
   let backend: BaseStoreBackend | undefined;
   let ownedBackend = false;
   const logger =

@@ -36,7 +36,7 @@ export function inspectDatabaseTarget(url: string, cwd: string): DatabaseTarget 
   } catch {
     return { display: redactDatabaseUrl(url), state: null };
   }
-  if (parsed.dialect === "postgres") return { display: redactDatabaseUrl(url), state: null };
+  if (parsed.dialect !== "sqlite") return { display: redactDatabaseUrl(url), state: null };
   if (parsed.memory) return { display: "sqlite::memory:", state: "memory" };
   const existing = existsSync(parsed.filename) && statSync(parsed.filename).size > 0;
   return { display: parsed.filename, state: existing ? "existing" : "new" };

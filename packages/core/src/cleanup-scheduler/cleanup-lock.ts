@@ -1,4 +1,10 @@
 import { sql } from "kysely";
+import {
+  currentMysqlDatabase,
+  getMysqlLock,
+  mysqlLockName,
+  releaseMysqlLock,
+} from "../database/mysql-named-lock.js";
 import type { TidemarkDatabase } from "../database/tidemark-database.js";
 
 /** What {@link CleanupLock.withLock} did: ran the work while holding the lock, or found it taken. */
@@ -93,7 +99,34 @@ export function postgresAdvisoryCleanupLock(database: TidemarkDatabase): Cleanup
 }
 
 /**
- * The cleanup lock for a metastore: the Postgres advisory lock on a Postgres server; on SQLite (one file
+ * A MySQL named lock, `GET_LOCK(name, 0)` with the name from `mysqlLockName("cleanup", database)`, taken
+ * and released on a connection reserved from the pool for the duration of the sweep, as the Postgres
+ * advisory lock is. When a server dies mid-sweep its session ends and MySQL releases the lock.
+ *
+ * @param database - a MySQL metastore (its pool needs at least 2 connections).
+ * @returns the lock.
+ */
+export function mysqlNamedCleanupLock(database: TidemarkDatabase): CleanupLock {
+  return {
+    description: "mysql named lock tidemark.cleanup",
+    shared: true,
+    withLock(work) {
+      return database.db.connection().execute(async (connection) => {
+        const name = mysqlLockName("cleanup", await currentMysqlDatabase(connection));
+        if (!(await getMysqlLock(connection, name, 0))) return { acquired: false as const };
+        try {
+          return { acquired: true as const, result: await work() };
+        } finally {
+          await releaseMysqlLock(connection, name);
+        }
+      });
+    },
+  };
+}
+
+/**
+ * The cleanup lock for a metastore: the Postgres advisory lock on a Postgres server, the named lock on a
+ * MySQL server; on SQLite (one file
  * on one host, where sweeps serialize on SQLite's write lock anyway and deleting expired rows twice is
  * harmless) and on PGlite (a single in-process connection that a held lock would block), an in-process
  * lock.
@@ -102,8 +135,9 @@ export function postgresAdvisoryCleanupLock(database: TidemarkDatabase): Cleanup
  * @returns the lock.
  */
 export function cleanupLockFor(database: TidemarkDatabase): CleanupLock {
-  const { advisoryLocks, displayName } = database.adapter;
+  const { sessionLocks, displayName } = database.adapter;
   const pglite = database.url.startsWith("pglite:");
-  if (advisoryLocks && !pglite) return postgresAdvisoryCleanupLock(database);
+  if (sessionLocks === "mysql-named") return mysqlNamedCleanupLock(database);
+  if (sessionLocks === "postgres-advisory" && !pglite) return postgresAdvisoryCleanupLock(database);
   return processLocalCleanupLock(`in-process lock (${pglite ? "PGlite" : displayName})`);
 }

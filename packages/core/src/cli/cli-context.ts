@@ -54,7 +54,7 @@ export async function withCliDatabase<T>(
   const context = cliContext(command);
   const database = createDatabase(context.config.database.url, {
     cwd: context.cwd,
-    postgresPoolSize: context.config.database.pool_size,
+    poolSize: context.config.database.pool_size,
   });
   try {
     if (options.migrate ?? true) {

@@ -2,12 +2,14 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { StateStoreError } from "@tidemark/state";
 import BetterSqlite3 from "better-sqlite3";
-import type { Dialect, Kysely, KyselyConfig } from "kysely";
+import { type Dialect, type Kysely, type KyselyConfig, MysqlDialect } from "kysely";
+import { createPool as createMysqlPool, type Pool as MysqlPool } from "mysql2";
 import pg from "pg";
 import { betterSqlite3Dialect } from "./better-sqlite3-dialect.js";
 import { registerConnectionPool } from "./connection-pool.js";
 import { createKysely } from "./create-kysely.js";
 import {
+  type MysqlDatabaseUrl,
   type PostgresDatabaseUrl,
   parseDatabaseUrl,
   redactDatabaseUrl,
@@ -21,8 +23,10 @@ import type { TidemarkDatabase } from "./tidemark-database.js";
 
 /** Default SQLite busy timeout: how long a writer waits for another process's write lock, in milliseconds. */
 export const DEFAULT_SQLITE_BUSY_TIMEOUT_MS = 5000;
-/** Default most connections of a Postgres pool. */
+/** Default most connections of a Postgres or MySQL pool. */
 export const DEFAULT_POSTGRES_POOL_SIZE = 10;
+/** Default milliseconds to wait for a new Postgres or MySQL connection before failing. */
+export const DEFAULT_CONNECTION_TIMEOUT_MS = 10_000;
 
 /** Options of {@link createDatabase}. */
 export interface CreateDatabaseOptions {
@@ -32,9 +36,13 @@ export interface CreateDatabaseOptions {
   log?: KyselyConfig["log"];
   /** SQLite: milliseconds a statement waits for a lock held by another connection. Default 5000. */
   sqliteBusyTimeoutMs?: number;
-  /** Postgres: most pooled connections. Default 10. */
+  /** Postgres and MySQL: most pooled connections (`database.pool_size`). Default 10. */
+  poolSize?: number;
+  /** Postgres and MySQL: milliseconds to wait for a new connection before failing. Default 10000. */
+  connectionTimeoutMs?: number;
+  /** @deprecated Use {@link CreateDatabaseOptions.poolSize}, which also sizes MySQL pools. */
   postgresPoolSize?: number;
-  /** Postgres: milliseconds to wait for a new connection before failing. Default 10000. */
+  /** @deprecated Use {@link CreateDatabaseOptions.connectionTimeoutMs}. */
   postgresConnectionTimeoutMs?: number;
 }
 
@@ -78,11 +86,11 @@ function openPostgres(
   parsed: PostgresDatabaseUrl,
   options: CreateDatabaseOptions,
 ): { dialect: Dialect; schema: string | undefined; pool: pg.Pool; max: number } {
-  const max = options.postgresPoolSize ?? DEFAULT_POSTGRES_POOL_SIZE;
+  const max = poolSizeOf(options);
   const pool = new pg.Pool({
     connectionString: parsed.connectionString,
     max,
-    connectionTimeoutMillis: options.postgresConnectionTimeoutMs ?? 10_000,
+    connectionTimeoutMillis: connectionTimeoutOf(options),
     ...(parsed.schema === undefined ? {} : { options: `-c search_path=${parsed.schema}` }),
   });
   // An idle connection that breaks (a server restart) must not crash the process; the next query
@@ -91,9 +99,48 @@ function openPostgres(
   return { dialect: namedStatementPostgresDialect(pool), schema: parsed.schema, pool, max };
 }
 
+function poolSizeOf(options: CreateDatabaseOptions): number {
+  return options.poolSize ?? options.postgresPoolSize ?? DEFAULT_POSTGRES_POOL_SIZE;
+}
+
+function connectionTimeoutOf(options: CreateDatabaseOptions): number {
+  return options.connectionTimeoutMs ?? options.postgresConnectionTimeoutMs ?? DEFAULT_CONNECTION_TIMEOUT_MS;
+}
+
+/**
+ * A row value as the metastore reads it. Identifiers and keys are VARBINARY on MySQL, so that they compare
+ * byte for byte (no case folding, no trailing-space padding); the metastore stores no binary data, so
+ * every Buffer is such a UTF-8 string.
+ */
+function mysqlTypeCast(_field: unknown, next: () => unknown): unknown {
+  const value = next();
+  return Buffer.isBuffer(value) ? value.toString("utf8") : value;
+}
+
+function openMysql(
+  parsed: MysqlDatabaseUrl,
+  options: CreateDatabaseOptions,
+): { dialect: Dialect; schema: undefined; pool: MysqlPool } {
+  const pool = createMysqlPool({
+    uri: parsed.connectionString,
+    connectionLimit: poolSizeOf(options),
+    connectTimeout: connectionTimeoutOf(options),
+    charset: "utf8mb4",
+    // Timestamps are DATETIME(3) holding UTC.
+    timezone: "Z",
+    supportBigNumbers: true,
+    // Affected rows count changed rows: an upsert that leaves a live row alone reports 0, as elsewhere.
+    flags: ["-FOUND_ROWS"],
+    typeCast: mysqlTypeCast as never,
+  });
+  // As for Postgres: a broken idle connection must not crash the process.
+  pool.on("connection", (connection) => connection.on("error", () => {}));
+  return { dialect: new MysqlDialect({ pool }), schema: undefined, pool };
+}
+
 /** Options of {@link createDatabaseFromKyselyDialect}. */
 export interface CreateDatabaseFromKyselyDialectOptions {
-  /** Which SQL the dialect speaks: `sqlite` or `postgres` (PGlite speaks `postgres`). */
+  /** Which SQL the dialect speaks: `sqlite`, `postgres` (PGlite speaks `postgres`) or `mysql`. */
   dialect: SqlDialect;
   /** The Kysely dialect, for example `new PGliteDialect(pglite)` from kysely-pglite-dialect. */
   kyselyDialect: Dialect;
@@ -138,10 +185,12 @@ function wrap(
  *   `name` (through the startup `options`), so one database can hold many throwaway schemas; the query
  *   builder's statements run as named prepared statements, parsed and planned once per connection (see
  *   `namedStatementPostgresDialect`).
+ * - `mysql://…` / `mariadb://…`: a `mysql2` pool with utf8mb4, UTC timestamps and affected rows that
+ *   count changed rows (MySQL 8, MariaDB 10.11+).
  *
  * The same driver runs with and without a `log` hook: logging only observes the queries.
  *
- * Nothing is created and no connection is made to Postgres until the first query; run
+ * Nothing is created and no connection is made to Postgres or MySQL until the first query; run
  * `migrate(database)` before use.
  *
  * @param url - the database URL (`database.url`).
@@ -152,13 +201,18 @@ function wrap(
  */
 export function createDatabase(url: string, options: CreateDatabaseOptions = {}): TidemarkDatabase {
   const parsed = parseDatabaseUrl(url, options.cwd === undefined ? {} : { cwd: options.cwd });
-  const opened = parsed.dialect === "sqlite" ? openSqlite(parsed, options) : openPostgres(parsed, options);
+  const opened =
+    parsed.dialect === "sqlite"
+      ? openSqlite(parsed, options)
+      : parsed.dialect === "postgres"
+        ? openPostgres(parsed, options)
+        : openMysql(parsed, options);
   const { dialect, schema } = opened;
   const kysely = createKysely<Database>(
     options.log === undefined ? { dialect } : { dialect, log: options.log },
   );
   const database = wrap(kysely, parsed.dialect, url, schema);
-  if ("pool" in opened) registerConnectionPool(database, opened.pool, opened.max);
+  if ("max" in opened) registerConnectionPool(database, opened.pool, opened.max);
   return database;
 }
 

@@ -2,11 +2,11 @@ import { isAbsolute, resolve } from "node:path";
 import { StateStoreError } from "@tidemark/state";
 
 /** The SQL dialects the metastore runs on. */
-export type SqlDialect = "sqlite" | "postgres";
+export type SqlDialect = "sqlite" | "postgres" | "mysql";
 
 /** The forms `database.url` accepts, as named in error messages. */
 export const ACCEPTED_DATABASE_URL_FORMS =
-  "sqlite:///absolute/path.db, sqlite:relative/path.db (relative to the working directory), sqlite::memory:, or postgres://user:password@host:5432/database (also postgresql://; add ?schema=name to use a schema other than the default search_path)";
+  "sqlite:///absolute/path.db, sqlite:relative/path.db (relative to the working directory), sqlite::memory:, postgres://user:password@host:5432/database (also postgresql://; add ?schema=name to use a schema other than the default search_path), or mysql://user:password@host:3306/database (MySQL 8 or MariaDB 10.11+; also mariadb://)";
 
 /** A parsed SQLite `database.url`. */
 export interface SqliteDatabaseUrl {
@@ -32,8 +32,23 @@ export interface PostgresDatabaseUrl {
   readonly schema: string | undefined;
 }
 
+/** A parsed MySQL or MariaDB `database.url`. */
+export interface MysqlDatabaseUrl {
+  /** Tells the URL forms apart. */
+  readonly dialect: "mysql";
+  /** The URL as given. */
+  readonly url: string;
+  /** The URL handed to `mysql2` (`mariadb://` spelled `mysql://`). */
+  readonly connectionString: string;
+  /** The database (MySQL's schema) the tables live in: the URL's path. */
+  readonly database: string;
+}
+
 /** A parsed `database.url`. */
-export type DatabaseUrl = SqliteDatabaseUrl | PostgresDatabaseUrl;
+export type DatabaseUrl = SqliteDatabaseUrl | PostgresDatabaseUrl | MysqlDatabaseUrl;
+
+const MYSQL_URL = /^(mysql|mariadb):\/\//;
+const MYSQL_DATABASE_NAME = /^[A-Za-z0-9_$]{1,64}$/;
 
 const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 
@@ -42,14 +57,14 @@ function configError(message: string): StateStoreError {
 }
 
 /**
- * Replaces the password of a Postgres URL with `***`, for messages and logs. SQLite URLs and
+ * Replaces the password of a Postgres or MySQL URL with `***`, for messages and logs. SQLite URLs and
  * unparsable text are returned unchanged.
  *
  * @param url - a database URL.
  * @returns the URL without its password.
  */
 export function redactDatabaseUrl(url: string): string {
-  if (!/^postgres(ql)?:\/\//.test(url)) return url;
+  if (!/^(postgres(ql)?|mysql|mariadb):\/\//.test(url)) return url;
   try {
     const parsed = new URL(url);
     if (parsed.password === "") return url;
@@ -66,7 +81,8 @@ export function redactDatabaseUrl(url: string): string {
  * Accepted forms: `sqlite:///absolute/path.db`; `sqlite:relative/path.db`, resolved against `cwd`;
  * `sqlite::memory:`; `postgres://…` or `postgresql://…` as understood by `pg`, plus Tidemark's own
  * `?schema=name` parameter (an unquoted identifier: letters, digits and `_`, at most 63 characters),
- * which makes `name` the search_path of every connection, so all tables live in that schema.
+ * which makes `name` the search_path of every connection, so all tables live in that schema;
+ * `mysql://…` or `mariadb://…` as understood by `mysql2`, naming the database in the path.
  *
  * @param url - the URL.
  * @param options - `cwd`: the directory relative SQLite paths resolve against (default `process.cwd()`).
@@ -132,6 +148,7 @@ export function parseDatabaseUrl(url: string, options: { cwd?: string } = {}): D
       schema,
     };
   }
+  if (MYSQL_URL.test(url)) return parseMysqlUrl(url);
   throw configError(
     `database.url ${JSON.stringify(redactDatabaseUrl(url))} is not a supported database URL; accepted forms: ${ACCEPTED_DATABASE_URL_FORMS}`,
   );
@@ -156,4 +173,24 @@ export function withDatabaseSchema(url: string, schema: string): string {
   const result = u.toString();
   parseDatabaseUrl(result);
   return result;
+}
+
+function parseMysqlUrl(url: string): MysqlDatabaseUrl {
+  let parsed: URL;
+  try {
+    parsed = new URL(url.replace(MYSQL_URL, "mysql://"));
+  } catch (cause) {
+    throw new StateStoreError(
+      "CONFIG_ERROR",
+      `database.url ${JSON.stringify(redactDatabaseUrl(url))} is not a valid URL (${(cause as Error).message}); accepted forms: ${ACCEPTED_DATABASE_URL_FORMS}`,
+      { cause, details: { option: "database.url" } },
+    );
+  }
+  const database = decodeURIComponent(parsed.pathname.replace(/^\//, ""));
+  if (!MYSQL_DATABASE_NAME.test(database)) {
+    throw configError(
+      `database.url ${JSON.stringify(redactDatabaseUrl(url))} names ${database === "" ? "no database" : `the database ${JSON.stringify(database)}, which is not a plain name`}; give one in the path (mysql://user:password@host:3306/tidemark), of letters, digits, "_" and "$", at most 64 characters`,
+    );
+  }
+  return { dialect: "mysql", url, connectionString: parsed.toString(), database };
 }

@@ -1,20 +1,34 @@
-import { type ColumnDefinitionBuilder, type Kysely, type SelectQueryBuilder, sql } from "kysely";
+import {
+  type ColumnDefinitionBuilder,
+  type Expression,
+  type Kysely,
+  type SelectQueryBuilder,
+  sql,
+} from "kysely";
 import type { ColumnTypes } from "./column-types.js";
 import type { SqlDialect } from "./database-url.js";
 import { type FailFastLocking, SQLITE_FAIL_FAST_LOCKING } from "./fail-fast-locking.js";
 import type { Database } from "./schema.js";
-import { POSTGRES_VALUE_CODEC, SQLITE_VALUE_CODEC, type ValueCodec } from "./value-codec.js";
+import {
+  MYSQL_VALUE_CODEC,
+  POSTGRES_VALUE_CODEC,
+  SQLITE_VALUE_CODEC,
+  type ValueCodec,
+} from "./value-codec.js";
+
+/** How servers sharing a metastore exclude each other for migrations and cleanup sweeps. */
+export type SessionLocks = "postgres-advisory" | "mysql-named" | null;
 
 /**
- * Everything that differs between SQLite and Postgres, in one place: the rest of the code asks the
+ * Everything that differs between SQLite, Postgres and MySQL, in one place: the rest of the code asks the
  * adapter of its database (`TidemarkDatabase.adapter`, or {@link dialectAdapterFor}) instead of testing
  * the dialect's name.
  */
 export interface SqlDialectAdapter {
-  /** `sqlite` or `postgres`. */
+  /** `sqlite`, `postgres` or `mysql`. */
   readonly dialect: SqlDialect;
-  /** The dialect's name in messages: `SQLite` or `Postgres`. */
-  readonly displayName: "SQLite" | "Postgres";
+  /** The dialect's name in messages: `SQLite`, `Postgres` or `MySQL`. */
+  readonly displayName: "SQLite" | "Postgres" | "MySQL";
   /** Timestamp and boolean conversion. */
   readonly codec: ValueCodec;
   /**
@@ -25,7 +39,8 @@ export interface SqlDialectAdapter {
   /**
    * Runs `work` in one read-write transaction and commits it, or rolls back when `work` throws. SQLite
    * starts it with `BEGIN IMMEDIATE` (the write lock first, so a read-then-write transaction cannot fail
-   * half-way with SQLITE_BUSY); Postgres runs an ordinary READ COMMITTED transaction.
+   * half-way with SQLITE_BUSY); Postgres runs an ordinary READ COMMITTED transaction, and so does MySQL
+   * (whose default, REPEATABLE READ, takes gap locks that make concurrent upserts deadlock).
    *
    * @param db - the root Kysely instance.
    * @param work - receives the transaction's Kysely instance.
@@ -50,10 +65,16 @@ export interface SqlDialectAdapter {
    */
   readonly failFastLocking: FailFastLocking | undefined;
   /**
-   * Whether the server has session advisory locks (`pg_advisory_lock`): Postgres. Without them, cross-
-   * process exclusion rests on the database's write lock (SQLite's `BEGIN IMMEDIATE`).
+   * The server's session locks: Postgres advisory locks (`pg_advisory_lock`), MySQL named locks
+   * (`GET_LOCK`), or none (SQLite), where cross-process exclusion rests on the database's write lock
+   * (`BEGIN IMMEDIATE`).
    */
-  readonly advisoryLocks: boolean;
+  readonly sessionLocks: SessionLocks;
+  /**
+   * Whether an upsert is `INSERT … ON DUPLICATE KEY UPDATE` (MySQL) rather than `ON CONFLICT` (SQLite,
+   * Postgres), and the dialect has no `RETURNING` and no partial indexes.
+   */
+  readonly mysqlSyntax: boolean;
   /** Whether tables live in schemas found through the connection's search_path (Postgres). */
   readonly schemas: boolean;
   /**
@@ -70,6 +91,8 @@ export interface SqlDialectAdapter {
   identityColumn(column: ColumnDefinitionBuilder): ColumnDefinitionBuilder;
   /** A migration's surrogate key of a large table: Postgres identity, SQLite the plain rowid (cheaper). */
   rowIdColumn(column: ColumnDefinitionBuilder): ColumnDefinitionBuilder;
+  /** What a migration's `create table` ends with: MySQL's character set; nothing elsewhere. */
+  readonly tableOptions: Expression<unknown> | undefined;
 }
 
 const SQLITE = Object.freeze<SqlDialectAdapter>({
@@ -94,7 +117,8 @@ const SQLITE = Object.freeze<SqlDialectAdapter>({
   skipLockedRows: (query) => query,
   pacesSweeps: true,
   failFastLocking: SQLITE_FAIL_FAST_LOCKING,
-  advisoryLocks: false,
+  sessionLocks: null,
+  mysqlSyntax: false,
   schemas: false,
   rebuildsTablesToChangeConstraints: true,
   columnTypes: Object.freeze({
@@ -104,9 +128,13 @@ const SQLITE = Object.freeze<SqlDialectAdapter>({
     boolean: "integer",
     uuid: "text",
     stateKey: "varchar(512)",
+    identifier: "text",
+    assetText: "text",
+    value: "text",
   }),
   identityColumn: (column) => column.primaryKey().autoIncrement(),
   rowIdColumn: (column) => column.primaryKey(),
+  tableOptions: undefined,
 });
 
 const POSTGRES = Object.freeze<SqlDialectAdapter>({
@@ -118,7 +146,8 @@ const POSTGRES = Object.freeze<SqlDialectAdapter>({
   skipLockedRows: (query) => query.forUpdate().skipLocked(),
   pacesSweeps: false,
   failFastLocking: undefined,
-  advisoryLocks: true,
+  sessionLocks: "postgres-advisory",
+  mysqlSyntax: false,
   schemas: true,
   rebuildsTablesToChangeConstraints: false,
   columnTypes: Object.freeze({
@@ -128,20 +157,60 @@ const POSTGRES = Object.freeze<SqlDialectAdapter>({
     boolean: "boolean",
     uuid: "uuid",
     stateKey: sql`varchar(512) collate "C"`,
+    identifier: "text",
+    assetText: "text",
+    value: "text",
   }),
   identityColumn: (column) => column.primaryKey().generatedByDefaultAsIdentity(),
   rowIdColumn: (column) => column.primaryKey().generatedByDefaultAsIdentity(),
+  tableOptions: undefined,
+});
+
+const MYSQL = Object.freeze<SqlDialectAdapter>({
+  dialect: "mysql",
+  displayName: "MySQL",
+  codec: MYSQL_VALUE_CODEC,
+  currentTimestamp: () => new Date(),
+  withWriteTransaction: (db, work) => db.transaction().setIsolationLevel("read committed").execute(work),
+  // MySQL 8 and MariaDB 10.6+.
+  skipLockedRows: (query) => query.forUpdate().skipLocked(),
+  pacesSweeps: false,
+  failFastLocking: undefined,
+  sessionLocks: "mysql-named",
+  mysqlSyntax: true,
+  schemas: false,
+  rebuildsTablesToChangeConstraints: false,
+  columnTypes: Object.freeze({
+    serialId: "integer",
+    bigSerialId: "bigint",
+    timestamp: "datetime(3)",
+    boolean: "boolean",
+    uuid: sql`char(36) character set ascii collate ascii_bin`,
+    // Bytes, compared byte by byte: UTF-8 byte order is code point order, as Postgres "C" and SQLite
+    // BINARY compare, and neither case nor trailing spaces are folded. 512 characters of up to 4 bytes.
+    stateKey: sql`varbinary(2048)`,
+    // 750 bytes hold every id Airflow accepts on MySQL (250 characters of utf8mb3), and keep the
+    // task_state_store unique key within InnoDB's 3,072 bytes.
+    identifier: sql`varbinary(750)`,
+    assetText: sql`varbinary(3072)`,
+    // Airflow's MySQL value column; up to 16 MiB, beyond any max_value_storage_bytes worth setting.
+    value: sql`mediumtext`,
+  }),
+  identityColumn: (column) => column.primaryKey().autoIncrement(),
+  rowIdColumn: (column) => column.primaryKey().autoIncrement(),
+  tableOptions: sql`default character set utf8mb4 collate utf8mb4_bin`,
 });
 
 const ADAPTERS: Readonly<Record<SqlDialect, SqlDialectAdapter>> = Object.freeze({
   sqlite: SQLITE,
   postgres: POSTGRES,
+  mysql: MYSQL,
 });
 
 /**
  * The adapter of a dialect.
  *
- * @param dialect - `sqlite` or `postgres`.
+ * @param dialect - `sqlite`, `postgres` or `mysql`.
  * @returns the adapter (one shared, frozen object per dialect).
  */
 export function dialectAdapterFor(dialect: SqlDialect): SqlDialectAdapter {

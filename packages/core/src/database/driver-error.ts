@@ -8,22 +8,31 @@ function codeOf(error: unknown): string | undefined {
 
 /**
  * Tells whether a driver error is a unique or primary key violation (Postgres 23505, SQLite
- * SQLITE_CONSTRAINT_UNIQUE / _PRIMARYKEY).
+ * SQLITE_CONSTRAINT_UNIQUE / _PRIMARYKEY, MySQL ER_DUP_ENTRY).
  */
 export function isUniqueViolation(error: unknown): boolean {
   const code = codeOf(error);
-  return code === "23505" || code === "SQLITE_CONSTRAINT_UNIQUE" || code === "SQLITE_CONSTRAINT_PRIMARYKEY";
+  return (
+    code === "23505" ||
+    code === "SQLITE_CONSTRAINT_UNIQUE" ||
+    code === "SQLITE_CONSTRAINT_PRIMARYKEY" ||
+    code === "ER_DUP_ENTRY"
+  );
 }
 
-/** Tells whether a driver error is a foreign key violation (Postgres 23503, SQLITE_CONSTRAINT_FOREIGNKEY). */
+/**
+ * Tells whether a driver error is a foreign key violation (Postgres 23503, SQLITE_CONSTRAINT_FOREIGNKEY,
+ * MySQL ER_NO_REFERENCED_ROW_2).
+ */
 export function isForeignKeyViolation(error: unknown): boolean {
   const code = codeOf(error);
-  return code === "23503" || code === "SQLITE_CONSTRAINT_FOREIGNKEY";
+  return code === "23503" || code === "SQLITE_CONSTRAINT_FOREIGNKEY" || code === "ER_NO_REFERENCED_ROW_2";
 }
 
 /** Tells whether a driver error says a table does not exist (the schema was never migrated). */
 export function isMissingTable(error: unknown): boolean {
-  if (codeOf(error) === "42P01") return true;
+  const code = codeOf(error);
+  if (code === "42P01" || code === "ER_NO_SUCH_TABLE") return true;
   const message = (error as Error | null)?.message;
   return typeof message === "string" && message.startsWith("no such table");
 }

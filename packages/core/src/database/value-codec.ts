@@ -46,15 +46,19 @@ export const POSTGRES_VALUE_CODEC: ValueCodec = Object.freeze({
   bool: (value: boolean) => value,
 });
 
+/** MySQL's codec: Date (`datetime(3)` holding UTC, read back as a Date) and boolean (`tinyint(1)`). */
+export const MYSQL_VALUE_CODEC: ValueCodec = POSTGRES_VALUE_CODEC;
+
 const CODECS: Readonly<Record<SqlDialect, ValueCodec>> = Object.freeze({
   sqlite: SQLITE_VALUE_CODEC,
   postgres: POSTGRES_VALUE_CODEC,
+  mysql: MYSQL_VALUE_CODEC,
 });
 
 /**
  * The value codec of a dialect (the same object as `dialectAdapterFor(dialect).codec`).
  *
- * @param dialect - `sqlite` or `postgres`.
+ * @param dialect - `sqlite`, `postgres` or `mysql`.
  * @returns the codec.
  */
 export function valueCodecFor(dialect: SqlDialect): ValueCodec {

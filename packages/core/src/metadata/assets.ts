@@ -2,6 +2,7 @@ import { assetNotFound, StateStoreError } from "@tidemark/state";
 import { sql } from "kysely";
 import { isUniqueViolation, toBackendError } from "../database/driver-error.js";
 import type { TidemarkDatabase } from "../database/tidemark-database.js";
+import { withWriteTransaction } from "../database/write-transaction.js";
 import { type AssetRecord, type AssetRow, toAssetRecord } from "./asset-record.js";
 import { pageRequest, requireText } from "./validate-input.js";
 
@@ -76,6 +77,7 @@ export async function registerAsset(
   const { db, codec } = database;
   const now = codec.timestamp(new Date());
   try {
+    if (database.adapter.mysqlSyntax) return await registerMysqlAsset(database, name, uri);
     const row = await db
       .insertInto("asset")
       .values({ name, uri: uri ?? name, active: codec.bool(true), created_at: now, updated_at: now })
@@ -95,15 +97,66 @@ export async function registerAsset(
   }
 }
 
+/**
+ * registerAsset on MySQL, in one transaction: an upsert by name would be `ON DUPLICATE KEY UPDATE`, which
+ * updates whichever row a unique key collides with, the active-uri key's included; so the row is locked by
+ * name and updated, or inserted (a uri taken by another active asset then fails as a unique violation).
+ */
+async function registerMysqlAsset(
+  database: TidemarkDatabase,
+  name: string,
+  uri: string | undefined,
+): Promise<AssetRecord> {
+  const { codec } = database;
+  const now = codec.timestamp(new Date());
+  const attempt = () =>
+    withWriteTransaction(database, async (trx) => {
+      const existing = await trx
+        .selectFrom("asset")
+        .select("id")
+        .where("name", "=", name)
+        .forUpdate()
+        .executeTakeFirst();
+      if (existing === undefined) {
+        await trx
+          .insertInto("asset")
+          .values({ name, uri: uri ?? name, active: codec.bool(true), created_at: now, updated_at: now })
+          .execute();
+      } else {
+        await trx
+          .updateTable("asset")
+          .set({ ...(uri === undefined ? {} : { uri }), active: codec.bool(true), updated_at: now })
+          .where("id", "=", existing.id)
+          .execute();
+      }
+      return trx.selectFrom("asset").selectAll().where("name", "=", name).executeTakeFirstOrThrow();
+    });
+  let row: unknown;
+  try {
+    row = await attempt();
+  } catch (error) {
+    // Another server inserted the same new name first: update that row instead.
+    if (!isUniqueViolation(error) || (await getAssetByName(database, name)) === null) throw error;
+    row = await attempt();
+  }
+  return toAssetRecord(row as AssetRow, codec);
+}
+
 async function setActive(database: TidemarkDatabase, name: string, active: boolean): Promise<AssetRecord> {
   const { db, codec } = database;
   try {
-    const row = await db
+    const update = db
       .updateTable("asset")
       .set({ active: codec.bool(active), updated_at: codec.timestamp(new Date()) })
-      .where("name", "=", name)
-      .returningAll()
-      .executeTakeFirst();
+      .where("name", "=", name);
+    let row: unknown;
+    if (database.adapter.mysqlSyntax) {
+      // No RETURNING on MySQL: read the row after.
+      await update.execute();
+      row = await db.selectFrom("asset").selectAll().where("name", "=", name).executeTakeFirst();
+    } else {
+      row = await update.returningAll().executeTakeFirst();
+    }
     if (row === undefined) {
       throw assetNotFound({ name });
     }

@@ -1,5 +1,5 @@
 import { StateStoreError } from "@tidemark/state";
-import type { Kysely } from "kysely";
+import { type Kysely, sql } from "kysely";
 import { toBackendError } from "../database/driver-error.js";
 import type { Database } from "../database/schema.js";
 import type { TidemarkDatabase } from "../database/tidemark-database.js";
@@ -68,11 +68,16 @@ export async function ensureDagRun(
   db: Kysely<Database>,
   codec: ValueCodec,
   key: DagRunKey,
+  mysql = false,
 ): Promise<DagRunRecord> {
   await db
     .insertInto("dag_run")
     .values({ dag_id: key.dagId, run_id: key.runId, created_at: codec.timestamp(new Date()) })
-    .onConflict((oc) => oc.columns(["dag_id", "run_id"]).doNothing())
+    .$call((insert) =>
+      mysql
+        ? insert.onDuplicateKeyUpdate({ id: sql.ref<number>("dag_run.id") })
+        : insert.onConflict((oc) => oc.columns(["dag_id", "run_id"]).doNothing()),
+    )
     .execute();
   const row = await db
     .selectFrom("dag_run")
@@ -94,7 +99,7 @@ export async function ensureDagRun(
 export async function createDagRun(database: TidemarkDatabase, key: DagRunKey): Promise<DagRunRecord> {
   const checked = checkKey(key);
   try {
-    return await ensureDagRun(database.db, database.codec, checked);
+    return await ensureDagRun(database.db, database.codec, checked, database.adapter.mysqlSyntax);
   } catch (error) {
     throw toBackendError(error, database, `creating dag run ${checked.dagId}/${checked.runId}`);
   }

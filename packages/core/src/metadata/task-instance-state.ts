@@ -1,6 +1,7 @@
 import { StateStoreError } from "@tidemark/state";
-import { sql } from "kysely";
+import { type Selectable, sql } from "kysely";
 import { toBackendError } from "../database/driver-error.js";
+import type { TaskInstanceTable } from "../database/schema.js";
 import type { TidemarkDatabase } from "../database/tidemark-database.js";
 import { withWriteTransaction } from "../database/write-transaction.js";
 import type { TaskInstanceRecord } from "./task-instance-record.js";
@@ -52,7 +53,7 @@ export async function setTaskInstanceState(
   if (typeof id !== "string" || !TASK_INSTANCE_ID_PATTERN.test(id)) throw notFound();
   try {
     return await withWriteTransaction(database, async (trx) => {
-      const row = await trx
+      const update = trx
         .updateTable("task_instance")
         .set((eb) => ({
           state: next,
@@ -67,9 +68,20 @@ export async function setTaskInstanceState(
               : eb.ref("try_number"),
           updated_at: codec.timestamp(new Date()),
         }))
-        .where("id", "=", id.toLowerCase())
-        .returning(["id", "dag_run_id", "task_id", "region_id", "map_index"])
-        .executeTakeFirst();
+        .where("id", "=", id.toLowerCase());
+      const columns = ["id", "dag_run_id", "task_id", "region_id", "map_index"] as const;
+      let row: Pick<Selectable<TaskInstanceTable>, (typeof columns)[number]> | undefined;
+      if (database.adapter.mysqlSyntax) {
+        // No RETURNING on MySQL: the row is read after the update, in the same transaction.
+        await update.execute();
+        row = await trx
+          .selectFrom("task_instance")
+          .select(columns)
+          .where("id", "=", id.toLowerCase())
+          .executeTakeFirst();
+      } else {
+        row = await update.returning(columns).executeTakeFirst();
+      }
       if (row === undefined) throw notFound();
       let clearedKeys = 0;
       if (options.clearTaskState) {

@@ -137,7 +137,7 @@ export async function createTaskInstance(
   const { codec } = database;
   try {
     return await withWriteTransaction(database, async (trx) => {
-      const dagRun = await ensureDagRun(trx, codec, scope);
+      const dagRun = await ensureDagRun(trx, codec, scope, database.adapter.mysqlSyntax);
       const assets = new Map<string, AssetRecord>();
       if (names.length > 0) {
         const rows = await trx

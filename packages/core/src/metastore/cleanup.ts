@@ -63,7 +63,8 @@ async function runDelete(
  * 1. `task_state_store`: rows with `expires_at <= now` (never those with a null expiry), deleted
  *    `batchSize` at a time, each batch one `DELETE … WHERE id IN (SELECT id … LIMIT n)` statement and
  *    so its own short transaction: a writer waits at most one batch. On Postgres the batch skips rows
- *    locked by a writer (`FOR UPDATE SKIP LOCKED`); the next sweep takes them.
+ *    locked by a writer (`FOR UPDATE SKIP LOCKED`); the next sweep takes them. MySQL, which has no
+ *    LIMIT in such a subquery, runs `DELETE … WHERE expires_at <= now LIMIT n`.
  * 2. `asset_state_store`: the orphan sweep the reference documents: state rows of deactivated assets.
  *
  * Between two batches the sweep yields to the event loop, so that the process (an API server running
@@ -125,15 +126,18 @@ export async function cleanupMetastore(
       const pacer = new BatchPacer(adapter, batchSize);
       for (;;) {
         const size = pacer.next();
+        // MySQL has no LIMIT in an IN subquery, but a single-table DELETE takes one.
         const query = (on: Kysely<Database>) =>
-          on.deleteFrom("task_state_store").where("id", "in", (eb) => {
-            const batch = eb
-              .selectFrom("task_state_store")
-              .select("id")
-              .where("expires_at", "<=", now)
-              .limit(size);
-            return adapter.skipLockedRows(batch);
-          });
+          adapter.mysqlSyntax
+            ? on.deleteFrom("task_state_store").where("expires_at", "<=", now).limit(size)
+            : on.deleteFrom("task_state_store").where("id", "in", (eb) => {
+                const batch = eb
+                  .selectFrom("task_state_store")
+                  .select("id")
+                  .where("expires_at", "<=", now)
+                  .limit(size);
+                return adapter.skipLockedRows(batch);
+              });
         const deleted = await runDelete(database, query, pacer.markStart);
         taskDeleted += deleted;
         onProgress?.({ phase: "task_state_store", done: taskDeleted, total: taskTotal });
@@ -167,17 +171,24 @@ export async function cleanupMetastore(
       for (;;) {
         const size = batchSize === 0 ? 0 : pacer.next();
         const query = (on: Kysely<Database>) =>
-          on
-            .deleteFrom("asset_state_store")
-            .where((eb) =>
-              eb(
-                eb.refTuple("asset_state_store.asset_id", "asset_state_store.key"),
-                "in",
-                (size === 0 ? orphans(on) : orphans(on).limit(size))
-                  .select(["s.asset_id", "s.key"])
-                  .$asTuple("asset_id", "key"),
-              ),
-            );
+          adapter.mysqlSyntax
+            ? on
+                .deleteFrom("asset_state_store")
+                .where("asset_id", "in", (eb) =>
+                  eb.selectFrom("asset").select("asset.id").where("asset.active", "=", inactive),
+                )
+                .$if(size > 0, (q) => q.limit(size))
+            : on
+                .deleteFrom("asset_state_store")
+                .where((eb) =>
+                  eb(
+                    eb.refTuple("asset_state_store.asset_id", "asset_state_store.key"),
+                    "in",
+                    (size === 0 ? orphans(on) : orphans(on).limit(size))
+                      .select(["s.asset_id", "s.key"])
+                      .$asTuple("asset_id", "key"),
+                  ),
+                );
         const deleted = await runDelete(database, query, pacer.markStart);
         assetDeleted += deleted;
         onProgress?.({ phase: "asset_state_store", done: assetDeleted, total: assetTotal });

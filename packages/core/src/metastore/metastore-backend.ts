@@ -266,7 +266,7 @@ export class MetastoreBackend extends BaseStoreBackend {
     this.cleanupBatchSize = batch;
     this.#now = options.now ?? (() => new Date());
     this.#systemClock = options.now === undefined;
-    this.#q = new MetastoreQueries(this.database.db);
+    this.#q = new MetastoreQueries(this.database.db, this.database.adapter.mysqlSyntax);
   }
 
   /** "now" as the dialect stores timestamps (epoch ms on SQLite without a Date when the clock is the system's). */

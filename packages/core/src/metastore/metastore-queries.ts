@@ -33,11 +33,14 @@ type AssetParams = Readonly<Record<AssetIdentityParam, never>>;
  */
 export class MetastoreQueries {
   readonly #db: Kysely<Database>;
+  /** Upserts as `ON DUPLICATE KEY UPDATE`, whose assignments run left to right (later ones see earlier). */
+  readonly #mysql: boolean;
   readonly #cache = new Map<string, PreparedQuery<string, unknown>>();
   #taskGet: PreparedQuery<TaskScopeParam | "key" | "now", { value: string }> | undefined;
 
-  constructor(db: Kysely<Database>) {
+  constructor(db: Kysely<Database>, mysql = false) {
     this.#db = db;
+    this.#mysql = mysql;
   }
 
   #memo<P extends string, R>(id: string, make: () => PreparedQuery<P, R>): PreparedQuery<P, R> {
@@ -150,25 +153,49 @@ export class MetastoreQueries {
               .where("dag_run.dag_id", "=", p.dagId)
               .where("dag_run.run_id", "=", p.runId),
           )
-          .onConflict((oc) => {
-            const target = oc.columns(["dag_run_id", "task_id", "region_id", "map_index", "key"]);
-            const expiresAt = sql.ref("task_state_store.expires_at");
-            const expired = sql<boolean>`${expiresAt} is not null and ${expiresAt} <= ${p.now}`;
-            const update = target.doUpdateSet((eb) => ({
-              value: eb.ref("excluded.value"),
-              version: ifAbsent
-                ? sql.lit(1)
-                : eb
-                    .case()
-                    .when(expired)
-                    .then(sql.lit(1))
-                    .else(eb("task_state_store.version", "+", sql.lit(1)))
-                    .end(),
-              updated_at: eb.ref("excluded.updated_at"),
-              expires_at: eb.ref("excluded.expires_at"),
-            }));
-            return ifAbsent ? update.where(expired) : update;
-          }),
+          .$call((insert) => {
+            if (!this.#mysql) return insert;
+            const expired = sql<boolean>`task_state_store.expires_at is not null and task_state_store.expires_at <= ${p.now}`;
+            const incoming = (column: string) => sql<never>`values(${sql.ref(column)})`;
+            const current = (column: string) => sql.ref<never>(`task_state_store.${column}`);
+            // expires_at last: `expired` reads the old value.
+            return insert.onDuplicateKeyUpdate(
+              ifAbsent
+                ? {
+                    version: sql<number>`if(${expired}, 1, ${current("version")})`,
+                    value: sql<never>`if(${expired}, ${incoming("value")}, ${current("value")})`,
+                    updated_at: sql<never>`if(${expired}, ${incoming("updated_at")}, ${current("updated_at")})`,
+                    expires_at: sql<never>`if(${expired}, ${incoming("expires_at")}, ${current("expires_at")})`,
+                  }
+                : {
+                    version: sql<number>`if(${expired}, 1, ${current("version")} + 1)`,
+                    value: incoming("value"),
+                    updated_at: incoming("updated_at"),
+                    expires_at: incoming("expires_at"),
+                  },
+            );
+          })
+          .$if(!this.#mysql, (insert) =>
+            insert.onConflict((oc) => {
+              const target = oc.columns(["dag_run_id", "task_id", "region_id", "map_index", "key"]);
+              const expiresAt = sql.ref("task_state_store.expires_at");
+              const expired = sql<boolean>`${expiresAt} is not null and ${expiresAt} <= ${p.now}`;
+              const update = target.doUpdateSet((eb) => ({
+                value: eb.ref("excluded.value"),
+                version: ifAbsent
+                  ? sql.lit(1)
+                  : eb
+                      .case()
+                      .when(expired)
+                      .then(sql.lit(1))
+                      .else(eb("task_state_store.version", "+", sql.lit(1)))
+                      .end(),
+                updated_at: eb.ref("excluded.updated_at"),
+                expires_at: eb.ref("excluded.expires_at"),
+              }));
+              return ifAbsent ? update.where(expired) : update;
+            }),
+          ),
       ),
     );
   }
@@ -359,21 +386,39 @@ export class MetastoreQueries {
             if (identity === "uri" || identity === "nameUri") q = q.where("asset.uri", "=", p.uri);
             return q;
           })
-          .onConflict((oc) => {
-            const target = oc.columns(["asset_id", "key"]);
-            return ifAbsent
-              ? target.doNothing()
-              : target.doUpdateSet((eb) => ({
-                  value: eb.ref("excluded.value"),
-                  version: eb("asset_state_store.version", "+", sql.lit(1)),
-                  updated_at: eb.ref("excluded.updated_at"),
-                  last_updated_by_kind: eb.ref("excluded.last_updated_by_kind"),
-                  last_updated_by_dag_id: eb.ref("excluded.last_updated_by_dag_id"),
-                  last_updated_by_run_id: eb.ref("excluded.last_updated_by_run_id"),
-                  last_updated_by_task_id: eb.ref("excluded.last_updated_by_task_id"),
-                  last_updated_by_map_index: eb.ref("excluded.last_updated_by_map_index"),
-                }));
-          }),
+          .$if(this.#mysql, (insert) =>
+            insert.onDuplicateKeyUpdate(
+              ifAbsent
+                ? { asset_id: sql.ref<number>("asset_state_store.asset_id") }
+                : {
+                    value: sql<never>`values(${sql.ref("value")})`,
+                    version: sql<number>`${sql.ref("asset_state_store.version")} + 1`,
+                    updated_at: sql<never>`values(${sql.ref("updated_at")})`,
+                    last_updated_by_kind: sql<never>`values(${sql.ref("last_updated_by_kind")})`,
+                    last_updated_by_dag_id: sql<never>`values(${sql.ref("last_updated_by_dag_id")})`,
+                    last_updated_by_run_id: sql<never>`values(${sql.ref("last_updated_by_run_id")})`,
+                    last_updated_by_task_id: sql<never>`values(${sql.ref("last_updated_by_task_id")})`,
+                    last_updated_by_map_index: sql<never>`values(${sql.ref("last_updated_by_map_index")})`,
+                  },
+            ),
+          )
+          .$if(!this.#mysql, (insert) =>
+            insert.onConflict((oc) => {
+              const target = oc.columns(["asset_id", "key"]);
+              return ifAbsent
+                ? target.doNothing()
+                : target.doUpdateSet((eb) => ({
+                    value: eb.ref("excluded.value"),
+                    version: eb("asset_state_store.version", "+", sql.lit(1)),
+                    updated_at: eb.ref("excluded.updated_at"),
+                    last_updated_by_kind: eb.ref("excluded.last_updated_by_kind"),
+                    last_updated_by_dag_id: eb.ref("excluded.last_updated_by_dag_id"),
+                    last_updated_by_run_id: eb.ref("excluded.last_updated_by_run_id"),
+                    last_updated_by_task_id: eb.ref("excluded.last_updated_by_task_id"),
+                    last_updated_by_map_index: eb.ref("excluded.last_updated_by_map_index"),
+                  }));
+            }),
+          ),
       ),
     );
   }

@@ -58,16 +58,27 @@ const TASK_STATE_COLUMNS = [
  *
  * SQLite cannot change a table's constraints in place, so there both tables are rebuilt (create, copy,
  * drop, rename); that needs foreign keys off, which `migrate` arranges around its lock. Postgres adds the
- * column (a constant default, so no rewrite) and swaps the constraints. Reverting refuses, before
+ * column (a constant default, so no rewrite) and swaps the constraints; MySQL does both in one
+ * `alter table`. Reverting refuses, before
  * changing anything, when rows of different regions would collide on the old keys.
  *
  * @param dialect - the dialect the statements are written for.
  * @returns the migration.
  */
 export function taskRegionMigration(dialect: SqlDialect): Migration {
-  const inPlace = !dialectAdapterFor(dialect).rebuildsTablesToChangeConstraints;
+  const adapter = dialectAdapterFor(dialect);
+  const inPlace = !adapter.rebuildsTablesToChangeConstraints;
   return {
     async up(db: Kysely<unknown>) {
+      if (adapter.mysqlSyntax) {
+        for (const k of KEYS) {
+          // One statement: the old key supports the dag_run_id foreign key until the new one replaces it.
+          await sql`alter table ${sql.id(k.table)} add column region_id ${adapter.columnTypes.uuid as never} not null default ${sql.lit(NO_REGION_ID)}, drop index ${sql.id(k.oldName)}, add constraint ${sql.id(k.newName)} unique (${sql.join(k.newColumns.map((c) => sql.id(c)))})`.execute(
+            db,
+          );
+        }
+        return;
+      }
       if (inPlace) {
         for (const k of KEYS) {
           await sql`alter table ${sql.id(k.table)} add column if not exists region_id uuid not null default ${sql.lit(NO_REGION_ID)}`.execute(
@@ -83,6 +94,14 @@ export function taskRegionMigration(dialect: SqlDialect): Migration {
     },
     async down(db: Kysely<unknown>) {
       await refuseCollisions(db);
+      if (adapter.mysqlSyntax) {
+        for (const k of KEYS) {
+          await sql`alter table ${sql.id(k.table)} drop index ${sql.id(k.newName)}, add constraint ${sql.id(k.oldName)} unique (${sql.join(k.oldColumns.map((c) => sql.id(c)))}), drop column region_id`.execute(
+            db,
+          );
+        }
+        return;
+      }
       if (inPlace) {
         for (const k of KEYS) {
           await replaceUnique(db, k.table, [k.newName, k.oldName], k.oldName, k.oldColumns);

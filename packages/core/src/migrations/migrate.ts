@@ -1,6 +1,12 @@
 import { StateStoreError } from "@tidemark/state";
 import { type Kysely, type MigrationResult, Migrator, NO_MIGRATIONS, sql } from "kysely";
 import { toBackendError } from "../database/driver-error.js";
+import {
+  currentMysqlDatabase,
+  getMysqlLock,
+  mysqlLockName,
+  releaseMysqlLock,
+} from "../database/mysql-named-lock.js";
 import type { Database } from "../database/schema.js";
 import type { TidemarkDatabase } from "../database/tidemark-database.js";
 import { MIGRATION_NAMES, migrationProviderFor } from "./migration-list.js";
@@ -55,8 +61,8 @@ async function currentSchema(conn: Kysely<Database>): Promise<string | null> {
 
 /**
  * Runs `work` on one connection while holding the migration lock: on Postgres a session advisory lock
- * keyed by the schema (`pg_advisory_lock`), after creating the `?schema=` schema if missing; on SQLite a
- * `BEGIN IMMEDIATE` transaction around everything, so that a second process waits (busy timeout) and
+ * keyed by the schema (`pg_advisory_lock`), after creating the `?schema=` schema if missing; on MySQL a
+ * named lock (`GET_LOCK`, named after the database); on SQLite a `BEGIN IMMEDIATE` transaction around everything, so that a second process waits (busy timeout) and
  * a failed migration leaves nothing half-done. SQLite runs it with foreign keys off (set back after),
  * as SQLite's table rebuild procedure requires: dropping a rebuilt parent table must not cascade.
  */
@@ -64,7 +70,21 @@ async function withMigrationLock<T>(
   database: TidemarkDatabase,
   work: (conn: Kysely<Database>, schema: string | undefined) => Promise<T>,
 ): Promise<T> {
-  if (!database.adapter.advisoryLocks) {
+  if (database.adapter.sessionLocks === "mysql-named") {
+    return database.db.connection().execute(async (conn) => {
+      const name = mysqlLockName("migrate", await currentMysqlDatabase(conn));
+      // A day: migrations of another server finish long before, and a dead server's lock goes with it.
+      if (!(await getMysqlLock(conn, name, 86_400))) {
+        throw new StateStoreError("BACKEND_UNAVAILABLE", `could not take the MySQL migration lock ${name}`);
+      }
+      try {
+        return await work(conn, undefined);
+      } finally {
+        await releaseMysqlLock(conn, name);
+      }
+    });
+  }
+  if (database.adapter.sessionLocks === null) {
     return database.db.connection().execute(async (conn) => {
       const fk = await sql<{ foreign_keys: number }>`pragma foreign_keys`.execute(conn);
       const foreignKeys = Number(fk.rows[0]?.foreign_keys ?? 0) !== 0;

@@ -5,10 +5,13 @@ import type { TidemarkDatabase } from "../../database/tidemark-database.js";
 import { tidemarkTracer } from "./tidemark-tracer.js";
 import { traced } from "./traced.js";
 
+/** `db.system.name` of each dialect (MariaDB reports as `mysql`: the wire and the SQL are the same). */
+const DB_SYSTEM_NAMES = { sqlite: "sqlite", postgres: "postgresql", mysql: "mysql" } as const;
+
 /** The attributes every statement of a database shares: system, namespace, server. */
 function databaseAttributes(database: TidemarkDatabase): Attributes {
   const attributes: Attributes = {
-    "db.system.name": database.dialect === "postgres" ? "postgresql" : "sqlite",
+    "db.system.name": DB_SYSTEM_NAMES[database.dialect],
   };
   let parsed: ReturnType<typeof parseDatabaseUrl>;
   try {
@@ -26,10 +29,11 @@ function databaseAttributes(database: TidemarkDatabase): Attributes {
   try {
     const url = new URL(parsed.connectionString);
     const name = decodeURIComponent(url.pathname.replace(/^\//, ""));
-    const schema = parsed.schema ?? database.schema;
+    const schema = parsed.dialect === "postgres" ? (parsed.schema ?? database.schema) : undefined;
     if (name !== "") attributes["db.namespace"] = schema === undefined ? name : `${name}|${schema}`;
     if (url.hostname !== "") attributes["server.address"] = url.hostname.replace(/^\[(.*)\]$/, "$1");
-    attributes["server.port"] = url.port === "" ? 5432 : Number(url.port);
+    attributes["server.port"] =
+      url.port === "" ? (parsed.dialect === "postgres" ? 5432 : 3306) : Number(url.port);
   } catch {
     // A connection string `pg` understands but URL does not: leave the server out.
   }
@@ -56,8 +60,8 @@ function spanNameOf(operation: string, text: string): string {
 /**
  * Makes a CLIENT span around every statement the database executes, a child of the active span (the
  * state store operation's), named `<OPERATION> <table>` (`SELECT task_state`), with `db.system.name`
- * (`sqlite` / `postgresql`), `db.operation.name`, `db.query.text` (the SQL with its placeholders, never
- * the parameter values), `db.namespace` and, on Postgres, `server.address` and `server.port`; a failed
+ * (`sqlite` / `postgresql` / `mysql`), `db.operation.name`, `db.query.text` (the SQL with its placeholders, never
+ * the parameter values), `db.namespace` and, on Postgres and MySQL, `server.address` and `server.port`; a failed
  * statement sets `error.type` (the SQLSTATE or SQLite code) and records the exception. Without an
  * OpenTelemetry SDK a statement costs a non-recording span.
  *
