@@ -25,9 +25,9 @@ const BACKEND_SPEC = (value: string) =>
   value === "" || /^[^#]+#[^#]+$/.test(value) ? undefined : '"" or "module#Export"';
 
 const DATABASE_URL = (value: string) =>
-  /^(sqlite:|postgres:\/\/|postgresql:\/\/)/.test(value)
+  /^(sqlite:|postgres:\/\/|postgresql:\/\/|mysql:\/\/|mariadb:\/\/)/.test(value)
     ? undefined
-    : "sqlite:///absolute/path.db, sqlite:relative/path.db, sqlite::memory: or postgres://user@host:port/database";
+    : "sqlite:///absolute/path.db, sqlite:relative/path.db, sqlite::memory:, postgres://user@host:port/database or mysql://user@host:port/database";
 
 /**
  * Every option Tidemark reads, with its default. Sections that are not listed here (a provider's own,
@@ -41,7 +41,7 @@ export const CONFIG_OPTIONS: readonly ConfigOption[] = Object.freeze([
     default: "sqlite:.tidemark/tidemark.db",
     check: DATABASE_URL,
     description:
-      "The metastore. `sqlite:///absolute/path.db`, `sqlite:relative/path.db` (relative to the working directory), `sqlite::memory:` or `postgres://user@host:5432/db`.",
+      "The metastore. `sqlite:///absolute/path.db`, `sqlite:relative/path.db` (relative to the working directory), `sqlite::memory:`, `postgres://user@host:5432/db` or `mysql://user@host:3306/db` (MySQL 8 or MariaDB 10.11+; also `mariadb://`).",
   },
   {
     section: "database",
@@ -50,7 +50,7 @@ export const CONFIG_OPTIONS: readonly ConfigOption[] = Object.freeze([
     default: 10,
     min: 2,
     description:
-      "Most connections one process opens to a Postgres metastore (one pool per api-server or CLI command). With N api-servers on one database the peak is N × pool_size; keep it below Postgres's max_connections. At least 2: a cleanup sweep holds one connection for its lock. SQLite uses one connection.",
+      "Most connections one process opens to a Postgres or MySQL metastore (one pool per api-server or CLI command). With N api-servers on one database the peak is N × pool_size; keep it below the server's max_connections. At least 2: a cleanup sweep holds one connection for its lock. SQLite uses one connection.",
   },
   {
     section: "state_store",

@@ -9,11 +9,11 @@ export interface TidemarkConfig extends ConfigSections {
   /** `[database]`: the metastore. */
   readonly database: {
     /**
-     * `database.url`: `sqlite:///absolute/path.db`, `sqlite:relative/path.db`, `sqlite::memory:` or
-     * `postgres://user@host:5432/db`. Default `sqlite:.tidemark/tidemark.db`.
+     * `database.url`: `sqlite:///absolute/path.db`, `sqlite:relative/path.db`, `sqlite::memory:`,
+     * `postgres://user@host:5432/db` or `mysql://user@host:3306/db`. Default `sqlite:.tidemark/tidemark.db`.
      */
     readonly url: string;
-    /** `database.pool_size`: most connections one process opens to a Postgres metastore. Default 10. */
+    /** `database.pool_size`: most connections one process opens to a Postgres or MySQL metastore. Default 10. */
     readonly pool_size: number;
   };
   /** `[state_store]`: the server-side state store. */

@@ -76,7 +76,7 @@ describe("loadConfig", () => {
     ],
     [{ TIDEMARK__STATE_STORE__CLEAR_ON_SUCCESS: "maybe" }, "state_store.clear_on_success", "true or false"],
     [{ TIDEMARK__API__AUTH: "basic" }, "api.auth", '"token", "none"'],
-    [{ TIDEMARK__DATABASE__URL: "mysql://x" }, "database.url", "sqlite::memory:"],
+    [{ TIDEMARK__DATABASE__URL: "oracle://x" }, "database.url", "sqlite::memory:"],
     [{ TIDEMARK__WORKERS__STATE_STORE_BACKEND: "pkg" }, "workers.state_store_backend", "module#Export"],
     [{ TIDEMARK__STATE_STORE__RETENTION: "3" }, "state_store.retention", "default_retention_days"],
   ])("rejects %o naming the option and the accepted values", (env, option, accepted) => {

@@ -13,10 +13,13 @@ import { createTaskInstance, findTaskInstance } from "../src/metadata/task-insta
 import { cleanupMetastore } from "../src/metastore/cleanup.js";
 import { MetastoreBackend } from "../src/metastore/metastore-backend.js";
 import { cleanupStateStore, inactiveAssetScopes } from "../src/metastore/state-store-cleanup.js";
+import { connectTestMysql } from "./support/mysql.js";
 import { connectTestPostgres } from "./support/postgres.js";
-import { type OpenedTarget, postgresTarget, sqliteFileTarget } from "./support/targets.js";
+import { mysqlTargets, type OpenedTarget, postgresTarget, sqliteFileTarget } from "./support/targets.js";
 
 const postgres = await connectTestPostgres();
+const mysqlServer = await connectTestMysql();
+afterAll(() => mysqlServer.close());
 afterAll(() => postgres.close());
 
 const NOW = new Date("2030-06-01T12:00:00Z");
@@ -25,7 +28,7 @@ const FUTURE = new Date(NOW.getTime() + 3_600_000);
 const extract = taskScope({ dagId: "dag", runId: "run_1", taskId: "extract" });
 const load = taskScope({ dagId: "dag", runId: "run_1", taskId: "load", mapIndex: 2 });
 
-for (const target of [sqliteFileTarget(), postgresTarget(postgres)]) {
+for (const target of [sqliteFileTarget(), postgresTarget(postgres), ...mysqlTargets(mysqlServer)]) {
   describe(`cleanup on ${target.name}`, () => {
     let opened: OpenedTarget | undefined;
     let statements: string[] = [];
@@ -45,7 +48,8 @@ for (const target of [sqliteFileTarget(), postgresTarget(postgres)]) {
       const backend = new MetastoreBackend({ database: opened.database, cleanupBatchSize, now: () => NOW });
       return { backend, database: opened.database };
     };
-    const taskDeletes = () => statements.filter((s) => /^delete from "task_state_store"/i.test(s)).length;
+    const taskDeletes = () =>
+      statements.filter((s) => /^delete from ["`]task_state_store["`]/i.test(s)).length;
 
     it("batch size 2 over 5 expired rows: 3 delete statements, unexpired and never-expiring rows untouched", async () => {
       const { backend } = await open(2);
@@ -166,7 +170,9 @@ for (const target of [sqliteFileTarget(), postgresTarget(postgres)]) {
       expect(await memory.get(scopeOf(orders), "wm")).toBe('"o"');
       statements = [];
       const report = await cleanupStateStore(memory, database);
-      expect(statements.filter((s) => /^select "id", "name", "uri" from "asset"/i.test(s))).toHaveLength(1);
+      expect(
+        statements.filter((s) => /^select ["`]id["`], ["`]name["`], ["`]uri["`] from ["`]asset["`]/i.test(s)),
+      ).toHaveLength(1);
       expect(report.deleted).toMatchObject({ asset_state_store: 1 });
       expect(await memory.get(scopeOf(orders), "wm")).toBeNull();
       expect(await memory.get(scopeOf(users), "wm")).toBe('"u"');
@@ -181,7 +187,9 @@ for (const target of [sqliteFileTarget(), postgresTarget(postgres)]) {
       const report = await cleanupStateStore(backend, database);
       expect(report.deleted).toMatchObject({ asset_state_store: 1 });
       // No list of inactive assets is read: the backend's own sweep finds them.
-      expect(statements.filter((s) => /^select "id", "name", "uri" from "asset"/i.test(s))).toEqual([]);
+      expect(
+        statements.filter((s) => /^select ["`]id["`], ["`]name["`], ["`]uri["`] from ["`]asset["`]/i.test(s)),
+      ).toEqual([]);
     });
   });
 }

@@ -251,7 +251,7 @@ describe("tidemark CLI (end to end, SQLite)", () => {
   });
 
   it("a bad database URL is a CONFIG_ERROR on stderr naming the option and the accepted forms", async () => {
-    env = cleanEnv({ TIDEMARK__DATABASE__URL: "mysql://localhost/db" });
+    env = cleanEnv({ TIDEMARK__DATABASE__URL: "oracle://localhost/db" });
     for (const args of [
       ["db", "migrate"],
       ["assets", "register", "--name", "x"],

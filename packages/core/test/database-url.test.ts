@@ -46,20 +46,46 @@ describe("parseDatabaseUrl", () => {
   });
 
   it("rejects other URLs with CONFIG_ERROR naming database.url and every accepted form", () => {
-    for (const bad of ["mysql://x/y", "", "sqlite:", "sqlite://relative.db", "/tmp/t.db"]) {
+    for (const bad of ["oracle://x/y", "", "sqlite:", "sqlite://relative.db", "/tmp/t.db"]) {
       const error = configError(() => parseDatabaseUrl(bad));
       expect(error.message).toContain("database.url");
       expect(error.details).toMatchObject({ option: "database.url" });
     }
-    const error = configError(() => parseDatabaseUrl("mysql://x/y"));
+    const error = configError(() => parseDatabaseUrl("oracle://x/y"));
     for (const form of [
       "sqlite:///absolute/path.db",
       "sqlite:relative/path.db",
       "sqlite::memory:",
       "postgres://",
+      "mysql://",
     ]) {
       expect(error.message).toContain(form);
     }
+  });
+
+  it("parses mysql:// and mariadb:// URLs, refusing one without a plain database name", () => {
+    expect(parseDatabaseUrl("mysql://root:pw@127.0.0.1:3306/tidemark")).toEqual({
+      dialect: "mysql",
+      url: "mysql://root:pw@127.0.0.1:3306/tidemark",
+      connectionString: "mysql://root:pw@127.0.0.1:3306/tidemark",
+      database: "tidemark",
+    });
+    expect(parseDatabaseUrl("mariadb://u@db/t_1?ssl=true")).toMatchObject({
+      dialect: "mysql",
+      connectionString: "mysql://u@db/t_1?ssl=true",
+      database: "t_1",
+    });
+    for (const bad of [
+      "mysql://u@db",
+      "mysql://u@db/",
+      "mysql://u@db/a-b",
+      `mysql://u@db/${"x".repeat(65)}`,
+    ]) {
+      const error = configError(() => parseDatabaseUrl(bad));
+      expect(error.message).toContain("mysql://user:password@host:3306/tidemark");
+    }
+    expect(configError(() => parseDatabaseUrl("mysql://u:secret@db/a-b")).message).not.toContain("secret");
+    expect(redactDatabaseUrl("mysql://u:secret@db/t")).toBe("mysql://u:***@db/t");
   });
 
   it("rejects a schema that is not a plain identifier, and ?schema together with ?options", () => {

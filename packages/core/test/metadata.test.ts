@@ -20,10 +20,13 @@ import {
   listTaskInstances,
 } from "../src/metadata/task-instances.js";
 import { MetastoreBackend } from "../src/metastore/metastore-backend.js";
+import { connectTestMysql } from "./support/mysql.js";
 import { connectTestPostgres } from "./support/postgres.js";
-import { type OpenedTarget, postgresTarget, sqliteFileTarget } from "./support/targets.js";
+import { mysqlTargets, type OpenedTarget, postgresTarget, sqliteFileTarget } from "./support/targets.js";
 
 const postgres = await connectTestPostgres();
+const mysqlServer = await connectTestMysql();
+afterAll(() => mysqlServer.close());
 afterAll(() => postgres.close());
 
 async function rejection(promise: Promise<unknown>): Promise<StateStoreError> {
@@ -37,7 +40,7 @@ async function rejection(promise: Promise<unknown>): Promise<StateStoreError> {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
-for (const target of [sqliteFileTarget(), postgresTarget(postgres)]) {
+for (const target of [sqliteFileTarget(), postgresTarget(postgres), ...mysqlTargets(mysqlServer)]) {
   describe(`metadata API on ${target.name}`, () => {
     let opened: OpenedTarget;
     let database: TidemarkDatabase;

@@ -12,10 +12,13 @@ import type { TidemarkDatabase } from "../src/database/tidemark-database.js";
 import { deactivateAsset, registerAsset } from "../src/metadata/assets.js";
 import { createTaskInstance } from "../src/metadata/task-instances.js";
 import { MetastoreBackend } from "../src/metastore/metastore-backend.js";
+import { connectTestMysql } from "./support/mysql.js";
 import { connectTestPostgres } from "./support/postgres.js";
-import { type OpenedTarget, postgresTarget, sqliteFileTarget } from "./support/targets.js";
+import { mysqlTargets, type OpenedTarget, postgresTarget, sqliteFileTarget } from "./support/targets.js";
 
 const postgres = await connectTestPostgres();
+const mysqlServer = await connectTestMysql();
+afterAll(() => mysqlServer.close());
 afterAll(() => postgres.close());
 
 async function rejection(promise: Promise<unknown>): Promise<StateStoreError> {
@@ -29,7 +32,7 @@ async function rejection(promise: Promise<unknown>): Promise<StateStoreError> {
 
 const scope = taskScope({ dagId: "dag", runId: "run_1", taskId: "extract" });
 
-for (const target of [sqliteFileTarget(), postgresTarget(postgres)]) {
+for (const target of [sqliteFileTarget(), postgresTarget(postgres), ...mysqlTargets(mysqlServer)]) {
   describe(`MetastoreBackend on ${target.name}`, () => {
     let opened: OpenedTarget;
     let database: TidemarkDatabase;

@@ -5,10 +5,13 @@ import type { TidemarkDatabase } from "../src/database/tidemark-database.js";
 import { registerAsset } from "../src/metadata/assets.js";
 import { getMigrationStatus, migrate, resetDatabase } from "../src/migrations/migrate.js";
 import { MIGRATION_NAMES } from "../src/migrations/migration-list.js";
+import { connectTestMysql } from "./support/mysql.js";
 import { connectTestPostgres } from "./support/postgres.js";
-import { postgresTarget, sqliteFileTarget } from "./support/targets.js";
+import { mysqlTargets, postgresTarget, sqliteFileTarget } from "./support/targets.js";
 
 const postgres = await connectTestPostgres();
+const mysqlServer = await connectTestMysql();
+afterAll(() => mysqlServer.close());
 afterAll(() => postgres.close());
 
 const TABLES = [
@@ -29,7 +32,7 @@ async function tableNames(database: TidemarkDatabase): Promise<string[]> {
     .sort();
 }
 
-for (const target of [sqliteFileTarget(), postgresTarget(postgres)]) {
+for (const target of [sqliteFileTarget(), postgresTarget(postgres), ...mysqlTargets(mysqlServer)]) {
   describe(`migrations on ${target.name}`, () => {
     it("creates every table, and a second run applies nothing", async () => {
       const opened = await target.open({ migrate: false });

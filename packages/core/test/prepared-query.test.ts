@@ -5,15 +5,18 @@ import { prepareQuery } from "../src/database/prepared-query.js";
 import { withWriteTransaction } from "../src/database/write-transaction.js";
 import { createTaskInstance } from "../src/metadata/task-instances.js";
 import { MetastoreBackend } from "../src/metastore/metastore-backend.js";
+import { connectTestMysql } from "./support/mysql.js";
 import { connectTestPostgres } from "./support/postgres.js";
-import { type OpenedTarget, postgresTarget, sqliteFileTarget } from "./support/targets.js";
+import { mysqlTargets, type OpenedTarget, postgresTarget, sqliteFileTarget } from "./support/targets.js";
 
 const postgres = await connectTestPostgres();
+const mysqlServer = await connectTestMysql();
+afterAll(() => mysqlServer.close());
 afterAll(() => postgres.close());
 
 const scope = taskScope({ dagId: "dag", runId: "run", taskId: "task" });
 
-for (const target of [sqliteFileTarget(), postgresTarget(postgres)]) {
+for (const target of [sqliteFileTarget(), postgresTarget(postgres), ...mysqlTargets(mysqlServer)]) {
   describe(`prepareQuery on ${target.name}`, () => {
     let opened: OpenedTarget | undefined;
     afterEach(async () => {
@@ -59,9 +62,10 @@ for (const target of [sqliteFileTarget(), postgresTarget(postgres)]) {
       expect(await backend.get(scope, "k")).toBeNull();
       const statements = events.filter((e) => e.level === "query").map((e) => e.query.sql);
       expect(statements).toHaveLength(5);
-      expect(statements[0]).toMatch(/^insert into "task_state_store"/);
-      expect(statements[1]).toMatch(/^select "s"\."value" from "task_state_store"/);
-      expect(statements[3]).toMatch(/^delete from "task_state_store"/);
+      // Identifiers quoted "…" (SQLite, Postgres) or `…` (MySQL).
+      expect(statements[0]).toMatch(/^insert into ["`]task_state_store["`]/);
+      expect(statements[1]).toMatch(/^select ["`]s["`]\.["`]value["`] from ["`]task_state_store["`]/);
+      expect(statements[3]).toMatch(/^delete from ["`]task_state_store["`]/);
     });
   });
 }

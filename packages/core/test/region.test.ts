@@ -9,10 +9,13 @@ import {
   listTaskInstances,
 } from "../src/metadata/task-instances.js";
 import { MetastoreBackend } from "../src/metastore/metastore-backend.js";
+import { connectTestMysql } from "./support/mysql.js";
 import { connectTestPostgres } from "./support/postgres.js";
-import { type OpenedTarget, postgresTarget, sqliteFileTarget } from "./support/targets.js";
+import { mysqlTargets, type OpenedTarget, postgresTarget, sqliteFileTarget } from "./support/targets.js";
 
 const postgres = await connectTestPostgres();
+const mysqlServer = await connectTestMysql();
+afterAll(() => mysqlServer.close());
 afterAll(() => postgres.close());
 
 const R1 = "1b9d6bcd-bbfd-4b2d-9b5d-ab8dfbbd4bed";
@@ -31,7 +34,7 @@ async function rejection(promise: Promise<unknown>): Promise<StateStoreError> {
   return error;
 }
 
-for (const target of [sqliteFileTarget(), postgresTarget(postgres)]) {
+for (const target of [sqliteFileTarget(), postgresTarget(postgres), ...mysqlTargets(mysqlServer)]) {
   describe(`regions on ${target.name}`, () => {
     let opened: OpenedTarget;
     let database: TidemarkDatabase;

@@ -2,7 +2,7 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { StateStoreError } from "@tidemark/state";
 import BetterSqlite3 from "better-sqlite3";
-import { type Dialect, type Kysely, type KyselyConfig, MysqlDialect } from "kysely";
+import { CompiledQuery, type Dialect, type Kysely, type KyselyConfig, MysqlDialect } from "kysely";
 import { createPool as createMysqlPool, type Pool as MysqlPool } from "mysql2";
 import pg from "pg";
 import { betterSqlite3Dialect } from "./better-sqlite3-dialect.js";
@@ -135,7 +135,21 @@ function openMysql(
   });
   // As for Postgres: a broken idle connection must not crash the process.
   pool.on("connection", (connection) => connection.on("error", () => {}));
-  return { dialect: new MysqlDialect({ pool }), schema: undefined, pool };
+  return {
+    dialect: new MysqlDialect({
+      pool,
+      // Strict whatever the server's default: a too-long id fails instead of being cut short.
+      onCreateConnection: async (connection) => {
+        await connection.executeQuery(
+          CompiledQuery.raw(
+            "set session sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION', time_zone = '+00:00'",
+          ),
+        );
+      },
+    }),
+    schema: undefined,
+    pool,
+  };
 }
 
 /** Options of {@link createDatabaseFromKyselyDialect}. */
@@ -185,8 +199,8 @@ function wrap(
  *   `name` (through the startup `options`), so one database can hold many throwaway schemas; the query
  *   builder's statements run as named prepared statements, parsed and planned once per connection (see
  *   `namedStatementPostgresDialect`).
- * - `mysql://…` / `mariadb://…`: a `mysql2` pool with utf8mb4, UTC timestamps and affected rows that
- *   count changed rows (MySQL 8, MariaDB 10.11+).
+ * - `mysql://…` / `mariadb://…`: a `mysql2` pool with utf8mb4, UTC timestamps, strict SQL mode and
+ *   affected rows that count changed rows (MySQL 8, MariaDB 10.11+).
  *
  * The same driver runs with and without a `log` hook: logging only observes the queries.
  *

@@ -37,9 +37,31 @@ export function isMissingTable(error: unknown): boolean {
   return typeof message === "string" && message.startsWith("no such table");
 }
 
+/** The longest value, in UTF-8 bytes, of each MySQL column a caller's text goes into. */
+const MYSQL_COLUMN_BYTES: Readonly<Record<string, number>> = {
+  dag_id: 750,
+  run_id: 750,
+  task_id: 750,
+  name: 3072,
+  uri: 3072,
+  key: 2048,
+};
+
+/** A caller's id or name over what a MySQL column holds (strict mode refuses it): the caller's fault. */
+function tooLongForMysql(error: unknown, operation: string): StateStoreError {
+  const column = /column '([^']+)'/.exec((error as Error).message)?.[1] ?? "?";
+  const limit = MYSQL_COLUMN_BYTES[column];
+  return new StateStoreError(
+    "INVALID_SCOPE",
+    `${operation} failed: the ${column} is longer than the MySQL metastore stores${limit === undefined ? "" : ` (${limit} bytes of UTF-8)`}; use a shorter one`,
+    { cause: error, details: { field: column, ...(limit === undefined ? {} : { limitBytes: limit }) } },
+  );
+}
+
 /**
  * Turns a failure of the database driver into `BACKEND_UNAVAILABLE` (with the driver error as `cause`);
- * a `StateStoreError` passes through unchanged. A missing table gets a message that says to migrate.
+ * a `StateStoreError` passes through unchanged. A missing table gets a message that says to migrate; an
+ * id or name too long for its MySQL column is `INVALID_SCOPE` naming the column and its limit.
  *
  * @param error - what the driver threw.
  * @param database - the database, named (without password) in the message.
@@ -52,6 +74,7 @@ export function toBackendError(
   operation: string,
 ): StateStoreError {
   if (isStateStoreError(error)) return error;
+  if (codeOf(error) === "ER_DATA_TOO_LONG") return tooLongForMysql(error, operation);
   const detail = (error as Error | null)?.message ?? String(error);
   if (isMissingTable(error)) {
     return new StateStoreError(

@@ -55,8 +55,8 @@ export async function setTaskInstanceState(
     return await withWriteTransaction(database, async (trx) => {
       const update = trx
         .updateTable("task_instance")
+        // try_number before state: MySQL assigns left to right, and the CASE reads the old state.
         .set((eb) => ({
-          state: next,
           try_number:
             next === "running"
               ? eb
@@ -66,6 +66,7 @@ export async function setTaskInstanceState(
                   .else(eb.ref("try_number"))
                   .end()
               : eb.ref("try_number"),
+          state: next,
           updated_at: codec.timestamp(new Date()),
         }))
         .where("id", "=", id.toLowerCase());

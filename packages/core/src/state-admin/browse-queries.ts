@@ -78,8 +78,10 @@ export function substringPattern(search: string): string {
   return `%${search.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
-function contains(column: string, search: string): Expression<SqlBool> {
-  return sql<SqlBool>`lower(${sql.ref(column)}) like ${substringPattern(search)} escape ${"\\"}`;
+function contains(column: string, search: string, mysql: boolean): Expression<SqlBool> {
+  // MySQL keeps ids as bytes, which lower() leaves alone: read them as text first.
+  const text = mysql ? sql`convert(${sql.ref(column)} using utf8mb4)` : sql.ref(column);
+  return sql<SqlBool>`lower(${text}) like ${substringPattern(search)} escape ${"\\"}`;
 }
 
 function assetsFrom(db: Kysely<Database>) {
@@ -144,7 +146,7 @@ export class BrowseQueries {
     const search = searching(page);
     return this.#run("listing dags", async () => {
       let q = db.selectFrom("dag_run");
-      if (search !== undefined) q = q.where(contains("dag_id", search));
+      if (search !== undefined) q = q.where(contains("dag_id", search, this.#database.adapter.mysqlSyntax));
       const [rows, total] = await Promise.all([
         q
           .select((eb) => ["dag_id", eb.fn.countAll().as("n")])
@@ -208,7 +210,7 @@ export class BrowseQueries {
     const search = searching(page);
     return this.#run(`listing the runs of dag ${JSON.stringify(dagId)}`, async () => {
       let q = db.selectFrom("dag_run").where("dag_id", "=", dagId);
-      if (search !== undefined) q = q.where(contains("run_id", search));
+      if (search !== undefined) q = q.where(contains("run_id", search, this.#database.adapter.mysqlSyntax));
       const [rows, total] = await Promise.all([
         q
           .select(["dag_id", "run_id", "created_at"])
@@ -282,7 +284,8 @@ export class BrowseQueries {
         .selectFrom("task_instance as ti")
         .where("ti.dag_id", "=", dagId)
         .where("ti.run_id", "=", runId);
-      if (search !== undefined) q = q.where(contains("ti.task_id", search));
+      if (search !== undefined)
+        q = q.where(contains("ti.task_id", search, this.#database.adapter.mysqlSyntax));
       const now = countKeysAt === null ? null : codec.timestamp(countKeysAt);
       const [rows, total] = await Promise.all([
         q
@@ -344,7 +347,12 @@ export class BrowseQueries {
     return this.#run("listing assets", async () => {
       let q = assetsFrom(db);
       if (search !== undefined)
-        q = q.where((eb) => eb.or([contains("a.name", search), contains("a.uri", search)]));
+        q = q.where((eb) =>
+          eb.or([
+            contains("a.name", search, this.#database.adapter.mysqlSyntax),
+            contains("a.uri", search, this.#database.adapter.mysqlSyntax),
+          ]),
+        );
       const [rows, total] = await Promise.all([
         selectAssets(q, countKeys)
           .orderBy("a.name")

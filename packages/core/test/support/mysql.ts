@@ -7,7 +7,8 @@ import type { TidemarkDatabase } from "../../src/database/tidemark-database.js";
 import { migrate } from "../../src/migrations/migrate.js";
 
 /** The MySQL or MariaDB the tests use: `TIDEMARK_TEST_MYSQL_URL`, or the local MariaDB's `test` database. */
-export const TEST_MYSQL_URL: string = process.env.TIDEMARK_TEST_MYSQL_URL || "mysql://root@127.0.0.1:3306/test";
+export const TEST_MYSQL_URL: string =
+  process.env.TIDEMARK_TEST_MYSQL_URL || "mysql://root@127.0.0.1:3306/test";
 
 /** A fresh database with a handle on it. */
 export interface TestMysqlDatabase {
@@ -51,7 +52,11 @@ function urlOf(name: string): string {
  */
 export async function connectTestMysql(): Promise<TestMysql> {
   const where = redactDatabaseUrl(TEST_MYSQL_URL);
-  let admin: mysql.Pool | null = mysql.createPool({ uri: TEST_MYSQL_URL, connectionLimit: 2, connectTimeout: 5000 });
+  let admin: mysql.Pool | null = mysql.createPool({
+    uri: TEST_MYSQL_URL,
+    connectionLimit: 2,
+    connectTimeout: 5000,
+  });
   let skipReason: string | null = null;
   try {
     await admin.query("select 1");
@@ -63,6 +68,9 @@ export async function connectTestMysql(): Promise<TestMysql> {
       throw new Error(`${problem}; CI=true requires a real MySQL or MariaDB (TIDEMARK_TEST_MYSQL_URL)`);
     }
     skipReason = problem;
+    console.warn(
+      `[tidemark tests] ${problem}; the MySQL cases are skipped. Set TIDEMARK_TEST_MYSQL_URL to test one.`,
+    );
   }
   const live = new Set<string>();
   const drop = async (name: string) => {

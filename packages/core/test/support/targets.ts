@@ -1,6 +1,7 @@
 import { tempDir } from "@tidemark/testkit/temp-dir";
 import type { KyselyConfig } from "kysely";
 import { createDatabase, migrate, type TidemarkDatabase } from "../../src/index.js";
+import type { TestMysql } from "./mysql.js";
 import type { TestPostgres } from "./postgres.js";
 
 /** An open, migrated database of a target, with its URL (null when no URL reaches it) and a disposer. */
@@ -13,7 +14,7 @@ export interface OpenedTarget {
 /** A database the behaviour tests run against. */
 export interface Target {
   readonly name: string;
-  readonly dialect: "sqlite" | "postgres";
+  readonly dialect: "sqlite" | "postgres" | "mysql";
   /** Whether a second, independent connection pool can be opened on the same database. */
   readonly multiConnection: boolean;
   /** Why not, when it cannot. */
@@ -70,4 +71,31 @@ export function postgresTarget(postgres: TestPostgres): Target {
       return createDatabase(opened.url, { postgresPoolSize: 8 });
     },
   };
+}
+
+/**
+ * A fresh database on the test MySQL, as a one-element list; empty (with the warning printed once) when
+ * the server is unreachable outside CI.
+ */
+export function mysqlTargets(mysql: TestMysql): Target[] {
+  if (mysql.skipReason !== null) return [];
+  return [
+    {
+      name: "MySQL",
+      dialect: "mysql",
+      multiConnection: true,
+      singleConnectionReason: null,
+      async open(options = {}) {
+        const fresh = await mysql.freshDatabase({
+          poolSize: 8,
+          ...(options.log === undefined ? {} : { log: options.log }),
+          ...(options.migrate === undefined ? {} : { migrate: options.migrate }),
+        });
+        return { database: fresh.database, url: fresh.url, dispose: () => fresh.dispose() };
+      },
+      reopen(opened) {
+        return createDatabase(opened.url as string, { poolSize: 8 });
+      },
+    },
+  ];
 }

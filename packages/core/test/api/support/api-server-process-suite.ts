@@ -2,6 +2,7 @@ import { cleanEnv } from "@tidemark/testkit/process";
 import { tempDir } from "@tidemark/testkit/temp-dir";
 import { afterAll, afterEach, beforeAll, beforeEach, describe } from "vitest";
 import { requireBuilt } from "../../support/built.js";
+import { connectTestMysql, type TestMysql } from "../../support/mysql.js";
 import { connectTestPostgres, type TestPostgres } from "../../support/postgres.js";
 import { type CliResult, runTidemark } from "../../support/run-tidemark.js";
 import { type ApiServerProcess, spawnApiServer } from "./spawn-api-server.js";
@@ -35,10 +36,10 @@ interface CaseDatabase {
 }
 
 /**
- * Declares the suite `title` twice, each case on a fresh database of its own that real processes (the
- * built `tidemark` CLI and api-server) reach by URL: `${title} (SQLite file)` and `${title} (Postgres)`.
- * The Postgres cases are skipped, with the reason, when no real Postgres is reachable: PGlite has no URL a
- * separate process could use.
+ * Declares the suite `title` three times, each case on a fresh database of its own that real processes (the
+ * built `tidemark` CLI and api-server) reach by URL: `${title} (SQLite file)`, `${title} (Postgres)` and
+ * `${title} (MySQL)`. The Postgres cases are skipped, with the reason, when no real Postgres is reachable
+ * (PGlite has no URL a separate process could use), the MySQL cases when no MySQL is (outside CI).
  *
  * @param title - the suite's title, before the database's name.
  * @param options - temporary directories' prefix, extra environment.
@@ -58,9 +59,19 @@ export function describeApiServerProcess(
   afterAll(() => postgres?.close());
   suite(`${title} (Postgres)`, options, tests, async () => {
     postgres ??= await connectTestPostgres();
-    if (postgres.kind !== "postgres") return null;
+    if (postgres.kind !== "postgres") {
+      return "no real Postgres reachable (PGlite has no URL a separate process could use)";
+    }
     const schema = await postgres.freshSchema({ migrate: false });
     return { url: schema.url as string, dispose: () => schema.dispose() };
+  });
+  let mysql: TestMysql | undefined;
+  afterAll(() => mysql?.close());
+  suite(`${title} (MySQL)`, options, tests, async () => {
+    mysql ??= await connectTestMysql();
+    if (mysql.skipReason !== null) return mysql.skipReason;
+    const fresh = await mysql.freshDatabase({ migrate: false });
+    return { url: fresh.url, dispose: () => fresh.dispose() };
   });
 }
 
@@ -68,7 +79,7 @@ function suite(
   title: string,
   options: ApiServerProcessSuiteOptions,
   tests: (current: ApiServerProcessCase) => void,
-  freshDatabase: () => Promise<CaseDatabase | null>,
+  freshDatabase: () => Promise<CaseDatabase | string>,
 ): void {
   describe(title, () => {
     let dir: ReturnType<typeof tempDir>;
@@ -79,8 +90,8 @@ function suite(
     beforeEach(async (ctx) => {
       dir = tempDir(options.tempPrefix);
       const database = await freshDatabase();
-      if (database === null) {
-        ctx.skip("no real Postgres reachable (PGlite has no URL a separate process could use)");
+      if (typeof database === "string") {
+        ctx.skip(database);
         return;
       }
       dispose = () => database.dispose();
