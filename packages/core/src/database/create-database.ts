@@ -17,6 +17,7 @@ import {
   type SqliteDatabaseUrl,
 } from "./database-url.js";
 import { dialectAdapterFor } from "./dialect-adapter.js";
+import { MysqlBytesAsTextPlugin, mysqlBytesAsText } from "./mysql-bytes-as-text.js";
 import { namedStatementPostgresDialect } from "./postgres-named-statements.js";
 import type { Database } from "./schema.js";
 import type { TidemarkDatabase } from "./tidemark-database.js";
@@ -107,14 +108,8 @@ function connectionTimeoutOf(options: CreateDatabaseOptions): number {
   return options.connectionTimeoutMs ?? options.postgresConnectionTimeoutMs ?? DEFAULT_CONNECTION_TIMEOUT_MS;
 }
 
-/**
- * A row value as the metastore reads it. Identifiers and keys are VARBINARY on MySQL, so that they compare
- * byte for byte (no case folding, no trailing-space padding); the metastore stores no binary data, so
- * every Buffer is such a UTF-8 string.
- */
 function mysqlTypeCast(_field: unknown, next: () => unknown): unknown {
-  const value = next();
-  return Buffer.isBuffer(value) ? value.toString("utf8") : value;
+  return mysqlBytesAsText(next());
 }
 
 function openMysql(
@@ -241,10 +236,11 @@ export function createDatabase(url: string, options: CreateDatabaseOptions = {})
 export function createDatabaseFromKyselyDialect(
   options: CreateDatabaseFromKyselyDialectOptions,
 ): TidemarkDatabase {
-  const kysely = createKysely<Database>(
-    options.log === undefined
-      ? { dialect: options.kyselyDialect }
-      : { dialect: options.kyselyDialect, log: options.log },
-  );
+  const kysely = createKysely<Database>({
+    dialect: options.kyselyDialect,
+    ...(options.log === undefined ? {} : { log: options.log }),
+    // Identifiers and keys come back as bytes from a driver Tidemark did not configure.
+    ...(options.dialect === "mysql" ? { plugins: [new MysqlBytesAsTextPlugin()] } : {}),
+  });
   return wrap(kysely, options.dialect, options.url ?? `${options.dialect}:custom`, options.schema);
 }
