@@ -1,10 +1,15 @@
 import { mkdir, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { backendListSection } from "./backend-ops/list-section.js";
+import { mysqlBackendSection } from "./backend-ops/mysql-backend-section.js";
 import { postgresBackendSection } from "./backend-ops/postgres-backend-section.js";
 import { sqliteBackendSection } from "./backend-ops/sqlite-backend-section.js";
 import type { BenchPlan } from "./bench-plan.js";
-import { postgresCleanupSection, sqliteCleanupSection } from "./cleanup/cleanup-section.js";
+import {
+  mysqlCleanupSection,
+  postgresCleanupSection,
+  sqliteCleanupSection,
+} from "./cleanup/cleanup-section.js";
 import { endToEndSection } from "./end-to-end/end-to-end-section.js";
 import { objectStorageSection } from "./object-storage/object-storage-section.js";
 import { observabilitySection } from "./observability/observability-section.js";
@@ -12,6 +17,7 @@ import { figureLine } from "./report/format.js";
 import { renderMarkdown } from "./report/render-markdown.js";
 import { type BenchResults, SECTION_IDS, type SectionId, type SectionResult } from "./report/result-types.js";
 import { loadAverage, machineInfo } from "./support/machine-info.js";
+import { probeMysql } from "./support/mysql-target.js";
 import { probePostgres } from "./support/postgres-target.js";
 
 /** Options of {@link runBenchmarks}. */
@@ -21,9 +27,11 @@ export interface RunBenchmarksOptions {
   readonly outDir: string;
   /** The Postgres server (the sections make and drop their own schemas). */
   readonly postgresUrl: string;
+  /** The MySQL or MariaDB server (the sections make and drop their own databases). */
+  readonly mysqlUrl: string;
   /** Only these sections (development); default all. */
   readonly only?: readonly SectionId[];
-  /** The environment: `CI` makes an unreachable Postgres a failure instead of a skip. */
+  /** The environment: `CI` makes an unreachable Postgres or MySQL a failure instead of a skip. */
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Progress and result lines. */
   readonly log: (line: string) => void;
@@ -39,15 +47,19 @@ export interface BenchRun {
 const TITLES: Record<SectionId, string> = {
   backend_sqlite: "Backend ops/s on SQLite (file, WAL)",
   backend_postgres: "Backend ops/s on Postgres",
+  backend_mysql: "Backend ops/s on MySQL",
   backend_list: "Listing a task scope by offset and by cursor (SQLite file, WAL; Postgres)",
   end_to_end: "End to end through the Execution API (loopback HTTP)",
   observability: "Observability cost end to end: metrics and tracing on and off (loopback HTTP)",
   cleanup_sqlite: "Cleanup sweep on SQLite",
   cleanup_postgres: "Cleanup sweep on Postgres",
-  object_storage: "Object storage (StateStoreObjectStorageBackend) on file:// and s3rver",
+  cleanup_mysql: "Cleanup sweep on MySQL",
+  object_storage: "Object storage (StateStoreObjectStorageBackend) on file://, s3rver and Azurite",
 };
 
 const USES_POSTGRES: ReadonlySet<SectionId> = new Set(["backend_postgres", "cleanup_postgres"]);
+
+const USES_MYSQL: ReadonlySet<SectionId> = new Set(["backend_mysql", "cleanup_mysql"]);
 
 /** Sections that measure Postgres beside SQLite: without Postgres they still run, and say so in a note. */
 const ALSO_POSTGRES: ReadonlySet<SectionId> = new Set(["backend_list", "observability"]);
@@ -65,11 +77,11 @@ async function writeAtomically(path: string, text: string): Promise<void> {
  *
  * Postgres: when it does not answer, its sections are reported as `skipped: <reason>` (a section that
  * measures it beside SQLite notes the reason instead), unless `CI` is set, where that is an error (CI
- * must measure, or fail, every section).
+ * must measure, or fail, every section). MySQL likewise.
  *
- * @param options - plan, output directory, Postgres URL, section filter, environment, log.
+ * @param options - plan, output directory, Postgres and MySQL URLs, section filter, environment, log.
  * @returns the results and where they were written.
- * @throws Error when a section fails, or Postgres is unreachable with `CI` set.
+ * @throws Error when a section fails, or Postgres or MySQL is unreachable with `CI` set.
  */
 export async function runBenchmarks(options: RunBenchmarksOptions): Promise<BenchRun> {
   const { plan, postgresUrl, log } = options;
@@ -88,12 +100,21 @@ export async function runBenchmarks(options: RunBenchmarksOptions): Promise<Benc
     }
   }
 
+  let mysqlSkip: string | null = null;
+  if (wanted.some((id) => USES_MYSQL.has(id))) {
+    mysqlSkip = await probeMysql(options.mysqlUrl);
+    if (mysqlSkip !== null && options.env.CI) {
+      throw new Error(`${mysqlSkip}; with CI set the MySQL sections must run (set TIDEMARK_BENCH_MYSQL_URL)`);
+    }
+  }
+
   const sections: SectionResult[] = [];
   for (const id of wanted) {
     log(`\n== ${TITLES[id]}`);
-    if (USES_POSTGRES.has(id) && postgresSkip !== null) {
-      log(`skipped: ${postgresSkip}`);
-      sections.push({ id, title: TITLES[id], status: "skipped", reason: postgresSkip });
+    const skip = USES_POSTGRES.has(id) ? postgresSkip : USES_MYSQL.has(id) ? mysqlSkip : null;
+    if (skip !== null) {
+      log(`skipped: ${skip}`);
+      sections.push({ id, title: TITLES[id], status: "skipped", reason: skip });
       continue;
     }
     const result = { ...(await runSection(id, options, postgresSkip)), loadAverageAfter: loadAverage() };
@@ -122,12 +143,14 @@ export async function runBenchmarks(options: RunBenchmarksOptions): Promise<Benc
 }
 
 function runSection(id: SectionId, options: RunBenchmarksOptions, postgresSkip: string | null) {
-  const { plan, postgresUrl, log } = options;
+  const { plan, postgresUrl, mysqlUrl, log } = options;
   switch (id) {
     case "backend_sqlite":
       return sqliteBackendSection(plan, log);
     case "backend_postgres":
       return postgresBackendSection(plan, postgresUrl, log);
+    case "backend_mysql":
+      return mysqlBackendSection(plan, mysqlUrl, log);
     case "backend_list":
       return backendListSection(
         plan,
@@ -146,6 +169,8 @@ function runSection(id: SectionId, options: RunBenchmarksOptions, postgresSkip: 
       return sqliteCleanupSection(plan, log);
     case "cleanup_postgres":
       return postgresCleanupSection(plan, postgresUrl, log);
+    case "cleanup_mysql":
+      return mysqlCleanupSection(plan, mysqlUrl, log);
     case "object_storage":
       return objectStorageSection(plan, log);
   }

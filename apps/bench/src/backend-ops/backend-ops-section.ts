@@ -79,7 +79,7 @@ export async function measureBackendOps(options: {
     notes: [
       `${plan.backendKeys} keys of ${bytes}-byte JSON values, all written once before measuring (warm-up); each run is ${plan.backendOps} operations one at a time on random keys; median of ${plan.backendRuns} interleaved runs.`,
       "Every subject takes a JSON object and returns it parsed (JSON.stringify / JSON.parse around the raw drivers and MetastoreBackend; Keyv serializes by itself).",
-      "The raw ceiling runs the same SQL MetastoreBackend does (dag run resolved inside the statement, version bump, expiry check, affected-row count instead of RETURNING) as hand-written prepared statements on the task_state_store table created by core's migrations (on Postgres: named statements, one connection).",
+      "The raw ceiling runs the same SQL MetastoreBackend does (dag run resolved inside the statement, version bump, expiry check, affected-row count instead of RETURNING) as hand-written prepared statements on the task_state_store table created by core's migrations (on Postgres: named statements; on MySQL: mysql2 server-side prepared statements; one connection each).",
     ],
     columns: [{ metric: "throughput", heading: "ops/s" }],
     figures,

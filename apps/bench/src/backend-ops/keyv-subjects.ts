@@ -1,3 +1,4 @@
+import KeyvMysql from "@keyv/mysql";
 import KeyvPostgres from "@keyv/postgres";
 import KeyvSqlite from "@keyv/sqlite";
 import type { JsonValue } from "@tidemark/state";
@@ -47,4 +48,18 @@ export async function keyvPostgresSubject(url: string, schema: string): Promise<
   // Wait until Keyv has created its schema and table, so the first measured call does not do it.
   await store.query("select 1");
   return keyvSubject("Keyv + @keyv/postgres", keyv, () => keyv.disconnect());
+}
+
+/**
+ * The peer on MySQL: Keyv with @keyv/mysql (a `mysql2` pool) in its own throwaway database.
+ *
+ * @param url - the throwaway database (it exists; Keyv creates its table; the caller drops it).
+ * @returns the subject.
+ */
+export async function keyvMysqlSubject(url: string): Promise<KvSubject> {
+  const store = new KeyvMysql({ uri: url });
+  const keyv = new Keyv({ store });
+  // Wait until Keyv has created its table, so the first measured call does not do it.
+  await store.query("select 1");
+  return keyvSubject("Keyv + @keyv/mysql", keyv, () => keyv.disconnect());
 }

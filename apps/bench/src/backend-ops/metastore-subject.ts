@@ -6,7 +6,7 @@ import { BENCH_SCOPE, type KvSubject } from "./kv-subject.js";
  * MetastoreBackend on an open metastore (migrated here, with the benchmark's dag run created), used as
  * the API layer uses it: JSON text in, JSON text out.
  *
- * @param database - the metastore (SQLite or Postgres); closed by `close()`.
+ * @param database - the metastore (SQLite, Postgres or MySQL); closed by `close()`.
  * @returns the subject.
  */
 export async function metastoreSubject(database: TidemarkDatabase): Promise<KvSubject> {

@@ -1,4 +1,5 @@
 import BetterSqlite3 from "better-sqlite3";
+import mysql from "mysql2/promise";
 import pg from "pg";
 
 /** Where the expired rows go: the task and the value of every row. */
@@ -12,6 +13,8 @@ export interface ExpiredRows {
 }
 
 const SQLITE_CHUNK = 100_000;
+/** Rows per multi-row INSERT on MySQL: about 400 KB of SQL, well under the default max_allowed_packet. */
+const MYSQL_CHUNK = 10_000;
 
 /**
  * Inserts `rows.count` task rows that expired an hour ago into a SQLite metastore: a recursive CTE per
@@ -102,5 +105,73 @@ export async function vacuumPostgres(url: string, schema: string): Promise<void>
     await client.query("vacuum analyze task_state_store");
   } finally {
     await client.end();
+  }
+}
+
+async function mysqlConnection(url: string): Promise<mysql.Connection> {
+  const connection = await mysql.createConnection({ uri: url, charset: "utf8mb4", timezone: "Z" });
+  connection.on("error", () => {});
+  await connection.query("set session time_zone = '+00:00'");
+  return connection;
+}
+
+/**
+ * Inserts `rows.count` task rows that expired an hour ago into a MySQL metastore: multi-row INSERTs of
+ * 10,000 rows each, whose columns other than the key are session variables set once (so each statement is
+ * small and parsed quickly); then ANALYZE TABLE so the sweep's plan sees them.
+ *
+ * @param url - the migrated database (the dag run must exist).
+ * @param rows - scope, value and count.
+ */
+export async function insertExpiredRowsMysql(url: string, rows: ExpiredRows): Promise<void> {
+  const connection = await mysqlConnection(url);
+  try {
+    const now = new Date();
+    await connection.query(
+      `set @dag_run_id = (select id from dag_run where dag_id = ? and run_id = ?),
+         @dag_id = ?, @run_id = ?, @task_id = ?, @value = ?, @updated_at = ?, @expires_at = ?`,
+      [
+        rows.dagId,
+        rows.runId,
+        rows.dagId,
+        rows.runId,
+        rows.taskId,
+        rows.value,
+        now,
+        new Date(now.getTime() - 3_600_000),
+      ],
+    );
+    for (let from = 1; from <= rows.count; from += MYSQL_CHUNK) {
+      const to = Math.min(rows.count, from + MYSQL_CHUNK - 1);
+      const tuples: string[] = [];
+      for (let n = from; n <= to; n++) {
+        tuples.push(
+          `(@dag_run_id, @dag_id, @run_id, @task_id, -1, 'key-${n}', @value, 1, @updated_at, @expires_at)`,
+        );
+      }
+      await connection.query(
+        `insert into task_state_store
+           (dag_run_id, dag_id, run_id, task_id, map_index, \`key\`, value, version, updated_at, expires_at)
+         values ${tuples.join(",")}`,
+      );
+    }
+    await connection.query("analyze table task_state_store");
+  } finally {
+    await connection.end();
+  }
+}
+
+/**
+ * Rebuilds the table after a sweep on MySQL (OPTIMIZE TABLE: InnoDB recreates and analyzes it), so the next
+ * run starts from a compact table, as VACUUM does on Postgres.
+ *
+ * @param url - the database.
+ */
+export async function optimizeMysql(url: string): Promise<void> {
+  const connection = await mysqlConnection(url);
+  try {
+    await connection.query("optimize table task_state_store");
+  } finally {
+    await connection.end();
   }
 }

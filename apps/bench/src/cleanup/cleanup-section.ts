@@ -14,12 +14,20 @@ import type { MeasuredSection, SectionId } from "../report/result-types.js";
 import { toStat } from "../report/stat.js";
 import { cleanupTarget } from "../report/targets.js";
 import { jsonObjectOfBytes } from "../support/json-values.js";
+import {
+  createDatabases,
+  dropDatabases,
+  throwawayDatabaseName,
+  withMysqlDatabase,
+} from "../support/mysql-target.js";
 import { dropSchemas, throwawaySchemaName } from "../support/postgres-target.js";
 import { withTempDir } from "../support/temp-dir.js";
 import {
   type ExpiredRows,
+  insertExpiredRowsMysql,
   insertExpiredRowsPostgres,
   insertExpiredRowsSqlite,
+  optimizeMysql,
   vacuumPostgres,
 } from "./bulk-insert.js";
 import { type ConcurrentWriter, startThreadWriter } from "./concurrent-writer.js";
@@ -227,5 +235,39 @@ export async function postgresCleanupSection(
     );
   } finally {
     await dropSchemas(url, [schema]);
+  }
+}
+
+/**
+ * Cleanup on MySQL / MariaDB, in a throwaway database (dropped at the end). The sweep deletes
+ * `DELETE … WHERE expires_at <= now LIMIT n` batches under the metastore's named lock.
+ *
+ * @param plan - sizes.
+ * @param url - the server (reachable: probed before).
+ * @param log - progress lines.
+ * @returns the section.
+ */
+export async function mysqlCleanupSection(
+  plan: BenchPlan,
+  url: string,
+  log: (line: string) => void,
+): Promise<MeasuredSection> {
+  const name = throwawayDatabaseName("cleanup");
+  const database = withMysqlDatabase(url, name);
+  try {
+    await createDatabases(url, [name]);
+    return await measureCleanup(
+      "cleanup_mysql",
+      "Cleanup sweep on MySQL",
+      plan,
+      {
+        url: database,
+        fill: (rows) => insertExpiredRowsMysql(database, rows),
+        afterSweep: () => optimizeMysql(database),
+      },
+      log,
+    );
+  } finally {
+    await dropDatabases(url, [name]);
   }
 }

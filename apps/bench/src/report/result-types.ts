@@ -52,11 +52,13 @@ export interface Figure {
 export const SECTION_IDS = [
   "backend_sqlite",
   "backend_postgres",
+  "backend_mysql",
   "backend_list",
   "end_to_end",
   "observability",
   "cleanup_sqlite",
   "cleanup_postgres",
+  "cleanup_mysql",
   "object_storage",
 ] as const;
 
@@ -88,7 +90,7 @@ export interface MeasuredSection {
   readonly loadAverageAfter?: readonly number[];
 }
 
-/** A section that did not run, and why (for example `skipped: Postgres unreachable …`). */
+/** A section that did not run, and why (for example `skipped: Postgres unreachable …`, `skipped: MySQL unreachable …`). */
 export interface SkippedSection {
   readonly id: SectionId;
   readonly title: string;
