@@ -254,6 +254,7 @@ describe("pnpm bench -- --quick", () => {
         const operations = section.figures.map((f) => f.operation);
         expect(operations.some((o) => o.startsWith("file://"))).toBe(true);
         expect(operations.some((o) => o.startsWith("s3rver"))).toBe(true);
+        expect(operations.some((o) => o.startsWith("Azurite"))).toBe(true);
         for (const figure of section.figures) expectStat(figure.metrics.peakRss, `${figure.subject} peakRss`);
       }
     }

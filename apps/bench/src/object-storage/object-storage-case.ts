@@ -1,8 +1,9 @@
 /** One object-storage measurement, run in its own child process (see object-storage-child.ts). */
 export interface ObjectStorageCase {
-  readonly store: "file" | "s3";
+  readonly store: "file" | "s3" | "azure";
   /**
-   * `backend`: StateStoreObjectStorageBackend set/get; `raw`: fs.writeFile/readFile or the S3 SDK directly;
+   * `backend`: StateStoreObjectStorageBackend set/get; `raw`: fs.writeFile/readFile, the S3 SDK or the
+   * Azure Blob SDK directly;
    * `raw-durable` (file only): a raw write made durable the way the backend makes it (temporary file, fsync,
    * rename), read with fs.readFile.
    */
@@ -17,6 +18,8 @@ export interface ObjectStorageCase {
   readonly directory: string;
   /** s3: the s3rver endpoint and bucket. */
   readonly s3?: { readonly endpoint: string; readonly bucket: string };
+  /** azure: the Azurite connection string and container. */
+  readonly azure?: { readonly connectionString: string; readonly container: string };
 }
 
 /** What the child reports. */

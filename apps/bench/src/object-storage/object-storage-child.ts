@@ -2,6 +2,7 @@ import { mkdir, open, readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { BlobServiceClient } from "@azure/storage-blob";
 import { StateStoreObjectStorageBackend } from "@tidemark/provider-common-io";
 import { taskScope } from "@tidemark/state";
 import { recordsJsonOfBytes } from "../support/json-values.js";
@@ -79,18 +80,44 @@ function rawS3Store(c: ObjectStorageCase): Store {
   };
 }
 
+function rawAzureStore(c: ObjectStorageCase): Store {
+  const azure = c.azure!;
+  const blob = BlobServiceClient.fromConnectionString(azure.connectionString)
+    .getContainerClient(azure.container)
+    .getBlockBlobClient(`raw/value-${c.bytes}.json`);
+  return {
+    write: async (text) => {
+      // One Put Blob request, as the backend's store makes it.
+      await blob.uploadData(Buffer.from(text, "utf8"), {
+        blobHTTPHeaders: { blobContentType: "application/json" },
+      });
+    },
+    read: async () => {
+      const response = await blob.download();
+      const chunks: Buffer[] = [];
+      for await (const chunk of response.readableStreamBody!) chunks.push(chunk as Buffer);
+      return Buffer.concat(chunks).toString("utf8");
+    },
+    close: async () => {},
+  };
+}
+
+function backendPath(c: ObjectStorageCase): { path: string; env?: Record<string, string> } {
+  if (c.store === "file") return { path: pathToFileURL(`${join(c.directory, "backend")}/`).href };
+  if (c.store === "s3") {
+    return {
+      path: `s3://bench@${c.s3!.bucket}/backend/`,
+      env: { TIDEMARK_CONN_BENCH: s3rverConnectionUri(c.s3!.endpoint) },
+    };
+  }
+  return {
+    path: `az://bench@${c.azure!.container}/backend/`,
+    env: { TIDEMARK_CONN_BENCH: c.azure!.connectionString },
+  };
+}
+
 function backendStore(c: ObjectStorageCase): Store {
-  const backend =
-    c.store === "file"
-      ? new StateStoreObjectStorageBackend({
-          path: pathToFileURL(`${join(c.directory, "backend")}/`).href,
-          compression: c.compression,
-        })
-      : new StateStoreObjectStorageBackend({
-          path: `s3://bench@${c.s3!.bucket}/backend/`,
-          compression: c.compression,
-          env: { TIDEMARK_CONN_BENCH: s3rverConnectionUri(c.s3!.endpoint) },
-        });
+  const backend = new StateStoreObjectStorageBackend({ ...backendPath(c), compression: c.compression });
   const scope = taskScope({ dagId: "bench_dag", runId: "bench_run", taskId: "bench_task" });
   const key = `value-${c.bytes}`;
   return {
@@ -105,6 +132,7 @@ const text = recordsJsonOfBytes(input.bytes);
 function storeFor(c: ObjectStorageCase): Store {
   if (c.subject === "backend") return backendStore(c);
   if (c.store === "s3") return rawS3Store(c);
+  if (c.store === "azure") return rawAzureStore(c);
   return c.subject === "raw-durable" ? durableFileStore(c) : rawFileStore(c);
 }
 

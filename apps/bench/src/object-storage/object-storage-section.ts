@@ -1,3 +1,4 @@
+import { startAzurite } from "@tidemark/testkit/azurite";
 import { startS3rver } from "@tidemark/testkit/s3rver";
 import type { BenchPlan } from "../bench-plan.js";
 import { compareFigures, type FigureDraft } from "../report/compare.js";
@@ -15,9 +16,13 @@ function sizeLabel(bytes: number): string {
   return bytes >= MB ? `${Math.round(bytes / MB)} MB` : `${Math.round(bytes / 1024)} KB`;
 }
 
+type Store = ObjectStorageCase["store"];
 type Variant = { readonly subject: ObjectStorageCase["subject"]; readonly compression: "" | "gzip" };
 
-function variantsFor(store: "file" | "s3"): Variant[] {
+/** How the tables name each store. */
+const SCHEMES: Readonly<Record<Store, string>> = { file: "file://", s3: "s3rver", azure: "Azurite" };
+
+function variantsFor(store: Store): Variant[] {
   return [
     { subject: "raw", compression: "" },
     ...(store === "file" ? [{ subject: "raw-durable", compression: "" } as const] : []),
@@ -26,9 +31,14 @@ function variantsFor(store: "file" | "s3"): Variant[] {
   ];
 }
 
-function subjectName(store: "file" | "s3", variant: Variant): string {
-  if (variant.subject === "raw")
-    return store === "file" ? "fs.writeFile / readFile (raw)" : "S3 PutObject / GetObject (raw)";
+const RAW_NAMES: Readonly<Record<Store, string>> = {
+  file: "fs.writeFile / readFile (raw)",
+  s3: "S3 PutObject / GetObject (raw)",
+  azure: "Azure uploadData / download (raw)",
+};
+
+function subjectName(store: Store, variant: Variant): string {
+  if (variant.subject === "raw") return RAW_NAMES[store];
   if (variant.subject === "raw-durable") return "fs write + fsync + rename (raw, durable)";
   return `StateStoreObjectStorageBackend, gzip ${variant.compression === "gzip" ? "on" : "off"}`;
 }
@@ -64,8 +74,9 @@ function drafts(
 
 /**
  * Object storage: writes and reads of 1 MB and 10 MB JSON values through StateStoreObjectStorageBackend
- * (gzip off and on) beside the raw calls on the same store (fs on file://, the S3 SDK on s3rver). Each
- * case runs in its own child process, which reports its timings and its peak RSS.
+ * (gzip off and on) beside the raw calls on the same store (fs on file://, the S3 SDK on s3rver, the
+ * Azure Blob SDK on Azurite). Each case runs in its own child process, which reports its timings and its
+ * peak RSS.
  *
  * @param plan - sizes and runs.
  * @param log - progress lines.
@@ -77,10 +88,14 @@ export async function objectStorageSection(
 ): Promise<MeasuredSection> {
   const started = performance.now();
   const s3rver = await startS3rver({ bucket: "tidemark-bench" });
+  const azurite = await startAzurite({ container: "tidemark-bench" }).catch(async (error: unknown) => {
+    await s3rver.stop();
+    throw error;
+  });
   try {
     return await withTempDir("objects", async (directory) => {
       const figures: Figure[] = [];
-      for (const store of ["file", "s3"] as const) {
+      for (const store of ["file", "s3", "azure"] as const) {
         for (const bytes of plan.objectSizes) {
           const results: { variant: Variant; result: ObjectStorageCaseResult }[] = [];
           for (const variant of variantsFor(store)) {
@@ -91,6 +106,9 @@ export async function objectStorageSection(
               runs: plan.objectRuns,
               directory,
               ...(store === "s3" ? { s3: { endpoint: s3rver.endpoint, bucket: s3rver.bucket } } : {}),
+              ...(store === "azure"
+                ? { azure: { connectionString: azurite.connectionString, container: azurite.container } }
+                : {}),
             };
             const result = await runChildJson<ObjectStorageCaseResult>(CHILD, input);
             log(
@@ -98,7 +116,7 @@ export async function objectStorageSection(
             );
             results.push({ variant, result });
           }
-          const scheme = store === "file" ? "file://" : "s3rver";
+          const scheme = SCHEMES[store];
           for (const op of ["write", "read"] as const) {
             const operation = `${scheme} ${op} ${sizeLabel(bytes)}`;
             figures.push(
@@ -123,11 +141,12 @@ export async function objectStorageSection(
       }
       return {
         id: "object_storage",
-        title: "Object storage (StateStoreObjectStorageBackend) on file:// and s3rver",
+        title: "Object storage (StateStoreObjectStorageBackend) on file://, s3rver and Azurite",
         status: "ok",
         notes: [
           `JSON values (arrays of records) of ${plan.objectSizes.map(sizeLabel).join(" and ")}; each case runs in its own child process: one unmeasured write and read, then ${plan.objectRuns} measured writes and reads; median of the runs.`,
           "The backend's set writes atomically on file:// (temporary file, fsync, rename) and removes the copy stored under the other compression setting (one more unlink or S3 DeleteObjects request). The raw fs ceiling is a plain fs.writeFile without fsync; the peer row on file:// writes is a raw write made durable the same way as the backend's (temporary file, fsync, rename), so × peer shows the backend's cost beyond durability.",
+          "Azurite's blob service runs in its own process with objects in memory. The backend's set on Azurite is one Put Blob request (uploadData) with, in parallel, a Get Blob Properties request for a copy under the other compression setting (deleted only when found); its get is one download. The raw ceiling is uploadData and download of a blob.",
           "s3rver runs in the benchmark's main process; peak RSS is the child's maximum resident set size over its whole case (writes and reads), so the write and read rows show the same figure.",
         ],
         columns: [
@@ -140,6 +159,7 @@ export async function objectStorageSection(
       };
     });
   } finally {
+    await azurite.stop();
     await s3rver.stop();
   }
 }
