@@ -35,7 +35,7 @@ export type CleanupSweepResult =
     };
 
 /**
- * How the cleanup lock went for one sweep: taken (`acquired`, the Postgres advisory lock), taken by
+ * How the cleanup lock went for one sweep: taken (`acquired`, the Postgres advisory lock or MySQL named lock), taken by
  * another server so the sweep was skipped (`held_elsewhere`), or a lock that only excludes sweeps inside
  * this process (`not_used`: SQLite, PGlite).
  */

@@ -108,6 +108,33 @@ function connectionTimeoutOf(options: CreateDatabaseOptions): number {
   return options.connectionTimeoutMs ?? options.postgresConnectionTimeoutMs ?? DEFAULT_CONNECTION_TIMEOUT_MS;
 }
 
+/** The live counts `registerConnectionPool` reads. */
+interface PoolCounts {
+  readonly totalCount: number;
+  readonly idleCount: number;
+  readonly waitingCount: number;
+}
+
+/**
+ * A mysql2 pool's counts. mysql2 keeps them only in its (long-stable) internal queues; where a version
+ * lacks one, the count reads 0 rather than failing the metrics.
+ */
+function mysqlPoolCounts(pool: MysqlPool): PoolCounts {
+  const internal = pool as unknown as Record<string, { length?: number } | undefined>;
+  const size = (name: string) => internal[name]?.length ?? 0;
+  return {
+    get totalCount() {
+      return size("_allConnections");
+    },
+    get idleCount() {
+      return size("_freeConnections");
+    },
+    get waitingCount() {
+      return size("_connectionQueue");
+    },
+  };
+}
+
 function mysqlTypeCast(_field: unknown, next: () => unknown): unknown {
   return mysqlBytesAsText(next());
 }
@@ -115,7 +142,7 @@ function mysqlTypeCast(_field: unknown, next: () => unknown): unknown {
 function openMysql(
   parsed: MysqlDatabaseUrl,
   options: CreateDatabaseOptions,
-): { dialect: Dialect; schema: undefined; pool: MysqlPool } {
+): { dialect: Dialect; schema: undefined; pool: PoolCounts; max: number } {
   const pool = createMysqlPool({
     uri: parsed.connectionString,
     connectionLimit: poolSizeOf(options),
@@ -143,7 +170,8 @@ function openMysql(
       },
     }),
     schema: undefined,
-    pool,
+    pool: mysqlPoolCounts(pool),
+    max: poolSizeOf(options),
   };
 }
 

@@ -12,6 +12,7 @@ import type { TidemarkDatabase } from "../../src/database/tidemark-database.js";
 import { createTaskInstance } from "../../src/metadata/task-instances.js";
 import { MetastoreBackend } from "../../src/metastore/metastore-backend.js";
 import { migrate } from "../../src/migrations/migrate.js";
+import { connectTestMysql, type TestMysql } from "../support/mysql.js";
 import { connectTestPostgres, type TestPostgres } from "../support/postgres.js";
 
 /** A real pino logger writing JSON lines into an array. */
@@ -192,6 +193,64 @@ describe("CleanupScheduler (SQLite)", () => {
   });
 });
 
+/** Two servers' handles on one fresh database: the first, a second pool of its own, and its URL. */
+interface SharedDatabase {
+  readonly database: TidemarkDatabase;
+  readonly other: TidemarkDatabase;
+  readonly url: string;
+  dispose(): Promise<void>;
+}
+
+/** Runs a sweep on one server while it is held inside its lock, and a sweep on the other at that moment. */
+async function expectOneSweeperAtATime(shared: SharedDatabase, label: string): Promise<void> {
+  const cwd = tempDir(`tidemark-gc-${label}-`);
+  try {
+    const config = loadConfig({ cwd: cwd.path, env: {}, overrides: { database: { url: shared.url } } });
+    const gated = new GatedBackend({ database: shared.database });
+    await seedExpired(shared.database, gated, label);
+    const logA = captureLogger();
+    const logB = captureLogger();
+    const serverA = await createApiServer({
+      config,
+      cwd: cwd.path,
+      database: shared.database,
+      backend: gated,
+      logger: logA.logger,
+    });
+    const serverB = await createApiServer({
+      config,
+      cwd: cwd.path,
+      database: shared.other,
+      logger: logB.logger,
+    });
+    try {
+      const sweepA = serverA.cleanupScheduler.runOnce();
+      await gated.inside;
+      // A holds the lock (on its own pooled connection) while it sweeps: B skips.
+      expect(await serverB.cleanupScheduler.runOnce()).toMatchObject({ status: "skipped" });
+      expect(logB.lines).toContainEqual(
+        expect.objectContaining({
+          msg: expect.stringMatching(/^state store cleanup skipped: another server holds the cleanup lock/),
+        }),
+      );
+      gated.release();
+      expect(await sweepA).toMatchObject({ status: "swept", report: { deleted: { task_state_store: 1 } } });
+      // The lock is released with the sweep: B's next sweep runs (and finds nothing left).
+      expect(await serverB.cleanupScheduler.runOnce()).toMatchObject({
+        status: "swept",
+        report: { deleted: { task_state_store: 0, asset_state_store: 0 } },
+      });
+    } finally {
+      await serverA.close();
+      await serverB.close();
+    }
+  } finally {
+    await shared.other.close();
+    await shared.dispose();
+    cwd.remove();
+  }
+}
+
 describe("scheduled cleanup of two api-servers on one Postgres schema", () => {
   let postgres: TestPostgres;
   beforeAll(async () => {
@@ -207,51 +266,37 @@ describe("scheduled cleanup of two api-servers on one Postgres schema", () => {
     }
     const schema = await postgres.freshSchema();
     const other = postgres.openSchema(schema.schema);
-    const cwd = tempDir("tidemark-gc-pg-");
-    try {
-      const config = loadConfig({
-        cwd: cwd.path,
-        env: {},
-        overrides: { database: { url: schema.url as string } },
-      });
-      const gated = new GatedBackend({ database: schema.database });
-      await seedExpired(schema.database, gated, "pg");
-      const logA = captureLogger();
-      const logB = captureLogger();
-      const serverA = await createApiServer({
-        config,
-        cwd: cwd.path,
+    expect(cleanupLockFor(other).description).toContain(schema.schema);
+    await expectOneSweeperAtATime(
+      {
         database: schema.database,
-        backend: gated,
-        logger: logA.logger,
-      });
-      const serverB = await createApiServer({ config, cwd: cwd.path, database: other, logger: logB.logger });
-      try {
-        expect(cleanupLockFor(other).description).toContain(schema.schema);
-        const sweepA = serverA.cleanupScheduler.runOnce();
-        await gated.inside;
-        // A holds the advisory lock (on its own pooled connection) while it sweeps: B skips.
-        expect(await serverB.cleanupScheduler.runOnce()).toMatchObject({ status: "skipped" });
-        expect(logB.lines).toContainEqual(
-          expect.objectContaining({
-            msg: expect.stringMatching(/^state store cleanup skipped: another server holds the cleanup lock/),
-          }),
-        );
-        gated.release();
-        expect(await sweepA).toMatchObject({ status: "swept", report: { deleted: { task_state_store: 1 } } });
-        // The lock is released with the sweep: B's next sweep runs (and finds nothing left).
-        expect(await serverB.cleanupScheduler.runOnce()).toMatchObject({
-          status: "swept",
-          report: { deleted: { task_state_store: 0, asset_state_store: 0 } },
-        });
-      } finally {
-        await serverA.close();
-        await serverB.close();
-      }
-    } finally {
-      await other.close();
-      await schema.dispose();
-      cwd.remove();
-    }
+        other,
+        url: schema.url as string,
+        dispose: () => schema.dispose(),
+      },
+      "pg",
+    );
+  });
+});
+
+describe("scheduled cleanup of two api-servers on one MySQL database", () => {
+  let mysql: TestMysql;
+  beforeAll(async () => {
+    mysql = await connectTestMysql();
+  });
+  afterAll(() => mysql.close());
+
+  it("never sweeps on both at once: the server without the GET_LOCK named lock skips and logs so", async (ctx) => {
+    if (mysql.skipReason !== null) ctx.skip(mysql.skipReason);
+    const fresh = await mysql.freshDatabase();
+    const other = mysql.openDatabase(fresh.name);
+    expect(cleanupLockFor(other)).toMatchObject({
+      shared: true,
+      description: expect.stringContaining("mysql"),
+    });
+    await expectOneSweeperAtATime(
+      { database: fresh.database, other, url: fresh.url, dispose: () => fresh.dispose() },
+      "mysql",
+    );
   });
 });

@@ -54,7 +54,7 @@ export class CleanupMetrics {
     });
     this.#lock = new Counter({
       name: "tidemark_cleanup_lock_total",
-      help: "How the cleanup lock went per sweep: acquired (Postgres advisory lock), held_elsewhere (another server sweeps), not_used (SQLite, PGlite: an in-process lock).",
+      help: "How the cleanup lock went per sweep: acquired (the Postgres advisory lock or MySQL named lock), held_elsewhere (another server sweeps), not_used (SQLite, PGlite: an in-process lock).",
       labelNames: ["outcome"],
       registers,
     });
