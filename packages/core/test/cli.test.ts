@@ -12,11 +12,14 @@ import { MetastoreBackend } from "../src/metastore/metastore-backend.js";
 import { migrate } from "../src/migrations/migrate.js";
 import { requireBuilt } from "./support/built.js";
 import { cliCreateTaskInstance } from "./support/cli-create-task-instance.js";
+import { connectTestMysql } from "./support/mysql.js";
 import { connectTestPostgres } from "./support/postgres.js";
 import { runTidemark } from "./support/run-tidemark.js";
 
 const postgres = await connectTestPostgres();
 afterAll(() => postgres.close());
+const mysql = await connectTestMysql();
+afterAll(() => mysql.close());
 beforeAll(() => requireBuilt());
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -324,34 +327,46 @@ describe("tidemark CLI (end to end, SQLite)", () => {
   });
 });
 
+/** The CLI end to end on a server database: concurrent migrations, then registering and cleaning. */
+async function cliOnServerDatabase(
+  fresh: { url: string | null; database: TidemarkDatabase; dispose(): Promise<void> },
+  label: string,
+): Promise<void> {
+  const dir = tempDir(`tidemark-cli-${label}-`);
+  try {
+    const env = cleanEnv({ TIDEMARK__DATABASE__URL: fresh.url as string });
+    const run = (...args: string[]) => runTidemark(args, { cwd: dir.path, env });
+    const migrations = await Promise.all([run("db", "migrate"), run("db", "migrate"), run("db", "migrate")]);
+    for (const r of migrations) expect(r, r.stderr).toMatchObject({ code: 0, stderr: "" });
+    expect(migrations.filter((r) => r.stdout.startsWith("Applied"))).toHaveLength(1);
+    expect((await run("assets", "register", "--name", "orders")).code).toBe(0);
+    const tiId = await cliCreateTaskInstance(run, { inlets: ["orders"] });
+    expect(await getTaskInstance(fresh.database, tiId)).toMatchObject({
+      taskId: "t",
+      inlets: [{ name: "orders" }],
+    });
+    const clean = await run("state-store", "clean");
+    expect(clean.stdout).toMatch(/^Deleted 0 rows/);
+  } finally {
+    dir.remove();
+    await fresh.dispose();
+  }
+}
+
 describe("tidemark CLI (end to end, Postgres)", () => {
   it.skipIf(postgres.kind !== "postgres")(
     `works against a throwaway schema through database.url ?schema=, and concurrent db migrate processes all succeed${postgres.kind === "postgres" ? "" : ` (skipped: ${postgres.fallbackReason}; no URL reaches PGlite)`}`,
     async () => {
-      const fresh = await postgres.freshSchema({ migrate: false });
-      const dir = tempDir("tidemark-cli-pg-");
-      try {
-        const env = cleanEnv({ TIDEMARK__DATABASE__URL: fresh.url as string });
-        const run = (...args: string[]) => runTidemark(args, { cwd: dir.path, env });
-        const migrations = await Promise.all([
-          run("db", "migrate"),
-          run("db", "migrate"),
-          run("db", "migrate"),
-        ]);
-        for (const r of migrations) expect(r, r.stderr).toMatchObject({ code: 0, stderr: "" });
-        expect(migrations.filter((r) => r.stdout.startsWith("Applied"))).toHaveLength(1);
-        expect((await run("assets", "register", "--name", "orders")).code).toBe(0);
-        const tiId = await cliCreateTaskInstance(run, { inlets: ["orders"] });
-        expect(await getTaskInstance(fresh.database, tiId)).toMatchObject({
-          taskId: "t",
-          inlets: [{ name: "orders" }],
-        });
-        const clean = await run("state-store", "clean");
-        expect(clean.stdout).toMatch(/^Deleted 0 rows/);
-      } finally {
-        dir.remove();
-        await fresh.dispose();
-      }
+      await cliOnServerDatabase(await postgres.freshSchema({ migrate: false }), "pg");
+    },
+  );
+});
+
+describe("tidemark CLI (end to end, MySQL)", () => {
+  it.skipIf(mysql.skipReason !== null)(
+    `works against a fresh MySQL database, and concurrent db migrate processes all succeed${mysql.skipReason === null ? "" : ` (skipped: ${mysql.skipReason})`}`,
+    async () => {
+      await cliOnServerDatabase(await mysql.freshDatabase({ migrate: false }), "mysql");
     },
   );
 });

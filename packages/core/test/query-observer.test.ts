@@ -10,10 +10,13 @@ import type { TidemarkDatabase } from "../src/database/tidemark-database.js";
 import { createTaskInstance } from "../src/metadata/task-instances.js";
 import { MetastoreBackend } from "../src/metastore/metastore-backend.js";
 import { migrate } from "../src/migrations/migrate.js";
+import { connectTestMysql } from "./support/mysql.js";
 import { connectTestPostgres, type TestSchema } from "./support/postgres.js";
 
 const postgres = await connectTestPostgres();
 afterAll(() => postgres.close());
+const mysql = await connectTestMysql();
+afterAll(() => mysql.close());
 
 const scope = taskScope({ dagId: "dag", runId: "run", taskId: "task" });
 
@@ -61,6 +64,17 @@ const targets: {
       return { database: schema.database, dispose: () => schema.dispose() };
     },
   },
+  ...(mysql.skipReason === null
+    ? [
+        {
+          name: "MySQL",
+          async open() {
+            const fresh = await mysql.freshDatabase();
+            return { database: fresh.database, dispose: () => fresh.dispose() };
+          },
+        },
+      ]
+    : []),
 ];
 
 describe.each(targets)("observeQueries on $name", ({ open }) => {

@@ -5,17 +5,18 @@ import type { TaskInstanceRecord } from "../../src/metadata/task-instance-record
 import { MetastoreBackend } from "../../src/metastore/metastore-backend.js";
 import {
   type ApiHarness,
-  closePostgres,
+  closeTestDatabases,
+  DATABASE_KINDS,
   errorOf,
-  postgresSchema,
+  harnessDatabase,
   startApiHarness,
 } from "./support/api-harness.js";
 
-afterAll(() => closePostgres());
+afterAll(() => closeTestDatabases());
 
 const ORDERS_URI = "s3://data/orders/?v=1&x=#frag";
 
-describe.each(["sqlite", "postgres"] as const)("asset state routes on %s", (kind) => {
+describe.each(DATABASE_KINDS)("asset state routes on %s", (kind) => {
   let h: ApiHarness;
   let ti: TaskInstanceRecord;
   let token: string;
@@ -33,7 +34,7 @@ describe.each(["sqlite", "postgres"] as const)("asset state routes on %s", (kind
 
   beforeAll(async () => {
     h = await startApiHarness({
-      database: kind === "sqlite" ? "sqlite" : await postgresSchema(),
+      database: await harnessDatabase(kind),
       config: { state_store: { max_value_storage_bytes: 512 } },
     });
     await h.asset("orders", ORDERS_URI);

@@ -8,6 +8,7 @@ import type { TidemarkDatabase } from "../../src/database/tidemark-database.js";
 import { MetastoreBackend } from "../../src/metastore/metastore-backend.js";
 import { migrate as migrateDatabase } from "../../src/migrations/migrate.js";
 import { MIGRATION_NAMES } from "../../src/migrations/migration-list.js";
+import { connectTestMysql } from "../support/mysql.js";
 import { connectTestPostgres } from "../support/postgres.js";
 
 const TOKEN = "health-test-token-0123456789";
@@ -22,6 +23,8 @@ interface Opened {
 
 const postgres = await connectTestPostgres();
 afterAll(() => postgres.close());
+const mysql = await connectTestMysql();
+afterAll(() => mysql.close());
 
 const KINDS: Record<string, (options: { migrate: boolean }) => Promise<Opened>> = {
   "a SQLite file": async ({ migrate }) => {
@@ -46,6 +49,18 @@ const KINDS: Record<string, (options: { migrate: boolean }) => Promise<Opened>> 
       dispose: () => schema.dispose(),
     };
   },
+  ...(mysql.skipReason === null
+    ? {
+        MySQL: async ({ migrate }: { migrate: boolean }): Promise<Opened> => {
+          const fresh = await mysql.freshDatabase({ migrate });
+          return {
+            database: fresh.database,
+            another: () => mysql.openDatabase(fresh.name),
+            dispose: () => fresh.dispose(),
+          };
+        },
+      }
+    : {}),
 };
 
 for (const [kind, open] of Object.entries(KINDS)) {

@@ -15,12 +15,12 @@ import {
   parsePrometheusText,
   sampleSum,
 } from "../support/prometheus-text.js";
-import { closePostgres, errorOf } from "./support/api-harness.js";
+import { closeTestDatabases, DATABASE_KINDS, errorOf } from "./support/api-harness.js";
 
 const METRICS_TOKEN = "metrics-scrape-token-4242";
 const CLI_AGENT = "tidemark-cli/9.9.9";
 
-afterAll(() => closePostgres());
+afterAll(() => closeTestDatabases());
 
 /** Scrapes `GET /metrics` with the scrape token and parses it. */
 async function scrape(h: RestHarness, token: string | null = METRICS_TOKEN): Promise<PrometheusSample[]> {
@@ -32,7 +32,7 @@ async function scrape(h: RestHarness, token: string | null = METRICS_TOKEN): Pro
   return parsePrometheusText(text);
 }
 
-describe.each(["sqlite", "postgres"] as const)("Prometheus metrics of the api-server on %s", (kind) => {
+describe.each(DATABASE_KINDS)("Prometheus metrics of the api-server on %s", (kind) => {
   let h: RestHarness;
   let ti: TaskInstanceRecord;
   let token: string;
@@ -215,14 +215,15 @@ describe.each(["sqlite", "postgres"] as const)("Prometheus metrics of the api-se
     expect(sampleSum(after, "tidemark_cleanup_last_success_timestamp_seconds")).toBeGreaterThanOrEqual(
       Math.floor(started),
     );
-    const realPostgres = h.api.config.database.url.startsWith("postgres");
-    expect(delta("tidemark_cleanup_lock_total", { outcome: realPostgres ? "acquired" : "not_used" })).toBe(1);
+    // The Postgres advisory lock and the MySQL named lock exclude other servers; SQLite's lock does not.
+    const sharedLock = /^(postgres|mysql)/.test(h.api.config.database.url);
+    expect(delta("tidemark_cleanup_lock_total", { outcome: sharedLock ? "acquired" : "not_used" })).toBe(1);
     expect(sampleSum(after, "tidemark_cleanup_interval_seconds")).toBe(
       h.api.config.state_store.cleanup_interval_seconds,
     );
   });
 
-  it("counts failed metastore statements, and on Postgres reports the pool", async () => {
+  it("counts failed metastore statements, and on Postgres and MySQL reports the pool", async () => {
     const before = await scrape(h);
     await expect(sql`select * from no_such_table_for_metrics`.execute(h.api.database.db)).rejects.toThrow();
     const after = await scrape(h);
@@ -232,9 +233,9 @@ describe.each(["sqlite", "postgres"] as const)("Prometheus metrics of the api-se
         operation: "SELECT",
       });
     expect(errors(after) - errors(before)).toBe(1);
-    const realPostgres = h.api.config.database.url.startsWith("postgres");
-    expect(hasSample(after, "tidemark_db_pool_max_connections")).toBe(realPostgres);
-    if (realPostgres) {
+    const pooled = /^(postgres|mysql)/.test(h.api.config.database.url);
+    expect(hasSample(after, "tidemark_db_pool_max_connections")).toBe(pooled);
+    if (pooled) {
       expect(sampleSum(after, "tidemark_db_pool_max_connections")).toBe(10);
       expect(sampleSum(after, "tidemark_db_pool_connections")).toBeGreaterThanOrEqual(1);
       expect(sampleSum(after, "tidemark_db_pool_idle_connections")).toBeLessThanOrEqual(

@@ -15,13 +15,14 @@ import { getTaskInstance } from "../../src/metadata/task-instances.js";
 import { MetastoreBackend } from "../../src/metastore/metastore-backend.js";
 import {
   type ApiHarness,
-  closePostgres,
+  closeTestDatabases,
+  DATABASE_KINDS,
   errorOf,
-  postgresSchema,
+  harnessDatabase,
   startApiHarness,
 } from "./support/api-harness.js";
 
-afterAll(() => closePostgres());
+afterAll(() => closeTestDatabases());
 
 const scopeOf = (ti: TaskInstanceRecord) =>
   taskScope({ dagId: ti.dagId, runId: ti.runId, taskId: ti.taskId, mapIndex: ti.mapIndex });
@@ -95,11 +96,11 @@ describe("task instance routes", () => {
   });
 });
 
-describe.each(["sqlite", "postgres"] as const)("clear_on_success on %s", (kind) => {
+describe.each(DATABASE_KINDS)("clear_on_success on %s", (kind) => {
   let h: ApiHarness;
   beforeAll(async () => {
     h = await startApiHarness({
-      database: kind === "sqlite" ? "sqlite" : await postgresSchema(),
+      database: await harnessDatabase(kind),
       config: { state_store: { clear_on_success: true } },
     });
     await h.asset("wm", "s3://wm/");

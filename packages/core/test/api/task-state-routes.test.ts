@@ -3,9 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MetastoreBackend, type TaskInstanceRecord } from "../../src/index.js";
 import {
   type ApiHarness,
-  closePostgres,
+  closeTestDatabases,
+  DATABASE_KINDS,
   errorOf,
-  postgresSchema,
+  harnessDatabase,
   startApiHarness,
 } from "./support/api-harness.js";
 
@@ -22,9 +23,9 @@ const KEYS = [
   "k".repeat(512),
 ];
 
-afterAll(() => closePostgres());
+afterAll(() => closeTestDatabases());
 
-describe.each(["sqlite", "postgres"] as const)("task state routes on %s", (kind) => {
+describe.each(DATABASE_KINDS)("task state routes on %s", (kind) => {
   let h: ApiHarness;
   let ti: TaskInstanceRecord;
   let token: string;
@@ -37,7 +38,7 @@ describe.each(["sqlite", "postgres"] as const)("task state routes on %s", (kind)
 
   beforeAll(async () => {
     h = await startApiHarness({
-      database: kind === "sqlite" ? "sqlite" : await postgresSchema(),
+      database: await harnessDatabase(kind),
       config: { state_store: { max_value_storage_bytes: 1024, default_retention_days: 30 } },
     });
     ti = await h.taskInstance();

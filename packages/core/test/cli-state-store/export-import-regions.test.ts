@@ -9,7 +9,7 @@ import { RestStateClient } from "../../src/state-admin/rest-state-client.js";
 import { StateAdmin } from "../../src/state-admin/state-admin.js";
 import { exportState, importState, parseStateExport } from "../../src/state-admin/state-export.js";
 import type { StateStoreAccess } from "../../src/state-admin/state-store-access.js";
-import { closePostgres } from "../api/support/api-harness.js";
+import { closeTestDatabases, DATABASE_KINDS } from "../api/support/api-harness.js";
 import {
   type DatabaseKind,
   type RestHarness,
@@ -20,7 +20,7 @@ import { requireBuilt } from "../support/built.js";
 import { type CliRun, type CliWorkspace, cliWorkspace, jsonOf, ok } from "./support/cli-workspace.js";
 
 vi.setConfig({ testTimeout: 240_000, hookTimeout: 240_000 });
-afterAll(() => closePostgres());
+afterAll(() => closeTestDatabases());
 
 const EAST = "4f8e6b1c-2a3d-4e5f-9a0b-1c2d3e4f5a6b";
 const WEST = "0b1c2d3e-4f5a-4b6c-8d7e-9f0a1b2c3d4e";
@@ -118,7 +118,7 @@ const EXPECTED_VALUES = INSTANCES.map((ti) => {
   return `${scope.regionId}/${scope.mapIndex}`;
 });
 
-describe.each<DatabaseKind>(["sqlite", "postgres"])(
+describe.each<DatabaseKind>(DATABASE_KINDS)(
   "export and import keep regions of one task instance apart (%s)",
   (kind) => {
     let source: RestHarness;

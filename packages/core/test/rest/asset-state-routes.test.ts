@@ -1,7 +1,7 @@
 import { assetScope, wrapStateRef } from "@tidemark/state";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deactivateAsset, getAssetByName } from "../../src/metadata/assets.js";
-import { type ApiAnswer, closePostgres } from "../api/support/api-harness.js";
+import { type ApiAnswer, closeTestDatabases, DATABASE_KINDS } from "../api/support/api-harness.js";
 import {
   assetStatePath,
   type DatabaseKind,
@@ -11,12 +11,12 @@ import {
   startRestHarness,
 } from "./support/rest-harness.js";
 
-afterAll(() => closePostgres());
+afterAll(() => closeTestDatabases());
 
 const INCLUDE = "version,reference";
 const REPRESENTATION = { prefer: "return=representation" };
 
-describe.each<DatabaseKind>(["sqlite", "postgres"])("Core REST API asset state (%s)", (database) => {
+describe.each<DatabaseKind>(DATABASE_KINDS)("Core REST API asset state (%s)", (database) => {
   let h: RestHarness;
   let sequence = 0;
 

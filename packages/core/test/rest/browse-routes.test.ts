@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deactivateAsset, registerAsset } from "../../src/metadata/assets.js";
 import { setTaskInstanceState } from "../../src/metadata/task-instance-state.js";
 import { createTaskInstance } from "../../src/metadata/task-instances.js";
-import { closePostgres } from "../api/support/api-harness.js";
+import { closeTestDatabases, DATABASE_KINDS } from "../api/support/api-harness.js";
 import {
   type DatabaseKind,
   itemsOf,
@@ -13,9 +13,9 @@ import {
   taskStatePath,
 } from "./support/rest-harness.js";
 
-afterAll(() => closePostgres());
+afterAll(() => closeTestDatabases());
 
-describe.each<DatabaseKind>(["sqlite", "postgres"])("Core REST API browsing (%s)", (database) => {
+describe.each<DatabaseKind>(DATABASE_KINDS)("Core REST API browsing (%s)", (database) => {
   let h: RestHarness;
 
   beforeAll(async () => {

@@ -1,7 +1,7 @@
 import { wrapStateRef } from "@tidemark/state";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getAssetByName } from "../../src/metadata/assets.js";
-import { closePostgres } from "../api/support/api-harness.js";
+import { closeTestDatabases, DATABASE_KINDS } from "../api/support/api-harness.js";
 import {
   assetStatePath,
   type DatabaseKind,
@@ -11,9 +11,9 @@ import {
   taskStatePath,
 } from "./support/rest-harness.js";
 
-afterAll(() => closePostgres());
+afterAll(() => closeTestDatabases());
 
-describe.each<DatabaseKind>(["sqlite", "postgres"])("Core REST API extras on request (%s)", (database) => {
+describe.each<DatabaseKind>(DATABASE_KINDS)("Core REST API extras on request (%s)", (database) => {
   let h: RestHarness;
   let sequence = 0;
 

@@ -1,6 +1,6 @@
 import { taskScope, wrapStateRef } from "@tidemark/state";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ApiAnswer, closePostgres } from "../api/support/api-harness.js";
+import { type ApiAnswer, closeTestDatabases, DATABASE_KINDS } from "../api/support/api-harness.js";
 import {
   type DatabaseKind,
   itemsOf,
@@ -10,7 +10,7 @@ import {
   taskStatePath,
 } from "./support/rest-harness.js";
 
-afterAll(() => closePostgres());
+afterAll(() => closeTestDatabases());
 
 /** The URL of a `Link: <…>; rel="next"` header. */
 function nextTarget(link: string): URL {
@@ -28,7 +28,7 @@ const DAY_MS = 86_400_000;
 const INCLUDE = "version,reference";
 const REPRESENTATION = { prefer: "return=representation" };
 
-describe.each<DatabaseKind>(["sqlite", "postgres"])("Core REST API task state (%s)", (database) => {
+describe.each<DatabaseKind>(DATABASE_KINDS)("Core REST API task state (%s)", (database) => {
   let h: RestHarness;
   let sequence = 0;
 

@@ -4,7 +4,7 @@ import type { ReadableSpan } from "@opentelemetry/sdk-trace-base";
 import { type InMemoryTracing, parentIdOf, startInMemoryTracing } from "@tidemark/testkit/tracing";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { closePostgres } from "../api/support/api-harness.js";
+import { closeTestDatabases, DATABASE_KINDS } from "../api/support/api-harness.js";
 import {
   type DatabaseKind,
   type RestHarness,
@@ -18,7 +18,7 @@ beforeAll(() => {
 });
 afterAll(async () => {
   await tracing.stop();
-  await closePostgres();
+  await closeTestDatabases();
 });
 
 /** A fresh remote parent: a trace id, a span id and the `traceparent` header naming them (sampled). */
@@ -31,7 +31,7 @@ function remoteParent() {
 const isServer = (span: ReadableSpan) => span.kind === SpanKind.SERVER;
 const isStatement = (span: ReadableSpan) => span.attributes["db.system.name"] !== undefined;
 
-describe.each<DatabaseKind>(["sqlite", "postgres"])("api-server traces (%s)", (database) => {
+describe.each<DatabaseKind>(DATABASE_KINDS)("api-server traces (%s)", (database) => {
   let h: RestHarness;
   let sequence = 0;
 
@@ -90,7 +90,7 @@ describe.each<DatabaseKind>(["sqlite", "postgres"])("api-server traces (%s)", (d
     expect(underStore.map((span) => span.name)).toEqual(
       expect.arrayContaining([expect.stringMatching(/^(INSERT|UPDATE) task_state_store$/)]),
     );
-    const system = database === "postgres" ? "postgresql" : "sqlite";
+    const system = { postgres: "postgresql", mysql: "mysql", sqlite: "sqlite" }[database];
     for (const statement of statements) {
       expect(statement.kind).toBe(SpanKind.CLIENT);
       expect(statement.attributes["db.system.name"]).toBe(system);
@@ -103,6 +103,13 @@ describe.each<DatabaseKind>(["sqlite", "postgres"])("api-server traces (%s)", (d
         "server.address": url.hostname,
         "server.port": Number(url.port || 5432),
         "db.namespace": `${url.pathname.slice(1)}|${h.api.database.schema}`,
+      });
+    } else if (database === "mysql") {
+      const url = new URL(h.api.database.url);
+      expect(underStore[0]?.attributes).toMatchObject({
+        "server.address": url.hostname,
+        "server.port": Number(url.port || 3306),
+        "db.namespace": url.pathname.slice(1),
       });
     } else if (database === "sqlite") {
       expect(String(underStore[0]?.attributes["db.namespace"])).toMatch(/tidemark\.db$/);
@@ -140,41 +147,38 @@ describe.each<DatabaseKind>(["sqlite", "postgres"])("api-server traces (%s)", (d
   });
 });
 
-describe.each<DatabaseKind>(["sqlite", "postgres"])(
-  "api-server traces of a failing statement (%s)",
-  (database) => {
-    let h: RestHarness;
-    beforeAll(async () => {
-      h = await startRestHarness({ database });
+describe.each<DatabaseKind>(DATABASE_KINDS)("api-server traces of a failing statement (%s)", (database) => {
+  let h: RestHarness;
+  beforeAll(async () => {
+    h = await startRestHarness({ database });
+  });
+  afterAll(() => h.close());
+
+  it("marks the statement, the state store operation and the 5xx request as errors", async () => {
+    await h.api.taskInstance({ dagId: "broken_dag", runId: "r", taskId: "t" });
+    await sql`drop table task_state_store`.execute(h.api.database.db);
+    const parent = remoteParent();
+    const answer = await h.rest("PUT", taskStatePath("broken_dag", "r", "t", "k"), {
+      body: { value: 1 },
+      headers: { traceparent: parent.traceparent },
     });
-    afterAll(() => h.close());
+    expect(answer.status).toBeGreaterThanOrEqual(500);
 
-    it("marks the statement, the state store operation and the 5xx request as errors", async () => {
-      await h.api.taskInstance({ dagId: "broken_dag", runId: "r", taskId: "t" });
-      await sql`drop table task_state_store`.execute(h.api.database.db);
-      const parent = remoteParent();
-      const answer = await h.rest("PUT", taskStatePath("broken_dag", "r", "t", "k"), {
-        body: { value: 1 },
-        headers: { traceparent: parent.traceparent },
-      });
-      expect(answer.status).toBeGreaterThanOrEqual(500);
+    const server = await tracing.waitForSpan(parent.traceId, isServer);
+    expect(server.status.code).toBe(SpanStatusCode.ERROR);
+    expect(server.attributes["http.response.status_code"]).toBe(answer.status);
+    expect(server.attributes["error.type"]).toBeTypeOf("string");
 
-      const server = await tracing.waitForSpan(parent.traceId, isServer);
-      expect(server.status.code).toBe(SpanStatusCode.ERROR);
-      expect(server.attributes["http.response.status_code"]).toBe(answer.status);
-      expect(server.attributes["error.type"]).toBeTypeOf("string");
+    const spans = tracing.spansOf(parent.traceId);
+    const store = spans.find((span) => span.name === "state_store.put");
+    expect(store?.status.code).toBe(SpanStatusCode.ERROR);
+    expect(store?.attributes["error.type"]).toBe(answer.body?.detail?.code ?? "BACKEND_UNAVAILABLE");
+    expect(store?.events.some((event) => event.name === "exception")).toBe(true);
 
-      const spans = tracing.spansOf(parent.traceId);
-      const store = spans.find((span) => span.name === "state_store.put");
-      expect(store?.status.code).toBe(SpanStatusCode.ERROR);
-      expect(store?.attributes["error.type"]).toBe(answer.body?.detail?.code ?? "BACKEND_UNAVAILABLE");
-      expect(store?.events.some((event) => event.name === "exception")).toBe(true);
-
-      const failed = spans.filter(isStatement).filter((span) => span.status.code === SpanStatusCode.ERROR);
-      expect(failed.length).toBeGreaterThan(0);
-      const errorType = String(failed[0]?.attributes["error.type"]);
-      expect(errorType).toMatch(database === "sqlite" ? /^SQLITE_/ : /^(42P01|error)$/i);
-      expect(failed[0]?.events.some((event) => event.name === "exception")).toBe(true);
-    });
-  },
-);
+    const failed = spans.filter(isStatement).filter((span) => span.status.code === SpanStatusCode.ERROR);
+    expect(failed.length).toBeGreaterThan(0);
+    const errorType = String(failed[0]?.attributes["error.type"]);
+    expect(errorType).toMatch({ sqlite: /^SQLITE_/, postgres: /^(42P01|error)$/i, mysql: /^ER_/ }[database]);
+    expect(failed[0]?.events.some((event) => event.name === "exception")).toBe(true);
+  });
+});

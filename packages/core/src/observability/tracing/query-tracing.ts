@@ -43,13 +43,13 @@ function databaseAttributes(database: TidemarkDatabase): Attributes {
 const MAX_CACHED_SUMMARIES = 1000;
 const summaries = new Map<string, string>();
 const TARGET =
-  /\b(?:from|into|update|table(?: if (?:not )?exists)?)\s+((?:"[^"]+"|[A-Za-z_][\w$]*)(?:\.(?:"[^"]+"|[A-Za-z_][\w$]*))?)/i;
+  /\b(?:from|into|update|table(?: if (?:not )?exists)?)\s+((?:"[^"]+"|`[^`]+`|[A-Za-z_][\w$]*)(?:\.(?:"[^"]+"|`[^`]+`|[A-Za-z_][\w$]*))?)/i;
 
 /** `<OPERATION> <table>` (the first table the statement names) or the operation alone; cached per text. */
 function spanNameOf(operation: string, text: string): string {
   let name = summaries.get(text);
   if (name === undefined) {
-    const target = TARGET.exec(text)?.[1]?.replaceAll('"', "");
+    const target = TARGET.exec(text)?.[1]?.replace(/["`]/g, "");
     name = target === undefined ? operation : `${operation} ${target}`;
     if (summaries.size >= MAX_CACHED_SUMMARIES) summaries.clear();
     summaries.set(text, name);

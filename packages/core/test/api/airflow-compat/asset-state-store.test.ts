@@ -7,7 +7,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deactivateAsset } from "../../../src/metadata/assets.js";
 import type { TaskInstanceRecord } from "../../../src/metadata/task-instance-record.js";
-import { type ApiHarness, closePostgres, postgresSchema, startApiHarness } from "../support/api-harness.js";
+import {
+  type ApiHarness,
+  closeTestDatabases,
+  DATABASE_KINDS,
+  harnessDatabase,
+  startApiHarness,
+} from "../support/api-harness.js";
 import { assetByName, detail, expectAnswer, rowsOf } from "./compat-support.js";
 
 const BY_NAME_VALUE = "/store/asset/by-name/value";
@@ -19,9 +25,9 @@ function query(path: string, params: Record<string, string>): string {
   return `${path}?${new URLSearchParams(params).toString()}`;
 }
 
-afterAll(() => closePostgres());
+afterAll(() => closeTestDatabases());
 
-describe.each(["sqlite", "postgres"] as const)("Airflow asset state store routes on %s", (kind) => {
+describe.each(DATABASE_KINDS)("Airflow asset state store routes on %s", (kind) => {
   let h: ApiHarness;
   let ti: TaskInstanceRecord;
   let token: string;
@@ -36,7 +42,7 @@ describe.each(["sqlite", "postgres"] as const)("Airflow asset state store routes
     rowsOf(h).set(assetByName(name), key, JSON.stringify(value));
 
   beforeAll(async () => {
-    h = await startApiHarness({ database: kind === "sqlite" ? "sqlite" : await postgresSchema() });
+    h = await startApiHarness({ database: await harnessDatabase(kind) });
     for (let i = 1; i <= 40; i++) await h.asset(`test_asset_${i}`, `s3://bucket/test_${i}`);
     await h.asset("team/sales/orders", "s3://bucket/team/sales");
     await h.asset("inactive_asset", "s3://bucket/inactive");

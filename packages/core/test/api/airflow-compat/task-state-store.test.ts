@@ -5,12 +5,18 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TaskInstanceRecord } from "../../../src/index.js";
-import { type ApiHarness, closePostgres, postgresSchema, startApiHarness } from "../support/api-harness.js";
+import {
+  type ApiHarness,
+  closeTestDatabases,
+  DATABASE_KINDS,
+  harnessDatabase,
+  startApiHarness,
+} from "../support/api-harness.js";
 import { detail, expectAnswer, rowsOf, scopeOf, unknownTaskInstanceId } from "./compat-support.js";
 
-afterAll(() => closePostgres());
+afterAll(() => closeTestDatabases());
 
-describe.each(["sqlite", "postgres"] as const)("Airflow task state store routes on %s", (kind) => {
+describe.each(DATABASE_KINDS)("Airflow task state store routes on %s", (kind) => {
   let h: ApiHarness;
   const url = (tiId: string, key?: string) =>
     key === undefined ? `/store/ti/${tiId}` : `/store/ti/${tiId}/${encodeURIComponent(key)}`;
@@ -21,7 +27,7 @@ describe.each(["sqlite", "postgres"] as const)("Airflow task state store routes 
   };
 
   beforeAll(async () => {
-    h = await startApiHarness({ database: kind === "sqlite" ? "sqlite" : await postgresSchema() });
+    h = await startApiHarness({ database: await harnessDatabase(kind) });
   });
   afterAll(() => h.close());
 

@@ -16,6 +16,7 @@ import {
   type TaskInstanceRecord,
   type TidemarkDatabase,
 } from "../../../src/index.js";
+import { connectTestMysql, type TestMysql } from "../../support/mysql.js";
 import { connectTestPostgres, type TestPostgres, type TestSchema } from "../../support/postgres.js";
 
 /** A parsed answer body: a state value, a task instance or an error. */
@@ -79,8 +80,8 @@ export interface ApiHarness {
 export interface ApiHarnessOptions {
   /** Configuration over the defaults (database.url is set by the harness). */
   readonly config?: RawConfig;
-  /** `sqlite` (a temp file, default) or a Postgres schema from `postgresSchema`. */
-  readonly database?: "sqlite" | TestSchema;
+  /** `sqlite` (a temp file, default), or a fresh database from {@link harnessDatabase}. */
+  readonly database?: "sqlite" | HarnessDatabase;
   /** A server backend instead of the MetastoreBackend. */
   readonly backend?: BaseStoreBackend;
   /** Builds the server backend on the harness's database (instead of `backend`). */
@@ -165,7 +166,40 @@ export async function startApiHarness(options: ApiHarnessOptions = {}): Promise<
   };
 }
 
+/** A fresh, migrated database of a server the harness does not own: a Postgres schema or a MySQL database. */
+export interface HarnessDatabase {
+  readonly database: TidemarkDatabase;
+  /** Its `database.url`; null on PGlite, which no URL reaches. */
+  readonly url: string | null;
+  /** Closes the handle and drops the database. */
+  dispose(): Promise<void>;
+}
+
+/** The databases the API suites run on. */
+export type DatabaseKind = "sqlite" | "postgres" | "mysql";
+
 let postgres: Promise<TestPostgres> | undefined;
+let mysql: Promise<TestMysql> | undefined;
+
+/**
+ * SQLite, Postgres and MySQL; without MySQL when none is reachable outside CI (`connectTestMysql` says so
+ * and, with CI=true, fails the run).
+ */
+export const DATABASE_KINDS: readonly DatabaseKind[] = await (async () => {
+  mysql = connectTestMysql();
+  return (await mysql).skipReason === null ? ["sqlite", "postgres", "mysql"] : ["sqlite", "postgres"];
+})();
+
+/**
+ * The `database` option of {@link startApiHarness} for a kind: `sqlite`, or a fresh migrated database on
+ * the test Postgres or MySQL (dropped by {@link closeTestDatabases}).
+ */
+export async function harnessDatabase(kind: DatabaseKind): Promise<"sqlite" | HarnessDatabase> {
+  if (kind === "sqlite") return "sqlite";
+  if (kind === "postgres") return postgresSchema();
+  mysql ??= connectTestMysql();
+  return (await mysql).freshDatabase();
+}
 
 /** A fresh, migrated Postgres schema (real Postgres; PGlite stands in locally when none is reachable). */
 export async function postgresSchema(): Promise<TestSchema> {
@@ -173,12 +207,17 @@ export async function postgresSchema(): Promise<TestSchema> {
   return (await postgres).freshSchema();
 }
 
-/** Closes the shared Postgres connection (call in afterAll of files that used {@link postgresSchema}). */
-export async function closePostgres(): Promise<void> {
+/** Drops the test databases and closes the shared connections (call in afterAll of every file using them). */
+export async function closeTestDatabases(): Promise<void> {
   if (postgres !== undefined) {
     const p = postgres;
     postgres = undefined;
     await (await p).close();
+  }
+  if (mysql !== undefined) {
+    const m = mysql;
+    mysql = undefined;
+    await (await m).close();
   }
 }
 

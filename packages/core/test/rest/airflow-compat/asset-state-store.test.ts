@@ -5,7 +5,7 @@
 import { assetScope } from "@tidemark/state";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { getAssetByName } from "../../../src/metadata/assets.js";
-import { closePostgres } from "../../api/support/api-harness.js";
+import { closeTestDatabases, DATABASE_KINDS } from "../../api/support/api-harness.js";
 import {
   assetStatePath,
   type DatabaseKind,
@@ -15,12 +15,12 @@ import {
   startRestHarness,
 } from "../support/rest-harness.js";
 
-afterAll(() => closePostgres());
+afterAll(() => closeTestDatabases());
 
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;
 const API_WRITER = { kind: "api", dag_id: null, run_id: null, task_id: null, map_index: null };
 
-describe.each<DatabaseKind>(["sqlite", "postgres"])("Airflow Core API asset state store (%s)", (database) => {
+describe.each<DatabaseKind>(DATABASE_KINDS)("Airflow Core API asset state store (%s)", (database) => {
   let h: RestHarness;
   let sequence = 0;
   let assetId = 0;

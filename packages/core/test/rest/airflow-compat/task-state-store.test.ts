@@ -5,7 +5,7 @@
  */
 import { taskScope } from "@tidemark/state";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { closePostgres } from "../../api/support/api-harness.js";
+import { closeTestDatabases, DATABASE_KINDS } from "../../api/support/api-harness.js";
 import {
   type DatabaseKind,
   itemsOf,
@@ -15,14 +15,14 @@ import {
   taskStatePath,
 } from "../support/rest-harness.js";
 
-afterAll(() => closePostgres());
+afterAll(() => closeTestDatabases());
 
 const DAG_ID = "test_dag";
 const TASK_ID = "test_task";
 const DAY_MS = 86_400_000;
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;
 
-describe.each<DatabaseKind>(["sqlite", "postgres"])("Airflow Core API task state store (%s)", (database) => {
+describe.each<DatabaseKind>(DATABASE_KINDS)("Airflow Core API task state store (%s)", (database) => {
   let h: RestHarness;
   let sequence = 0;
   let runId = "";

@@ -5,10 +5,11 @@ import {
   type ApiAnswer,
   type ApiBody,
   type ApiHarness,
-  postgresSchema,
+  type DatabaseKind,
+  type HarnessDatabase,
+  harnessDatabase,
   startApiHarness,
 } from "../../api/support/api-harness.js";
-import type { TestSchema } from "../../support/postgres.js";
 
 /** The bearer token every REST harness accepts. */
 export const TEST_TOKEN = "rest-test-token-0123456789";
@@ -42,8 +43,7 @@ export interface RestHarness {
   close(): Promise<void>;
 }
 
-/** Which database a suite runs on. */
-export type DatabaseKind = "sqlite" | "postgres";
+export type { DatabaseKind } from "../../api/support/api-harness.js";
 
 /** Options of {@link startRestHarness}. */
 export interface RestHarnessOptions {
@@ -70,11 +70,11 @@ export function assetStatePath(assetId: number, key?: string): string {
 
 /**
  * Starts a real api-server in-process on 127.0.0.1 port 0 (the execution engineer's harness) on a temp
- * SQLite file or a fresh Postgres schema, with api.auth_tokens = [TEST_TOKEN].
+ * SQLite file or a fresh Postgres schema or MySQL database, with api.auth_tokens = [TEST_TOKEN].
  */
 export async function startRestHarness(options: RestHarnessOptions = {}): Promise<RestHarness> {
-  let schema: TestSchema | undefined;
-  if (options.database === "postgres") schema = await postgresSchema();
+  const chosen = await harnessDatabase(options.database ?? "sqlite");
+  const schema: HarnessDatabase | undefined = chosen === "sqlite" ? undefined : chosen;
   const config: RawConfig = {
     ...options.config,
     api: { auth_tokens: [TEST_TOKEN], ...(options.config?.api as Record<string, unknown> | undefined) },
