@@ -1,8 +1,8 @@
 import { assetScope, createStateStore, isStateStoreError, taskScope } from "@tidemark/state";
-import { MysqlDialect } from "kysely";
+import { MysqlDialect, sql } from "kysely";
 import { createPool } from "mysql2";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { createDatabaseFromKyselyDialect } from "../src/database/create-database.js";
+import { createDatabase, createDatabaseFromKyselyDialect } from "../src/database/create-database.js";
 import { createTaskInstance, MetastoreBackend, migrate, registerAsset } from "../src/index.js";
 import { connectTestMysql, type TestMysqlDatabase } from "./support/mysql.js";
 
@@ -55,6 +55,36 @@ describe.skipIf(skipReason !== null)(
       expect(isStateStoreError(error) && error.code).toBe("INVALID_SCOPE");
       expect((error as Error).message).toContain("dag_id");
       expect((error as Error).message).toContain("750 bytes");
+    });
+
+    it("runs the backend's reads and writes as prepared statements, each prepared once per connection", async () => {
+      fresh = await mysqlServer.freshDatabase();
+      // One connection, so its session counters are the backend's alone.
+      const single = createDatabase(fresh.url, { poolSize: 1 });
+      try {
+        const backend = new MetastoreBackend({ database: single });
+        const scope = taskScope({ dagId: "d", runId: "r", taskId: "t" });
+        await createTaskInstance(single, scope);
+        const counters = async () => {
+          const result = await sql<{
+            Variable_name: string;
+            Value: string;
+          }>`show session status where Variable_name in ('Com_stmt_prepare', 'Com_stmt_execute')`.execute(
+            single.db,
+          );
+          return Object.fromEntries(result.rows.map((r) => [r.Variable_name, Number(r.Value)]));
+        };
+        const before = await counters();
+        for (let i = 0; i < 20; i++) {
+          await backend.set(scope, "k", String(i));
+          expect(await backend.get(scope, "k")).toBe(String(i));
+        }
+        const after = await counters();
+        expect((after.Com_stmt_execute ?? 0) - (before.Com_stmt_execute ?? 0)).toBeGreaterThanOrEqual(40);
+        expect((after.Com_stmt_prepare ?? 0) - (before.Com_stmt_prepare ?? 0)).toBeLessThanOrEqual(2);
+      } finally {
+        await single.close();
+      }
     });
 
     it("reads the same through a MySQL dialect of the caller's own (ids and keys as text, not bytes)", async () => {

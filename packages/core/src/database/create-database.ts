@@ -18,6 +18,10 @@ import {
 } from "./database-url.js";
 import { dialectAdapterFor } from "./dialect-adapter.js";
 import { MysqlBytesAsTextPlugin, mysqlBytesAsText } from "./mysql-bytes-as-text.js";
+import {
+  MYSQL_PREPARED_STATEMENTS_PER_CONNECTION,
+  preparedStatementPool,
+} from "./mysql-prepared-statements.js";
 import { namedStatementPostgresDialect } from "./postgres-named-statements.js";
 import type { Database } from "./schema.js";
 import type { TidemarkDatabase } from "./tidemark-database.js";
@@ -154,12 +158,13 @@ function openMysql(
     // Affected rows count changed rows: an upsert that leaves a live row alone reports 0, as elsewhere.
     flags: ["-FOUND_ROWS"],
     typeCast: mysqlTypeCast as never,
+    maxPreparedStatements: MYSQL_PREPARED_STATEMENTS_PER_CONNECTION,
   });
   // As for Postgres: a broken idle connection must not crash the process.
   pool.on("connection", (connection) => connection.on("error", () => {}));
   return {
     dialect: new MysqlDialect({
-      pool,
+      pool: preparedStatementPool(pool),
       // Strict whatever the server's default: a too-long id fails instead of being cut short.
       onCreateConnection: async (connection) => {
         await connection.executeQuery(
@@ -223,7 +228,8 @@ function wrap(
  *   builder's statements run as named prepared statements, parsed and planned once per connection (see
  *   `namedStatementPostgresDialect`).
  * - `mysql://…` / `mariadb://…`: a `mysql2` pool with utf8mb4, UTC timestamps, strict SQL mode and
- *   affected rows that count changed rows (MySQL 8, MariaDB 10.11+).
+ *   affected rows that count changed rows (MySQL 8, MariaDB 10.11+); the query builder's reads and writes
+ *   run as server-side prepared statements (see `preparedStatementPool`).
  *
  * The same driver runs with and without a `log` hook: logging only observes the queries.
  *
