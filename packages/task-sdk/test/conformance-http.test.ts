@@ -16,6 +16,7 @@ import { storeBackendSuite } from "@tidemark/testkit";
 import { describe, it } from "vitest";
 import { ExecutionApiStoreBackend } from "../src/index.js";
 import {
+  mysqlUnavailable,
   postgresUnavailable,
   type ServerDatabase,
   startTidemarkServer,
@@ -153,6 +154,23 @@ describe.skipIf(postgresSkip !== null)(
       });
     } else {
       it(`runs the suite on Postgres (skipped: ${postgresSkip})`, () => {});
+    }
+  },
+);
+
+const mysqlSkip = await mysqlUnavailable();
+describe.skipIf(mysqlSkip !== null)(
+  mysqlSkip === null ? "on MySQL" : `on MySQL (skipped: ${mysqlSkip})`,
+  () => {
+    if (mysqlSkip === null) {
+      storeBackendSuite({
+        name: "ExecutionApiStoreBackend over HTTP (MySQL)",
+        create: fixture("mysql"),
+        skip,
+        skipAssetIdentities,
+      });
+    } else {
+      it(`runs the suite on MySQL (skipped: ${mysqlSkip})`, () => {});
     }
   },
 );

@@ -9,7 +9,7 @@ import { createDatabase, withDatabaseSchema } from "@tidemark/core";
 import { TEST_POSTGRES_URL } from "@tidemark/testkit/postgres";
 import { afterEach, describe, expect, it } from "vitest";
 import { defineTask, ExecutionApiClient, NEVER_EXPIRE, runTask, silentTaskLogger } from "../src/index.js";
-import { serverDatabases } from "./support/tidemark-server.js";
+import { createMysqlDatabase, dropMysqlDatabase, serverDatabases } from "./support/tidemark-server.js";
 
 const BIN = join(
   dirname(createRequire(import.meta.url).resolve("@tidemark/core/package.json")),
@@ -88,6 +88,11 @@ describe.each(kinds)("runTask against a spawned `tidemark api-server` process (%
         await database.db.schema.dropSchema(schema).ifExists().cascade().execute();
         await database.close();
       });
+    }
+    if (kind === "mysql") {
+      const name = `tidemark_sdk_${randomBytes(6).toString("hex")}`;
+      url = await createMysqlDatabase(name);
+      cleanups.push(() => dropMysqlDatabase(name));
     }
     const env = cleanEnv({ TIDEMARK__DATABASE__URL: url, TIDEMARK__LOGGING__LEVEL: "warn" });
     expect((await tidemark(["assets", "register", "--name", "orders"], cwd, env)).code).toBe(0);

@@ -138,10 +138,12 @@ describe.each(databases)("task SDK traces against a real server (%s)", (database
     expect(underStore.length).toBeGreaterThan(0);
     for (const statement of statements) {
       expect(statement.kind).toBe(SpanKind.CLIENT);
-      expect(statement.attributes["db.system.name"]).toBe(database === "postgres" ? "postgresql" : "sqlite");
+      expect(statement.attributes["db.system.name"]).toBe(
+        { sqlite: "sqlite", postgres: "postgresql", mysql: "mysql" }[database],
+      );
       expect(statement.attributes["db.operation.name"]).toMatch(/^[A-Z]+$/);
       expect(String(statement.attributes["db.query.text"])).not.toContain("value-never-in-spans");
-      if (database === "postgres") {
+      if (database !== "sqlite") {
         expect(statement.attributes["server.address"]).toBeTypeOf("string");
         expect(statement.attributes["server.port"]).toBeTypeOf("number");
       }

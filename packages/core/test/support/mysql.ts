@@ -1,3 +1,4 @@
+import { checkTestMysql, TEST_MYSQL_URL, testMysqlDatabaseUrl } from "@tidemark/testkit/mysql";
 import { testSchemaName } from "@tidemark/testkit/postgres";
 import type { KyselyConfig } from "kysely";
 import mysql from "mysql2/promise";
@@ -5,10 +6,6 @@ import { type CreateDatabaseOptions, createDatabase } from "../../src/database/c
 import { redactDatabaseUrl } from "../../src/database/database-url.js";
 import type { TidemarkDatabase } from "../../src/database/tidemark-database.js";
 import { migrate } from "../../src/migrations/migrate.js";
-
-/** The MySQL or MariaDB the tests use: `TIDEMARK_TEST_MYSQL_URL`, or the local MariaDB's `test` database. */
-export const TEST_MYSQL_URL: string =
-  process.env.TIDEMARK_TEST_MYSQL_URL || "mysql://root@127.0.0.1:3306/test";
 
 /** A fresh database with a handle on it. */
 export interface TestMysqlDatabase {
@@ -37,12 +34,6 @@ export interface TestMysql {
   close(): Promise<void>;
 }
 
-function urlOf(name: string): string {
-  const url = new URL(TEST_MYSQL_URL.replace(/^mariadb:/, "mysql:"));
-  url.pathname = `/${name}`;
-  return url.toString();
-}
-
 /**
  * Connects the tests to MySQL: each test database is a fresh `tidemark_test_<random>` dropped afterwards.
  * When the server cannot be reached, CI=true fails the run; elsewhere the MySQL cases skip with the reason.
@@ -57,19 +48,14 @@ export async function connectTestMysql(): Promise<TestMysql> {
     connectionLimit: 2,
     connectTimeout: 5000,
   });
-  let skipReason: string | null = null;
-  try {
-    await admin.query("select 1");
-  } catch (error) {
+  const skipReason = await checkTestMysql(async () => {
+    await admin?.query("select 1");
+  }, where);
+  if (skipReason !== null) {
     await admin.end().catch(() => {});
     admin = null;
-    const problem = `MySQL at ${where} is unreachable (${(error as Error).message || String(error)})`;
-    if (process.env.CI === "true") {
-      throw new Error(`${problem}; CI=true requires a real MySQL or MariaDB (TIDEMARK_TEST_MYSQL_URL)`);
-    }
-    skipReason = problem;
     console.warn(
-      `[tidemark tests] ${problem}; the MySQL cases are skipped. Set TIDEMARK_TEST_MYSQL_URL to test one.`,
+      `[tidemark tests] ${skipReason}; the MySQL cases are skipped. Set TIDEMARK_TEST_MYSQL_URL to test one.`,
     );
   }
   const live = new Set<string>();
@@ -84,7 +70,7 @@ export async function connectTestMysql(): Promise<TestMysql> {
       const name = testSchemaName("tidemark_test_");
       await admin.query(`create database \`${name}\` character set utf8mb4 collate utf8mb4_bin`);
       live.add(name);
-      const url = urlOf(name);
+      const url = testMysqlDatabaseUrl(name);
       const database = createDatabase(url, {
         ...(options.log === undefined ? {} : { log: options.log }),
         ...(options.poolSize === undefined ? {} : { poolSize: options.poolSize }),
@@ -101,7 +87,7 @@ export async function connectTestMysql(): Promise<TestMysql> {
       };
     },
     openDatabase(name, options = {}) {
-      return createDatabase(urlOf(name), options);
+      return createDatabase(testMysqlDatabaseUrl(name), options);
     },
     async close() {
       for (const name of [...live]) await drop(name).catch(() => {});

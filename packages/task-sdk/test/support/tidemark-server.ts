@@ -17,11 +17,12 @@ import {
   type TidemarkDatabase,
   withDatabaseSchema,
 } from "@tidemark/core";
+import { checkTestMysql, TEST_MYSQL_URL, testMysqlDatabaseUrl } from "@tidemark/testkit/mysql";
 import { checkTestPostgres, TEST_POSTGRES_URL, testSchemaName } from "@tidemark/testkit/postgres";
 import { ExecutionApiClient } from "../../src/index.js";
 
 /** Which metastore a test server runs on. */
-export type ServerDatabase = "sqlite" | "postgres";
+export type ServerDatabase = "sqlite" | "postgres" | "mysql";
 
 /** A real api-server (createApiServer) on 127.0.0.1 port 0 with a throwaway metastore. */
 export interface TidemarkServer {
@@ -78,8 +79,52 @@ export async function postgresUnavailable(): Promise<string | null> {
   return postgresProblem;
 }
 
+let mysqlProblem: string | null | undefined;
+
 /**
- * Starts a real api-server in-process on a fresh SQLite file or a fresh Postgres schema.
+ * Tells whether the test MySQL can be used, as {@link postgresUnavailable} does for Postgres.
+ *
+ * @returns null when reachable, else the reason.
+ * @throws Error when unreachable and CI=true.
+ */
+export async function mysqlUnavailable(): Promise<string | null> {
+  if (mysqlProblem === undefined) {
+    const database = createDatabase(TEST_MYSQL_URL, { connectionTimeoutMs: 5000 });
+    try {
+      mysqlProblem = await checkTestMysql(async () => {
+        await database.db.selectNoFrom((eb) => eb.val(1).as("one")).execute();
+      }, database.displayUrl);
+    } finally {
+      await database.close();
+    }
+  }
+  return mysqlProblem;
+}
+
+/** On the test MySQL server, a fresh database; returns its URL. */
+export async function createMysqlDatabase(name: string): Promise<string> {
+  const admin = createDatabase(TEST_MYSQL_URL);
+  try {
+    // A MySQL schema is a database; the metastore's tables choose their own character set.
+    await admin.db.schema.createSchema(name).execute();
+  } finally {
+    await admin.close();
+  }
+  return testMysqlDatabaseUrl(name);
+}
+
+/** Drops a database {@link createMysqlDatabase} made. */
+export async function dropMysqlDatabase(name: string): Promise<void> {
+  const admin = createDatabase(TEST_MYSQL_URL);
+  try {
+    await admin.db.schema.dropSchema(name).ifExists().execute();
+  } finally {
+    await admin.close();
+  }
+}
+
+/**
+ * Starts a real api-server in-process on a fresh SQLite file, Postgres schema or MySQL database.
  *
  * @param options - the metastore and configuration over the defaults.
  */
@@ -87,11 +132,11 @@ export async function startTidemarkServer(
   options: { database?: ServerDatabase; config?: RawConfig } = {},
 ): Promise<TidemarkServer> {
   const cwd = mkdtempSync(join(tmpdir(), "tidemark-sdk-e2e-"));
-  const schema = options.database === "postgres" ? testSchemaName("tidemark_sdk_") : undefined;
-  const url =
-    schema === undefined
-      ? `sqlite://${join(cwd, "tidemark.db")}`
-      : withDatabaseSchema(TEST_POSTGRES_URL, schema);
+  const kind = options.database ?? "sqlite";
+  const schema = kind === "sqlite" ? undefined : testSchemaName("tidemark_sdk_");
+  let url = `sqlite://${join(cwd, "tidemark.db")}`;
+  if (kind === "postgres") url = withDatabaseSchema(TEST_POSTGRES_URL, schema as string);
+  if (kind === "mysql") url = await createMysqlDatabase(schema as string);
   const config = loadConfig({ cwd, env: {}, overrides: { ...options.config, database: { url } } });
   const database = createDatabase(url);
   await migrate(database);
@@ -137,25 +182,39 @@ export async function startTidemarkServer(
     async close() {
       await server.close();
       await metastore.close();
-      if (schema !== undefined) await database.db.schema.dropSchema(schema).ifExists().cascade().execute();
+      if (kind === "postgres")
+        await database.db.schema
+          .dropSchema(schema as string)
+          .ifExists()
+          .cascade()
+          .execute();
       await database.close();
+      if (kind === "mysql") await dropMysqlDatabase(schema as string);
       rmSync(cwd, { recursive: true, force: true });
     },
   };
 }
 
 /**
- * The metastores to run a suite on: SQLite always, Postgres when reachable. When it is not (and CI is
- * not set), registers a skipped placeholder test that states why.
+ * The metastores to run a suite on: SQLite always, Postgres and MySQL when reachable. For one that is not
+ * (and CI is not set), registers a skipped placeholder test that states why.
  *
  * @param title - the suite's title, for the placeholder.
  */
 export async function serverDatabases(title: string): Promise<ServerDatabase[]> {
-  const problem = await postgresUnavailable();
-  if (problem === null) return ["sqlite", "postgres"];
-  const { describe, it } = await import("vitest");
-  describe(`${title} (postgres)`, () => {
-    it(`skipped: ${problem}`, (ctx) => ctx.skip(problem));
-  });
-  return ["sqlite"];
+  const kinds: ServerDatabase[] = ["sqlite"];
+  for (const [kind, problem] of [
+    ["postgres", await postgresUnavailable()],
+    ["mysql", await mysqlUnavailable()],
+  ] as const) {
+    if (problem === null) {
+      kinds.push(kind);
+      continue;
+    }
+    const { describe, it } = await import("vitest");
+    describe(`${title} (${kind})`, () => {
+      it(`skipped: ${problem}`, (ctx) => ctx.skip(problem));
+    });
+  }
+  return kinds;
 }
