@@ -1,12 +1,18 @@
 // End to end: the built demo as a child process (which itself starts `tidemark api-server`), on SQLite +
-// file:// and on Postgres + S3 (s3rver), checked against the file and against the stored rows and objects.
+// file://, on Postgres + S3 (s3rver) and on MySQL + Azure Blob (Azurite), checked against the file and
+// against the stored rows and objects.
+
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gunzipSync } from "node:zlib";
 import { GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
-import { createDatabase } from "@tidemark/core";
+import { BlobServiceClient } from "@azure/storage-blob";
+import { createDatabase, redactDatabaseUrl } from "@tidemark/core";
+import { type AzuriteHandle, startAzurite } from "@tidemark/testkit/azurite";
+import { checkTestMysql, TEST_MYSQL_URL, testMysqlDatabaseUrl } from "@tidemark/testkit/mysql";
 import { type S3rverHandle, startS3rver } from "@tidemark/testkit/s3rver";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FlightsTruth, flightsTruth } from "./support/flights-truth.js";
@@ -198,6 +204,78 @@ describe.skipIf(pgProblem !== null)(
         } finally {
           client.destroy();
         }
+
+        const second = await runDemo(cwd, ["--days", String(DAYS)], env);
+        expectNothingNew(second);
+      },
+      RUN_TIMEOUT_MS,
+    );
+  },
+);
+
+const mysqlProblem = await checkTestMysql(async () => {
+  const database = createDatabase(TEST_MYSQL_URL, { poolSize: 1, connectionTimeoutMs: 5000 });
+  try {
+    await database.db.selectNoFrom((eb) => eb.val(1).as("one")).execute();
+  } finally {
+    await database.close();
+  }
+}, redactDatabaseUrl(TEST_MYSQL_URL));
+if (mysqlProblem !== null)
+  console.warn(`[example e2e] skipping the MySQL + Azure Blob variant: ${mysqlProblem}`);
+
+describe.skipIf(mysqlProblem !== null)(
+  `flights demo on MySQL + Azure Blob (Azurite)${mysqlProblem === null ? "" : ` — skipped: ${mysqlProblem}`}`,
+  () => {
+    let cwd: string;
+    let name: string;
+    let azurite: AzuriteHandle;
+    const admin = () => createDatabase(TEST_MYSQL_URL, { poolSize: 1 });
+
+    beforeAll(async () => {
+      cwd = mkdtempSync(join(tmpdir(), "tidemark-example-mysql-"));
+      name = `tidemark_example_${randomBytes(6).toString("hex")}`;
+      const database = admin();
+      try {
+        // A MySQL schema is a database; the demo migrates it.
+        await database.db.schema.createSchema(name).execute();
+      } finally {
+        await database.close();
+      }
+      azurite = await startAzurite();
+    });
+    afterAll(async () => {
+      await azurite?.stop();
+      const database = admin();
+      try {
+        await database.db.schema.dropSchema(name).ifExists().execute();
+      } finally {
+        await database.close();
+      }
+      rmSync(cwd, { recursive: true, force: true });
+    });
+
+    it(
+      `runs ${DAYS} days with --fail-once against a fresh database and a container, then continues from the watermark`,
+      async () => {
+        const url = testMysqlDatabaseUrl(name);
+        const env = demoEnvironment({
+          TIDEMARK__DATABASE__URL: url,
+          TIDEMARK__COMMON_IO__STATE_STORE_OBJECTSTORAGE_PATH: `az://aztest@${azurite.container}/flights-demo/`,
+          ...azurite.connectionEnv("aztest"),
+        });
+        const first = await runDemo(cwd, ["--days", String(DAYS), "--fail-once"], env);
+        expectFirstRun(first);
+        expect(first.stdout).toContain("metastore  mysql://");
+
+        const ref = envelopeRef(await airportStatsRow(url, cwd));
+        expect(ref).toBe(`az://aztest@${azurite.container}/flights-demo/assets/flights/airport_stats.gz`);
+        const blob = BlobServiceClient.fromConnectionString(azurite.connectionString)
+          .getContainerClient(azurite.container)
+          .getBlobClient("flights-demo/assets/flights/airport_stats.gz");
+        const properties = await blob.getProperties();
+        expect(properties.contentEncoding).toBe("gzip");
+        expectGzipStats(await blob.downloadToBuffer());
 
         const second = await runDemo(cwd, ["--days", String(DAYS)], env);
         expectNothingNew(second);
