@@ -1,5 +1,10 @@
-import { StateStoreError } from "@tidemark/state";
-import { connectionVariable } from "./s3-connection.js";
+import type { StateStoreError } from "@tidemark/state";
+import {
+  type AirflowConnectionFormat,
+  connectionText,
+  malformedConnection,
+  parseAirflowConnection,
+} from "./airflow-connection-fields.js";
 
 /**
  * The Azure Blob settings of a connection (`TIDEMARK_CONN_<CONN_ID>`) or, without a conn_id, of the
@@ -40,96 +45,18 @@ const EXAMPLE =
   "a storage connection string (DefaultEndpointsProtocol=https;AccountName=…;AccountKey=…), a URI such as wasb://ACCOUNT:KEY@/?account_url=https%3A%2F%2FACCOUNT.blob.core.windows.net or wasb://ACCOUNT@/?sas_token=…, or a JSON object with account_name, account_key, sas_token, connection_string and account_url";
 
 function malformed(variable: string, why: string): StateStoreError {
-  // Never quote the variable's value: it holds secrets.
-  return new StateStoreError(
-    "CONFIG_ERROR",
-    `connection ${variable} is malformed (${why}); set it to ${EXAMPLE}`,
-    {
-      details: { variable },
-    },
-  );
+  return malformedConnection(variable, why, EXAMPLE);
 }
 
-function assign(target: Record<string, unknown>, field: string, value: unknown, variable: string): void {
-  const name = FIELDS[field];
-  if (name === undefined || value === undefined || value === null || value === "") return;
-  if (typeof value !== "string") throw malformed(variable, `${field} must be a string`);
-  target[name] = value;
-}
-
-function decode(text: string, variable: string, field: string): string {
-  try {
-    return decodeURIComponent(text.replace(/\+/g, " "));
-  } catch {
-    throw malformed(variable, `${field} is not valid percent-encoding`);
-  }
-}
-
-/** An Airflow connection URI: `wasb://login:password@host/?extra=…` (the host percent-encoded if a URL). */
-function parseUri(text: string, variable: string): Record<string, unknown> {
-  const match = /^([a-z][a-z0-9+.-]*):\/\/([^/?#]*)(\/[^?#]*)?(?:\?([^#]*))?(?:#.*)?$/i.exec(text);
-  if (match === null) throw malformed(variable, "not a connection string, a URI or a JSON object");
-  const scheme = (match[1] ?? "").toLowerCase();
-  if (!SCHEMES.includes(scheme)) {
-    throw malformed(variable, `scheme ${scheme}:// is not an Azure Blob connection (use wasb:// or az://)`);
-  }
-  const out: Record<string, unknown> = {};
-  const authority = match[2] ?? "";
-  const at = authority.lastIndexOf("@");
-  const userinfo = at === -1 ? undefined : authority.slice(0, at);
-  if (userinfo !== undefined) {
-    // Account keys are base64 and hold "/" and "+": they must be percent-encoded in the URI.
-    const colon = userinfo.indexOf(":");
-    assign(
-      out,
-      "login",
-      decode(colon === -1 ? userinfo : userinfo.slice(0, colon), variable, "the login"),
-      variable,
-    );
-    if (colon !== -1)
-      assign(out, "password", decode(userinfo.slice(colon + 1), variable, "the password"), variable);
-  }
-  const host = decode(at === -1 ? authority : authority.slice(at + 1), variable, "the host");
-  if (host !== "") assign(out, "host", host, variable);
-  for (const pair of (match[4] ?? "").split("&")) {
-    if (pair === "") continue;
-    const eq = pair.indexOf("=");
-    const field = decode(eq === -1 ? pair : pair.slice(0, eq), variable, "a query field").toLowerCase();
-    assign(out, field, decode(eq === -1 ? "" : pair.slice(eq + 1), variable, field), variable);
-  }
-  return out;
-}
-
-function parseJson(text: string, variable: string): Record<string, unknown> {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw malformed(variable, "starts with { but is not valid JSON");
-  }
-  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
-    throw malformed(variable, "the JSON is not an object");
-  }
-  const out: Record<string, unknown> = {};
-  const record = parsed as Record<string, unknown>;
-  // Airflow-style JSON connections keep the Azure settings in "extra" (an object or a JSON string).
-  let extra = record.extra;
-  if (typeof extra === "string" && extra.trim().startsWith("{")) {
-    try {
-      extra = JSON.parse(extra);
-    } catch {
-      throw malformed(variable, "extra is not valid JSON");
-    }
-  }
-  if (typeof extra === "object" && extra !== null && !Array.isArray(extra)) {
-    for (const [field, value] of Object.entries(extra)) {
-      // Older Airflow connections prefix their extras with extra__wasb__.
-      assign(out, field.toLowerCase().replace(/^extra__wasb__/, ""), value, variable);
-    }
-  }
-  for (const [field, value] of Object.entries(record)) assign(out, field.toLowerCase(), value, variable);
-  return out;
-}
+const FORMAT: AirflowConnectionFormat = {
+  fields: FIELDS,
+  schemes: SCHEMES,
+  notUri: "not a connection string, a URI or a JSON object",
+  wrongScheme: (scheme) => `scheme ${scheme}:// is not an Azure Blob connection (use wasb:// or az://)`,
+  example: EXAMPLE,
+  // Older Airflow connections prefix their extras with extra__wasb__.
+  legacyExtraPrefix: "extra__wasb__",
+};
 
 /** Whether a connection's text is a storage connection string (`Name=value;…`) rather than a URI. */
 function isConnectionString(text: string): boolean {
@@ -176,15 +103,7 @@ export function resolveAzureConnection(
       if (value !== undefined && value !== "") fields[name] = value;
     return { variable: undefined, ...fields };
   }
-  const variable = connectionVariable(connId);
-  const text = env[variable]?.trim();
-  if (text === undefined || text === "") {
-    throw new StateStoreError(
-      "CONFIG_ERROR",
-      `connection ${JSON.stringify(connId)} of common_io.state_store_objectstorage_path is not defined: set the environment variable ${variable} to ${EXAMPLE}`,
-      { details: { variable, option: "common_io.state_store_objectstorage_path" } },
-    );
-  }
+  const { variable, text } = connectionText(connId, env, EXAMPLE);
   if (isConnectionString(text)) {
     if (!/(^|;)\s*(AccountName|BlobEndpoint|SharedAccessSignature|UseDevelopmentStorage)=/i.test(text)) {
       throw malformed(
@@ -194,7 +113,7 @@ export function resolveAzureConnection(
     }
     return { variable, connectionString: text };
   }
-  const fields = text.startsWith("{") ? parseJson(text, variable) : parseUri(text, variable);
+  const fields = parseAirflowConnection(text, variable, FORMAT);
   const accountUrl = checkUrl(fields.accountUrl as string | undefined, variable);
   if (accountUrl !== undefined) fields.accountUrl = accountUrl;
   return { variable, ...fields } as AzureConnection;

@@ -1,3 +1,4 @@
+export { connectionVariable } from "./airflow-connection-fields.js";
 export { MAX_KEY_BYTES as OBJECT_STORAGE_MAX_KEY_BYTES } from "./object-layout.js";
 export {
   OBJECT_STORAGE_COMPRESSIONS,
@@ -7,7 +8,6 @@ export {
 } from "./object-storage-config.js";
 export type { StateStoreObjectStorageOptions, StoreBackendContext } from "./object-storage-options.js";
 export type { ObjectHead, ObjectStore, PutObject, StoredObject } from "./object-store.js";
-export { connectionVariable } from "./s3-connection.js";
 export {
   createStateStoreObjectStorageBackend,
   StateStoreObjectStorageBackend,

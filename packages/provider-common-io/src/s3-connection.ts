@@ -1,4 +1,10 @@
-import { StateStoreError } from "@tidemark/state";
+import type { StateStoreError } from "@tidemark/state";
+import {
+  type AirflowConnectionFormat,
+  connectionText,
+  malformedConnection,
+  parseAirflowConnection,
+} from "./airflow-connection-fields.js";
 
 /** The S3 settings a connection (`TIDEMARK_CONN_<CONN_ID>`) provides; every field optional. */
 export interface S3Connection {
@@ -18,17 +24,6 @@ export interface S3Connection {
   readonly responseChecksumValidation?: "WHEN_SUPPORTED" | "WHEN_REQUIRED";
 }
 
-/**
- * The environment variable that holds connection `connId` of a base `s3://conn_id@bucket/prefix/`:
- * `TIDEMARK_CONN_` followed by the conn_id in upper case (as Airflow's `AIRFLOW_CONN_<CONN_ID>`).
- *
- * @param connId - the conn_id, for example `minio`.
- * @returns the variable name, for example `TIDEMARK_CONN_MINIO`.
- */
-export function connectionVariable(connId: string): string {
-  return `TIDEMARK_CONN_${connId.toUpperCase()}`;
-}
-
 const FIELDS: Record<string, keyof Omit<S3Connection, "variable">> = {
   access_key_id: "accessKeyId",
   aws_access_key_id: "accessKeyId",
@@ -46,108 +41,40 @@ const FIELDS: Record<string, keyof Omit<S3Connection, "variable">> = {
   response_checksum_validation: "responseChecksumValidation",
 };
 
+const EXAMPLE =
+  "a URI such as s3://ACCESS_KEY:SECRET@/?endpoint_url=http%3A%2F%2F127.0.0.1%3A9000&region_name=us-east-1&force_path_style=true or a JSON object with the same fields";
+
 function malformed(variable: string, why: string): StateStoreError {
-  // Never quote the variable's value: it holds secrets.
-  return new StateStoreError(
-    "CONFIG_ERROR",
-    `connection ${variable} is malformed (${why}); set it to a URI such as s3://ACCESS_KEY:SECRET@/?endpoint_url=http%3A%2F%2F127.0.0.1%3A9000&region_name=us-east-1&force_path_style=true or a JSON object with the same fields`,
-    { details: { variable } },
-  );
+  return malformedConnection(variable, why, EXAMPLE);
 }
 
-function toBoolean(value: unknown, variable: string, field: string): boolean {
-  if (typeof value === "boolean") return value;
-  if (typeof value === "string" && /^(true|1|yes)$/i.test(value)) return true;
-  if (typeof value === "string" && /^(false|0|no)$/i.test(value)) return false;
-  throw malformed(variable, `${field} must be true or false`);
-}
-
-function assign(target: Record<string, unknown>, field: string, value: unknown, variable: string): void {
-  const name = FIELDS[field];
-  if (name === undefined || value === undefined || value === null || value === "") return;
-  if (name === "forcePathStyle") {
-    target[name] = toBoolean(value, variable, field);
-    return;
+/** The settings that are not plain strings: a boolean and two enumerations. */
+function convert(setting: string, value: unknown, field: string, variable: string): unknown {
+  if (setting === "forcePathStyle") {
+    if (typeof value === "boolean") return value;
+    if (typeof value === "string" && /^(true|1|yes)$/i.test(value)) return true;
+    if (typeof value === "string" && /^(false|0|no)$/i.test(value)) return false;
+    throw malformed(variable, `${field} must be true or false`);
   }
-  if (typeof value !== "string") throw malformed(variable, `${field} must be a string`);
-  if (name === "requestChecksumCalculation" || name === "responseChecksumValidation") {
+  if (typeof value !== "string") return undefined;
+  if (setting === "requestChecksumCalculation" || setting === "responseChecksumValidation") {
     const upper = value.toUpperCase();
     if (upper !== "WHEN_SUPPORTED" && upper !== "WHEN_REQUIRED") {
       throw malformed(variable, `${field} must be WHEN_SUPPORTED or WHEN_REQUIRED`);
     }
-    target[name] = upper;
-    return;
+    return upper;
   }
-  target[name] = value;
+  return undefined;
 }
 
-function decode(text: string, variable: string, field: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    throw malformed(variable, `${field} is not valid percent-encoding`);
-  }
-}
-
-function parseUri(text: string, variable: string): Record<string, unknown> {
-  const match = /^([a-z][a-z0-9+.-]*):\/\/([^/?#]*)(\/[^?#]*)?(?:\?([^#]*))?(?:#.*)?$/i.exec(text);
-  if (match === null) throw malformed(variable, "not a URI or a JSON object");
-  const scheme = (match[1] ?? "").toLowerCase();
-  if (!["s3", "aws", "s3a"].includes(scheme)) {
-    throw malformed(variable, `scheme ${scheme}:// is not an S3 connection (use s3:// or aws://)`);
-  }
-  const out: Record<string, unknown> = {};
-  const authority = match[2] ?? "";
-  const at = authority.lastIndexOf("@");
-  if (at !== -1) {
-    const userinfo = authority.slice(0, at);
-    const colon = userinfo.indexOf(":");
-    const login = colon === -1 ? userinfo : userinfo.slice(0, colon);
-    const password = colon === -1 ? "" : userinfo.slice(colon + 1);
-    assign(out, "access_key_id", decode(login, variable, "the login"), variable);
-    assign(out, "secret_access_key", decode(password, variable, "the password"), variable);
-  }
-  for (const pair of (match[4] ?? "").split("&")) {
-    if (pair === "") continue;
-    const eq = pair.indexOf("=");
-    const field = decode(
-      (eq === -1 ? pair : pair.slice(0, eq)).replace(/\+/g, " "),
-      variable,
-      "a query field",
-    );
-    const value = decode((eq === -1 ? "" : pair.slice(eq + 1)).replace(/\+/g, " "), variable, field);
-    assign(out, field.toLowerCase(), value, variable);
-  }
-  return out;
-}
-
-function parseJson(text: string, variable: string): Record<string, unknown> {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw malformed(variable, "starts with { but is not valid JSON");
-  }
-  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
-    throw malformed(variable, "the JSON is not an object");
-  }
-  const out: Record<string, unknown> = {};
-  const record = parsed as Record<string, unknown>;
-  // Airflow-style JSON connections keep the S3 settings in "extra" (an object or a JSON string).
-  let extra = record.extra;
-  if (typeof extra === "string" && extra.trim().startsWith("{")) {
-    try {
-      extra = JSON.parse(extra);
-    } catch {
-      throw malformed(variable, "extra is not valid JSON");
-    }
-  }
-  if (typeof extra === "object" && extra !== null && !Array.isArray(extra)) {
-    for (const [field, value] of Object.entries(extra)) assign(out, field.toLowerCase(), value, variable);
-  }
-  for (const [field, value] of Object.entries(record)) assign(out, field.toLowerCase(), value, variable);
-  return out;
-}
+const FORMAT: AirflowConnectionFormat = {
+  fields: FIELDS,
+  schemes: ["s3", "aws", "s3a"],
+  notUri: "not a URI or a JSON object",
+  wrongScheme: (scheme) => `scheme ${scheme}:// is not an S3 connection (use s3:// or aws://)`,
+  example: EXAMPLE,
+  convert,
+};
 
 /**
  * Resolves the S3 connection of a base path.
@@ -164,16 +91,12 @@ export function resolveS3Connection(
   env: Readonly<Record<string, string | undefined>>,
 ): S3Connection {
   if (connId === undefined) return { variable: undefined };
-  const variable = connectionVariable(connId);
-  const text = env[variable]?.trim();
-  if (text === undefined || text === "") {
-    throw new StateStoreError(
-      "CONFIG_ERROR",
-      `connection ${JSON.stringify(connId)} of common_io.state_store_objectstorage_path is not defined: set the environment variable ${variable} to an s3:// URI or a JSON object with access_key_id, secret_access_key, endpoint_url, region_name and force_path_style`,
-      { details: { variable, option: "common_io.state_store_objectstorage_path" } },
-    );
-  }
-  const fields = text.startsWith("{") ? parseJson(text, variable) : parseUri(text, variable);
+  const { variable, text } = connectionText(
+    connId,
+    env,
+    "an s3:// URI or a JSON object with access_key_id, secret_access_key, endpoint_url, region_name and force_path_style",
+  );
+  const fields = parseAirflowConnection(text, variable, FORMAT);
   if ((fields.accessKeyId === undefined) !== (fields.secretAccessKey === undefined)) {
     throw malformed(variable, "it has an access key id without a secret access key, or the reverse");
   }
