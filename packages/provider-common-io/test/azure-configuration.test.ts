@@ -118,6 +118,14 @@ describe("Azure connections", () => {
     });
   });
 
+  it("keeps a + in a URI's key as a +, as Airflow does, while a + in the query is a space", () => {
+    expect(
+      resolveAzureConnection("blob", {
+        TIDEMARK_CONN_BLOB: "wasb://acct:a+b==@acct.blob.core.windows.net/?sas_token=sv+1",
+      }),
+    ).toMatchObject({ accountKey: "a+b==", sasToken: "sv 1" });
+  });
+
   it("parses a JSON connection with an Airflow-style extra, old extra__wasb__ names too", () => {
     const text = JSON.stringify({
       login: "acct",
