@@ -4,6 +4,7 @@ import { StateStoreError } from "@tidemark/state";
 import { type AzureConnection, azureConnectionSecrets, connectionStringField } from "./azure-connection.js";
 import { mapLimit } from "./map-limit.js";
 import type { ObjectHead, ObjectStore, PutObject, StoredObject } from "./object-store.js";
+import { PrefixedObjectStore } from "./prefixed-object-store.js";
 import { azureError, azureErrorCode } from "./store-errors.js";
 
 /** Most blobs per listing page (the service's limit) and deletes in flight at once. */
@@ -95,8 +96,7 @@ export function azureEndpointOf(connection: AzureConnection, location: AzureLoca
  * blob rewritten in between is kept. Metadata names are stored with "_" for "-" (Azure allows only
  * C# identifiers).
  */
-export class AzureObjectStore implements ObjectStore {
-  readonly description: string;
+export class AzureObjectStore extends PrefixedObjectStore implements ObjectStore {
   /** The blob service endpoint (no secret), or undefined when no account is known. */
   readonly endpoint: string | undefined;
   readonly #location: AzureLocation;
@@ -115,7 +115,7 @@ export class AzureObjectStore implements ObjectStore {
     connection: AzureConnection,
     options: Partial<StoragePipelineOptions> = {},
   ) {
-    this.description = location.base;
+    super(location.base, location.prefix);
     this.#location = location;
     this.#connection = connection;
     this.#options = { retryOptions: DEFAULT_RETRY, ...options };
@@ -234,24 +234,10 @@ export class AzureObjectStore implements ObjectStore {
     });
   }
 
-  refOf(objectKey: string): string {
-    return `${this.#location.base}${objectKey}`;
-  }
-
-  objectKeyOfRef(ref: string): string | undefined {
-    if (!ref.startsWith(this.#location.base)) return undefined;
-    const objectKey = ref.slice(this.#location.base.length);
-    return objectKey === "" ? undefined : objectKey;
-  }
-
-  #name(objectKey: string): string {
-    return `${this.#location.prefix}${objectKey}`;
-  }
-
   async put(objectKey: string, object: PutObject): Promise<void> {
     const container = await this.#container();
     try {
-      await container.getBlockBlobClient(this.#name(objectKey)).uploadData(object.body, {
+      await container.getBlockBlobClient(this.nameOf(objectKey)).uploadData(object.body, {
         blobHTTPHeaders: {
           blobContentType: object.contentType,
           ...(object.contentEncoding === undefined ? {} : { blobContentEncoding: object.contentEncoding }),
@@ -266,7 +252,7 @@ export class AzureObjectStore implements ObjectStore {
   async get(objectKey: string): Promise<StoredObject | null> {
     const container = await this.#container();
     try {
-      const response = await container.getBlobClient(this.#name(objectKey)).download();
+      const response = await container.getBlobClient(this.nameOf(objectKey)).download();
       return {
         head: {
           metadata: fromAzureMetadata(response.metadata),
@@ -286,7 +272,7 @@ export class AzureObjectStore implements ObjectStore {
     objectKey: string,
   ): Promise<(ObjectHead & { etag?: string }) | null> {
     try {
-      const response = await container.getBlobClient(this.#name(objectKey)).getProperties();
+      const response = await container.getBlobClient(this.nameOf(objectKey)).getProperties();
       return {
         metadata: fromAzureMetadata(response.metadata),
         lastModified: response.lastModified ?? null,
@@ -316,7 +302,7 @@ export class AzureObjectStore implements ObjectStore {
         ifMatch = found.etag;
       }
       try {
-        await container.getBlobClient(this.#name(objectKey)).delete({
+        await container.getBlobClient(this.nameOf(objectKey)).delete({
           deleteSnapshots: "include",
           ...(ifMatch === undefined ? {} : { conditions: { ifMatch } }),
         });
@@ -333,7 +319,7 @@ export class AzureObjectStore implements ObjectStore {
   async *list(prefix: string): AsyncIterable<string[]> {
     const container = await this.#container();
     const pages = container
-      .listBlobsFlat({ prefix: this.#name(prefix) })
+      .listBlobsFlat({ prefix: this.nameOf(prefix) })
       .byPage({ maxPageSize: PAGE })
       [Symbol.asyncIterator]();
     for (;;) {
@@ -346,8 +332,8 @@ export class AzureObjectStore implements ObjectStore {
       if (next.done === true) return;
       const page: string[] = [];
       for (const item of next.value.segment.blobItems) {
-        if (item.name.startsWith(this.#location.prefix))
-          page.push(item.name.slice(this.#location.prefix.length));
+        const objectKey = this.objectKeyOfName(item.name);
+        if (objectKey !== undefined) page.push(objectKey);
       }
       if (page.length > 0) yield page;
     }

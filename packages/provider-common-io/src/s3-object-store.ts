@@ -2,6 +2,7 @@ import type { Readable } from "node:stream";
 import type { S3Client, S3ClientConfig } from "@aws-sdk/client-s3";
 import { StateStoreError } from "@tidemark/state";
 import type { ObjectHead, ObjectStore, PutObject, StoredObject } from "./object-store.js";
+import { PrefixedObjectStore } from "./prefixed-object-store.js";
 import { connectionSecrets, describeEndpoint, type S3Connection } from "./s3-connection.js";
 import { s3Error } from "./store-errors.js";
 
@@ -68,8 +69,7 @@ export function s3ClientConfigOf(
  * re-checked at delete time (S3 offers no portable conditional delete), so cleanup can remove an object
  * rewritten between its HEAD and the batch delete.
  */
-export class S3ObjectStore implements ObjectStore {
-  readonly description: string;
+export class S3ObjectStore extends PrefixedObjectStore implements ObjectStore {
   readonly #location: S3Location;
   readonly #connection: S3Connection;
   readonly #config: S3ClientConfig;
@@ -82,7 +82,7 @@ export class S3ObjectStore implements ObjectStore {
    * @param config - the S3 client configuration ({@link s3ClientConfigOf}).
    */
   constructor(location: S3Location, connection: S3Connection, config: S3ClientConfig) {
-    this.description = location.base;
+    super(location.base, location.prefix);
     this.#location = location;
     this.#connection = connection;
     this.#config = config;
@@ -122,27 +122,13 @@ export class S3ObjectStore implements ObjectStore {
     });
   }
 
-  refOf(objectKey: string): string {
-    return `${this.#location.base}${objectKey}`;
-  }
-
-  objectKeyOfRef(ref: string): string | undefined {
-    if (!ref.startsWith(this.#location.base)) return undefined;
-    const objectKey = ref.slice(this.#location.base.length);
-    return objectKey === "" ? undefined : objectKey;
-  }
-
-  #key(objectKey: string): string {
-    return `${this.#location.prefix}${objectKey}`;
-  }
-
   async put(objectKey: string, object: PutObject): Promise<void> {
     const { sdk, client } = await this.#sdk();
     try {
       await client.send(
         new sdk.PutObjectCommand({
           Bucket: this.#location.bucket,
-          Key: this.#key(objectKey),
+          Key: this.nameOf(objectKey),
           Body: object.body,
           ContentLength: object.body.length,
           ContentType: object.contentType,
@@ -159,7 +145,7 @@ export class S3ObjectStore implements ObjectStore {
     const { sdk, client } = await this.#sdk();
     try {
       const response = await client.send(
-        new sdk.GetObjectCommand({ Bucket: this.#location.bucket, Key: this.#key(objectKey) }),
+        new sdk.GetObjectCommand({ Bucket: this.#location.bucket, Key: this.nameOf(objectKey) }),
       );
       return {
         head: {
@@ -179,7 +165,7 @@ export class S3ObjectStore implements ObjectStore {
     const { sdk, client } = await this.#sdk();
     try {
       const response = await client.send(
-        new sdk.HeadObjectCommand({ Bucket: this.#location.bucket, Key: this.#key(objectKey) }),
+        new sdk.HeadObjectCommand({ Bucket: this.#location.bucket, Key: this.nameOf(objectKey) }),
       );
       return {
         metadata: response.Metadata ?? {},
@@ -202,7 +188,7 @@ export class S3ObjectStore implements ObjectStore {
         response = await client.send(
           new sdk.DeleteObjectsCommand({
             Bucket: this.#location.bucket,
-            Delete: { Objects: batch.map((k) => ({ Key: this.#key(k) })), Quiet: true },
+            Delete: { Objects: batch.map((k) => ({ Key: this.nameOf(k) })), Quiet: true },
           }),
         );
       } catch (cause) {
@@ -233,7 +219,7 @@ export class S3ObjectStore implements ObjectStore {
         response = await client.send(
           new sdk.ListObjectsV2Command({
             Bucket: this.#location.bucket,
-            Prefix: this.#key(prefix),
+            Prefix: this.nameOf(prefix),
             MaxKeys: BATCH,
             ...(token === undefined ? {} : { ContinuationToken: token }),
           }),
@@ -243,8 +229,8 @@ export class S3ObjectStore implements ObjectStore {
       }
       const page: string[] = [];
       for (const item of response.Contents ?? []) {
-        if (item.Key?.startsWith(this.#location.prefix))
-          page.push(item.Key.slice(this.#location.prefix.length));
+        const objectKey = this.objectKeyOfName(item.Key);
+        if (objectKey !== undefined) page.push(objectKey);
       }
       if (page.length > 0) yield page;
       token = response.IsTruncated ? response.NextContinuationToken : undefined;
