@@ -11,28 +11,20 @@ import {
   generateAccountSASQueryParameters,
   StorageSharedKeyCredential,
 } from "@azure/storage-blob";
-import { assetScope, isStateStoreError, type StateStoreError, taskScope } from "@tidemark/state";
+import { assetScope, taskScope } from "@tidemark/state";
 import { type AzuriteHandle, startAzurite } from "@tidemark/testkit/azurite";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { resolveAzureConnection } from "../src/azure-connection.js";
 import { AzureObjectStore } from "../src/azure-object-store.js";
 import { StateStoreObjectStorageBackend, type StateStoreObjectStorageOptions } from "../src/index.js";
+import { rejection } from "./support/rejection.js";
+import { storeOperations } from "./support/store-operations.js";
 
 const scope = taskScope({ dagId: "dag", runId: "run", taskId: "task", mapIndex: -1 });
 const asset = assetScope({ uri: "s3://data/orders.parquet" });
 /** Fail fast against a stopped endpoint: the default retries are for real networks. */
 const NO_RETRY = { retryOptions: { maxTries: 1 } };
 const putBlobChild = fileURLToPath(new URL("./support/put-blob-child.mjs", import.meta.url));
-
-async function rejection(promise: Promise<unknown>): Promise<StateStoreError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (isStateStoreError(error)) return error;
-    throw error;
-  }
-  throw new Error("expected a StateStoreError");
-}
 
 let azurite: AzuriteHandle;
 let container: ContainerClient;
@@ -221,13 +213,7 @@ describe("Azure Blob failures", () => {
     const env = stopped.connectionEnv("down");
     await stopped.stop();
     const b = backend({ path: `az://down@${stopped.container}/x/`, env, azureClientOptions: NO_RETRY });
-    for (const attempt of [
-      () => b.get(scope, "k"),
-      () => b.set(scope, "k", "1"),
-      () => b.clear(scope),
-      () => b.serializeTaskStateStoreToRef({ value: 1, text: "1", key: "k", scope }),
-      () => b.deserializeTaskStateStoreFromRef(b.refFor(scope, "k")),
-    ]) {
+    for (const attempt of storeOperations(b, scope)) {
       const error = await rejection(attempt());
       expect(error.code).toBe("BACKEND_UNAVAILABLE");
       expect(error.cause).toBeInstanceOf(Error);
@@ -247,15 +233,7 @@ describe("Azure Blob failures", () => {
 
   it("reports a missing container as BACKEND_UNAVAILABLE naming the container, with the cause", async () => {
     const b = backend({ path: "az://store@no-such-container/x/" });
-    for (const attempt of [
-      () => b.get(scope, "k"),
-      () => b.set(scope, "k", "1"),
-      () => b.delete(scope, "k"),
-      () => b.clear(scope),
-      () => b.list(scope),
-      () => b.cleanup(),
-      () => b.serializeTaskStateStoreToRef({ value: 1, text: "1", key: "k", scope }),
-    ]) {
+    for (const attempt of storeOperations(b, scope)) {
       const error = await rejection(attempt());
       expect(error.code).toBe("BACKEND_UNAVAILABLE");
       expect(error.message).toContain('container "no-such-container" does not exist');

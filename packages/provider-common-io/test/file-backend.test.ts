@@ -3,31 +3,15 @@ import { mkdir, readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gunzipSync, gzipSync } from "node:zlib";
-import {
-  assetScope,
-  createStateStore,
-  isStateStoreError,
-  type StateStoreError,
-  type TaskScope,
-  taskScope,
-} from "@tidemark/state";
+import { assetScope, createStateStore, type TaskScope, taskScope } from "@tidemark/state";
 import { listFiles, makeTempDir, type TempDir } from "@tidemark/testkit/temp-dir";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { FileObjectStore } from "../src/file-object-store.js";
 import { StateStoreObjectStorageBackend, type StateStoreObjectStorageOptions } from "../src/index.js";
+import { rejection } from "./support/rejection.js";
 
 const scope = taskScope({ dagId: "dag", runId: "run", taskId: "task", mapIndex: -1 });
 const asset = assetScope({ name: "orders" });
-
-async function rejection(promise: Promise<unknown>): Promise<StateStoreError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (isStateStoreError(error)) return error;
-    throw error;
-  }
-  throw new Error("expected a StateStoreError");
-}
 
 let root: TempDir;
 let baseDir: string;

@@ -7,26 +7,18 @@ import {
   PutObjectCommand,
   S3Client,
 } from "@aws-sdk/client-s3";
-import { assetScope, isStateStoreError, type StateStoreError, taskScope } from "@tidemark/state";
+import { assetScope, taskScope } from "@tidemark/state";
 import { closedPort } from "@tidemark/testkit/process";
 import { type S3rverHandle, startS3rver } from "@tidemark/testkit/s3rver";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { StateStoreObjectStorageBackend, type StateStoreObjectStorageOptions } from "../src/index.js";
 import { mapLimit } from "../src/map-limit.js";
+import { rejection } from "./support/rejection.js";
+import { storeOperations } from "./support/store-operations.js";
 
 const SECRET = "Sup3r/Secret+Value-Never-Shown";
 const scope = taskScope({ dagId: "dag", runId: "run", taskId: "task", mapIndex: -1 });
 const asset = assetScope({ uri: "s3://data/orders.parquet" });
-
-async function rejection(promise: Promise<unknown>): Promise<StateStoreError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (isStateStoreError(error)) return error;
-    throw error;
-  }
-  throw new Error("expected a StateStoreError");
-}
 
 let s3: S3rverHandle;
 let client: S3Client;
@@ -203,14 +195,7 @@ describe("S3 failures", () => {
     const port = await closedPort();
     const uri = `s3://AKIADOWN:${encodeURIComponent(SECRET)}@/?endpoint_url=${encodeURIComponent(`http://127.0.0.1:${port}`)}&force_path_style=true`;
     const b = backend({ path: "s3://down@tidemark-down/x/", env: { TIDEMARK_CONN_DOWN: uri } });
-    const attempts = [
-      () => b.get(scope, "k"),
-      () => b.set(scope, "k", "1"),
-      () => b.clear(scope),
-      () => b.serializeTaskStateStoreToRef({ value: 1, text: "1", key: "k", scope }),
-      () => b.deserializeTaskStateStoreFromRef(b.refFor(scope, "k")),
-    ];
-    for (const attempt of attempts) {
+    for (const attempt of storeOperations(b, scope)) {
       const error = await rejection(attempt());
       expect(error.code).toBe("BACKEND_UNAVAILABLE");
       expect(error.cause).toBeInstanceOf(Error);
@@ -223,15 +208,7 @@ describe("S3 failures", () => {
 
   it("reports a missing bucket as BACKEND_UNAVAILABLE naming the bucket, with the cause", async () => {
     const b = backend({ path: "s3://store@no-such-bucket-here/x/" });
-    for (const attempt of [
-      () => b.get(scope, "k"),
-      () => b.set(scope, "k", "1"),
-      () => b.delete(scope, "k"),
-      () => b.clear(scope),
-      () => b.list(scope),
-      () => b.cleanup(),
-      () => b.serializeTaskStateStoreToRef({ value: 1, text: "1", key: "k", scope }),
-    ]) {
+    for (const attempt of storeOperations(b, scope)) {
       const error = await rejection(attempt());
       expect(error.code).toBe("BACKEND_UNAVAILABLE");
       expect(error.message).toContain('bucket "no-such-bucket-here" does not exist');
