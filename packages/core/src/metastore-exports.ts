@@ -22,6 +22,7 @@ export {
 export {
   ACCEPTED_DATABASE_URL_FORMS,
   type DatabaseUrl,
+  type MysqlDatabaseUrl,
   type PostgresDatabaseUrl,
   parseDatabaseUrl,
   redactDatabaseUrl,
