@@ -3,6 +3,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import S3rver from "s3rver";
+import { installS3rverAtomicWritesShim } from "./s3rver-atomic-writes-shim.js";
 import { installS3rverDesShim } from "./s3rver-des-shim.js";
 
 /** The credentials s3rver accepts (it checks request signatures against this key pair). */
@@ -57,8 +58,9 @@ export interface S3rverHandle {
  * network. Import it from `@tidemark/testkit/s3rver` (s3rver is an optional peer dependency: install it
  * beside the testkit).
  *
- * On Node 20 s3rver 3.7.1 needs one workaround, installed here: its ListObjectsV2 continuation tokens use
- * single DES, which OpenSSL 3 lacks (see `s3rver-des-shim.ts`). Against it the AWS SDK
+ * s3rver 3.7.1 needs two workarounds, installed here: on Node 20 its ListObjectsV2 continuation tokens use
+ * single DES, which OpenSSL 3 lacks (see `s3rver-des-shim.ts`), and it writes objects in place, where S3
+ * replaces them whole (see `s3rver-atomic-writes-shim.ts`). Against it the AWS SDK
  * needs path-style addressing and its newer default checksums off (`WHEN_REQUIRED`), which Tidemark's
  * connection parsing sets for any `endpoint_url`. Keep object key segments under ~240 bytes: s3rver
  * stores each key segment as a file name and crashes the process on ENAMETOOLONG.
@@ -68,6 +70,7 @@ export interface S3rverHandle {
  */
 export async function startS3rver(options: { bucket?: string } = {}): Promise<S3rverHandle> {
   installS3rverDesShim();
+  installS3rverAtomicWritesShim();
   const bucket = options.bucket ?? `tidemark-${randomBytes(4).toString("hex")}`;
   const directory = await mkdtemp(join(tmpdir(), "tidemark-s3rver-"));
   const server = new S3rver({
