@@ -42,7 +42,8 @@ function limitCrossed(type: string, value: unknown, options: LoadSheddingOptions
       option: "api.max_event_loop_delay_ms",
       limit: options.max_event_loop_delay_ms,
       unit: "ms",
-      measured: `the event-loop delay (${measured} ms)`,
+      // under-pressure reports Infinity when the loop stayed blocked through a whole sample.
+      measured: `the event-loop delay (${Number.isFinite(Number(measured)) ? `${measured} ms` : "blocked through a whole sample"})`,
     };
   }
   return {
