@@ -46,7 +46,7 @@ describe("parseDatabaseUrl", () => {
   });
 
   it("rejects other URLs with CONFIG_ERROR naming database.url and every accepted form", () => {
-    for (const bad of ["oracle://x/y", "", "sqlite:", "sqlite://relative.db", "/tmp/t.db"]) {
+    for (const bad of ["oracle://x/y", "", "sqlite:", "sqlite://relative.db", "/srv/t.db"]) {
       const error = configError(() => parseDatabaseUrl(bad));
       expect(error.message).toContain("database.url");
       expect(error.details).toMatchObject({ option: "database.url" });

@@ -75,7 +75,7 @@ describe("the store option", () => {
   it("refuses both a path and a store, and a store that is not one, with CONFIG_ERROR", () => {
     const store = new InMemoryObjectStore();
     for (const options of [
-      { store, path: "file:///tmp/x/" },
+      { store, path: "file:///srv/state/" },
       { store: { description: "memory://x/" } as never },
       {},
     ]) {
